@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import { LoggerModule } from 'nestjs-pino';
+import { CoreModule, CoreOptions } from './common/core.module';
+import { DatabaseModule } from './infra/database/database.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { CentersModule } from './modules/centers/centers.module';
+import { DemoModule } from './modules/demo/demo.module';
+import { HealthModule } from './modules/health/health.module';
+import { loggerOptions } from './infra/logger';
+
+@Module({})
+export class AppModule {
+  static forRoot(options: CoreOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerOptions(options.config)),
+        CoreModule.forRoot(options),
+        EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
+        DatabaseModule,
+        HealthModule,
+        CentersModule,
+        AccountsModule,
+        AuthModule,
+        DemoModule,
+      ],
+    };
+  }
+}

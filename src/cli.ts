@@ -1,0 +1,161 @@
+import 'reflect-metadata';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { DataSource } from 'typeorm';
+import { CoreModule } from './common/core.module';
+import { DomainError } from './common/errors';
+import { AppConfig, ConfigError, loadConfig } from './config/config';
+import { DatabaseModule } from './infra/database/database.module';
+import { dataSourceOptions } from './infra/database/data-source-options';
+import { AccountsModule } from './modules/accounts/accounts.module';
+import { AccountsService } from './modules/accounts/accounts.service';
+import { CentersModule } from './modules/centers/centers.module';
+import { CentersService } from './modules/centers/centers.service';
+
+/** The operator CLI: `npm run cli -- <command> --help`. */
+export function buildCli(config: AppConfig, out: (line: string) => void): Command {
+  const program = new Command('lotse').description('Lotse operator commands').exitOverride().configureOutput({ writeOut: out, writeErr: out });
+
+  const withServices = async <T>(fn: (centers: CentersService, accounts: AccountsService) => Promise<T>): Promise<T> => {
+    @Module({ imports: [CoreModule.forRoot({ config }), EventEmitterModule.forRoot(), DatabaseModule, CentersModule, AccountsModule] })
+    class CliModule {}
+    const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
+    try {
+      return await fn(ctx.get(CentersService), ctx.get(AccountsService));
+    } finally {
+      await ctx.close();
+    }
+  };
+
+  program
+    .command('migrate')
+    .description('Run pending database migrations (they also run at every start)')
+    .option('--revert', 'Undo the last migration instead')
+    .action(async (opts: { revert?: boolean }) => {
+      const ds = await new DataSource(dataSourceOptions(config)).initialize();
+      try {
+        if (opts.revert) {
+          await ds.undoLastMigration();
+          out('Reverted the last migration.');
+        } else {
+          const ran = await ds.runMigrations();
+          out(ran.length ? `Ran ${ran.map((m) => m.name).join(', ')}.` : 'The database is up to date.');
+        }
+      } finally {
+        await ds.destroy();
+      }
+    });
+
+  program
+    .command('center:create')
+    .description('Create a counseling center with its first admin')
+    .requiredOption('--slug <slug>', 'address of the center (a-z, 0-9, hyphen)')
+    .requiredOption('--name <name>', 'display name of the center')
+    .requiredOption('--admin-email <email>', 'email of the first admin')
+    .option('--admin-password <pw>', 'password of the admin (generated and printed once when left out)')
+    .action(async (o: { slug: string; name: string; adminEmail: string; adminPassword?: string }) => {
+      await withServices(async (centers, accounts) => {
+        const center = await centers.create(o.slug, o.name);
+        const { password } = await accounts.createStaff(center.id, { email: o.adminEmail, displayName: 'Admin', role: 'admin', password: o.adminPassword });
+        out(`Created center "${center.slug}" (${center.id}).`);
+        out(`Admin login: ${o.adminEmail.toLowerCase()}${o.adminPassword ? '' : `  password: ${password}  (shown only now)`}`);
+      });
+    });
+
+  program
+    .command('staff:create')
+    .description('Create a counselor or admin account in a center')
+    .requiredOption('--center <slug>', 'the center')
+    .requiredOption('--email <email>', 'login email')
+    .requiredOption('--name <display name>', 'name shown to clients and visitors')
+    .requiredOption('--role <role>', 'counselor or admin', (v: string) => {
+      if (v !== 'counselor' && v !== 'admin') throw new InvalidArgumentError('must be counselor or admin');
+      return v;
+    })
+    .option('--password <pw>', 'password (generated and printed once when left out)')
+    .action(async (o: { center: string; email: string; name: string; role: 'counselor' | 'admin'; password?: string }) => {
+      await withServices(async (centers, accounts) => {
+        const center = await centers.bySlug(o.center);
+        const { account, password } = await accounts.createStaff(center.id, { email: o.email, displayName: o.name, role: o.role, password: o.password });
+        out(`Created ${account.role} ${account.login} (${account.id}) in "${center.slug}".`);
+        if (!o.password) out(`Password: ${password}  (shown only now)`);
+      });
+    });
+
+  const int = (name: string, min: number, max: number) => (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+  const bool = (v: string) => {
+    if (v !== 'on' && v !== 'off') throw new InvalidArgumentError('must be on or off');
+    return v === 'on';
+  };
+  program
+    .command('center:settings')
+    .description('Show or change the settings of a center')
+    .requiredOption('--center <slug>', 'the center')
+    .option('--live-waiting-limit <n>', 'visitors who may wait in the live queue (0-500)', int('--live-waiting-limit', 0, 500))
+    .option('--live-max-wait-minutes <n>', 'minutes a visitor may wait before the queue closes for them (1-240)', int('--live-max-wait-minutes', 1, 240))
+    .option('--shift-grace-seconds <n>', 'seconds a shift survives without a counselor connection (5-3600)', int('--shift-grace-seconds', 5, 3600))
+    .option('--keep-live-transcripts <on|off>', 'keep live-chat messages after the chat closes', bool)
+    .option('--transcript-retention-days <n>', 'days kept transcripts are retained (1-3650)', int('--transcript-retention-days', 1, 3650))
+    .option('--keep-topic-transcripts <on|off>', 'keep topic-chat messages after the chat ends', bool)
+    .action(async (o: Record<string, unknown> & { center: string }) => {
+      await withServices(async (centers) => {
+        const center = await centers.bySlug(o.center);
+        const { center: _slug, ...patch } = o;
+        const updated = await centers.updateSettings(center.id, patch);
+        out(
+          JSON.stringify(
+            {
+              center: updated.slug,
+              liveWaitingLimit: updated.liveWaitingLimit,
+              liveMaxWaitMinutes: updated.liveMaxWaitMinutes,
+              shiftGraceSeconds: updated.shiftGraceSeconds,
+              keepLiveTranscripts: updated.keepLiveTranscripts,
+              transcriptRetentionDays: updated.transcriptRetentionDays,
+              keepTopicTranscripts: updated.keepTopicTranscripts,
+            },
+            null,
+            2,
+          ),
+        );
+      });
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
+  let config: AppConfig;
+  try {
+    config = loadConfig({ ...env, DEMO: 'off' });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      out(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    await buildCli(config, out).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof DomainError) {
+      out(`${err.code}: ${err.message}`);
+      return 1;
+    }
+    out(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  Logger.overrideLogger(['error']);
+  void runCli(process.argv.slice(2), process.env, (line) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`)).then((code) => process.exit(code));
+}

@@ -1,0 +1,47 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { ErrorBody, ErrorCode } from '../realtime/contract';
+import { DomainError, HTTP_STATUS_OF } from './errors';
+
+/** The one HTTP mapping of errors: `{ error: { code, message } }`, never a stack trace. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = toErrorBody(exception, this.logger);
+    res.status(HTTP_STATUS_OF[body.code]).json({ error: body });
+  }
+}
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  [HttpStatus.BAD_REQUEST]: 'VALIDATION_FAILED',
+  [HttpStatus.UNAUTHORIZED]: 'UNAUTHORIZED',
+  [HttpStatus.FORBIDDEN]: 'FORBIDDEN',
+  [HttpStatus.NOT_FOUND]: 'NOT_FOUND',
+  [HttpStatus.CONFLICT]: 'CONFLICT',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'UNSUPPORTED_MEDIA_TYPE',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'RATE_LIMITED',
+};
+
+/** Shared by the HTTP and WS filters. Unknown errors are logged with context and answered INTERNAL. */
+export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
+  if (exception instanceof DomainError) return exception.toBody();
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = STATUS_CODES[status];
+    if (code) {
+      const message = status === HttpStatus.BAD_REQUEST ? 'The request body is not valid JSON.' : status === HttpStatus.NOT_FOUND ? 'Not found.' : exception.message;
+      return { code, message };
+    }
+  }
+  // body-parser errors carry a status and a type, not an HttpException
+  const parserError = exception as { type?: string; status?: number };
+  if (parserError?.type === 'entity.too.large') return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' };
+  if (parserError?.type === 'entity.parse.failed') return { code: 'VALIDATION_FAILED', message: 'The request body is not valid JSON.' };
+  if (parserError?.type === 'encoding.unsupported' || parserError?.status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type.' };
+  logger.error({ err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) }, 'unhandled error');
+  return { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.' };
+}

@@ -1,0 +1,26 @@
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '../../config/config';
+import { dataSourceOptions } from './data-source-options';
+import { acquireSqliteLock } from './sqlite-lock';
+
+/** TypeORM on SQLite (embedded default) or MariaDB/MySQL; migrations run at start. */
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true }),
+    }),
+  ],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  private readonly release: () => void;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.release = config.database.kind === 'sqlite' ? acquireSqliteLock(config.database.file) : () => undefined;
+  }
+
+  onApplicationShutdown(): void {
+    this.release();
+  }
+}

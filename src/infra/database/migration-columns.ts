@@ -1,0 +1,15 @@
+import type { TableColumnOptions } from 'typeorm';
+
+/** Column builders for migrations, mirroring the entity helpers in columns.ts. */
+export const col = {
+  id: (name = 'id'): TableColumnOptions => ({ name, type: 'varchar', length: '36', isPrimary: true }),
+  uuid: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: '36', isNullable: nullable }),
+  varchar: (name: string, length: number, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable }),
+  text: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'text', isNullable: nullable }),
+  int: (name: string, dflt?: number, nullable = false): TableColumnOptions => ({ name, type: 'int', isNullable: nullable, ...(dflt === undefined ? {} : { default: dflt }) }),
+  bigint: (name: string, dflt?: number): TableColumnOptions => ({ name, type: 'bigint', ...(dflt === undefined ? {} : { default: dflt }) }),
+  bool: (name: string, dflt: boolean): TableColumnOptions => ({ name, type: 'boolean', default: dflt }),
+  date: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'datetime', precision: 3, isNullable: nullable }),
+  enumOf: (name: string, values: string[], length = 16): TableColumnOptions => ({ name, type: 'varchar', length: String(length), enum: values }),
+  json: (name: string): TableColumnOptions => ({ name, type: 'text', isNullable: true }),
+};

@@ -1,0 +1,41 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { DateColumn, UuidColumn } from '../../infra/database/columns';
+
+export type AccountRole = 'admin' | 'counselor' | 'client';
+
+@Entity('accounts')
+@Index('uq_accounts_center_login', ['centerId', 'login'], { unique: true })
+export class Account {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @UuidColumn({ name: 'center_id' })
+  centerId!: string;
+
+  @Column({ type: 'simple-enum', enum: ['admin', 'counselor', 'client'], length: 16 })
+  role!: AccountRole;
+
+  /** Normalised (trimmed, lower-case) email for staff, pseudonym for clients. */
+  @Column({ type: 'varchar', length: 254 })
+  login!: string;
+
+  @Column({ name: 'display_name', type: 'varchar', length: 120 })
+  displayName!: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 100 })
+  passwordHash!: string;
+
+  /** A client's optional contact email, encrypted with the client's own key. */
+  @Column({ name: 'email_enc', type: 'text', nullable: true })
+  emailEnc!: string | null;
+
+  @DateColumn({ name: 'email_confirmed_at', nullable: true })
+  emailConfirmedAt!: Date | null;
+
+  /** SHA-256 of the pending double-opt-in token. */
+  @Column({ name: 'email_confirm_hash', type: 'varchar', length: 64, nullable: true })
+  emailConfirmHash!: string | null;
+
+  @DateColumn({ name: 'created_at' })
+  createdAt!: Date;
+}

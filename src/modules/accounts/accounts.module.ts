@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { TokensModule } from '../auth/tokens.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { Account } from './account.entity';
+import { AccountsController } from './accounts.controller';
+import { AccountsRepository } from './accounts.repository';
+import { AccountsService } from './accounts.service';
+import { PasswordService } from './password.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Account]), CryptoModule, TokensModule],
+  controllers: [AccountsController],
+  providers: [AccountsService, AccountsRepository, PasswordService],
+  exports: [AccountsService, PasswordService],
+})
+export class AccountsModule {}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { isUuid } from '../../common/clock';
+import { Account, AccountRole } from './account.entity';
+
+@Injectable()
+export class AccountsRepository {
+  constructor(@InjectRepository(Account) private readonly repo: Repository<Account>) {}
+
+  findByLogin(centerId: string, login: string): Promise<Account | null> {
+    return this.repo.findOneBy({ centerId, login });
+  }
+
+  async findById(centerId: string, id: string): Promise<Account | null> {
+    return isUuid(id) ? this.repo.findOneBy({ centerId, id }) : null;
+  }
+
+  async findManyByIds(centerId: string, ids: string[]): Promise<Account[]> {
+    const valid = ids.filter(isUuid);
+    return valid.length === 0 ? [] : this.repo.findBy({ centerId, id: In(valid) });
+  }
+
+  listByRole(centerId: string, roles: AccountRole[]): Promise<Account[]> {
+    return this.repo.find({ where: { centerId, role: In(roles) }, order: { displayName: 'ASC' } });
+  }
+
+  findByConfirmHash(centerId: string, hash: string): Promise<Account | null> {
+    return this.repo.findOneBy({ centerId, emailConfirmHash: hash });
+  }
+
+  /** false when the login is taken (the unique index decides, not a prior read). */
+  async insert(account: Account): Promise<boolean> {
+    const result = await this.repo.createQueryBuilder().insert().into(Account).values(account).orIgnore().execute();
+    const affected = (result.raw as { affectedRows?: number; changes?: number } | undefined) ?? {};
+    if (typeof affected.affectedRows === 'number') return affected.affectedRows === 1;
+    if (typeof affected.changes === 'number') return affected.changes === 1;
+    return (await this.findById(account.centerId, account.id)) !== null;
+  }
+
+  async update(centerId: string, id: string, patch: Partial<Account>): Promise<void> {
+    await this.repo.update({ centerId, id }, patch);
+  }
+
+  async delete(centerId: string, id: string): Promise<void> {
+    await this.repo.delete({ centerId, id });
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { createHash, randomBytes } from 'node:crypto';
+import { AuthContext, isStaff } from '../../common/auth-context';
+import { Clock, IdGenerator } from '../../common/clock';
+import { errors } from '../../common/errors';
+import type { AccountView } from '../../realtime/contract';
+import { CryptoService } from '../crypto/crypto.service';
+import { Account, AccountRole } from './account.entity';
+import { AccountsRepository } from './accounts.repository';
+import { PasswordService } from './password.service';
+
+export const USERNAME_RE = /^[\p{L}\p{N}._-]{3,40}$/u;
+const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
+
+export const toView = (a: Account): AccountView => ({ id: a.id, role: a.role, displayName: a.displayName });
+
+/** Emitted (awaited) before an account row is deleted, so every feature can erase its data. */
+export const ACCOUNT_DELETING = 'account.deleting';
+export interface AccountDeletingEvent {
+  centerId: string;
+  accountId: string;
+}
+
+/** Accounts of one center: staff (email login) and clients (pseudonym login). */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly repo: AccountsRepository,
+    private readonly passwords: PasswordService,
+    private readonly crypto: CryptoService,
+    private readonly events: EventEmitter2,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Creates a staff account; a password left out is generated and returned once. */
+  async createStaff(centerId: string, input: { email: string; displayName: string; role: 'admin' | 'counselor'; password?: string }): Promise<{ account: Account; password: string }> {
+    const email = input.email.trim().toLowerCase();
+    if (!EMAIL_RE.test(email) || email.length > 254) throw errors.validation('The email address is not valid.', ['email']);
+    const displayName = input.displayName.trim();
+    if (displayName.length < 1 || displayName.length > 120) throw errors.validation('The display name must have 1–120 characters.', ['name']);
+    const password = input.password ?? generatePassword();
+    this.passwords.check(password);
+    const account = this.build(centerId, input.role, email, displayName, await this.passwords.hash(password));
+    if (!(await this.repo.insert(account))) throw errors.conflict('An account with this email exists already in this center.');
+    return { account, password };
+  }
+
+  async registerClient(centerId: string, input: { username: string; password: string; email?: string }): Promise<{ account: Account; confirmToken: string | null }> {
+    const username = input.username.trim().normalize('NFC');
+    if (!USERNAME_RE.test(username)) throw errors.validation('The pseudonym must have 3–40 letters, digits, dots, hyphens or underscores.', ['username']);
+    this.passwords.check(input.password);
+    const account = this.build(centerId, 'client', username.toLowerCase(), username, await this.passwords.hash(input.password));
+    let confirmToken: string | null = null;
+    if (input.email !== undefined) {
+      const email = input.email.trim().toLowerCase();
+      if (!EMAIL_RE.test(email)) throw errors.validation('The email address is not valid.', ['email']);
+      confirmToken = randomBytes(24).toString('base64url');
+      account.emailEnc = await this.crypto.encrypt(this.emailCtx(account), email);
+      account.emailConfirmHash = sha256(confirmToken);
+    }
+    if (!(await this.repo.insert(account))) throw errors.conflict('This pseudonym is taken. Please choose another one.');
+    return { account, confirmToken };
+  }
+
+  findByLogin(centerId: string, login: string): Promise<Account | null> {
+    return this.repo.findByLogin(centerId, login.trim().toLowerCase().normalize('NFC'));
+  }
+
+  findById(centerId: string, id: string): Promise<Account | null> {
+    return this.repo.findById(centerId, id);
+  }
+
+  findManyByIds(centerId: string, ids: string[]): Promise<Account[]> {
+    return this.repo.findManyByIds(centerId, ids);
+  }
+
+  async displayName(centerId: string, id: string): Promise<string | null> {
+    return (await this.repo.findById(centerId, id))?.displayName ?? null;
+  }
+
+  /** Staff see the clients of their center (to add them to rooms); nobody else lists accounts. */
+  async listClients(auth: AuthContext): Promise<AccountView[]> {
+    if (!isStaff(auth)) throw errors.forbidden();
+    return (await this.repo.listByRole(auth.centerId, ['client'])).map(toView);
+  }
+
+  async listStaff(auth: AuthContext): Promise<AccountView[]> {
+    if (!isStaff(auth)) throw errors.forbidden();
+    return (await this.repo.listByRole(auth.centerId, ['admin', 'counselor'])).map(toView);
+  }
+
+  async setPassword(centerId: string, id: string, password: string): Promise<void> {
+    this.passwords.check(password, 'newPassword');
+    await this.repo.update(centerId, id, { passwordHash: await this.passwords.hash(password) });
+  }
+
+  async confirmEmail(centerId: string, token: string): Promise<boolean> {
+    const account = await this.repo.findByConfirmHash(centerId, sha256(token));
+    if (!account) return false;
+    await this.repo.update(centerId, account.id, { emailConfirmHash: null, emailConfirmedAt: this.clock.now() });
+    return true;
+  }
+
+  /** The confirmed contact email of a client, decrypted, or null. */
+  async contactEmail(account: Account): Promise<string | null> {
+    if (!account.emailEnc || !account.emailConfirmedAt) return null;
+    return this.crypto.decrypt(this.emailCtx(account), account.emailEnc);
+  }
+
+  /** Deletes an account and, through ACCOUNT_DELETING, everything that belongs to it; then its key. */
+  async delete(centerId: string, id: string): Promise<void> {
+    const event: AccountDeletingEvent = { centerId, accountId: id };
+    await this.events.emitAsync(ACCOUNT_DELETING, event);
+    await this.repo.delete(centerId, id);
+    await this.crypto.destroyAccountKey(centerId, id);
+  }
+
+  private build(centerId: string, role: AccountRole, login: string, displayName: string, passwordHash: string): Account {
+    return Object.assign(new Account(), {
+      id: this.ids.uuid(),
+      centerId,
+      role,
+      login,
+      displayName,
+      passwordHash,
+      emailEnc: null,
+      emailConfirmedAt: null,
+      emailConfirmHash: null,
+      createdAt: this.clock.now(),
+    });
+  }
+
+  private emailCtx(account: Pick<Account, 'centerId' | 'id'>) {
+    return { centerId: account.centerId, accountId: account.id, table: 'accounts', column: 'email_enc', rowId: account.id };
+  }
+}
+
+export function generatePassword(): string {
+  return randomBytes(15).toString('base64url');
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}

@@ -1,0 +1,115 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { AuthContext } from '../../common/auth-context';
+import { IdGenerator } from '../../common/clock';
+import { DomainError, errors } from '../../common/errors';
+import { APP_CONFIG, AppConfig } from '../../config/config';
+import { MailService } from '../../infra/mail/mail.service';
+import { RateLimitService } from '../../infra/redis/rate-limit.service';
+import type { AccountView, LoginResult, VisitorResult } from '../../realtime/contract';
+import { AccountsService, toView } from '../accounts/accounts.service';
+import { PasswordService } from '../accounts/password.service';
+import { CentersService } from '../centers/centers.service';
+import { ChangePasswordDto, ConfirmEmailDto, DeleteAccountDto, LoginDto, RegisterDto } from './dto/auth.dto';
+import { SESSION_TTL_MS, TokensService, VISITOR_TTL_MS } from './tokens.service';
+
+/** The caller's network origin, reduced at once to an HMAC key for limits. */
+export interface RequestOrigin {
+  ip: string | undefined;
+}
+
+const BAD_LOGIN = 'The login or the password is wrong.';
+
+@Injectable()
+export class AuthService implements OnModuleInit {
+  constructor(
+    private readonly centers: CentersService,
+    private readonly accounts: AccountsService,
+    private readonly passwords: PasswordService,
+    private readonly tokens: TokensService,
+    private readonly limits: RateLimitService,
+    private readonly mail: MailService,
+    private readonly ids: IdGenerator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.tokens.useDisplayNames((centerId, subjectId) => this.accounts.displayName(centerId, subjectId));
+  }
+
+  /** Unknown center, unknown login and wrong password: the same answer, after the same bcrypt work. */
+  async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResult> {
+    const addressKey = this.limits.addressKey(origin.ip);
+    await this.limits.consume('loginAddress', addressKey);
+    const center = await this.centers.bySlug(dto.center).catch(() => null);
+    const accountKey = `${center?.id ?? 'none'}|${dto.login.trim().toLowerCase()}`;
+    await this.limits.consume('loginAccount', accountKey);
+    const account = center ? await this.accounts.findByLogin(center.id, dto.login) : null;
+    const ok = await this.passwords.verify(dto.password, account?.passwordHash ?? null);
+    if (!ok || !account || !center) throw new DomainError('UNAUTHORIZED', BAD_LOGIN);
+    await this.limits.reset('loginAccount', accountKey);
+    const token = await this.tokens.issue({ subjectId: account.id, role: account.role, centerId: center.id }, SESSION_TTL_MS);
+    return { token, account: toView(account) };
+  }
+
+  async register(dto: RegisterDto, origin: RequestOrigin): Promise<LoginResult> {
+    await this.limits.consume('registerAddress', this.limits.addressKey(origin.ip));
+    const center = await this.centers.bySlug(dto.center);
+    const { account, confirmToken } = await this.accounts.registerClient(center.id, dto);
+    if (confirmToken && dto.email) {
+      const link = `${this.config.publicUrl}/confirm-email.html#center=${encodeURIComponent(center.slug)}&token=${confirmToken}`;
+      await this.mail.send({
+        to: dto.email.trim().toLowerCase(),
+        subject: `${center.name}: please confirm your email address`,
+        text: `Hello,\n\nsomeone registered at ${center.name} with this address. If it was you, confirm it here:\n${link}\n\nIf it was not you, ignore this mail; the address will not be used.\n`,
+      });
+    }
+    const token = await this.tokens.issue({ subjectId: account.id, role: 'client', centerId: center.id }, SESSION_TTL_MS);
+    return { token, account: toView(account) };
+  }
+
+  /** An anonymous live-chat identity: a random id, no personal data, expires after six hours. */
+  async createVisitor(centerSlug: string, origin: RequestOrigin): Promise<VisitorResult> {
+    await this.limits.consume('visitorAddress', this.limits.addressKey(origin.ip));
+    const center = await this.centers.bySlug(centerSlug);
+    const visitorId = this.ids.uuid();
+    const token = await this.tokens.issue({ subjectId: visitorId, role: 'visitor', centerId: center.id }, VISITOR_TTL_MS);
+    return { token, visitorId };
+  }
+
+  me(auth: AuthContext): AccountView {
+    return { id: auth.subjectId, role: auth.role, displayName: auth.displayName };
+  }
+
+  async logout(auth: AuthContext): Promise<void> {
+    await this.tokens.revoke(auth.tokenHash);
+  }
+
+  /** Changes the password and ends every other session of the account. */
+  async changePassword(auth: AuthContext, dto: ChangePasswordDto): Promise<void> {
+    const account = await this.requireAccount(auth);
+    if (!(await this.passwords.verify(dto.currentPassword, account.passwordHash))) throw errors.forbidden('The current password is wrong.');
+    await this.accounts.setPassword(auth.centerId, account.id, dto.newPassword);
+    await this.tokens.revokeSubject(auth.centerId, account.id, auth.tokenHash);
+  }
+
+  async confirmEmail(dto: ConfirmEmailDto): Promise<void> {
+    const center = await this.centers.bySlug(dto.center);
+    if (!(await this.accounts.confirmEmail(center.id, dto.token))) throw errors.notFound('The confirmation link');
+  }
+
+  /** A client deletes their account and everything with it; staff accounts are removed by an admin. */
+  async deleteOwnAccount(auth: AuthContext, dto: DeleteAccountDto): Promise<void> {
+    if (auth.role !== 'client') throw errors.forbidden('Staff accounts are removed by the center admin.');
+    const account = await this.requireAccount(auth);
+    if (!(await this.passwords.verify(dto.password, account.passwordHash))) throw errors.forbidden('The password is wrong.');
+    await this.tokens.revokeSubject(auth.centerId, account.id);
+    await this.accounts.delete(auth.centerId, account.id);
+  }
+
+  private async requireAccount(auth: AuthContext) {
+    if (auth.role === 'visitor') throw errors.forbidden();
+    const account = await this.accounts.findById(auth.centerId, auth.subjectId);
+    if (!account) throw errors.unauthorized();
+    return account;
+  }
+}

@@ -1,0 +1,56 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { DateColumn } from '../../infra/database/columns';
+
+export interface OpeningHoursEntry {
+  /** 0 = Sunday … 6 = Saturday */
+  day: number;
+  /** "HH:MM" in the center's time zone */
+  from: string;
+  to: string;
+}
+
+@Entity('centers')
+export class Center {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 64, unique: true })
+  slug!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ name: 'live_waiting_limit', type: 'int', default: 10 })
+  liveWaitingLimit!: number;
+
+  @Column({ name: 'live_max_wait_minutes', type: 'int', default: 30 })
+  liveMaxWaitMinutes!: number;
+
+  @Column({ name: 'shift_grace_seconds', type: 'int', default: 60 })
+  shiftGraceSeconds!: number;
+
+  @Column({ name: 'keep_live_transcripts', type: 'boolean', default: false })
+  keepLiveTranscripts!: boolean;
+
+  @Column({ name: 'transcript_retention_days', type: 'int', default: 30 })
+  transcriptRetentionDays!: number;
+
+  @Column({ name: 'keep_topic_transcripts', type: 'boolean', default: false })
+  keepTopicTranscripts!: boolean;
+
+  @Column({ name: 'opening_hours', type: 'simple-json', nullable: true })
+  openingHours!: OpeningHoursEntry[] | null;
+
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, default: 'Europe/Berlin' })
+  timeZone!: string;
+
+  @Column({ name: 'privacy_text', type: 'text', nullable: true })
+  privacyText!: string | null;
+
+  /** Homepage origins allowed to embed the widget (CSP frame-ancestors). */
+  @Column({ name: 'widget_origins', type: 'simple-json', nullable: true })
+  widgetOrigins!: string[] | null;
+
+  @DateColumn({ name: 'created_at' })
+  createdAt!: Date;
+}

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, IdGenerator } from '../../common/clock';
+import { errors } from '../../common/errors';
+import { Center } from './center.entity';
+import { CentersRepository } from './centers.repository';
+
+export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export type CenterSettings = Pick<
+  Center,
+  | 'liveWaitingLimit'
+  | 'liveMaxWaitMinutes'
+  | 'shiftGraceSeconds'
+  | 'keepLiveTranscripts'
+  | 'transcriptRetentionDays'
+  | 'keepTopicTranscripts'
+  | 'openingHours'
+  | 'timeZone'
+  | 'privacyText'
+  | 'widgetOrigins'
+>;
+
+/** Centers (tenants). Looked up by slug; cached briefly since every public request needs one. */
+@Injectable()
+export class CentersService {
+  private readonly cache = new Map<string, { center: Center; at: number }>();
+
+  constructor(
+    private readonly repo: CentersRepository,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async create(slug: string, name: string): Promise<Center> {
+    const normalised = slug.trim().toLowerCase();
+    if (!SLUG_RE.test(normalised)) throw errors.validation('The slug may hold a–z, 0–9 and hyphens (1–64 characters).', ['slug']);
+    if (!name.trim() || name.length > 200) throw errors.validation('The name must have 1–200 characters.', ['name']);
+    if (await this.repo.findBySlug(normalised)) throw errors.conflict(`A center with the slug "${normalised}" exists already.`);
+    const center = Object.assign(new Center(), {
+      id: this.ids.uuid(),
+      slug: normalised,
+      name: name.trim(),
+      liveWaitingLimit: 10,
+      liveMaxWaitMinutes: 30,
+      shiftGraceSeconds: 60,
+      keepLiveTranscripts: false,
+      transcriptRetentionDays: 30,
+      keepTopicTranscripts: false,
+      openingHours: null,
+      timeZone: 'Europe/Berlin',
+      privacyText: null,
+      widgetOrigins: null,
+      createdAt: this.clock.now(),
+    });
+    await this.repo.insert(center);
+    return center;
+  }
+
+  /** NOT_FOUND for an unknown slug. Cached for two seconds (settings changes show up within that). */
+  async bySlug(slug: unknown): Promise<Center> {
+    if (typeof slug !== 'string' || !SLUG_RE.test(slug)) throw errors.notFound('The center');
+    const hit = this.cache.get(slug);
+    const now = Date.now();
+    if (hit && now - hit.at < 2000) return hit.center;
+    const center = await this.repo.findBySlug(slug);
+    if (!center) throw errors.notFound('The center');
+    this.cache.set(slug, { center, at: now });
+    return center;
+  }
+
+  async byId(id: string): Promise<Center> {
+    const center = await this.repo.findById(id);
+    if (!center) throw errors.notFound('The center');
+    return center;
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  async updateSettings(centerId: string, patch: Partial<CenterSettings>): Promise<Center> {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<CenterSettings>;
+    if (Object.keys(defined).length > 0) await this.repo.update(centerId, defined);
+    const center = await this.byId(centerId);
+    this.cache.delete(center.slug);
+    return center;
+  }
+}

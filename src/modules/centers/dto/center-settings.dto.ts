@@ -1,0 +1,42 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+
+export class OpeningHoursDto {
+  @IsInt() @Min(0) @Max(6) day!: number;
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) from!: string;
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) to!: string;
+}
+
+export class CenterSettingsDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: 500 }) @IsOptional() @IsInt() @Min(0) @Max(500)
+  liveWaitingLimit?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 240 }) @IsOptional() @IsInt() @Min(1) @Max(240)
+  liveMaxWaitMinutes?: number;
+
+  @ApiPropertyOptional({ minimum: 5, maximum: 3600 }) @IsOptional() @IsInt() @Min(5) @Max(3600)
+  shiftGraceSeconds?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  keepLiveTranscripts?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650 }) @IsOptional() @IsInt() @Min(1) @Max(3650)
+  transcriptRetentionDays?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  keepTopicTranscripts?: boolean;
+
+  @ApiPropertyOptional({ type: [OpeningHoursDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => OpeningHoursDto)
+  openingHours?: OpeningHoursDto[];
+
+  @ApiPropertyOptional({ example: 'Europe/Berlin' }) @IsOptional() @IsString() @MaxLength(64)
+  timeZone?: string;
+
+  @ApiPropertyOptional({ description: 'Shown to visitors before the live chat starts' }) @IsOptional() @IsString() @MaxLength(4000)
+  privacyText?: string;
+
+  @ApiPropertyOptional({ description: 'Homepage origins allowed to embed the widget', type: [String] })
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @Matches(/^https?:\/\/[^\s/]+$/, { each: true })
+  widgetOrigins?: string[];
+}

@@ -1,0 +1,203 @@
+/**
+ * The public Socket.IO contract of Lotse (see ../shared/CONTRACT.md and docs/realtime.md).
+ * Shared by the server, the browser client in `client/` and the load tests in `load/`.
+ * This file holds types and constants only, so any bundler can import it.
+ */
+
+/** Every error code a caller can receive, over REST (`{ error: { code, message } }`) or in an ack. */
+export const ERROR_CODES = [
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'VALIDATION_FAILED',
+  'RATE_LIMITED',
+  'CONFLICT',
+  'LIVE_CLOSED',
+  'QUEUE_FULL',
+  'ALREADY_WAITING',
+  'TOPIC_NOT_OPEN',
+  'TOPIC_FULL',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Field names that failed validation (VALIDATION_FAILED only). */
+  fields?: string[];
+}
+
+/** The answer to every client→server command. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+export type AckCallback<T> = (answer: Ack<T>) => void;
+
+export type Role = 'admin' | 'counselor' | 'client' | 'visitor';
+
+export interface AccountView {
+  id: string;
+  role: Role;
+  displayName: string;
+}
+
+export interface MessageView {
+  roomId: string;
+  id: string;
+  seq: number;
+  clientMsgId: string;
+  sender: { id: string; displayName: string; role: Role };
+  body: string;
+  sentAt: string;
+}
+
+export type RoomKind = 'direct' | 'group' | 'live' | 'topic';
+
+// ---- command payloads and results -------------------------------------------------------------
+
+export interface ShiftOpenPayload {
+  maxChats: number;
+}
+export interface ShiftOpenResult {
+  shiftId: string;
+}
+export interface QueueJoinPayload {
+  message?: string;
+}
+export interface QueueJoinResult {
+  position: number;
+}
+export interface RoomCreatePayload {
+  name: string;
+  memberIds: string[];
+  startsAt?: string;
+  endsAt?: string;
+}
+export interface RoomCreateResult {
+  roomId: string;
+}
+export interface RoomRef {
+  roomId: string;
+}
+export interface RoomJoinResult {
+  roomId: string;
+  name: string;
+  lastSeq: number;
+}
+export interface MessageSendPayload {
+  roomId: string;
+  clientMsgId: string;
+  body: string;
+}
+export interface MessageSendResult {
+  id: string;
+  seq: number;
+  sentAt: string;
+}
+export interface RoomHistoryPayload {
+  roomId: string;
+  afterSeq?: number;
+  beforeSeq?: number;
+  limit?: number;
+}
+export interface RoomHistoryResult {
+  messages: MessageView[];
+}
+export interface RoomReadPayload {
+  roomId: string;
+  seq: number;
+}
+export interface TypingPayload {
+  roomId: string;
+  typing: boolean;
+}
+export interface TopicJoinPayload {
+  topicChatId: string;
+  nickname: string;
+}
+export interface LiveEndPayload {
+  roomId: string;
+  /** Also block this visitor token from joining the queue again. */
+  block?: boolean;
+}
+export interface TopicModeratePayload {
+  roomId: string;
+  participantId: string;
+}
+
+type Empty = Record<string, never>;
+
+export interface ClientToServerEvents {
+  'shift.open': (p: ShiftOpenPayload, ack: AckCallback<ShiftOpenResult>) => void;
+  'shift.close': (p: Empty, ack: AckCallback<Empty>) => void;
+  'queue.join': (p: QueueJoinPayload, ack: AckCallback<QueueJoinResult>) => void;
+  'queue.leave': (p: Empty, ack: AckCallback<Empty>) => void;
+  'room.create': (p: RoomCreatePayload, ack: AckCallback<RoomCreateResult>) => void;
+  'room.join': (p: RoomRef, ack: AckCallback<RoomJoinResult>) => void;
+  'room.close': (p: RoomRef, ack: AckCallback<Empty>) => void;
+  'room.read': (p: RoomReadPayload, ack: AckCallback<Empty>) => void;
+  'room.typing': (p: TypingPayload, ack: AckCallback<Empty>) => void;
+  'message.send': (p: MessageSendPayload, ack: AckCallback<MessageSendResult>) => void;
+  'room.history': (p: RoomHistoryPayload, ack: AckCallback<RoomHistoryResult>) => void;
+  'topic.join': (p: TopicJoinPayload, ack: AckCallback<RoomRef>) => void;
+  'topic.mute': (p: TopicModeratePayload, ack: AckCallback<Empty>) => void;
+  'topic.remove': (p: TopicModeratePayload, ack: AckCallback<Empty>) => void;
+  'live.end': (p: LiveEndPayload, ack: AckCallback<Empty>) => void;
+}
+
+export interface QueueWaitingEntry {
+  visitorId: string;
+  firstMessage: string | null;
+  joinedAt: string;
+}
+
+export interface ServerToClientEvents {
+  'queue.position': (p: { position: number }) => void;
+  'queue.assigned': (p: { roomId: string; peer: { displayName: string } }) => void;
+  'queue.closed': (p: { reason: 'shift_closed' | 'timeout' | 'left' | 'blocked' | string }) => void;
+  'queue.updated': (p: { waiting: number; entries?: QueueWaitingEntry[] }) => void;
+  'message.created': (p: MessageView) => void;
+  'room.closed': (p: { roomId: string; reason: string }) => void;
+  'room.typing': (p: { roomId: string; sender: { id: string; displayName: string }; typing: boolean }) => void;
+  'room.read': (p: { roomId: string; seq: number }) => void;
+  'room.added': (p: { roomId: string; name: string; kind: RoomKind }) => void;
+  'shift.closed': (p: { shiftId: string; reason: string }) => void;
+}
+
+// ---- public REST shapes ------------------------------------------------------------------------
+
+export interface LiveStatus {
+  open: boolean;
+  full: boolean;
+  waiting: number;
+}
+
+export interface TopicChatListItem {
+  id: string;
+  title: string;
+  description: string;
+  startsAt: string;
+  endsAt: string;
+  status: 'scheduled' | 'open' | 'ended';
+}
+
+export interface LoginResult {
+  token: string;
+  account: AccountView;
+}
+
+export interface VisitorResult {
+  token: string;
+  visitorId: string;
+}
+
+export const LIMITS = {
+  messageBodyMax: 4000,
+  historyPageMax: 200,
+  maxChatsMin: 1,
+  maxChatsMax: 10,
+  nicknameMax: 40,
+  roomNameMax: 120,
+  clientMsgIdMax: 64,
+} as const;
