@@ -10,6 +10,7 @@ import { CentersModule } from './modules/centers/centers.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
 import { loggerOptions } from './infra/logger';
+import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
 export class AppModule {
@@ -23,6 +24,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         DatabaseModule,
         HealthModule,
+        RealtimeModule,
         CentersModule,
         AccountsModule,
         AuthModule,

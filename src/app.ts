@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
+import { LotseIoAdapter } from './realtime/io-adapter';
 
 export const CLIENT_DIR = join(__dirname, '..', 'dist', 'client');
 const clientDir = (): string => (existsSync(CLIENT_DIR) ? CLIENT_DIR : join(__dirname, 'client'));
@@ -46,6 +47,7 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   app.useGlobalPipes(createValidationPipe());
   app.enableCors({ origin: options.config.allowedOrigins, credentials: false });
   app.enableShutdownHooks();
+  app.useWebSocketAdapter(new LotseIoAdapter(app, options.config));
 
   const doc = new DocumentBuilder()
     .setTitle('Lotse API')

@@ -30,10 +30,10 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
   if (exception instanceof DomainError) return exception.toBody();
   if (exception instanceof HttpException) {
-    const status = exception.getStatus();
+    const status: number = exception.getStatus();
     const code = STATUS_CODES[status];
     if (code) {
-      const message = status === HttpStatus.BAD_REQUEST ? 'The request body is not valid JSON.' : status === HttpStatus.NOT_FOUND ? 'Not found.' : exception.message;
+      const message = status === 400 ? 'The request body is not valid JSON.' : status === 404 ? 'Not found.' : exception.message;
       return { code, message };
     }
   }
@@ -41,7 +41,11 @@ export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
   const parserError = exception as { type?: string; status?: number };
   if (parserError?.type === 'entity.too.large') return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' };
   if (parserError?.type === 'entity.parse.failed') return { code: 'VALIDATION_FAILED', message: 'The request body is not valid JSON.' };
-  if (parserError?.type === 'encoding.unsupported' || parserError?.status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type.' };
-  logger.error({ err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) }, 'unhandled error');
+  if (parserError?.type === 'encoding.unsupported' || parserError?.status === 415)
+    return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type.' };
+  logger.error(
+    { err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) },
+    'unhandled error',
+  );
   return { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.' };
 }

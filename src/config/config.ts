@@ -8,46 +8,67 @@ import { resolve } from 'node:path';
  * (tests pass their own record). Every variable is documented in README.md.
  */
 class EnvSchema {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsOptional() @Matches(/^mysql:\/\/[^\s]+$/, { message: 'must be a mysql://user:password@host:port/database URL' })
+  @IsOptional()
+  @Matches(/^mysql:\/\/[^\s]+$/, { message: 'must be a mysql://user:password@host:port/database URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })
+  @IsOptional()
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
-  @IsOptional() @Matches(/^https?:\/\/[^\s/]+$/, { message: 'must be an origin like https://chat.example.org (no path)' })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+$/, { message: 'must be an origin like https://chat.example.org (no path)' })
   PUBLIC_URL?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 random bytes in base64 (openssl rand -base64 32)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 random bytes in base64 (openssl rand -base64 32)' })
   MASTER_KEY?: string;
 
-  @IsOptional() @IsIn(['on', 'off'])
+  @IsOptional()
+  @IsIn(['on', 'off'])
   RATE_LIMITS?: 'on' | 'off';
 
-  @IsOptional() @IsIn(['on', 'off'])
+  @IsOptional()
+  @IsIn(['on', 'off'])
   DEMO?: 'on' | 'off';
 
-  @IsOptional() @IsString() @MinLength(8) @MaxLength(72)
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(72)
   DEMO_PASSWORD?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   DATA_DIR?: string;
 
-  @IsOptional() @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'must be an smtp:// or smtps:// URL' })
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
-  @IsOptional() @IsString() @MaxLength(254)
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
   MAIL_FROM?: string;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
-  @IsOptional() @Matches(/^(https?:\/\/[^\s,/]+)(,https?:\/\/[^\s,/]+)*$/, { message: 'must be a comma-separated list of origins' })
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s,/]+)(,https?:\/\/[^\s,/]+)*$/, { message: 'must be a comma-separated list of origins' })
   ALLOWED_ORIGINS?: string;
 
-  @IsOptional() @IsIn(['on', 'off'])
+  @IsOptional()
+  @IsIn(['on', 'off'])
   CLIENT?: 'on' | 'off';
 }
 

@@ -146,6 +146,9 @@ export interface ClientToServerEvents {
   'live.end': (p: LiveEndPayload, ack: AckCallback<Empty>) => void;
 }
 
+/** Why a visitor's wait ended without a counselor. */
+export type QueueClosedReason = 'shift_closed' | 'timeout' | 'left' | 'blocked' | 'disconnected';
+
 export interface QueueWaitingEntry {
   visitorId: string;
   firstMessage: string | null;
@@ -155,7 +158,7 @@ export interface QueueWaitingEntry {
 export interface ServerToClientEvents {
   'queue.position': (p: { position: number }) => void;
   'queue.assigned': (p: { roomId: string; peer: { displayName: string } }) => void;
-  'queue.closed': (p: { reason: 'shift_closed' | 'timeout' | 'left' | 'blocked' | string }) => void;
+  'queue.closed': (p: { reason: QueueClosedReason }) => void;
   'queue.updated': (p: { waiting: number; entries?: QueueWaitingEntry[] }) => void;
   'message.created': (p: MessageView) => void;
   'room.closed': (p: { roomId: string; reason: string }) => void;

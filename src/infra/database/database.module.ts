@@ -9,7 +9,7 @@ import { acquireSqliteLock } from './sqlite-lock';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true }),
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true, retryAttempts: 3, retryDelay: 1000 }),
     }),
   ],
 })

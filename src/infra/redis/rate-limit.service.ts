@@ -36,13 +36,19 @@ export class RateLimitService {
     for (const [name, l] of Object.entries(LIMITS) as [LimitName, (typeof LIMITS)[LimitName]][]) {
       const opts = { keyPrefix: `lotse:rl:${name}`, points: l.points, duration: l.duration, blockDuration: l.blockDuration };
       const memory = new RateLimiterMemory(opts);
-      this.limiters.set(name, redis.client ? new RateLimiterRedis({ ...opts, storeClient: redis.client, insuranceLimiter: memory, useRedisPackage: false }) : memory);
+      this.limiters.set(
+        name,
+        redis.client ? new RateLimiterRedis({ ...opts, storeClient: redis.client, insuranceLimiter: memory, useRedisPackage: false }) : memory,
+      );
     }
   }
 
   /** HMAC of an address: stable for limits, useless to anyone without MASTER_KEY. */
   addressKey(ip: string | undefined): string {
-    return createHmac('sha256', this.masterKey).update(`ip|${ip ?? 'unknown'}`).digest('base64url').slice(0, 22);
+    return createHmac('sha256', this.masterKey)
+      .update(`ip|${ip ?? 'unknown'}`)
+      .digest('base64url')
+      .slice(0, 22);
   }
 
   /** Takes one point or throws RATE_LIMITED. */
@@ -61,6 +67,9 @@ export class RateLimitService {
 
   /** Forgets the count (after a successful login). */
   async reset(name: LimitName, key: string): Promise<void> {
-    await this.limiters.get(name)!.delete(key).catch(() => undefined);
+    await this.limiters
+      .get(name)!
+      .delete(key)
+      .catch(() => undefined);
   }
 }

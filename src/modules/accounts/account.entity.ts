@@ -12,7 +12,7 @@ export class Account {
   @UuidColumn({ name: 'center_id' })
   centerId!: string;
 
-  @Column({ type: 'simple-enum', enum: ['admin', 'counselor', 'client'], length: 16 })
+  @Column({ type: 'varchar', length: 16 })
   role!: AccountRole;
 
   /** Normalised (trimmed, lower-case) email for staff, pseudonym for clients. */

@@ -13,8 +13,12 @@ export class AccountsController {
 
   /** The clients of the caller's center (staff only), to choose room members. */
   @Get('clients')
-  clients(@Auth() auth: AuthContext) { return this.accounts.listClients(auth); }
+  clients(@Auth() auth: AuthContext) {
+    return this.accounts.listClients(auth);
+  }
 
   @Get('staff')
-  staff(@Auth() auth: AuthContext) { return this.accounts.listStaff(auth); }
+  staff(@Auth() auth: AuthContext) {
+    return this.accounts.listStaff(auth);
+  }
 }

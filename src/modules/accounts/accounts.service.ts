@@ -35,7 +35,10 @@ export class AccountsService {
   ) {}
 
   /** Creates a staff account; a password left out is generated and returned once. */
-  async createStaff(centerId: string, input: { email: string; displayName: string; role: 'admin' | 'counselor'; password?: string }): Promise<{ account: Account; password: string }> {
+  async createStaff(
+    centerId: string,
+    input: { email: string; displayName: string; role: 'admin' | 'counselor'; password?: string },
+  ): Promise<{ account: Account; password: string }> {
     const email = input.email.trim().toLowerCase();
     if (!EMAIL_RE.test(email) || email.length > 254) throw errors.validation('The email address is not valid.', ['email']);
     const displayName = input.displayName.trim();
@@ -47,7 +50,10 @@ export class AccountsService {
     return { account, password };
   }
 
-  async registerClient(centerId: string, input: { username: string; password: string; email?: string }): Promise<{ account: Account; confirmToken: string | null }> {
+  async registerClient(
+    centerId: string,
+    input: { username: string; password: string; email?: string },
+  ): Promise<{ account: Account; confirmToken: string | null }> {
     const username = input.username.trim().normalize('NFC');
     if (!USERNAME_RE.test(username)) throw errors.validation('The pseudonym must have 3–40 letters, digits, dots, hyphens or underscores.', ['username']);
     this.passwords.check(input.password);

@@ -17,7 +17,7 @@ export class AuthToken {
   @UuidColumn({ name: 'subject_id' })
   subjectId!: string;
 
-  @Column({ type: 'simple-enum', enum: ['admin', 'counselor', 'client', 'visitor'], length: 16 })
+  @Column({ type: 'varchar', length: 16 })
   role!: Role;
 
   @DateColumn({ name: 'expires_at' })

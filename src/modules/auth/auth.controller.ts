@@ -11,27 +11,56 @@ import { ChangePasswordDto, ConfirmEmailDto, DeleteAccountDto, LoginDto, Registe
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  @Post('auth/login') @HttpCode(200)
-  login(@Body() dto: LoginDto, @Req() req: Request) { return this.auth.login(dto, { ip: req.ip }); }
+  @Post('auth/login')
+  @HttpCode(200)
+  login(@Body() dto: LoginDto, @Req() req: Request) {
+    return this.auth.login(dto, { ip: req.ip });
+  }
 
   @Post('auth/register')
-  register(@Body() dto: RegisterDto, @Req() req: Request) { return this.auth.register(dto, { ip: req.ip }); }
+  register(@Body() dto: RegisterDto, @Req() req: Request) {
+    return this.auth.register(dto, { ip: req.ip });
+  }
 
   @Post('centers/:center/visitors')
-  visitor(@Param('center') center: string, @Req() req: Request) { return this.auth.createVisitor(center, { ip: req.ip }); }
+  visitor(@Param('center') center: string, @Req() req: Request) {
+    return this.auth.createVisitor(center, { ip: req.ip });
+  }
 
-  @Post('auth/confirm-email') @HttpCode(204)
-  confirmEmail(@Body() dto: ConfirmEmailDto) { return this.auth.confirmEmail(dto); }
+  @Post('auth/confirm-email')
+  @HttpCode(204)
+  confirmEmail(@Body() dto: ConfirmEmailDto) {
+    return this.auth.confirmEmail(dto);
+  }
 
-  @Get('auth/me') @UseGuards(AuthGuard) @ApiBearerAuth()
-  me(@Auth() auth: AuthContext) { return this.auth.me(auth); }
+  @Get('auth/me')
+  @UseGuards(AuthGuard)
+  @ApiBearerAuth()
+  me(@Auth() auth: AuthContext) {
+    return this.auth.me(auth);
+  }
 
-  @Post('auth/logout') @HttpCode(204) @UseGuards(AuthGuard) @ApiBearerAuth()
-  logout(@Auth() auth: AuthContext) { return this.auth.logout(auth); }
+  @Post('auth/logout')
+  @HttpCode(204)
+  @UseGuards(AuthGuard)
+  @ApiBearerAuth()
+  logout(@Auth() auth: AuthContext) {
+    return this.auth.logout(auth);
+  }
 
-  @Post('auth/password') @HttpCode(204) @UseGuards(AuthGuard) @ApiBearerAuth()
-  changePassword(@Auth() auth: AuthContext, @Body() dto: ChangePasswordDto) { return this.auth.changePassword(auth, dto); }
+  @Post('auth/password')
+  @HttpCode(204)
+  @UseGuards(AuthGuard)
+  @ApiBearerAuth()
+  changePassword(@Auth() auth: AuthContext, @Body() dto: ChangePasswordDto) {
+    return this.auth.changePassword(auth, dto);
+  }
 
-  @Delete('accounts/me') @HttpCode(204) @UseGuards(AuthGuard) @ApiBearerAuth()
-  deleteMe(@Auth() auth: AuthContext, @Body() dto: DeleteAccountDto) { return this.auth.deleteOwnAccount(auth, dto); }
+  @Delete('accounts/me')
+  @HttpCode(204)
+  @UseGuards(AuthGuard)
+  @ApiBearerAuth()
+  deleteMe(@Auth() auth: AuthContext, @Body() dto: DeleteAccountDto) {
+    return this.auth.deleteOwnAccount(auth, dto);
+  }
 }

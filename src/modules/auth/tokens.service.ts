@@ -62,7 +62,14 @@ export class TokensService implements OnModuleInit {
   async issue(subject: Omit<TokenSubject, 'displayName'>, ttlMs: number): Promise<string> {
     const token = this.ids.token(32);
     const now = this.clock.now();
-    await this.repo.insert({ tokenHash: hashToken(token), centerId: subject.centerId, subjectId: subject.subjectId, role: subject.role, createdAt: now, expiresAt: new Date(now.getTime() + ttlMs) });
+    await this.repo.insert({
+      tokenHash: hashToken(token),
+      centerId: subject.centerId,
+      subjectId: subject.subjectId,
+      role: subject.role,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttlMs),
+    });
     return token;
   }
 

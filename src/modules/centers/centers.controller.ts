@@ -16,14 +16,20 @@ export class CentersController {
 
   /** What the widget shows before a chat: name, privacy text, opening hours. */
   @Get()
-  async info(@Param('center') slug: string) { return publicView(await this.centers.bySlug(slug)); }
+  async info(@Param('center') slug: string) {
+    return publicView(await this.centers.bySlug(slug));
+  }
 
-  @Get('settings') @UseGuards(AuthGuard) @ApiBearerAuth()
+  @Get('settings')
+  @UseGuards(AuthGuard)
+  @ApiBearerAuth()
   async settings(@Auth() auth: AuthContext, @Param('center') slug: string) {
     return settingsView(await this.adminCenter(auth, slug));
   }
 
-  @Patch('settings') @UseGuards(AuthGuard) @ApiBearerAuth()
+  @Patch('settings')
+  @UseGuards(AuthGuard)
+  @ApiBearerAuth()
   async update(@Auth() auth: AuthContext, @Param('center') slug: string, @Body() dto: CenterSettingsDto) {
     const center = await this.adminCenter(auth, slug);
     return settingsView(await this.centers.updateSettings(center.id, dto));

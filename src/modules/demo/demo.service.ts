@@ -32,7 +32,12 @@ export class DemoService implements OnApplicationBootstrap {
     }
     const lines: string[] = [];
     for (const l of DEMO_LOGINS) {
-      const { password } = await this.accounts.createStaff(center.id, { email: l.email, displayName: l.name, role: l.role, password: this.config.demoPassword ?? undefined });
+      const { password } = await this.accounts.createStaff(center.id, {
+        email: l.email,
+        displayName: l.name,
+        role: l.role,
+        password: this.config.demoPassword ?? undefined,
+      });
       lines.push(`  ${l.role.padEnd(9)} ${l.email.padEnd(20)} ${password}`);
     }
     // Printed once, to the operator's terminal only (not through the structured log).

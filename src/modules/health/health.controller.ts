@@ -13,10 +13,14 @@ export class HealthController {
   ) {}
 
   /** 200 `{ status: "ok", database: "up", redis: "up" | "disabled" }`; 503 when a dependency is down. */
-  @Get('health') @HttpCode(200)
+  @Get('health')
+  @HttpCode(200)
   async health(@Res({ passthrough: true }) res: Response) {
     const [database, redis] = await Promise.all([
-      this.db.pingCheck('database', { timeout: 1500 }).then(() => 'up' as const, () => 'down' as const),
+      this.db.pingCheck('database', { timeout: 1500 }).then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
       this.redis.ping(),
     ]);
     const ok = database === 'up' && redis !== 'down';

@@ -9,34 +9,68 @@ export class OpeningHoursDto {
 }
 
 export class CenterSettingsDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: 500 }) @IsOptional() @IsInt() @Min(0) @Max(500)
+  @ApiPropertyOptional({ minimum: 0, maximum: 500 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(500)
   liveWaitingLimit?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 240 }) @IsOptional() @IsInt() @Min(1) @Max(240)
+  @ApiPropertyOptional({ minimum: 1, maximum: 240 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(240)
   liveMaxWaitMinutes?: number;
 
-  @ApiPropertyOptional({ minimum: 5, maximum: 3600 }) @IsOptional() @IsInt() @Min(5) @Max(3600)
+  @ApiPropertyOptional({ minimum: 5, maximum: 3600 })
+  @IsOptional()
+  @IsInt()
+  @Min(5)
+  @Max(3600)
   shiftGraceSeconds?: number;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   keepLiveTranscripts?: boolean;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 3650 }) @IsOptional() @IsInt() @Min(1) @Max(3650)
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   transcriptRetentionDays?: number;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   keepTopicTranscripts?: boolean;
 
-  @ApiPropertyOptional({ type: [OpeningHoursDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => OpeningHoursDto)
+  @ApiPropertyOptional({ type: [OpeningHoursDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => OpeningHoursDto)
   openingHours?: OpeningHoursDto[];
 
-  @ApiPropertyOptional({ example: 'Europe/Berlin' }) @IsOptional() @IsString() @MaxLength(64)
+  @ApiPropertyOptional({ example: 'Europe/Berlin' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   timeZone?: string;
 
-  @ApiPropertyOptional({ description: 'Shown to visitors before the live chat starts' }) @IsOptional() @IsString() @MaxLength(4000)
+  @ApiPropertyOptional({ description: 'Shown to visitors before the live chat starts' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
   privacyText?: string;
 
   @ApiPropertyOptional({ description: 'Homepage origins allowed to embed the widget', type: [String] })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @Matches(/^https?:\/\/[^\s/]+$/, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^https?:\/\/[^\s/]+$/, { each: true })
   widgetOrigins?: string[];
 }

@@ -1,0 +1,66 @@
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig } from '../config/config';
+import { RedisService } from '../infra/redis/redis.service';
+import { TokensService } from '../modules/auth/tokens.service';
+import { LotseSocket } from './ws';
+
+export const MAX_SOCKET_PAYLOAD = 64 * 1024;
+
+/**
+ * Socket.IO server setup: origin allow-list on the handshake, payload limit, authentication in
+ * `io.use()` from `handshake.auth.token` (never a query string), and the Redis adapter when
+ * REDIS_URL is set. Connection-state recovery is off: clients repair through `room.history`.
+ */
+export class LotseIoAdapter extends IoAdapter {
+  private readonly logger = new Logger('Realtime');
+
+  constructor(
+    private readonly appRef: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
+    super(appRef);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const allowed = new Set(this.config.allowedOrigins);
+    const server = super.createIOServer(port, {
+      ...options,
+      maxHttpBufferSize: MAX_SOCKET_PAYLOAD,
+      pingInterval: 10_000,
+      pingTimeout: 8_000,
+      cors: { origin: [...allowed], credentials: false },
+      // Browsers always send Origin; a foreign one is refused. Non-browser clients send none.
+      allowRequest: (req: { headers: { origin?: string } }, done: (err: string | null, ok: boolean) => void) => {
+        const origin = req.headers.origin;
+        done(null, origin === undefined || allowed.has(origin));
+      },
+    }) as Server;
+
+    const redis = this.appRef.get(RedisService);
+    if (redis.enabled) {
+      const pub = redis.duplicate('io-pub');
+      const sub = redis.duplicate('io-sub');
+      server.adapter(createAdapter(pub, sub, { key: 'lotse:io' }));
+    }
+
+    const tokens = this.appRef.get(TokensService);
+    server.use((socket, next) => {
+      const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+      tokens
+        .resolve(token)
+        .then((auth) => {
+          if (!auth) return next(new Error('UNAUTHORIZED'));
+          (socket as unknown as LotseSocket).data.auth = auth;
+          next();
+        })
+        .catch((err: Error) => {
+          this.logger.error({ err: err.message }, 'socket authentication failed');
+          next(new Error('INTERNAL'));
+        });
+    });
+    return server;
+  }
+}

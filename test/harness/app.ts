@@ -1,0 +1,158 @@
+import { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { io, Socket } from 'socket.io-client';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { AppConfig, loadConfig } from '../../src/config/config';
+import type { ClientToServerEvents, LoginResult, ServerToClientEvents, VisitorResult } from '../../src/realtime/contract';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { CentersService } from '../../src/modules/centers/centers.service';
+import { createMariaDb, onMariaDb, REDIS_URL, tempDataDir, TEST_MASTER_KEY } from './env';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  url: string;
+  http: () => ReturnType<typeof request>;
+  close: () => Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra environment (strings, as the process would see them). */
+  env?: Record<string, string>;
+  /** Share a database with another node (two-node tests). */
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Default: Redis on MariaDB runs, none on SQLite runs. */
+  redis?: boolean;
+}
+
+/**
+ * Starts the whole application in this process on an ephemeral port, on the database of the run
+ * (a fresh SQLite file, or a fresh MariaDB database) and with Redis on MariaDB runs.
+ */
+export async function startApp(options: StartOptions = {}): Promise<TestApp & { dropDb: () => Promise<void> }> {
+  let dropDb = async () => undefined as void;
+  let databaseUrl = options.databaseUrl;
+  if (onMariaDb && !databaseUrl) {
+    const db = await createMariaDb();
+    databaseUrl = db.url;
+    dropDb = db.drop;
+  }
+  const useRedis = options.redis ?? onMariaDb;
+  const env: Record<string, string> = {
+    DATA_DIR: options.dataDir ?? tempDataDir(),
+    MASTER_KEY: TEST_MASTER_KEY,
+    DEMO: 'off',
+    LOG_LEVEL: 'silent',
+    RATE_LIMITS: 'off',
+    CLIENT: 'off',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(useRedis ? { REDIS_URL } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const app = await createApp({ config });
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer() as Server;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    config: { ...config, port },
+    url,
+    http: () => request(server),
+    close: async () => {
+      await app.close();
+    },
+    dropDb,
+  };
+}
+
+export interface SeededCenter {
+  centerId: string;
+  slug: string;
+  admin: Login;
+  counselors: Login[];
+  clients: Login[];
+}
+export interface Login {
+  id: string;
+  token: string;
+  displayName: string;
+  login: string;
+  password: string;
+}
+
+let seq = 0;
+const PASSWORD = 'Correct-Horse-9-Battery';
+
+/** A center with an admin, counselors and registered clients, all logged in. */
+export async function seedCenter(t: TestApp, opts: { counselors?: number; clients?: number; slug?: string } = {}): Promise<SeededCenter> {
+  const slug = opts.slug ?? `c${Date.now().toString(36)}${(seq++).toString(36)}`;
+  const centers = t.app.get(CentersService);
+  const accounts = t.app.get(AccountsService);
+  const center = await centers.create(slug, `Center ${slug}`);
+  const staff = async (i: number, role: 'admin' | 'counselor'): Promise<Login> => {
+    const email = `${role}${i}@${slug}.example`;
+    await accounts.createStaff(center.id, { email, displayName: `${role === 'admin' ? 'Admin' : 'Counselor'} ${i}`, role, password: PASSWORD });
+    return login(t, slug, email, PASSWORD);
+  };
+  const admin = await staff(0, 'admin');
+  const counselors: Login[] = [];
+  for (let i = 0; i < (opts.counselors ?? 2); i++) counselors.push(await staff(i + 1, 'counselor'));
+  const clients: Login[] = [];
+  for (let i = 0; i < (opts.clients ?? 2); i++) {
+    const username = `client-${i}-${slug}`.slice(0, 40);
+    const res = await t.http().post('/api/auth/register').send({ center: slug, username, password: PASSWORD }).expect(201);
+    const body = res.body as LoginResult;
+    clients.push({ id: body.account.id, token: body.token, displayName: body.account.displayName, login: username, password: PASSWORD });
+  }
+  return { centerId: center.id, slug, admin, counselors, clients };
+}
+
+export async function login(t: TestApp, center: string, loginName: string, password: string): Promise<Login> {
+  const res = await t.http().post('/api/auth/login').send({ center, login: loginName, password }).expect(200);
+  const body = res.body as LoginResult;
+  return { id: body.account.id, token: body.token, displayName: body.account.displayName, login: loginName, password };
+}
+
+export async function visitor(t: TestApp, center: string): Promise<VisitorResult> {
+  const res = await t.http().post(`/api/centers/${center}/visitors`).send({}).expect(201);
+  return res.body as VisitorResult;
+}
+
+const openSockets = new Set<TestSocket>();
+
+/** A connected typed socket.io-client (rejects with the connect_error message). */
+export async function connect(url: string, token: string | undefined): Promise<TestSocket> {
+  const socket: TestSocket = io(url, { auth: token === undefined ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  openSockets.add(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+  return socket;
+}
+
+export function closeAllSockets(): void {
+  for (const s of openSockets) s.disconnect();
+  openSockets.clear();
+}
+
+/** Resolves with the next payload of a push (rejects after `ms`). */
+export function nextEvent<E extends keyof ServerToClientEvents>(socket: TestSocket, event: E, ms = 5000): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${String(event)} within ${ms} ms`)), ms);
+    socket.once(
+      event as never,
+      ((payload: Parameters<ServerToClientEvents[E]>[0]) => {
+        clearTimeout(timer);
+        resolve(payload);
+      }) as never,
+    );
+  });
+}
