@@ -70,6 +70,20 @@ class EnvSchema {
   @IsOptional()
   @IsIn(['on', 'off'])
   CLIENT?: 'on' | 'off';
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  SOCKET_EVENT_LIMIT?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  MESSAGE_RATE_LIMIT?: number;
 }
 
 export interface AppConfig {
@@ -89,6 +103,10 @@ export interface AppConfig {
   logLevel: string;
   /** Serve the built browser client from dist/client. */
   serveClient: boolean;
+  /** Events one socket may send per 10 seconds (not lifted by RATE_LIMITS=off). */
+  socketEventLimit: number;
+  /** Messages one account or visitor may send per 10 seconds, over all its sockets. */
+  messageRateLimit: number;
 }
 
 export class ConfigError extends Error {}
@@ -123,6 +141,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     mailFrom: parsed.MAIL_FROM ?? 'Lotse <no-reply@lotse.invalid>',
     logLevel: parsed.LOG_LEVEL ?? 'info',
     serveClient: parsed.CLIENT !== 'off',
+    socketEventLimit: parsed.SOCKET_EVENT_LIMIT ?? 100,
+    messageRateLimit: parsed.MESSAGE_RATE_LIMIT ?? 50,
   };
 }
 

@@ -14,8 +14,9 @@ const LIMITS = {
   visitorAddress: { points: 30, duration: 10 * 60, blockDuration: 0, perAddress: true },
   queueJoinAddress: { points: 20, duration: 10 * 60, blockDuration: 0, perAddress: true },
   topicJoinAddress: { points: 30, duration: 10 * 60, blockDuration: 0, perAddress: true },
-  socketEvents: { points: 40, duration: 5, blockDuration: 0, perAddress: false },
-  accountMessages: { points: 60, duration: 10, blockDuration: 0, perAddress: false },
+  // points of these two come from the config (SOCKET_EVENT_LIMIT, MESSAGE_RATE_LIMIT)
+  socketEvents: { points: 100, duration: 10, blockDuration: 0, perAddress: false },
+  accountMessages: { points: 50, duration: 10, blockDuration: 0, perAddress: false },
 } as const;
 export type LimitName = keyof typeof LIMITS;
 
@@ -34,7 +35,8 @@ export class RateLimitService {
     redis: RedisService,
   ) {
     for (const [name, l] of Object.entries(LIMITS) as [LimitName, (typeof LIMITS)[LimitName]][]) {
-      const opts = { keyPrefix: `lotse:rl:${name}`, points: l.points, duration: l.duration, blockDuration: l.blockDuration };
+      const points = name === 'socketEvents' ? config.socketEventLimit : name === 'accountMessages' ? config.messageRateLimit : l.points;
+      const opts = { keyPrefix: `lotse:rl:${name}`, points, duration: l.duration, blockDuration: l.blockDuration };
       const memory = new RateLimiterMemory(opts);
       this.limiters.set(
         name,
