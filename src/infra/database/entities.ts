@@ -2,6 +2,9 @@ import { Account } from '../../modules/accounts/account.entity';
 import { AuthToken } from '../../modules/auth/auth-token.entity';
 import { Center } from '../../modules/centers/center.entity';
 import { DataKey } from '../../modules/crypto/data-key.entity';
+import { Message } from '../../modules/rooms/message.entity';
+import { RoomMember } from '../../modules/rooms/room-member.entity';
+import { Room } from '../../modules/rooms/room.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
-export const ENTITIES = [Center, Account, AuthToken, DataKey];
+export const ENTITIES = [Center, Account, AuthToken, DataKey, Room, RoomMember, Message];

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Database } from 'better-sqlite3';
+import { LessThan, Repository } from 'typeorm';
+import { isUuid } from '../../common/clock';
+import { isMysql } from '../../infra/database/columns';
+import { Message } from './message.entity';
+import { Room } from './room.entity';
+
+export type AppendResult = { kind: 'stored'; seq: number } | { kind: 'duplicate' } | { kind: 'closed' };
+
+export interface HistoryQuery {
+  afterSeq?: number;
+  beforeSeq?: number;
+  limit: number;
+}
+
+const INSERT_SQL = 'INSERT INTO messages (id, center_id, room_id, seq, sender_id, client_msg_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const MAX_LOCK_RETRIES = 5;
+
+/**
+ * Messages, always scoped by center. `append` takes the room's next seq and inserts the message in
+ * one transaction, so seq is gap-free and never doubles across nodes; a repeated
+ * (room, sender, clientMsgId) hits the unique index and stores nothing.
+ */
+@Injectable()
+export class MessagesRepository {
+  constructor(@InjectRepository(Message) private readonly repo: Repository<Message>) {}
+
+  private get mysql(): boolean {
+    return isMysql(this.repo.manager.connection.options.type);
+  }
+
+  async append(m: Message): Promise<AppendResult> {
+    const values = [m.id, m.centerId, m.roomId, 0, m.senderId, m.clientMsgId, m.body, sqlDate(m.createdAt)];
+    if (!this.mysql) return this.appendSqlite(m, values);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.appendMysql(m, values);
+      } catch (err) {
+        // A deadlock or lock wait timeout rolled the transaction back: nothing was stored, try again.
+        const errno = (err as { driverError?: { errno?: number } }).driverError?.errno;
+        if ((errno === 1213 || errno === 1205) && attempt < MAX_LOCK_RETRIES) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async appendMysql(m: Message, values: unknown[]): Promise<AppendResult> {
+    const qr = this.repo.manager.connection.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      // MariaDB has no UPDATE … RETURNING: LAST_INSERT_ID(expr) hands the new value to this connection.
+      const upd = (await qr.query('UPDATE rooms SET last_seq = LAST_INSERT_ID(last_seq + 1) WHERE id = ? AND center_id = ? AND closed_at IS NULL', [
+        m.roomId,
+        m.centerId,
+      ])) as { affectedRows: number };
+      if (upd.affectedRows !== 1) {
+        await qr.rollbackTransaction();
+        return { kind: 'closed' };
+      }
+      const [row] = (await qr.query('SELECT LAST_INSERT_ID() AS seq')) as { seq: number | string }[];
+      const seq = Number(row?.seq);
+      values[3] = seq;
+      await qr.query(INSERT_SQL, values);
+      await qr.commitTransaction();
+      return { kind: 'stored', seq };
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      if ((err as { driverError?: { errno?: number } }).driverError?.errno === 1062) return { kind: 'duplicate' };
+      throw err;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** better-sqlite3 is synchronous: the whole transaction runs without yielding, so nothing interleaves. */
+  private appendSqlite(m: Message, values: unknown[]): AppendResult {
+    const db = (this.repo.manager.connection.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    const run = db.transaction((): AppendResult => {
+      const row = db
+        .prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? AND center_id = ? AND closed_at IS NULL RETURNING last_seq')
+        .get(m.roomId, m.centerId) as { last_seq: number } | undefined;
+      if (!row) return { kind: 'closed' };
+      values[3] = row.last_seq;
+      db.prepare(INSERT_SQL).run(...values);
+      return { kind: 'stored', seq: row.last_seq };
+    });
+    try {
+      return run();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return { kind: 'duplicate' };
+      throw err;
+    }
+  }
+
+  findByClientMsgId(centerId: string, roomId: string, senderId: string, clientMsgId: string): Promise<Message | null> {
+    return this.repo.findOneBy({ centerId, roomId, senderId, clientMsgId });
+  }
+
+  /** A page in seq order: after `afterSeq` (oldest first), else before `beforeSeq` / the newest. */
+  async page(centerId: string, roomId: string, q: HistoryQuery): Promise<Message[]> {
+    if (!isUuid(roomId)) return [];
+    const qb = this.repo.createQueryBuilder('m').where('m.center_id = :centerId AND m.room_id = :roomId', { centerId, roomId }).take(q.limit);
+    if (q.afterSeq !== undefined) qb.andWhere('m.seq > :afterSeq', { afterSeq: q.afterSeq });
+    if (q.beforeSeq !== undefined) qb.andWhere('m.seq < :beforeSeq', { beforeSeq: q.beforeSeq });
+    if (q.afterSeq !== undefined) return qb.orderBy('m.seq', 'ASC').getMany();
+    return (await qb.orderBy('m.seq', 'DESC').getMany()).reverse();
+  }
+
+  countInRoom(centerId: string, roomId: string): Promise<number> {
+    return this.repo.countBy({ centerId, roomId });
+  }
+
+  async deleteRoomMessages(centerId: string, roomId: string): Promise<void> {
+    if (isUuid(roomId)) await this.repo.delete({ centerId, roomId });
+  }
+
+  async deleteBySender(centerId: string, senderId: string): Promise<void> {
+    if (isUuid(senderId)) await this.repo.delete({ centerId, senderId });
+  }
+
+  /** Retention across all centers: messages of closed rooms of one kind, older than the cutoff. */
+  async deleteOlderThanInClosedRooms(cutoff: Date, kind: Room['kind']): Promise<number> {
+    const r = await this.repo
+      .createQueryBuilder()
+      .delete()
+      .from(Message)
+      .where({ createdAt: LessThan(cutoff) })
+      .andWhere('room_id IN (SELECT r.id FROM rooms r WHERE r.kind = :kind AND r.closed_at IS NOT NULL)', { kind })
+      .execute();
+    return r.affected ?? 0;
+  }
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: what TypeORM stores for datetime on SQLite, and valid on MariaDB. */
+function sqlDate(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}

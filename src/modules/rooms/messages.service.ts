@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { AuthContext } from '../../common/auth-context';
+import { Clock, IdGenerator } from '../../common/clock';
+import { DomainError, errors } from '../../common/errors';
+import type { MessageSendResult, MessageView, RoomHistoryResult } from '../../realtime/contract';
+import { RealtimePublisher } from '../../realtime/publisher';
+import { roomFor } from '../../realtime/room-names';
+import { CryptoService } from '../crypto/crypto.service';
+import { HistoryDto, SendMessageDto } from './dto/rooms.dto';
+import { Message } from './message.entity';
+import { MessagesRepository } from './messages.repository';
+import { RoomMember } from './room-member.entity';
+import { Room } from './room.entity';
+import { RoomsRepository } from './rooms.repository';
+import { RoomsService } from './rooms.service';
+
+const DEFAULT_PAGE = 50;
+
+/**
+ * `message.send` and `room.history`. A message is encrypted, gets the room's next seq and is
+ * committed in one transaction; only then is `message.created` pushed and the send acked.
+ */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly rooms: RoomsService,
+    private readonly roomsRepo: RoomsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly crypto: CryptoService,
+    private readonly publisher: RealtimePublisher,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async send(auth: AuthContext, dto: SendMessageDto): Promise<MessageSendResult> {
+    const { room, member } = await this.rooms.requireMember(auth, dto.roomId);
+    // A retry of an acked send: answer with the stored row (the unique index is the real guard).
+    const earlier = await this.messages.findByClientMsgId(auth.centerId, room.id, auth.subjectId, dto.clientMsgId);
+    if (earlier) return resultOf(earlier);
+    this.assertWritable(room, member);
+
+    const message = Object.assign(new Message(), {
+      id: this.ids.uuid(),
+      centerId: auth.centerId,
+      roomId: room.id,
+      seq: 0,
+      senderId: auth.subjectId,
+      clientMsgId: dto.clientMsgId,
+      body: '',
+      createdAt: this.clock.now(),
+    });
+    message.body = await this.crypto.encrypt(this.cipherCtx(message), dto.body);
+    const outcome = await this.messages.append(message);
+    if (outcome.kind === 'closed') throw errors.forbidden('This room is closed.');
+    if (outcome.kind === 'duplicate') {
+      const stored = await this.messages.findByClientMsgId(auth.centerId, room.id, auth.subjectId, dto.clientMsgId);
+      if (!stored) throw new DomainError('INTERNAL', 'The message could not be stored.');
+      return resultOf(stored);
+    }
+    message.seq = outcome.seq;
+    this.publisher.to(roomFor.chat(room.id), 'message.created', this.view(message, dto.body, member));
+    return resultOf(message);
+  }
+
+  async history(auth: AuthContext, dto: HistoryDto): Promise<RoomHistoryResult> {
+    const { room } = await this.rooms.requireMember(auth, dto.roomId);
+    const page = await this.messages.page(auth.centerId, room.id, { afterSeq: dto.afterSeq, beforeSeq: dto.beforeSeq, limit: dto.limit ?? DEFAULT_PAGE });
+    if (page.length === 0) return { messages: [] };
+    const senders = new Map((await this.roomsRepo.listMembers(auth.centerId, room.id)).map((m) => [m.subjectId, m]));
+    const messages = await Promise.all(page.map(async (m) => this.view(m, await this.crypto.decrypt(this.cipherCtx(m), m.body), senders.get(m.senderId))));
+    return { messages };
+  }
+
+  private assertWritable(room: Room, member: RoomMember): void {
+    if (room.closedAt) throw errors.forbidden('This room is closed.');
+    if (member.muted) throw errors.forbidden('You are muted in this room.');
+    const now = this.clock.now().getTime();
+    if (room.startsAt && now < room.startsAt.getTime()) throw errors.forbidden(`This room opens for messages at ${room.startsAt.toISOString()}.`);
+    if (room.endsAt && now >= room.endsAt.getTime())
+      throw errors.forbidden(`This room closed for messages at ${room.endsAt.toISOString()}; it can still be read.`);
+  }
+
+  private cipherCtx(m: Pick<Message, 'centerId' | 'id'>) {
+    return { centerId: m.centerId, table: 'messages', column: 'body', rowId: m.id };
+  }
+
+  private view(m: Message, body: string, sender: RoomMember | undefined): MessageView {
+    return {
+      roomId: m.roomId,
+      id: m.id,
+      seq: m.seq,
+      clientMsgId: m.clientMsgId,
+      sender: { id: m.senderId, displayName: sender?.displayName ?? 'Former member', role: sender?.role ?? 'client' },
+      body,
+      sentAt: m.createdAt.toISOString(),
+    };
+  }
+}
+
+function resultOf(m: Message): MessageSendResult {
+  return { id: m.id, seq: m.seq, sentAt: m.createdAt.toISOString() };
+}

@@ -1,0 +1,26 @@
+import { Controller, Delete, Get, HttpCode, Param, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Auth, AuthContext } from '../../common/auth-context';
+import { AuthGuard } from '../auth/auth.guard';
+import { RoomsService } from './rooms.service';
+
+@ApiTags('rooms')
+@ApiBearerAuth()
+@UseGuards(AuthGuard)
+@Controller('api/rooms')
+export class RoomsController {
+  constructor(private readonly rooms: RoomsService) {}
+
+  /** The caller's rooms with unread counts (`lastSeq - lastReadSeq`). */
+  @Get()
+  list(@Auth() auth: AuthContext) {
+    return this.rooms.listMine(auth);
+  }
+
+  /** Deletes a 1:1 or group room and its messages for good (its counselor or an admin). */
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Auth() auth: AuthContext, @Param('id') id: string) {
+    await this.rooms.deleteRoom(auth, id);
+  }
+}

@@ -1,0 +1,50 @@
+import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import type { AuthContext } from '../../common/auth-context';
+import { LotseGateway, LotseSocket, WsAuth } from '../../realtime/ws';
+import { CreateRoomDto, HistoryDto, ReadMarkerDto, RoomRefDto, SendMessageDto, TypingDto } from './dto/rooms.dto';
+import { MessagesService } from './messages.service';
+import { RoomsService } from './rooms.service';
+
+/** Socket commands of rooms and messages (see docs/realtime.md). */
+@LotseGateway()
+export class RoomsGateway {
+  constructor(
+    private readonly rooms: RoomsService,
+    private readonly messages: MessagesService,
+  ) {}
+
+  @SubscribeMessage('room.create')
+  create(@WsAuth() auth: AuthContext, @MessageBody() dto: CreateRoomDto) {
+    return this.rooms.createRoom(auth, dto);
+  }
+
+  @SubscribeMessage('room.join')
+  join(@WsAuth() auth: AuthContext, @MessageBody() dto: RoomRefDto, @ConnectedSocket() socket: LotseSocket) {
+    return this.rooms.joinRoom(auth, dto.roomId, socket.id);
+  }
+
+  @SubscribeMessage('room.close')
+  close(@WsAuth() auth: AuthContext, @MessageBody() dto: RoomRefDto) {
+    return this.rooms.deleteRoom(auth, dto.roomId);
+  }
+
+  @SubscribeMessage('room.read')
+  read(@WsAuth() auth: AuthContext, @MessageBody() dto: ReadMarkerDto) {
+    return this.rooms.markRead(auth, dto.roomId, dto.seq);
+  }
+
+  @SubscribeMessage('room.typing')
+  typing(@WsAuth() auth: AuthContext, @MessageBody() dto: TypingDto) {
+    return this.rooms.typing(auth, dto.roomId, dto.typing);
+  }
+
+  @SubscribeMessage('message.send')
+  send(@WsAuth() auth: AuthContext, @MessageBody() dto: SendMessageDto) {
+    return this.messages.send(auth, dto);
+  }
+
+  @SubscribeMessage('room.history')
+  history(@WsAuth() auth: AuthContext, @MessageBody() dto: HistoryDto) {
+    return this.messages.history(auth, dto);
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
+import { isUuid } from '../../common/clock';
+import { RoomMember } from './room-member.entity';
+import { Room } from './room.entity';
+
+export interface RoomOfMember {
+  room: Room;
+  member: RoomMember;
+}
+
+/** Rooms and their members, always scoped by center. */
+@Injectable()
+export class RoomsRepository {
+  constructor(
+    @InjectRepository(Room) private readonly rooms: Repository<Room>,
+    @InjectRepository(RoomMember) private readonly members: Repository<RoomMember>,
+  ) {}
+
+  async findRoom(centerId: string, roomId: string): Promise<Room | null> {
+    return isUuid(roomId) ? this.rooms.findOneBy({ centerId, id: roomId }) : null;
+  }
+
+  async findMember(centerId: string, roomId: string, subjectId: string): Promise<RoomMember | null> {
+    return isUuid(roomId) && isUuid(subjectId) ? this.members.findOneBy({ centerId, roomId, subjectId }) : null;
+  }
+
+  /** The room and the caller's membership in one query; null unless both exist. */
+  async findRoomOfMember(centerId: string, roomId: string, subjectId: string): Promise<RoomOfMember | null> {
+    if (!isUuid(roomId) || !isUuid(subjectId)) return null;
+    const member = await this.members.findOneBy({ centerId, roomId, subjectId });
+    if (!member) return null;
+    const room = await this.rooms.findOneBy({ centerId, id: roomId });
+    return room ? { room, member } : null;
+  }
+
+  async insertRoom(room: Room, members: RoomMember[]): Promise<void> {
+    await this.rooms.insert(room);
+    if (members.length > 0) await this.members.insert(members);
+  }
+
+  /** Adds a member, or brings a removed one back (idempotent; the primary key decides). */
+  async upsertMember(member: RoomMember): Promise<void> {
+    await this.members.createQueryBuilder().insert().into(RoomMember).values(member).orIgnore().execute();
+    await this.members.update({ centerId: member.centerId, roomId: member.roomId, subjectId: member.subjectId, removedAt: Not(IsNull()) }, { removedAt: null });
+  }
+
+  async setMuted(centerId: string, roomId: string, subjectId: string, muted: boolean): Promise<boolean> {
+    if (!isUuid(roomId) || !isUuid(subjectId)) return false;
+    const r = await this.members.update({ centerId, roomId, subjectId }, { muted });
+    return (r.affected ?? 0) > 0;
+  }
+
+  /** Marks a member removed; true only for the call that removed them. */
+  async markRemoved(centerId: string, roomId: string, subjectId: string, at: Date): Promise<boolean> {
+    if (!isUuid(roomId) || !isUuid(subjectId)) return false;
+    const r = await this.members.update({ centerId, roomId, subjectId, removedAt: IsNull() }, { removedAt: at });
+    return (r.affected ?? 0) > 0;
+  }
+
+  listMembers(centerId: string, roomId: string): Promise<RoomMember[]> {
+    return isUuid(roomId) ? this.members.find({ where: { centerId, roomId }, order: { joinedAt: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  /** The subject's active memberships with their rooms, newest room first. */
+  async listRoomsOf(centerId: string, subjectId: string): Promise<RoomOfMember[]> {
+    const members = await this.members.findBy({ centerId, subjectId, removedAt: IsNull() });
+    if (members.length === 0) return [];
+    const rooms = await this.rooms
+      .createQueryBuilder('r')
+      .where('r.center_id = :centerId', { centerId })
+      .andWhere('r.id IN (:...ids)', { ids: members.map((m) => m.roomId) })
+      .orderBy('r.created_at', 'DESC')
+      .getMany();
+    const byRoom = new Map(members.map((m) => [m.roomId, m]));
+    return rooms.flatMap((room) => {
+      const member = byRoom.get(room.id);
+      return member ? [{ room, member }] : [];
+    });
+  }
+
+  /** Ids of the open rooms the subject is an active member of (to join a new socket to them). */
+  async openRoomIdsOf(centerId: string, subjectId: string): Promise<string[]> {
+    const rows = await this.members
+      .createQueryBuilder('m')
+      .innerJoin(Room, 'r', 'r.id = m.room_id AND r.center_id = m.center_id')
+      .select('m.room_id', 'roomId')
+      .where('m.center_id = :centerId AND m.subject_id = :subjectId AND m.removed_at IS NULL AND r.closed_at IS NULL', { centerId, subjectId })
+      .getRawMany<{ roomId: string }>();
+    return rows.map((r) => r.roomId);
+  }
+
+  /** Moves the read marker forward only (a late, older marker never moves it back). */
+  async advanceReadMarker(centerId: string, roomId: string, subjectId: string, seq: number): Promise<void> {
+    await this.members
+      .createQueryBuilder()
+      .update(RoomMember)
+      .set({ lastReadSeq: seq })
+      .where('center_id = :centerId AND room_id = :roomId AND subject_id = :subjectId AND last_read_seq < :seq', { centerId, roomId, subjectId, seq })
+      .execute();
+  }
+
+  /** The conditional close: exactly one caller (on any node) gets true. */
+  async closeIfOpen(centerId: string, roomId: string, at: Date): Promise<boolean> {
+    if (!isUuid(roomId)) return false;
+    const r = await this.rooms
+      .createQueryBuilder()
+      .update(Room)
+      .set({ closedAt: at })
+      .where('center_id = :centerId AND id = :roomId AND closed_at IS NULL', { centerId, roomId })
+      .execute();
+    return (r.affected ?? 0) === 1;
+  }
+
+  /** Deletes the room row and its memberships for good (messages: MessagesRepository). */
+  async deleteRoom(centerId: string, roomId: string): Promise<void> {
+    await this.members.delete({ centerId, roomId });
+    await this.rooms.delete({ centerId, id: roomId });
+  }
+
+  async deleteMembershipsOf(centerId: string, subjectId: string): Promise<void> {
+    await this.members.delete({ centerId, subjectId });
+  }
+}

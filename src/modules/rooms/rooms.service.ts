@@ -1,0 +1,266 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { AuthContext, isStaff } from '../../common/auth-context';
+import { Clock, IdGenerator } from '../../common/clock';
+import { errors } from '../../common/errors';
+import type { Role, RoomCreateResult, RoomJoinResult, RoomKind } from '../../realtime/contract';
+import { SOCKET_CONNECTED, SocketPresenceEvent } from '../../realtime/connection.gateway';
+import { RealtimePublisher } from '../../realtime/publisher';
+import { roomFor } from '../../realtime/room-names';
+import { ACCOUNT_DELETING, AccountDeletingEvent, AccountsService } from '../accounts/accounts.service';
+import { CreateRoomDto } from './dto/rooms.dto';
+import { MessagesRepository } from './messages.repository';
+import { RoomMember } from './room-member.entity';
+import { Room } from './room.entity';
+import { RoomsRepository } from './rooms.repository';
+
+/** A member as the features that create rooms describe them. */
+export interface RoomMemberSpec {
+  subjectId: string;
+  role: Role;
+  displayName: string;
+}
+
+export interface RoomMemberView {
+  subjectId: string;
+  role: Role;
+  displayName: string;
+  muted: boolean;
+  removed: boolean;
+}
+
+/** One entry of `GET /api/rooms`. */
+export interface RoomListItem {
+  id: string;
+  kind: RoomKind;
+  name: string;
+  lastSeq: number;
+  lastReadSeq: number;
+  unread: number;
+  startsAt: string | null;
+  endsAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+}
+
+/**
+ * Rooms: counselor 1:1 and group rooms (`room.create`, `room.close`), membership and read markers,
+ * and the API the live-chat and topic-chat features build their rooms with. Messages: MessagesService.
+ */
+@Injectable()
+export class RoomsService {
+  private readonly logger = new Logger(RoomsService.name);
+
+  constructor(
+    private readonly rooms: RoomsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly accounts: AccountsService,
+    private readonly publisher: RealtimePublisher,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  // ---- socket and REST commands --------------------------------------------------------------
+
+  async createRoom(auth: AuthContext, dto: CreateRoomDto): Promise<RoomCreateResult> {
+    if (!isStaff(auth)) throw errors.forbidden('Only counselors can create rooms.');
+    const startsAt = dto.startsAt === undefined ? null : new Date(dto.startsAt);
+    const endsAt = dto.endsAt === undefined ? null : new Date(dto.endsAt);
+    if (startsAt && endsAt && endsAt.getTime() <= startsAt.getTime()) throw errors.validation('endsAt must be after startsAt.', ['endsAt']);
+    const clients = (await this.accounts.findManyByIds(auth.centerId, dto.memberIds)).filter((a) => a.role === 'client');
+    if (clients.length !== dto.memberIds.length) throw errors.validation('Every member must be a client of your center.', ['memberIds']);
+    const kind: RoomKind = clients.length === 1 ? 'direct' : 'group';
+    const members: RoomMemberSpec[] = [
+      { subjectId: auth.subjectId, role: auth.role, displayName: auth.displayName },
+      ...clients.map((c) => ({ subjectId: c.id, role: c.role, displayName: c.displayName })),
+    ];
+    const room = await this.insertRoom({ centerId: auth.centerId, kind, name: dto.name, createdBy: auth.subjectId, members, startsAt, endsAt });
+    for (const m of members) this.publisher.toSubject(m.subjectId, 'room.added', { roomId: room.id, name: room.name, kind });
+    return { roomId: room.id };
+  }
+
+  /** Joins this socket to the room's pushes; the caller must be an active member. */
+  async joinRoom(auth: AuthContext, roomId: string, socketId: string): Promise<RoomJoinResult> {
+    const { room } = await this.requireMember(auth, roomId);
+    this.publisher.joinRoom(socketId, roomFor.chat(room.id));
+    return { roomId: room.id, name: room.name, lastSeq: room.lastSeq };
+  }
+
+  /** `room.close` / `DELETE /api/rooms/:id`: the creating counselor or a center admin deletes a 1:1 or group room for good. */
+  async deleteRoom(auth: AuthContext, roomId: string): Promise<Record<string, never>> {
+    if (!isStaff(auth)) throw errors.forbidden('Only counselors can close rooms.');
+    const room = await this.rooms.findRoom(auth.centerId, roomId);
+    if (!room) throw errors.notFound('The room');
+    const member = await this.rooms.findMember(auth.centerId, room.id, auth.subjectId);
+    if (auth.role !== 'admin' && !member) throw errors.notFound('The room');
+    if (room.kind !== 'direct' && room.kind !== 'group') throw errors.forbidden('Live and topic chats are ended by their own commands.');
+    if (auth.role !== 'admin' && room.createdBy !== auth.subjectId) throw errors.forbidden('Only the counselor who created the room or an admin can close it.');
+    if (await this.closeRoom(auth.centerId, room.id, 'closed', { deleteMessages: true })) await this.rooms.deleteRoom(auth.centerId, room.id);
+    return {};
+  }
+
+  /** Moves the caller's read marker (never backwards, never beyond the last message). */
+  async markRead(auth: AuthContext, roomId: string, seq: number): Promise<Record<string, never>> {
+    const { room } = await this.requireMember(auth, roomId);
+    const upTo = Math.min(seq, room.lastSeq);
+    await this.rooms.advanceReadMarker(auth.centerId, room.id, auth.subjectId, upTo);
+    this.publisher.toSubject(auth.subjectId, 'room.read', { roomId: room.id, seq: upTo });
+    return {};
+  }
+
+  async typing(auth: AuthContext, roomId: string, typing: boolean): Promise<Record<string, never>> {
+    const { room, member } = await this.requireMember(auth, roomId);
+    if (room.closedAt) return {};
+    this.publisher.to(roomFor.chat(room.id), 'room.typing', { roomId: room.id, sender: { id: member.subjectId, displayName: member.displayName }, typing });
+    return {};
+  }
+
+  async listMine(auth: AuthContext): Promise<RoomListItem[]> {
+    return (await this.rooms.listRoomsOf(auth.centerId, auth.subjectId)).map(({ room, member }) => ({
+      id: room.id,
+      kind: room.kind,
+      name: room.name,
+      lastSeq: room.lastSeq,
+      lastReadSeq: member.lastReadSeq,
+      unread: Math.max(0, room.lastSeq - member.lastReadSeq),
+      startsAt: room.startsAt?.toISOString() ?? null,
+      endsAt: room.endsAt?.toISOString() ?? null,
+      closedAt: room.closedAt?.toISOString() ?? null,
+      createdAt: room.createdAt.toISOString(),
+    }));
+  }
+
+  /** The room and the caller's active membership; NOT_FOUND otherwise (existence is not revealed). */
+  async requireMember(auth: AuthContext, roomId: string): Promise<{ room: Room; member: RoomMember }> {
+    const found = await this.rooms.findRoomOfMember(auth.centerId, roomId, auth.subjectId);
+    if (!found || found.member.removedAt) throw errors.notFound('The room');
+    return found;
+  }
+
+  // ---- API for the live-chat and topic-chat features -----------------------------------------
+
+  /** Creates a live or topic room and joins the members' connected sockets to it. */
+  async createSystemRoom(input: {
+    centerId: string;
+    kind: 'live' | 'topic';
+    name: string;
+    members: RoomMemberSpec[];
+    startsAt?: Date;
+    endsAt?: Date;
+  }): Promise<{ roomId: string }> {
+    const room = await this.insertRoom({ ...input, createdBy: null, startsAt: input.startsAt ?? null, endsAt: input.endsAt ?? null });
+    return { roomId: room.id };
+  }
+
+  /** Adds a member (idempotent; brings a removed member back) and joins their sockets. */
+  async addMember(centerId: string, roomId: string, member: RoomMemberSpec): Promise<void> {
+    const room = await this.rooms.findRoom(centerId, roomId);
+    if (!room) throw errors.notFound('The room');
+    await this.rooms.upsertMember(this.buildMember(centerId, room.id, member));
+    this.publisher.joinSubject(member.subjectId, room.id);
+  }
+
+  /** A muted member can read but `message.send` answers FORBIDDEN. */
+  async setMuted(centerId: string, roomId: string, subjectId: string, muted: boolean): Promise<void> {
+    if (!(await this.rooms.setMuted(centerId, roomId, subjectId, muted))) throw errors.notFound('The member');
+  }
+
+  /** Removes a member: their sockets leave the room and they (only) get `room.closed { roomId, reason }`. */
+  async removeMember(centerId: string, roomId: string, subjectId: string, reason: string): Promise<void> {
+    if (!(await this.rooms.markRemoved(centerId, roomId, subjectId, this.clock.now()))) return;
+    this.publisher.leaveSubject(subjectId, roomId);
+    this.publisher.toSubject(subjectId, 'room.closed', { roomId, reason });
+  }
+
+  /**
+   * Closes a room once (a conditional update: only one caller on any node gets true). The winner
+   * pushes `room.closed` to the members and empties the socket room; `deleteMessages` erases them.
+   */
+  async closeRoom(centerId: string, roomId: string, reason: string, opts: { deleteMessages: boolean }): Promise<boolean> {
+    if (!(await this.rooms.closeIfOpen(centerId, roomId, this.clock.now()))) return false;
+    if (opts.deleteMessages) await this.messages.deleteRoomMessages(centerId, roomId);
+    const members = (await this.rooms.listMembers(centerId, roomId)).filter((m) => !m.removedAt);
+    this.publisher.to([roomFor.chat(roomId), ...members.map((m) => roomFor.subject(m.subjectId))], 'room.closed', { roomId, reason });
+    this.publisher.clearRoom(roomId);
+    return true;
+  }
+
+  async listMembers(centerId: string, roomId: string): Promise<RoomMemberView[]> {
+    return (await this.rooms.listMembers(centerId, roomId)).map((m) => ({
+      subjectId: m.subjectId,
+      role: m.role,
+      displayName: m.displayName,
+      muted: m.muted,
+      removed: m.removedAt !== null,
+    }));
+  }
+
+  /** Retention: deletes messages older than the cutoff in closed rooms of this kind (all centers). */
+  deleteMessagesOlderThan(cutoff: Date, kind: 'live' | 'topic'): Promise<number> {
+    return this.messages.deleteOlderThanInClosedRooms(cutoff, kind);
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  /** A deleted client leaves every room, and their messages are erased. */
+  @OnEvent(ACCOUNT_DELETING, { async: true, promisify: true })
+  async onAccountDeleting(event: AccountDeletingEvent): Promise<void> {
+    await this.messages.deleteBySender(event.centerId, event.accountId);
+    await this.rooms.deleteMembershipsOf(event.centerId, event.accountId);
+  }
+
+  /** A new session of a member receives the pushes of their open rooms at once. */
+  @OnEvent(SOCKET_CONNECTED, { async: true, promisify: true })
+  async onSocketConnected(event: SocketPresenceEvent): Promise<void> {
+    try {
+      const ids = await this.rooms.openRoomIdsOf(event.auth.centerId, event.auth.subjectId);
+      for (const id of ids) this.publisher.joinRoom(event.socketId, roomFor.chat(id));
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not join a new socket to its rooms');
+    }
+  }
+
+  private async insertRoom(input: {
+    centerId: string;
+    kind: RoomKind;
+    name: string;
+    createdBy: string | null;
+    members: RoomMemberSpec[];
+    startsAt: Date | null;
+    endsAt: Date | null;
+  }): Promise<Room> {
+    const room = Object.assign(new Room(), {
+      id: this.ids.uuid(),
+      centerId: input.centerId,
+      kind: input.kind,
+      name: input.name,
+      createdBy: input.createdBy,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+      closedAt: null,
+      lastSeq: 0,
+      createdAt: this.clock.now(),
+    });
+    const unique = [...new Map(input.members.map((m) => [m.subjectId, m])).values()];
+    await this.rooms.insertRoom(
+      room,
+      unique.map((m) => this.buildMember(input.centerId, room.id, m)),
+    );
+    for (const m of unique) this.publisher.joinSubject(m.subjectId, room.id);
+    return room;
+  }
+
+  private buildMember(centerId: string, roomId: string, m: RoomMemberSpec): RoomMember {
+    return Object.assign(new RoomMember(), {
+      roomId,
+      subjectId: m.subjectId,
+      centerId,
+      role: m.role,
+      displayName: m.displayName.slice(0, 120),
+      lastReadSeq: 0,
+      muted: false,
+      removedAt: null,
+      joinedAt: this.clock.now(),
+    });
+  }
+}
