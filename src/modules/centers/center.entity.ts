@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { DateColumn } from '../../infra/database/columns';
+import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { BoolColumn, DateColumn } from '../../infra/database/columns';
 
 export interface OpeningHoursEntry {
   /** 0 = Sunday … 6 = Saturday */
@@ -10,11 +10,12 @@ export interface OpeningHoursEntry {
 }
 
 @Entity('centers')
+@Unique('uq_centers_slug', ['slug'])
 export class Center {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
-  @Column({ type: 'varchar', length: 64, unique: true })
+  @Column({ type: 'varchar', length: 64 })
   slug!: string;
 
   @Column({ type: 'varchar', length: 200 })
@@ -29,13 +30,13 @@ export class Center {
   @Column({ name: 'shift_grace_seconds', type: 'int', default: 60 })
   shiftGraceSeconds!: number;
 
-  @Column({ name: 'keep_live_transcripts', type: 'boolean', default: false })
+  @BoolColumn({ name: 'keep_live_transcripts', default: false })
   keepLiveTranscripts!: boolean;
 
   @Column({ name: 'transcript_retention_days', type: 'int', default: 30 })
   transcriptRetentionDays!: number;
 
-  @Column({ name: 'keep_topic_transcripts', type: 'boolean', default: false })
+  @BoolColumn({ name: 'keep_topic_transcripts', default: false })
   keepTopicTranscripts!: boolean;
 
   @Column({ name: 'opening_hours', type: 'simple-json', nullable: true })

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { DateColumn, UuidColumn } from '../../infra/database/columns';
+import { BoolColumn, DateColumn, UuidColumn } from '../../infra/database/columns';
 import type { Role } from '../../realtime/contract';
 
 /** Membership of an account or visitor in a room (the primary key keeps it unique). */
@@ -24,7 +24,7 @@ export class RoomMember {
   @Column({ name: 'last_read_seq', type: 'int', default: 0 })
   lastReadSeq!: number;
 
-  @Column({ type: 'boolean', default: false })
+  @BoolColumn({ default: false })
   muted!: boolean;
 
   @DateColumn({ name: 'removed_at', nullable: true })

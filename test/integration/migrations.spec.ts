@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { MysqlConnectionOptions } from 'typeorm/driver/mysql/MysqlConnectionOptions';
+import { dataSourceOptions } from '../../src/infra/database/data-source-options';
+import { MIGRATIONS } from '../../src/infra/database/migrations';
+import { createMariaDb, onMariaDb, tempDataDir, TEST_DB } from '../harness/env';
+
+/** A data source on a fresh, empty database of this run (SQLite file or MariaDB database). */
+async function freshDataSource(): Promise<{ ds: DataSource; drop: () => Promise<void> }> {
+  if (onMariaDb) {
+    const db = await createMariaDb();
+    const ds = await new DataSource(dataSourceOptions({ database: { kind: 'mysql', url: db.url } })).initialize();
+    return { ds, drop: db.drop };
+  }
+  const file = join(tempDataDir(), 'lotse.sqlite');
+  const ds = await new DataSource(dataSourceOptions({ database: { kind: 'sqlite', file } })).initialize();
+  return { ds, drop: async () => undefined };
+}
+
+/**
+ * The statements TypeORM would run to make the database match the entities (none when entities
+ * and migrations agree). On MariaDB the schema is read through TypeORM's `mariadb` dialect: its
+ * `mysql` dialect misreads MariaDB's information_schema (since 10.2.7 a column without default
+ * reports the literal 'NULL'), which is a reading error, not a schema difference.
+ */
+async function pendingSchemaChanges(ds: DataSource): Promise<string[]> {
+  const reader = onMariaDb ? await new DataSource({ ...(ds.options as MysqlConnectionOptions), type: 'mariadb' }).initialize() : ds;
+  try {
+    const log = await reader.driver.createSchemaBuilder().log();
+    return log.upQueries.map((q) => q.query);
+  } finally {
+    if (reader !== ds) await reader.destroy();
+  }
+}
+
+async function userTables(ds: DataSource): Promise<string[]> {
+  const rows: { name: string }[] = onMariaDb
+    ? await ds.query('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()')
+    : await ds.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  return rows.map((r) => r.name).filter((n) => n !== 'migrations');
+}
+
+describe(`migrations on ${TEST_DB}`, () => {
+  let ds: DataSource;
+  let drop: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ ds, drop } = await freshDataSource());
+  });
+  afterEach(async () => {
+    await ds.destroy();
+    await drop();
+  });
+
+  it('should run every migration up, all the way down and up again when the database is fresh', async () => {
+    const ran = await ds.runMigrations({ transaction: 'each' });
+    expect(ran.map((m) => m.name)).toEqual(MIGRATIONS.map((M) => new M().name));
+    expect((await userTables(ds)).length).toBeGreaterThan(0);
+
+    for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'each' });
+    expect(await userTables(ds)).toEqual([]);
+    expect(await ds.showMigrations()).toBe(true);
+
+    const again = await ds.runMigrations({ transaction: 'each' });
+    expect(again).toHaveLength(MIGRATIONS.length);
+    expect(await pendingSchemaChanges(ds)).toEqual([]);
+  });
+
+  it('should find no difference between entities and migrations when every migration has run', async () => {
+    await ds.runMigrations({ transaction: 'each' });
+    expect(await pendingSchemaChanges(ds)).toEqual([]);
+    expect(await ds.showMigrations()).toBe(false);
+  });
+});
