@@ -9,6 +9,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CentersModule } from './modules/centers/centers.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
+import { WidgetModule } from './modules/widget/widget.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
 import { loggerOptions } from './infra/logger';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -30,6 +31,7 @@ export class AppModule {
         AccountsModule,
         AuthModule,
         DemoModule,
+        WidgetModule,
         RoomsModule,
       ],
     };

@@ -1,11 +1,13 @@
 import { INestApplication } from '@nestjs/common';
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
+import type { Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { AppModule } from './app.module';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
@@ -45,7 +47,10 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   );
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableCors({ origin: options.config.allowedOrigins, credentials: false });
+  // The public status reads (homepage button) may come from any homepage; everything else only from allowed origins.
+  app.enableCors((req: Request, cb: (err: Error | null, options: CorsOptions) => void) =>
+    cb(null, isPublicRead(req) ? { origin: '*', methods: ['GET'], credentials: false } : { origin: options.config.allowedOrigins, credentials: false }),
+  );
   app.enableShutdownHooks();
   app.useWebSocketAdapter(new LotseIoAdapter(app, options.config));
 
@@ -57,6 +62,22 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
 
-  if (options.config.serveClient) app.useStaticAssets(clientDir(), { index: false, extensions: ['html'] });
+  if (options.config.serveClient) {
+    app.useStaticAssets(clientDir(), {
+      index: false,
+      extensions: ['html'],
+      // The loader is included by the centers' homepages (other origins).
+      setHeaders: (res: Response, path: string) => {
+        if (path.endsWith(`${sep}widget.js`)) res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+      },
+    });
+  }
   return app;
+}
+
+const PUBLIC_READ = /^\/api\/centers\/[a-z0-9-]{1,64}(\/live|\/topic-chats)?\/?(\?.*)?$/;
+
+/** Unauthenticated GETs of public center status, read by the widget loader on any homepage. */
+function isPublicRead(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'OPTIONS') && PUBLIC_READ.test(req.originalUrl ?? req.url);
 }

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { io, Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createApp } from '../../src/app';
@@ -56,7 +56,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp & { 
   };
   const config = loadConfig(env);
   const app = await createApp({ config });
-  await app.listen(0, '127.0.0.1');
+  // An explicit PORT (browser tests: PUBLIC_URL must equal the origin the browser uses) or an ephemeral one.
+  await app.listen(options.env?.PORT ? config.port : 0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -126,6 +127,15 @@ export async function visitor(t: TestApp, center: string): Promise<VisitorResult
 }
 
 const openSockets = new Set<TestSocket>();
+
+/** A free TCP port on 127.0.0.1 (for tests that must know their origin before the app listens). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
 
 /** A connected typed socket.io-client (rejects with the connect_error message). */
 export async function connect(url: string, token: string | undefined): Promise<TestSocket> {

@@ -1,0 +1,350 @@
+import type { Ack, ClientToServerEvents, MessageView, RoomHistoryResult, RoomJoinResult, ServerToClientEvents } from '../../../src/realtime/contract';
+
+/**
+ * Framework-free reliable messaging on top of a socket.io-client socket (used by the widget, the
+ * console and the unit tests). Guarantees towards the UI:
+ * - every message is shown once, in `seq` order (deduped by `seq`);
+ * - a message the user sent stays in `pending` until the server acked it; after a reconnect it is
+ *   resent with the SAME `clientMsgId`, so the server stores it at most once;
+ * - after every (re)connect each room is rejoined and the gap is filled with `room.history { afterSeq }`.
+ * The socket layer itself is at-most-once; the server's history is the truth.
+ */
+
+/** The part of a typed socket.io-client socket this helper needs. */
+export interface ChatSocket {
+  readonly connected: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+}
+
+/** The subset of the Web Storage API used for persistence (sessionStorage in the widget). */
+export interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export type PendingState = 'sending' | 'failed';
+
+export interface PendingMessage {
+  roomId: string;
+  clientMsgId: string;
+  body: string;
+  state: PendingState;
+  createdAt: string;
+  /** Error code of the last failed attempt, when the server refused it. */
+  error?: string;
+}
+
+export interface RoomState {
+  roomId: string;
+  messages: MessageView[];
+  pending: PendingMessage[];
+  lastSeq: number;
+  /** Other members currently typing (display names). */
+  typing: string[];
+  closed: string | null;
+  synced: boolean;
+}
+
+export interface ReliableChatOptions {
+  /** Who "I" am, to tell own messages apart (account or visitor id). */
+  selfId: string;
+  /** Persist pending messages and lastSeq here (the widget passes sessionStorage). */
+  store?: KeyValueStore;
+  storeKey?: string;
+  /** A send without ack in this time is shown as failed (it is still resent on reconnect). */
+  ackTimeoutMs?: number;
+  /** Clears a typing indicator nobody switched off. */
+  typingTimeoutMs?: number;
+  newId?: () => string;
+  onChange?: () => void;
+  /** A message from someone else arrived (not from history replay of known messages). */
+  onIncoming?: (message: MessageView) => void;
+  onClosed?: (roomId: string, reason: string) => void;
+}
+
+interface Persisted {
+  rooms: { roomId: string; lastSeq: number; pending: PendingMessage[] }[];
+}
+
+const HISTORY_PAGE = 200;
+
+export class ReliableChat {
+  private readonly rooms = new Map<string, RoomState>();
+  private readonly inFlight = new Set<string>();
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly ackTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly listeners: [string, (...args: never[]) => void][] = [];
+  private readonly ackTimeoutMs: number;
+  private destroyed = false;
+
+  constructor(
+    private readonly socket: ChatSocket,
+    private readonly options: ReliableChatOptions,
+  ) {
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.restore();
+    this.listen('connect', () => this.resyncAll());
+    this.listen('disconnect', () => {
+      for (const room of this.rooms.values()) room.synced = false;
+      this.inFlight.clear();
+      this.changed();
+    });
+    this.listen('message.created', (m: MessageView) => this.receive(m, true));
+    this.listen('room.typing', (p: Parameters<ServerToClientEvents['room.typing']>[0]) => this.typing(p.roomId, p.sender, p.typing));
+    this.listen('room.closed', (p: Parameters<ServerToClientEvents['room.closed']>[0]) => this.markClosed(p.roomId, p.reason));
+    if (socket.connected) this.resyncAll();
+  }
+
+  /** Starts following a room (joins it at once when connected, and after every reconnect). */
+  addRoom(roomId: string): RoomState {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      room = { roomId, messages: [], pending: [], lastSeq: 0, typing: [], closed: null, synced: false };
+      this.rooms.set(roomId, room);
+      this.persist();
+      if (this.socket.connected) void this.resync(room);
+    }
+    return room;
+  }
+
+  removeRoom(roomId: string): void {
+    this.rooms.delete(roomId);
+    this.persist();
+    this.changed();
+  }
+
+  room(roomId: string): RoomState | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** Queues a message and sends it; returns its clientMsgId. */
+  send(roomId: string, body: string): string {
+    const room = this.addRoom(roomId);
+    const clientMsgId = this.options.newId ? this.options.newId() : crypto.randomUUID();
+    room.pending.push({ roomId, clientMsgId, body, state: 'sending', createdAt: new Date().toISOString() });
+    this.persist();
+    this.changed();
+    if (room.synced) void this.transmit(room, clientMsgId);
+    return clientMsgId;
+  }
+
+  /** Sends a failed message again, with its original clientMsgId. */
+  retry(clientMsgId: string): void {
+    for (const room of this.rooms.values()) {
+      const p = room.pending.find((x) => x.clientMsgId === clientMsgId);
+      if (!p) continue;
+      p.state = 'sending';
+      delete p.error;
+      this.changed();
+      if (room.synced) void this.transmit(room, clientMsgId);
+    }
+  }
+
+  /** Gives up on a failed message. */
+  discard(clientMsgId: string): void {
+    for (const room of this.rooms.values()) room.pending = room.pending.filter((p) => p.clientMsgId !== clientMsgId);
+    this.persist();
+    this.changed();
+  }
+
+  setTyping(roomId: string, typing: boolean): void {
+    if (this.socket.connected) this.socket.emit('room.typing', { roomId, typing }, () => undefined);
+  }
+
+  /** Forgets everything (quick exit, logout). */
+  clear(): void {
+    this.rooms.clear();
+    if (this.options.store) this.options.store.removeItem(this.key());
+    this.changed();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const [event, fn] of this.listeners) this.socket.off(event, fn);
+    for (const t of [...this.typingTimers.values(), ...this.ackTimers]) clearTimeout(t);
+    this.typingTimers.clear();
+    this.ackTimers.clear();
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private listen(event: string, fn: (...args: never[]) => void): void {
+    this.listeners.push([event, fn]);
+    this.socket.on(event, fn);
+  }
+
+  private changed(): void {
+    if (!this.destroyed) this.options.onChange?.();
+  }
+
+  private key(): string {
+    return this.options.storeKey ?? 'lotse.chat';
+  }
+
+  private restore(): void {
+    const raw = this.options.store?.getItem(this.key());
+    if (!raw) return;
+    try {
+      const saved = JSON.parse(raw) as Persisted;
+      for (const r of saved.rooms) {
+        // Messages are not persisted; the history is fetched again from the server (the truth).
+        this.rooms.set(r.roomId, {
+          roomId: r.roomId,
+          messages: [],
+          pending: r.pending.map((p) => ({ ...p, state: 'sending' as const })),
+          lastSeq: 0,
+          typing: [],
+          closed: null,
+          synced: false,
+        });
+      }
+    } catch {
+      this.options.store?.removeItem(this.key());
+    }
+  }
+
+  private persist(): void {
+    if (!this.options.store) return;
+    const data: Persisted = { rooms: [...this.rooms.values()].map((r) => ({ roomId: r.roomId, lastSeq: r.lastSeq, pending: r.pending })) };
+    this.options.store.setItem(this.key(), JSON.stringify(data));
+  }
+
+  private call<T>(event: keyof ClientToServerEvents, payload: object): Promise<Ack<T>> {
+    return new Promise((resolve) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        this.ackTimers.delete(timer);
+        if (done) return;
+        done = true;
+        resolve({ ok: false, error: { code: 'INTERNAL', message: 'timeout' } });
+      }, this.ackTimeoutMs);
+      this.ackTimers.add(timer);
+      this.socket.emit(event, payload, (answer: Ack<T>) => {
+        clearTimeout(timer);
+        this.ackTimers.delete(timer);
+        if (done) return;
+        done = true;
+        resolve(answer);
+      });
+    });
+  }
+
+  private resyncAll(): void {
+    for (const room of this.rooms.values()) void this.resync(room);
+  }
+
+  private async resync(room: RoomState): Promise<void> {
+    const joined = await this.call<RoomJoinResult>('room.join', { roomId: room.roomId });
+    if (this.rooms.get(room.roomId) !== room) return;
+    if (!joined.ok) {
+      if (joined.error.code === 'NOT_FOUND' || joined.error.code === 'FORBIDDEN') this.markClosed(room.roomId, 'gone');
+      return;
+    }
+    // Fill the gap page by page: everything after the last seq we have.
+    for (;;) {
+      const page = await this.call<RoomHistoryResult>('room.history', { roomId: room.roomId, afterSeq: room.lastSeq, limit: HISTORY_PAGE });
+      if (!page.ok) return;
+      for (const m of page.data.messages) this.receive(m, false);
+      if (page.data.messages.length < HISTORY_PAGE) break;
+    }
+    if (!this.socket.connected) return;
+    room.synced = true;
+    this.changed();
+    for (const p of [...room.pending]) void this.transmit(room, p.clientMsgId);
+  }
+
+  private async transmit(room: RoomState, clientMsgId: string): Promise<void> {
+    const p = room.pending.find((x) => x.clientMsgId === clientMsgId);
+    if (!p || this.inFlight.has(clientMsgId)) return;
+    this.inFlight.add(clientMsgId);
+    const answer = await this.call<{ id: string; seq: number; sentAt: string }>('message.send', { roomId: room.roomId, clientMsgId, body: p.body });
+    this.inFlight.delete(clientMsgId);
+    if (answer.ok) {
+      this.receive(
+        {
+          roomId: room.roomId,
+          id: answer.data.id,
+          seq: answer.data.seq,
+          clientMsgId,
+          sender: { id: this.options.selfId, displayName: '', role: 'visitor' },
+          body: p.body,
+          sentAt: answer.data.sentAt,
+        },
+        false,
+      );
+      return;
+    }
+    const still = room.pending.find((x) => x.clientMsgId === clientMsgId);
+    if (!still) return;
+    // Lost connection: it stays "sending" and goes out again after the reconnect.
+    if (!this.socket.connected) return;
+    still.state = 'failed';
+    still.error = answer.error.code;
+    this.persist();
+    this.changed();
+  }
+
+  private receive(m: MessageView, live: boolean): void {
+    const room = this.rooms.get(m.roomId);
+    if (!room) return;
+    const before = room.pending.length;
+    room.pending = room.pending.filter((p) => !(p.clientMsgId === m.clientMsgId && m.sender.id === this.options.selfId));
+    const known = room.messages.findIndex((x) => x.seq === m.seq);
+    let isNew = false;
+    if (known === -1) {
+      // Insert in seq order (usually at the end).
+      let i = room.messages.length;
+      while (i > 0 && room.messages[i - 1]!.seq > m.seq) i--;
+      room.messages.splice(i, 0, m);
+      isNew = true;
+    } else if (room.messages[known]!.sender.displayName === '' && m.sender.displayName !== '') {
+      // Our own ack-built placeholder: keep the server's full view.
+      room.messages[known] = m;
+    }
+    // lastSeq only advances over a gap-free prefix, so a gap is refetched after a reconnect.
+    while (room.messages.some((x) => x.seq === room.lastSeq + 1)) room.lastSeq++;
+    if (isNew && m.sender.id !== this.options.selfId) {
+      room.typing = room.typing.filter((n) => n !== m.sender.displayName);
+      if (live) this.options.onIncoming?.(m);
+    }
+    if (isNew || before !== room.pending.length) {
+      this.persist();
+      this.changed();
+    }
+  }
+
+  private typing(roomId: string, sender: { id: string; displayName: string }, typing: boolean): void {
+    const room = this.rooms.get(roomId);
+    if (!room || sender.id === this.options.selfId) return;
+    const key = `${roomId}:${sender.id}`;
+    const old = this.typingTimers.get(key);
+    if (old) clearTimeout(old);
+    room.typing = room.typing.filter((n) => n !== sender.displayName);
+    if (typing) {
+      room.typing.push(sender.displayName);
+      this.typingTimers.set(
+        key,
+        setTimeout(() => this.typing(roomId, sender, false), this.options.typingTimeoutMs ?? 8000),
+      );
+    } else {
+      this.typingTimers.delete(key);
+    }
+    this.changed();
+  }
+
+  private markClosed(roomId: string, reason: string): void {
+    const room = this.rooms.get(roomId);
+    if (!room || room.closed) return;
+    room.closed = reason;
+    room.typing = [];
+    this.changed();
+    this.options.onClosed?.(roomId, reason);
+  }
+}

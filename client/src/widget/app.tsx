@@ -1,0 +1,291 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Dict } from './i18n';
+import type { CenterInfo, WidgetSession, WidgetState } from './session';
+import type { TopicChatListItem } from './types';
+
+interface Props {
+  session: WidgetSession;
+  t: Dict;
+  lang: string;
+  onQuickExit: () => void;
+}
+
+export function App({ session, t, lang, onQuickExit }: Props) {
+  const [state, setState] = useState<WidgetState>(session.state);
+  useEffect(() => session.subscribe(() => setState(session.state)), [session]);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // Move focus to the new step's heading so screen readers announce the change.
+  useEffect(() => headingRef.current?.focus(), [state.phase]);
+
+  return (
+    <div class="widget">
+      <header class="bar">
+        <span class="bar-title">{state.center?.name ?? t.title}</span>
+        <button type="button" class="quick-exit" onClick={onQuickExit} title={t.quickExitHint} aria-describedby="qe-hint">
+          {t.quickExit}
+        </button>
+        <span id="qe-hint" class="sr-only">
+          {t.quickExitHint}
+        </span>
+      </header>
+      {!state.online && (
+        <p class="banner" role="status">
+          {t.reconnecting}
+        </p>
+      )}
+      <main class="body">
+        <Step state={state} session={session} t={t} lang={lang} headingRef={headingRef} />
+      </main>
+    </div>
+  );
+}
+
+interface StepProps {
+  state: WidgetState;
+  session: WidgetSession;
+  t: Dict;
+  lang: string;
+  headingRef: { current: HTMLHeadingElement | null };
+}
+
+function Step({ state, session, t, lang, headingRef }: StepProps) {
+  const h = (text: string) => (
+    <h1 tabIndex={-1} ref={headingRef}>
+      {text}
+    </h1>
+  );
+  switch (state.phase) {
+    case 'loading':
+      return <p aria-busy="true">{t.loading}</p>;
+    case 'error':
+      return (
+        <section>
+          {h(t.error)}
+          <button type="button" class="primary" onClick={() => session.restart()}>
+            {t.tryAgain}
+          </button>
+        </section>
+      );
+    case 'closed':
+    case 'full':
+    case 'timeout':
+      return (
+        <section class="unavailable" data-state={state.phase}>
+          {h(state.phase === 'closed' ? t.closedHeading : t.fullHeading)}
+          <p>{state.phase === 'closed' ? t.closedText : state.phase === 'full' ? t.fullText : t.timeoutText}</p>
+          {state.phase !== 'closed' && (
+            <button type="button" class="primary" onClick={() => session.restart()}>
+              {t.tryAgain}
+            </button>
+          )}
+          <OtherWays center={state.center} topics={state.topics} t={t} lang={lang} />
+        </section>
+      );
+    case 'consent':
+      return (
+        <section>
+          {h(t.privacyHeading)}
+          <p class="privacy">{state.center?.privacyText || t.defaultPrivacy}</p>
+          <p class="hint">{t.emergency}</p>
+          <button type="button" class="primary" onClick={() => session.consent()}>
+            {t.consent}
+          </button>
+        </section>
+      );
+    case 'compose':
+      return <Compose session={session} t={t} busy={state.busy} heading={h(t.title)} />;
+    case 'waiting':
+      return (
+        <section class="waiting">
+          {h(t.waitingHeading)}
+          <p class="position" role="status" aria-live="polite" aria-atomic="true">
+            {state.position === null || state.position === 0 ? t.loading : t.position(state.position)}
+          </p>
+          <p>{t.waitingHint}</p>
+          <button type="button" class="secondary" onClick={() => void session.leaveQueue()}>
+            {t.leaveQueue}
+          </button>
+        </section>
+      );
+    case 'chat':
+      return <Chat state={state} session={session} t={t} lang={lang} heading={h(t.connectedWith(state.peer ?? ''))} />;
+    case 'ended':
+      return (
+        <section class="ended">
+          {state.room && state.room.messages.length > 0 && <Transcript state={state} t={t} lang={lang} />}
+          {h(t.endedHeading)}
+          <p class="closing">{t.endedText}</p>
+          <button type="button" class="secondary" onClick={() => session.restart()}>
+            {t.newChat}
+          </button>
+          <OtherWays center={state.center} topics={state.topics} t={t} lang={lang} />
+        </section>
+      );
+  }
+}
+
+function Compose({ session, t, busy, heading }: { session: WidgetSession; t: Dict; busy: boolean; heading: preact.JSX.Element }) {
+  const [text, setText] = useState('');
+  return (
+    <form
+      class="compose"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void session.start(text);
+      }}
+    >
+      {heading}
+      <label for="first">{t.firstMessageLabel}</label>
+      <textarea id="first" rows={3} maxLength={1000} value={text} onInput={(e) => setText(e.currentTarget.value)} aria-describedby="first-hint" />
+      <p id="first-hint" class="hint">
+        {t.firstMessageHint}
+      </p>
+      <button type="submit" class="primary" disabled={busy}>
+        {t.start}
+      </button>
+    </form>
+  );
+}
+
+function time(iso: string, lang: string): string {
+  return new Date(iso).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'de-DE', { hour: '2-digit', minute: '2-digit' });
+}
+
+function Transcript({ state, t, lang, onRetry }: { state: WidgetState; t: Dict; lang: string; onRetry?: (clientMsgId: string) => void }) {
+  const room = state.room;
+  const endRef = useRef<HTMLDivElement>(null);
+  useEffect(() => endRef.current?.scrollIntoView({ block: 'end' }), [room?.messages.length, room?.pending.length]);
+  if (!room) return null;
+  return (
+    <div class="log" role="log" aria-live="polite" aria-label={t.messagesLog}>
+      {room.messages.map((m) => {
+        const own = m.sender.id === state.selfId;
+        return (
+          <div key={m.seq} class={own ? 'msg own' : 'msg peer'} data-seq={m.seq}>
+            <span class="who">{own ? t.you : m.sender.displayName || state.peer}</span>
+            <p class="text">{m.body}</p>
+            <span class="meta">{time(m.sentAt, lang)}</span>
+          </div>
+        );
+      })}
+      {room.pending.map((p) => (
+        <div key={p.clientMsgId} class={`msg own ${p.state}`} data-pending={p.state}>
+          <span class="who">{t.you}</span>
+          <p class="text">{p.body}</p>
+          <span class="meta">
+            {p.state === 'sending' ? t.sending : t.failed}
+            {p.state === 'failed' && onRetry && (
+              <button type="button" class="link" onClick={() => onRetry(p.clientMsgId)}>
+                {t.retry}
+              </button>
+            )}
+          </span>
+        </div>
+      ))}
+      <div ref={endRef} />
+    </div>
+  );
+}
+
+function Chat({ state, session, t, lang, heading }: { state: WidgetState; session: WidgetSession; t: Dict; lang: string; heading: preact.JSX.Element }) {
+  const [text, setText] = useState('');
+  const lastTyping = useRef(0);
+  const typing = state.room?.typing ?? [];
+  const submit = () => {
+    if (!text.trim()) return;
+    session.send(text);
+    setText('');
+    lastTyping.current = 0;
+  };
+  return (
+    <section class="chat">
+      {heading}
+      <Transcript state={state} t={t} lang={lang} onRetry={(id) => session.retry(id)} />
+      <p class="typing" aria-live="polite">
+        {typing.length > 0 ? t.typing(typing.join(', ')) : '\u00a0'}
+      </p>
+      <form
+        class="composer"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <label for="msg" class="sr-only">
+          {t.messageLabel}
+        </label>
+        <textarea
+          id="msg"
+          rows={2}
+          maxLength={4000}
+          value={text}
+          placeholder={t.messageLabel}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            const now = Date.now();
+            if (now - lastTyping.current > 3000) {
+              lastTyping.current = now;
+              session.typing(true);
+            }
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey) {
+              e.preventDefault();
+              submit();
+            }
+          }}
+        />
+        <button type="submit" class="primary">
+          {t.send}
+        </button>
+      </form>
+      <button
+        type="button"
+        class="secondary end"
+        onClick={() => {
+          if (window.confirm(t.endConfirm)) void session.endChat();
+        }}
+      >
+        {t.endChat}
+      </button>
+    </section>
+  );
+}
+
+function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; topics: TopicChatListItem[]; t: Dict; lang: string }) {
+  const locale = lang === 'en' ? 'en-GB' : 'de-DE';
+  const tz = center?.timeZone ?? 'Europe/Berlin';
+  const fmt = (iso: string) =>
+    new Date(iso).toLocaleString(locale, { timeZone: tz, weekday: 'short', day: 'numeric', month: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const hours = [...(center?.openingHours ?? [])].sort((a, b) => ((a.day + 6) % 7) - ((b.day + 6) % 7) || a.from.localeCompare(b.from));
+  return (
+    <div class="other-ways">
+      <h2>{t.openingHours}</h2>
+      {hours.length > 0 ? (
+        <ul class="hours">
+          {hours.map((o) => (
+            <li key={`${o.day}-${o.from}`}>
+              {t.days[o.day]} {o.from}–{o.to}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>{t.noOpeningHours}</p>
+      )}
+      <h2>{t.topicChats}</h2>
+      {topics.length > 0 ? (
+        <ul class="topics">
+          {topics.slice(0, 5).map((x) => (
+            <li key={x.id}>
+              <strong>{x.title}</strong> <span>{fmt(x.startsAt)}</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>{t.noTopicChats}</p>
+      )}
+      <h2>{t.otherWays}</h2>
+      <p>{t.registerHint}</p>
+    </div>
+  );
+}

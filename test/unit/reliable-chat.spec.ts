@@ -1,0 +1,212 @@
+import type { Ack, MessageView } from '../../src/realtime/contract';
+import { ChatSocket, KeyValueStore, ReliableChat } from '../../client/src/lib/reliable-chat';
+
+type Handler = (...args: never[]) => void;
+type AckFn = (a: Ack<unknown>) => void;
+interface Call {
+  event: string;
+  payload: Record<string, unknown>;
+  ack: AckFn;
+}
+
+/** A scripted stand-in for a socket.io-client socket: records emits, lets the test answer them. */
+class FakeSocket implements ChatSocket {
+  connected = false;
+  calls: Call[] = [];
+  private handlers = new Map<string, Set<Handler>>();
+  on(event: string, fn: Handler): this {
+    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
+    this.handlers.get(event)!.add(fn);
+    return this;
+  }
+  off(event: string, fn: Handler): this {
+    this.handlers.get(event)?.delete(fn);
+    return this;
+  }
+  emit(event: string, ...args: unknown[]): this {
+    this.calls.push({ event, payload: args[0] as Record<string, unknown>, ack: args[1] as AckFn });
+    return this;
+  }
+  push(event: string, payload: unknown): void {
+    for (const fn of this.handlers.get(event) ?? []) (fn as (p: unknown) => void)(payload);
+  }
+  connect(): void {
+    this.connected = true;
+    this.push('connect', undefined);
+  }
+  drop(): void {
+    this.connected = false;
+    this.push('disconnect', 'transport close');
+  }
+  /** Takes the oldest unanswered call of an event. */
+  take(event: string): Call {
+    const i = this.calls.findIndex((c) => c.event === event);
+    if (i === -1) throw new Error(`no ${event} emitted; got ${this.calls.map((c) => c.event).join(', ')}`);
+    return this.calls.splice(i, 1)[0]!;
+  }
+}
+
+const flush = () => new Promise<void>((r) => setImmediate(r));
+
+class MemoryStore implements KeyValueStore {
+  data = new Map<string, string>();
+  getItem(k: string) {
+    return this.data.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.data.set(k, v);
+  }
+  removeItem(k: string) {
+    this.data.delete(k);
+  }
+}
+
+const msg = (seq: number, over: Partial<MessageView> = {}): MessageView => ({
+  roomId: 'r1',
+  id: `m${seq}`,
+  seq,
+  clientMsgId: `c${seq}`,
+  sender: { id: 'counselor', displayName: 'Anna', role: 'counselor' },
+  body: `hello ${seq}`,
+  sentAt: new Date(2025, 0, 1, 12, 0, seq).toISOString(),
+  ...over,
+});
+
+async function joinAndHistory(s: FakeSocket, history: MessageView[]): Promise<void> {
+  await flush();
+  s.take('room.join').ack({ ok: true, data: { roomId: 'r1', name: 'live', lastSeq: history.length } });
+  await flush();
+  s.take('room.history').ack({ ok: true, data: { messages: history } });
+  await flush();
+}
+
+const created: ReliableChat[] = [];
+function track(chat: ReliableChat): ReliableChat {
+  created.push(chat);
+  return chat;
+}
+
+describe('ReliableChat', () => {
+  let ids = 0;
+  const newId = () => `id-${++ids}`;
+  afterEach(() => {
+    for (const c of created.splice(0)) c.destroy();
+  });
+
+  it('should resend an unacked message with the same clientMsgId after a reconnect', async () => {
+    const s = new FakeSocket();
+    const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+    chat.addRoom('r1');
+    s.connect();
+    await joinAndHistory(s, []);
+    const id = chat.send('r1', 'first');
+    const firstTry = s.take('message.send');
+    expect(firstTry.payload).toEqual({ roomId: 'r1', clientMsgId: id, body: 'first' });
+    expect(chat.room('r1')!.pending.map((p) => p.state)).toEqual(['sending']);
+
+    s.drop(); // the ack is lost with the connection
+    s.connect();
+    await joinAndHistory(s, []);
+    const secondTry = s.take('message.send');
+    expect(secondTry.payload.clientMsgId).toBe(id);
+    secondTry.ack({ ok: true, data: { id: 'm1', seq: 1, sentAt: new Date().toISOString() } });
+    await flush();
+    expect(chat.room('r1')!.pending).toEqual([]);
+    expect(chat.room('r1')!.messages.map((m) => m.body)).toEqual(['first']);
+  });
+
+  it('should ask for history after the last seen seq when it reconnects', async () => {
+    const s = new FakeSocket();
+    const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+    chat.addRoom('r1');
+    s.connect();
+    await joinAndHistory(s, [msg(1), msg(2)]);
+    s.drop();
+    s.connect();
+    await flush();
+    s.take('room.join').ack({ ok: true, data: { roomId: 'r1', name: 'live', lastSeq: 4 } });
+    await flush();
+    const history = s.take('room.history');
+    expect(history.payload).toMatchObject({ roomId: 'r1', afterSeq: 2 });
+    history.ack({ ok: true, data: { messages: [msg(3), msg(4)] } });
+    await flush();
+    expect(chat.room('r1')!.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('should show every message once in seq order when pushes and history overlap', async () => {
+    const s = new FakeSocket();
+    const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+    chat.addRoom('r1');
+    s.connect();
+    s.push('message.created', msg(2));
+    await joinAndHistory(s, [msg(1), msg(2)]);
+    s.push('message.created', msg(2));
+    s.push('message.created', msg(4));
+    s.push('message.created', msg(3));
+    expect(chat.room('r1')!.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(chat.room('r1')!.lastSeq).toBe(4);
+  });
+
+  it('should drop a pending message when history shows it was stored before the ack got lost', async () => {
+    const s = new FakeSocket();
+    const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+    chat.addRoom('r1');
+    s.connect();
+    await joinAndHistory(s, []);
+    const id = chat.send('r1', 'stored already');
+    s.take('message.send');
+    s.drop();
+    s.connect();
+    await joinAndHistory(s, [msg(1, { clientMsgId: id, sender: { id: 'me', displayName: 'Du', role: 'visitor' }, body: 'stored already' })]);
+    expect(s.calls.filter((c) => c.event === 'message.send')).toEqual([]);
+    expect(chat.room('r1')!.pending).toEqual([]);
+    expect(chat.room('r1')!.messages).toHaveLength(1);
+  });
+
+  it('should mark a refused message as failed and send it again with the same id on retry', async () => {
+    const s = new FakeSocket();
+    const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+    chat.addRoom('r1');
+    s.connect();
+    await joinAndHistory(s, []);
+    const id = chat.send('r1', 'x');
+    s.take('message.send').ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'slow down' } });
+    await flush();
+    expect(chat.room('r1')!.pending[0]).toMatchObject({ clientMsgId: id, state: 'failed', error: 'RATE_LIMITED' });
+    chat.retry(id);
+    expect(chat.room('r1')!.pending[0]!.state).toBe('sending');
+    const again = s.take('message.send');
+    expect(again.payload.clientMsgId).toBe(id);
+  });
+
+  it('should keep pending messages in the store and resend them after a reload', async () => {
+    const store = new MemoryStore();
+    const s1 = new FakeSocket();
+    const chat1 = new ReliableChat(s1, { selfId: 'me', newId, store, storeKey: 'k' });
+    chat1.addRoom('r1');
+    const id = chat1.send('r1', 'typed before reload'); // never connected: stays pending
+    chat1.destroy();
+
+    const s2 = new FakeSocket();
+    const chat2 = track(new ReliableChat(s2, { selfId: 'me', newId, store, storeKey: 'k' }));
+    expect(chat2.roomIds()).toEqual(['r1']);
+    s2.connect();
+    await joinAndHistory(s2, [msg(1)]);
+    const sent = s2.take('message.send');
+    expect(sent.payload).toEqual({ roomId: 'r1', clientMsgId: id, body: 'typed before reload' });
+    chat2.clear();
+    expect(store.getItem('k')).toBeNull();
+  });
+
+  it('should report a closed room when the server closes it', async () => {
+    const s = new FakeSocket();
+    const closed: string[] = [];
+    const chat = track(new ReliableChat(s, { selfId: 'me', newId, onClosed: (roomId, reason) => closed.push(`${roomId}:${reason}`) }));
+    chat.addRoom('r1');
+    s.connect();
+    await joinAndHistory(s, []);
+    s.push('room.closed', { roomId: 'r1', reason: 'ended' });
+    expect(closed).toEqual(['r1:ended']);
+    expect(chat.room('r1')!.closed).toBe('ended');
+  });
+});
