@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { io, Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createApp } from '../../src/app';
+import type { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import type { ClientToServerEvents, LoginResult, ServerToClientEvents, VisitorResult } from '../../src/realtime/contract';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
@@ -28,6 +29,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Default: Redis on MariaDB runs, none on SQLite runs. */
   redis?: boolean;
+  /** A controllable clock (time windows, expiry) instead of the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -55,7 +58,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp & { 
     ...options.env,
   };
   const config = loadConfig(env);
-  const app = await createApp({ config });
+  const app = await createApp({ config, clock: options.clock });
   // An explicit PORT (browser tests: PUBLIC_URL must equal the origin the browser uses) or an ephemeral one.
   await app.listen(options.env?.PORT ? config.port : 0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
