@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
+import { sqliteLockHolder } from './infra/database/sqlite-lock';
 
 async function main(): Promise<void> {
   let config;
@@ -12,6 +13,19 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw err;
+  }
+  // Checked before Nest starts, so the operator reads one clear line instead of a stack trace
+  // (DatabaseModule takes the lock itself and still refuses a node that slips through here).
+  if (config.database.kind === 'sqlite') {
+    const { file } = config.database;
+    const holder = sqliteLockHolder(file);
+    if (holder !== null) {
+      process.stderr.write(
+        `Lotse could not start: another Lotse process (pid ${holder}) uses the SQLite database ${file}. ` +
+          'SQLite runs one node only; set DATABASE_URL (MariaDB/MySQL) and REDIS_URL to run several nodes.\n',
+      );
+      process.exit(1);
+    }
   }
   const app = await createApp({ config });
   await app.listen(config.port);

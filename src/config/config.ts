@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -118,7 +119,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const problems = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
   if (problems.length > 0) {
     const first = problems[0]!;
-    const why = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    // Decorators register bottom-up, so the last failed constraint is the top-most one: the type
+    // check ("must be an integer") rather than a range that NaN also fails.
+    const why = Object.values(first.constraints ?? {}).at(-1) ?? 'is invalid';
     const clean = why.startsWith(first.property) ? why.slice(first.property.length).trim() : why;
     throw new ConfigError(`Configuration error: ${first.property} ${clean}`);
   }

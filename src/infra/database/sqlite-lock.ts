@@ -34,6 +34,17 @@ export function acquireSqliteLock(dbFile: string): () => void {
   throw new Error(`Could not take the SQLite lock ${lockFile}.`);
 }
 
+/** The pid of another live process holding the lock of this SQLite file, or null. */
+export function sqliteLockHolder(dbFile: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(`${dbFile}.lock`, 'utf8'));
+  } catch {
+    return null;
+  }
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : null;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
