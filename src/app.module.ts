@@ -10,7 +10,9 @@ import { CentersModule } from './modules/centers/centers.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
 import { WidgetModule } from './modules/widget/widget.module';
+import { LiveQueueModule } from './modules/live-queue/live-queue.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
+import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
 import { loggerOptions } from './infra/logger';
 import { RealtimeModule } from './realtime/realtime.module';
 
@@ -33,6 +35,8 @@ export class AppModule {
         DemoModule,
         WidgetModule,
         RoomsModule,
+        LiveQueueModule,
+        TopicChatsModule,
       ],
     };
   }

@@ -124,6 +124,8 @@ export interface LiveEndPayload {
 export interface TopicModeratePayload {
   roomId: string;
   participantId: string;
+  /** `topic.mute` only: false lifts the mute (default true). */
+  muted?: boolean;
 }
 
 type Empty = Record<string, never>;
@@ -147,7 +149,7 @@ export interface ClientToServerEvents {
 }
 
 /** Why a visitor's wait ended without a counselor. */
-export type QueueClosedReason = 'shift_closed' | 'timeout' | 'left' | 'blocked' | 'disconnected';
+export type QueueClosedReason = 'shift_closed' | 'timeout' | 'left' | 'blocked' | 'disconnected' | 'error';
 
 export interface QueueWaitingEntry {
   visitorId: string;

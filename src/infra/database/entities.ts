@@ -5,6 +5,11 @@ import { DataKey } from '../../modules/crypto/data-key.entity';
 import { Message } from '../../modules/rooms/message.entity';
 import { RoomMember } from '../../modules/rooms/room-member.entity';
 import { Room } from '../../modules/rooms/room.entity';
+import { LiveChat } from '../../modules/live-queue/live-chat.entity';
+import { Shift } from '../../modules/live-queue/shift.entity';
+import { VisitorBlock } from '../../modules/live-queue/visitor-block.entity';
+import { TopicChat } from '../../modules/topic-chats/topic-chat.entity';
+import { TopicParticipant } from '../../modules/topic-chats/topic-participant.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
-export const ENTITIES = [Center, Account, AuthToken, DataKey, Room, RoomMember, Message];
+export const ENTITIES = [Center, Account, AuthToken, DataKey, Room, RoomMember, Message, Shift, LiveChat, VisitorBlock, TopicChat, TopicParticipant];

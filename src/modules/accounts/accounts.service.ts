@@ -97,6 +97,11 @@ export class AccountsService {
     return (await this.repo.listByRole(auth.centerId, ['admin', 'counselor'])).map(toView);
   }
 
+  /** Display names of the center's staff (topic chats refuse nicknames that impersonate them). */
+  async staffDisplayNames(centerId: string): Promise<string[]> {
+    return (await this.repo.listByRole(centerId, ['admin', 'counselor'])).map((a) => a.displayName);
+  }
+
   async setPassword(centerId: string, id: string, password: string): Promise<void> {
     this.passwords.check(password, 'newPassword');
     await this.repo.update(centerId, id, { passwordHash: await this.passwords.hash(password) });

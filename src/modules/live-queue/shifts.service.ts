@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { Interval } from '@nestjs/schedule';
+import { AuthContext, requireRole } from '../../common/auth-context';
+import { Clock, IdGenerator } from '../../common/clock';
+import { DomainError } from '../../common/errors';
+import { SOCKET_CONNECTED, SOCKET_DISCONNECTED, SocketPresenceEvent } from '../../realtime/connection.gateway';
+import type { ShiftOpenResult } from '../../realtime/contract';
+import { RealtimePublisher } from '../../realtime/publisher';
+import { roomFor } from '../../realtime/room-names';
+import { ShiftOpenDto } from './dto/live-queue.dto';
+import { LiveQueueRepository } from './live-queue.repository';
+import { QueueEffectsService } from './queue-effects.service';
+import { LIVE_QUEUE_STORE, LiveQueueStore } from './queue-store';
+import { Shift } from './shift.entity';
+
+/**
+ * Counselors' shifts: open (or change maxChats), close, and the grace period that lets a shift
+ * outlive a reload. The database holds the shift and its grace deadline (database time); every
+ * node sweeps, and the conditional update decides who closes it.
+ */
+@Injectable()
+export class ShiftsService {
+  private readonly logger = new Logger('Shifts');
+
+  constructor(
+    @Inject(LIVE_QUEUE_STORE) private readonly store: LiveQueueStore,
+    private readonly effects: QueueEffectsService,
+    private readonly repo: LiveQueueRepository,
+    private readonly publisher: RealtimePublisher,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async open(auth: AuthContext, dto: ShiftOpenDto): Promise<ShiftOpenResult> {
+    requireRole(auth, 'counselor', 'admin');
+    let shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
+    if (shift) {
+      await this.repo.updateShift(auth.centerId, shift.id, { maxChats: dto.maxChats });
+      await this.repo.clearGrace(auth.centerId, shift.id);
+    } else {
+      const fresh = Object.assign(new Shift(), {
+        id: this.ids.uuid(),
+        centerId: auth.centerId,
+        counselorId: auth.subjectId,
+        maxChats: dto.maxChats,
+        openKey: auth.subjectId,
+        openedAt: this.clock.now(),
+        closedAt: null,
+        graceUntil: null,
+        closeReason: null,
+      });
+      shift = (await this.repo.insertShift(fresh)) ? fresh : await this.repo.findOpenShift(auth.centerId, auth.subjectId);
+      if (!shift) throw new DomainError('CONFLICT', 'The shift changed at the same time. Please try again.');
+    }
+    this.publisher.joinRoom(roomFor.subject(auth.subjectId), roomFor.onShift(auth.centerId));
+    const change = await this.store.openShift(auth.centerId, auth.subjectId, dto.maxChats, this.clock.now().getTime());
+    await this.effects.apply(auth.centerId, change);
+    return { shiftId: shift.id };
+  }
+
+  /** Idempotent: closing without an open shift answers `{}` as well. */
+  async close(auth: AuthContext): Promise<Record<string, never>> {
+    requireRole(auth, 'counselor', 'admin');
+    const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
+    if (shift) await this.closeShift(shift, 'closed', false);
+    return {};
+  }
+
+  /** Stops new assignments (running chats go on); the last shift sends the waiting visitors home. */
+  private async closeShift(shift: Shift, reason: string, onlyIfGraceDue: boolean): Promise<void> {
+    if (!(await this.repo.closeShift(shift.centerId, shift.id, reason, onlyIfGraceDue))) return;
+    this.publisher.leaveRoom(roomFor.subject(shift.counselorId), roomFor.onShift(shift.centerId));
+    this.publisher.toSubject(shift.counselorId, 'shift.closed', { shiftId: shift.id, reason });
+    const change = await this.store.closeShift(shift.centerId, shift.counselorId);
+    await this.effects.apply(shift.centerId, change, 'shift_closed');
+  }
+
+  @OnEvent(SOCKET_DISCONNECTED, { async: true, promisify: true })
+  async onDisconnected(event: SocketPresenceEvent): Promise<void> {
+    const { auth } = event;
+    if (auth.role !== 'counselor' && auth.role !== 'admin') return;
+    const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
+    if (!shift || (await this.publisher.countSubjectSockets(auth.subjectId)) > 0) return;
+    const center = await this.effects.center(auth.centerId);
+    await this.repo.startGrace(auth.centerId, shift.id, center.shiftGraceSeconds);
+  }
+
+  /** A reconnect within the grace keeps the shift; the new socket sees the queue at once. */
+  @OnEvent(SOCKET_CONNECTED, { async: true, promisify: true })
+  async onConnected(event: SocketPresenceEvent): Promise<void> {
+    const { auth } = event;
+    if (auth.role !== 'counselor' && auth.role !== 'admin') return;
+    const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
+    if (!shift) return;
+    await this.repo.clearGrace(auth.centerId, shift.id);
+    this.publisher.joinRoom(event.socketId, roomFor.onShift(auth.centerId));
+    this.effects.scheduleUpdate(auth.centerId);
+  }
+
+  @Interval(1000)
+  async sweepGrace(): Promise<void> {
+    try {
+      for (const shift of await this.repo.findGraceDue()) {
+        // a reconnect can overtake the disconnect that started the grace: a connected counselor keeps the shift
+        if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) await this.repo.clearGrace(shift.centerId, shift.id);
+        else await this.closeShift(shift, 'disconnected', true);
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'shift grace sweep failed');
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import { AuthContext } from '../../common/auth-context';
+import { LotseGateway, LotseSocket, WsAuth } from '../../realtime/ws';
+import { TopicJoinDto, TopicModerateDto } from './dto/topic-chats.dto';
+import { TopicChatsService } from './topic-chats.service';
+
+/** `topic.join`, `topic.mute`, `topic.remove`. */
+@LotseGateway()
+export class TopicChatsGateway {
+  constructor(private readonly topics: TopicChatsService) {}
+
+  @SubscribeMessage('topic.join')
+  join(@WsAuth() auth: AuthContext, @MessageBody() dto: TopicJoinDto, @ConnectedSocket() socket: LotseSocket) {
+    return this.topics.join(auth, dto, { ip: socket.handshake.address });
+  }
+
+  @SubscribeMessage('topic.mute')
+  mute(@WsAuth() auth: AuthContext, @MessageBody() dto: TopicModerateDto) {
+    return this.topics.mute(auth, dto);
+  }
+
+  @SubscribeMessage('topic.remove')
+  remove(@WsAuth() auth: AuthContext, @MessageBody() dto: TopicModerateDto) {
+    return this.topics.remove(auth, dto);
+  }
+}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, IsNull, MoreThan, Repository } from 'typeorm';
+import { isUuid } from '../../common/clock';
+import { dbNow, readDbNow } from '../../infra/database/db-time';
+import { TopicChat } from './topic-chat.entity';
+import { TopicParticipant } from './topic-participant.entity';
+
+export const isDuplicate = (err: unknown): boolean => {
+  const e = err as { code?: string; errno?: number; message?: string };
+  return e.code === 'ER_DUP_ENTRY' || e.errno === 1062 || (e.code ?? '').startsWith('SQLITE_CONSTRAINT') || /UNIQUE constraint/.test(e.message ?? '');
+};
+
+/** Topic chats and their participants; due times are decided with database time. */
+@Injectable()
+export class TopicChatsRepository {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @InjectRepository(TopicChat) private readonly chats: Repository<TopicChat>,
+    @InjectRepository(TopicParticipant) private readonly participants: Repository<TopicParticipant>,
+  ) {}
+
+  dbNow(): Promise<Date> {
+    return readDbNow(this.ds);
+  }
+
+  async insert(chat: TopicChat): Promise<void> {
+    await this.chats.insert(chat);
+  }
+
+  async find(centerId: string, id: string): Promise<TopicChat | null> {
+    return isUuid(id) ? this.chats.findOneBy({ centerId, id }) : null;
+  }
+
+  async findByRoom(centerId: string, roomId: string): Promise<TopicChat | null> {
+    return isUuid(roomId) ? this.chats.findOneBy({ centerId, roomId }) : null;
+  }
+
+  listVisible(centerId: string, endedAfter: Date): Promise<TopicChat[]> {
+    return this.chats.find({
+      where: { centerId, status: In(['scheduled', 'open', 'ended']), endsAt: MoreThan(endedAfter) },
+      order: { startsAt: 'ASC' },
+      take: 200,
+    });
+  }
+
+  async update(centerId: string, id: string, patch: Partial<Pick<TopicChat, 'title' | 'description' | 'startsAt' | 'endsAt' | 'capacity'>>): Promise<void> {
+    await this.chats.update({ centerId, id }, patch);
+  }
+
+  /** Conditional status change; true for the one caller whose update matched. */
+  async transition(id: string, from: TopicChat['status'][], to: TopicChat['status']): Promise<boolean> {
+    const res = await this.chats.createQueryBuilder().update(TopicChat).set({ status: to }).where('id = :id AND status IN (:...from)', { id, from }).execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  /** Sets the room once, and only while the chat is not over. */
+  async setRoomIfNone(id: string, roomId: string): Promise<boolean> {
+    const res = await this.chats
+      .createQueryBuilder()
+      .update(TopicChat)
+      .set({ roomId })
+      .where("id = :id AND room_id IS NULL AND status IN ('scheduled', 'open')", { id })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  findDueToOpen(): Promise<TopicChat[]> {
+    const now = dbNow(this.ds);
+    return this.chats
+      .createQueryBuilder('t')
+      .where(`t.room_id IS NULL AND t.status IN ('scheduled', 'open') AND t.starts_at <= ${now} AND t.ends_at > ${now}`)
+      .getMany();
+  }
+
+  findDueToEnd(): Promise<TopicChat[]> {
+    return this.chats
+      .createQueryBuilder('t')
+      .where(`t.status IN ('scheduled', 'open') AND t.ends_at <= ${dbNow(this.ds)}`)
+      .getMany();
+  }
+
+  async findCentersWithChats(): Promise<string[]> {
+    const rows = await this.chats.createQueryBuilder('t').select('DISTINCT t.center_id', 'centerId').getRawMany<{ centerId: string }>();
+    return rows.map((r) => r.centerId);
+  }
+
+  /** Takes a seat unless the chat is full (one conditional update, safe on any number of nodes). */
+  async takeSeat(id: string): Promise<boolean> {
+    const res = await this.chats
+      .createQueryBuilder()
+      .update(TopicChat)
+      .set({ participantCount: () => 'participant_count + 1' })
+      .where('id = :id AND participant_count < capacity', { id })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  async releaseSeat(id: string): Promise<void> {
+    await this.chats
+      .createQueryBuilder()
+      .update(TopicChat)
+      .set({ participantCount: () => 'participant_count - 1' })
+      .where('id = :id AND participant_count > 0', { id })
+      .execute();
+  }
+
+  findParticipant(topicChatId: string, subjectId: string): Promise<TopicParticipant | null> {
+    return this.participants.findOneBy({ topicChatId, subjectId });
+  }
+
+  /** 'nickname' or 'subject' when a unique index refused the row. */
+  async insertParticipant(p: TopicParticipant): Promise<'ok' | 'duplicate'> {
+    try {
+      await this.participants.insert(p);
+      return 'ok';
+    } catch (err) {
+      if (isDuplicate(err)) return 'duplicate';
+      throw err;
+    }
+  }
+
+  async markRemoved(centerId: string, topicChatId: string, subjectId: string, at: Date): Promise<void> {
+    if (!isUuid(subjectId)) return;
+    await this.participants.update({ centerId, topicChatId, subjectId, removedAt: IsNull() }, { removedAt: at });
+  }
+}

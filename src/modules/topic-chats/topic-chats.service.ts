@@ -1,0 +1,257 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression, Interval } from '@nestjs/schedule';
+import { AuthContext, isStaff, requireRole } from '../../common/auth-context';
+import { Clock, IdGenerator } from '../../common/clock';
+import { DomainError, errors } from '../../common/errors';
+import { RateLimitService } from '../../infra/redis/rate-limit.service';
+import type { RoomRef, TopicChatListItem } from '../../realtime/contract';
+import { AccountsService } from '../accounts/accounts.service';
+import type { RequestOrigin } from '../auth/auth.service';
+import { Center } from '../centers/center.entity';
+import { CentersService } from '../centers/centers.service';
+import { RoomsService } from '../rooms/rooms.service';
+import { CreateTopicChatDto, TopicJoinDto, TopicModerateDto, UpdateTopicChatDto } from './dto/topic-chats.dto';
+import { foldNickname, nicknameProblem } from './nickname';
+import { TopicChat } from './topic-chat.entity';
+import { TopicChatsRepository } from './topic-chats.repository';
+import { TopicParticipant } from './topic-participant.entity';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Ended chats stay in the public list this long. */
+const LIST_ENDED_MS = DAY_MS;
+
+/**
+ * Scheduled anonymous topic chats: staff schedule, edit and cancel them; visitors and clients join
+ * inside the window under a nickname; the host mutes and removes; the chat opens and closes itself
+ * (every node sweeps, a conditional update picks the one that acts).
+ */
+@Injectable()
+export class TopicChatsService {
+  private readonly logger = new Logger('TopicChats');
+
+  constructor(
+    private readonly repo: TopicChatsRepository,
+    private readonly rooms: RoomsService,
+    private readonly centers: CentersService,
+    private readonly accounts: AccountsService,
+    private readonly limits: RateLimitService,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  // ---- staff: schedule, edit, cancel -----------------------------------------------------------
+
+  async create(auth: AuthContext, slug: string, dto: CreateTopicChatDto): Promise<{ id: string }> {
+    await this.staffCenter(auth, slug);
+    const { startsAt, endsAt } = window(dto.startsAt, dto.endsAt);
+    const chat = Object.assign(new TopicChat(), {
+      id: this.ids.uuid(),
+      centerId: auth.centerId,
+      hostId: auth.subjectId,
+      title: dto.title.trim(),
+      description: dto.description.trim(),
+      startsAt,
+      endsAt,
+      capacity: dto.capacity,
+      participantCount: 0,
+      status: 'scheduled' as const,
+      roomId: null,
+      createdAt: this.clock.now(),
+    });
+    if (!chat.title) throw errors.validation('The title may not be empty.', ['title']);
+    await this.repo.insert(chat);
+    return { id: chat.id };
+  }
+
+  async update(auth: AuthContext, slug: string, id: string, dto: UpdateTopicChatDto): Promise<TopicChatListItem> {
+    const chat = await this.editable(auth, slug, id);
+    const { startsAt, endsAt } = window(dto.startsAt ?? chat.startsAt.toISOString(), dto.endsAt ?? chat.endsAt.toISOString());
+    if (dto.capacity !== undefined && dto.capacity < chat.participantCount) {
+      throw errors.validation(`${chat.participantCount} people have joined already; the capacity cannot be lower.`, ['capacity']);
+    }
+    await this.repo.update(auth.centerId, chat.id, {
+      title: dto.title?.trim() || chat.title,
+      description: dto.description?.trim() ?? chat.description,
+      startsAt,
+      endsAt,
+      capacity: dto.capacity ?? chat.capacity,
+    });
+    const fresh = (await this.repo.find(auth.centerId, chat.id))!;
+    return toListItem(fresh, await this.repo.dbNow());
+  }
+
+  async cancel(auth: AuthContext, slug: string, id: string): Promise<void> {
+    const chat = await this.editable(auth, slug, id);
+    if (!(await this.repo.transition(chat.id, ['scheduled', 'open'], 'cancelled'))) return;
+    const roomId = (await this.repo.find(auth.centerId, chat.id))?.roomId;
+    if (roomId) await this.rooms.closeRoom(auth.centerId, roomId, 'cancelled', { deleteMessages: true });
+  }
+
+  /** The public listing: cancelled chats are hidden, ended ones shown for a day. */
+  async list(slug: string): Promise<TopicChatListItem[]> {
+    const center = await this.centers.bySlug(slug);
+    const now = await this.repo.dbNow();
+    return (await this.repo.listVisible(center.id, new Date(now.getTime() - LIST_ENDED_MS))).map((c) => toListItem(c, now));
+  }
+
+  // ---- participants ----------------------------------------------------------------------------
+
+  async join(auth: AuthContext, dto: TopicJoinDto, origin: RequestOrigin): Promise<RoomRef> {
+    const chat = await this.repo.find(auth.centerId, dto.topicChatId);
+    if (!chat || chat.status === 'cancelled') throw errors.notFound('The topic chat');
+    const now = await this.repo.dbNow();
+    if (chat.status === 'ended' || now >= chat.endsAt) {
+      throw new DomainError('TOPIC_NOT_OPEN', `This topic chat has ended (it started at ${chat.startsAt.toISOString()}).`);
+    }
+    if (now < chat.startsAt) throw new DomainError('TOPIC_NOT_OPEN', `This topic chat opens at ${chat.startsAt.toISOString()}.`);
+    const roomId = await this.ensureRoom(chat);
+    if (isStaff(auth)) {
+      await this.rooms.addMember(auth.centerId, roomId, { subjectId: auth.subjectId, role: 'counselor', displayName: auth.displayName });
+      return { roomId };
+    }
+    const existing = await this.repo.findParticipant(chat.id, auth.subjectId);
+    if (existing) return this.rejoin(existing, roomId);
+    await this.limits.consume('topicJoinAddress', this.limits.addressKey(origin.ip));
+    const nickname = dto.nickname.trim();
+    const problem = nicknameProblem(nickname, await this.accounts.staffDisplayNames(auth.centerId));
+    if (problem) throw errors.validation(problem, ['nickname']);
+    if (!(await this.repo.takeSeat(chat.id))) throw new DomainError('TOPIC_FULL', 'This topic chat is full.');
+    const participant = Object.assign(new TopicParticipant(), {
+      id: this.ids.uuid(),
+      centerId: auth.centerId,
+      topicChatId: chat.id,
+      subjectId: auth.subjectId,
+      role: auth.role,
+      nickname,
+      nicknameKey: foldNickname(nickname),
+      joinedAt: this.clock.now(),
+      removedAt: null,
+    });
+    if ((await this.repo.insertParticipant(participant)) === 'duplicate') {
+      await this.repo.releaseSeat(chat.id);
+      const raced = await this.repo.findParticipant(chat.id, auth.subjectId);
+      if (raced) return this.rejoin(raced, roomId);
+      throw errors.validation('This nickname is taken in this chat. Please choose another one.', ['nickname']);
+    }
+    await this.rooms.addMember(auth.centerId, roomId, { subjectId: auth.subjectId, role: auth.role, displayName: nickname });
+    return { roomId };
+  }
+
+  private async rejoin(p: TopicParticipant, roomId: string): Promise<RoomRef> {
+    if (p.removedAt) throw errors.forbidden('You were removed from this topic chat.');
+    await this.rooms.addMember(p.centerId, roomId, { subjectId: p.subjectId, role: p.role, displayName: p.nickname });
+    return { roomId };
+  }
+
+  async mute(auth: AuthContext, dto: TopicModerateDto): Promise<Record<string, never>> {
+    await this.moderated(auth, dto);
+    await this.rooms.setMuted(auth.centerId, dto.roomId, dto.participantId, dto.muted ?? true);
+    return {};
+  }
+
+  async remove(auth: AuthContext, dto: TopicModerateDto): Promise<Record<string, never>> {
+    const chat = await this.moderated(auth, dto);
+    await this.repo.markRemoved(auth.centerId, chat.id, dto.participantId, this.clock.now());
+    await this.rooms.removeMember(auth.centerId, dto.roomId, dto.participantId, 'removed');
+    return {};
+  }
+
+  // ---- time-driven -----------------------------------------------------------------------------
+
+  /** Opens due chats (creates the room) and ends the chats past endsAt, each exactly once. */
+  @Interval(2000)
+  async sweep(): Promise<void> {
+    try {
+      for (const chat of await this.repo.findDueToOpen()) await this.ensureRoom(chat);
+      for (const chat of await this.repo.findDueToEnd()) await this.end(chat);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'topic chat sweep failed');
+    }
+  }
+
+  private async end(chat: TopicChat): Promise<void> {
+    if (!(await this.repo.transition(chat.id, ['scheduled', 'open'], 'ended'))) return;
+    const roomId = (await this.repo.find(chat.centerId, chat.id))?.roomId;
+    if (!roomId) return;
+    const center = await this.centers.byId(chat.centerId);
+    await this.rooms.closeRoom(chat.centerId, roomId, 'ended', { deleteMessages: !center.keepTopicTranscripts });
+  }
+
+  /** Deletes kept topic transcripts after the shortest retention of the centers that keep them. */
+  @Cron(CronExpression.EVERY_HOUR)
+  async sweepRetention(): Promise<number> {
+    try {
+      let days: number | null = null;
+      for (const id of await this.repo.findCentersWithChats()) {
+        const c = await this.centers.byId(id).catch(() => null);
+        if (c?.keepTopicTranscripts) days = Math.min(days ?? Infinity, c.transcriptRetentionDays);
+      }
+      if (days === null) return 0;
+      return await this.rooms.deleteMessagesOlderThan(new Date(this.clock.now().getTime() - days * DAY_MS), 'topic');
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'topic transcript retention failed');
+      return 0;
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  /** The room of an open chat, created once: a loser of a creation race closes its spare room. */
+  private async ensureRoom(chat: TopicChat): Promise<string> {
+    if (chat.roomId) return chat.roomId;
+    await this.repo.transition(chat.id, ['scheduled'], 'open');
+    const hostName = (await this.accounts.displayName(chat.centerId, chat.hostId)) ?? 'Beratung';
+    const { roomId } = await this.rooms.createSystemRoom({
+      centerId: chat.centerId,
+      kind: 'topic',
+      name: chat.title,
+      members: [{ subjectId: chat.hostId, role: 'counselor', displayName: hostName }],
+      startsAt: chat.startsAt,
+      endsAt: chat.endsAt,
+    });
+    if (await this.repo.setRoomIfNone(chat.id, roomId)) return roomId;
+    await this.rooms.closeRoom(chat.centerId, roomId, 'duplicate', { deleteMessages: true });
+    const fresh = await this.repo.find(chat.centerId, chat.id);
+    if (!fresh?.roomId) throw new DomainError('TOPIC_NOT_OPEN', 'This topic chat is not open.');
+    return fresh.roomId;
+  }
+
+  private async staffCenter(auth: AuthContext, slug: string): Promise<Center> {
+    requireRole(auth, 'counselor', 'admin');
+    const center = await this.centers.bySlug(slug);
+    if (center.id !== auth.centerId) throw errors.forbidden();
+    return center;
+  }
+
+  /** The host or an admin of the center, and only before the chat is over. */
+  private async editable(auth: AuthContext, slug: string, id: string): Promise<TopicChat> {
+    await this.staffCenter(auth, slug);
+    const chat = await this.repo.find(auth.centerId, id);
+    if (!chat || chat.status === 'cancelled') throw errors.notFound('The topic chat');
+    if (chat.hostId !== auth.subjectId && auth.role !== 'admin') throw errors.forbidden('Only the host or an admin can change this topic chat.');
+    if (chat.status === 'ended') throw errors.conflict('This topic chat has ended.');
+    return chat;
+  }
+
+  private async moderated(auth: AuthContext, dto: TopicModerateDto): Promise<TopicChat> {
+    const chat = await this.repo.findByRoom(auth.centerId, dto.roomId);
+    if (!chat) throw errors.notFound('The topic chat');
+    if (chat.hostId !== auth.subjectId && auth.role !== 'admin') throw errors.forbidden('Only the host can moderate this topic chat.');
+    if (dto.participantId === chat.hostId) throw errors.validation('The host cannot be moderated.', ['participantId']);
+    return chat;
+  }
+}
+
+function window(startsAtIso: string, endsAtIso: string): { startsAt: Date; endsAt: Date } {
+  const startsAt = new Date(startsAtIso);
+  const endsAt = new Date(endsAtIso);
+  if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) throw errors.validation('Invalid dates.', ['startsAt', 'endsAt']);
+  if (endsAt <= startsAt) throw errors.validation('The end must come after the start.', ['endsAt']);
+  if (endsAt.getTime() - startsAt.getTime() > 7 * DAY_MS) throw errors.validation('A topic chat lasts at most seven days.', ['endsAt']);
+  return { startsAt, endsAt };
+}
+
+function toListItem(c: TopicChat, now: Date): TopicChatListItem {
+  const status = c.status === 'ended' || now >= c.endsAt ? 'ended' : now >= c.startsAt ? 'open' : 'scheduled';
+  return { id: c.id, title: c.title, description: c.description, startsAt: c.startsAt.toISOString(), endsAt: c.endsAt.toISOString(), status };
+}
