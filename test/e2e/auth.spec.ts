@@ -1,0 +1,257 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { isCommonPassword } from '../../src/modules/accounts/common-passwords';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import type { LoginResult } from '../../src/realtime/contract';
+import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+
+type Started = TestApp & { dropDb: () => Promise<void> };
+const PASSWORD = 'Correct-Horse-9-Battery';
+
+/** The text of the only .eml in the outbox, quoted-printable soft breaks and escapes undone. */
+function readOutbox(dataDir: string): string[] {
+  const dir = join(dataDir, 'outbox');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    );
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe('auth', () => {
+  let t: Started;
+  let c: SeededCenter;
+  beforeAll(async () => {
+    t = await startApp();
+    c = await seedCenter(t, { counselors: 1, clients: 1 });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t.close();
+    await t.dropDb();
+  });
+
+  const accountByLogin = async (loginName: string) => t.app.get(AccountsService).findByLogin(c.centerId, loginName);
+  const countRows = async (sql: string, params: unknown[]): Promise<number> => {
+    const rows: { n: number | string }[] = await t.app.get(DataSource).query(sql, params);
+    return Number(rows[0]!.n);
+  };
+
+  describe('demo', () => {
+    let demo: Started;
+    afterAll(async () => {
+      await demo.close();
+      await demo.dropDb();
+    });
+
+    it('should let the demo counselor log in when DEMO is on and DEMO_PASSWORD set', async () => {
+      demo = await startApp({ env: { DEMO: 'on', DEMO_PASSWORD: 'demo-pass-2024' } });
+      const anna = await login(demo, 'demo', 'anna@demo.example', 'demo-pass-2024');
+      expect(anna.displayName).toBe('Anna');
+      await login(demo, 'demo', 'admin@demo.example', 'demo-pass-2024');
+      await login(demo, 'demo', 'ben@demo.example', 'demo-pass-2024');
+    });
+  });
+
+  describe('register', () => {
+    it('should create a client without email and return a working token when no email is given', async () => {
+      const res = await t.http().post('/api/auth/register').send({ center: c.slug, username: 'Blue-Heron', password: PASSWORD }).expect(201);
+      const body = res.body as LoginResult;
+      expect(body.account).toMatchObject({ role: 'client', displayName: 'Blue-Heron' });
+      const me = await t.http().get('/api/auth/me').set('Authorization', `Bearer ${body.token}`).expect(200);
+      expect(me.body).toEqual(body.account);
+      const account = await accountByLogin('blue-heron');
+      expect(account?.emailEnc).toBeNull();
+    });
+
+    it('should use the email only after the double opt-in when an email is given', async () => {
+      const before = readOutbox(t.config.dataDir).length;
+      const res = await t
+        .http()
+        .post('/api/auth/register')
+        .send({ center: c.slug, username: 'grey-owl', password: PASSWORD, email: 'Owl@Example.org' })
+        .expect(201);
+      const mails = readOutbox(t.config.dataDir);
+      expect(mails).toHaveLength(before + 1);
+      const mail = mails.find((m) => m.includes('owl@example.org'))!;
+      expect(mail).toBeDefined();
+      const token = /[#&]token=([A-Za-z0-9_-]+)/.exec(mail)?.[1];
+      expect(token).toBeDefined();
+
+      const accounts = t.app.get(AccountsService);
+      const pending = (await accountByLogin('grey-owl'))!;
+      expect(pending.emailEnc).not.toContain('owl@example.org'); // encrypted at rest
+      expect(await accounts.contactEmail(pending)).toBeNull();
+
+      await t
+        .http()
+        .post('/api/auth/confirm-email')
+        .send({ center: c.slug, token: 'x'.repeat(32) })
+        .expect(404);
+      await t.http().post('/api/auth/confirm-email').send({ center: c.slug, token }).expect(204);
+      expect(await accounts.contactEmail((await accountByLogin('grey-owl'))!)).toBe('owl@example.org');
+      // a link works once
+      await t.http().post('/api/auth/confirm-email').send({ center: c.slug, token }).expect(404);
+      expect((res.body as LoginResult).account.role).toBe('client');
+    });
+
+    it('should store a bcrypt hash of cost 12 when an account is created', async () => {
+      const account = await accountByLogin('blue-heron');
+      expect(account?.passwordHash).toMatch(/^\$2b\$12\$/);
+      const staff = await accountByLogin(c.counselors[0]!.login);
+      expect(staff?.passwordHash).toMatch(/^\$2b\$12\$/);
+    });
+
+    it.each([
+      ['shorter than 8 characters', 'Abc-12'],
+      ['longer than 72 bytes', 'ä'.repeat(37)],
+      ['a common password', 'password123'],
+    ])('should refuse the password and create nothing when it is %s', async (_, password) => {
+      const res = await t.http().post('/api/auth/register').send({ center: c.slug, username: 'refused-one', password }).expect(400);
+      expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.any(String) as string, fields: ['password'] } });
+      expect(await accountByLogin('refused-one')).toBeNull();
+    });
+
+    it('should know password123 as common when checking the list', () => {
+      expect(isCommonPassword('password123')).toBe(true);
+      expect(isCommonPassword(PASSWORD)).toBe(false);
+    });
+
+    it('should refuse a 1 MB password without hashing it when it is sent', async () => {
+      const res = await t
+        .http()
+        .post('/api/auth/register')
+        .send({ center: c.slug, username: 'huge-one', password: 'x'.repeat(1024 * 1024) })
+        .expect(413);
+      expect(res.body).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' } });
+      expect(await accountByLogin('huge-one')).toBeNull();
+      const login1 = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ center: c.slug, login: 'x', password: 'y'.repeat(10_000) })
+        .expect(400);
+      expect((login1.body as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('should answer CONFLICT and keep the first account when the pseudonym is taken', async () => {
+      const res = await t.http().post('/api/auth/register').send({ center: c.slug, username: 'BLUE-heron', password: 'Another-Good-Pass-5' }).expect(409);
+      expect((res.body as { error: { code: string } }).error.code).toBe('CONFLICT');
+      await login(t, c.slug, 'blue-heron', PASSWORD);
+    });
+  });
+
+  describe('login', () => {
+    it('should answer the same for an unknown user and a wrong password, after comparable bcrypt work', async () => {
+      const attempt = (loginName: string) => t.http().post('/api/auth/login').send({ center: c.slug, login: loginName, password: 'Wrong-But-Long-1' });
+      const unknown = await attempt('nobody@nowhere.example').expect(401);
+      const wrong = await attempt(c.counselors[0]!.login).expect(401);
+      expect(unknown.body).toEqual(wrong.body);
+      expect(unknown.body).toEqual({ error: { code: 'UNAUTHORIZED', message: 'The login or the password is wrong.' } });
+      const unknownCenter = await t.http().post('/api/auth/login').send({ center: 'no-such-center', login: 'x', password: 'Wrong-But-Long-1' }).expect(401);
+      expect(unknownCenter.body).toEqual(wrong.body);
+
+      const unknownTimes: number[] = [];
+      const wrongTimes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        unknownTimes.push(await timed(() => attempt(`ghost${i}@nowhere.example`).expect(401)));
+        wrongTimes.push(await timed(() => attempt(c.counselors[0]!.login).expect(401)));
+      }
+      const [u, w] = [median(unknownTimes), median(wrongTimes)];
+      expect(u).toBeGreaterThan(50);
+      expect(w).toBeGreaterThan(50);
+      expect(Math.max(u, w) / Math.min(u, w)).toBeLessThan(3);
+    });
+  });
+
+  describe('sessions', () => {
+    it('should reject the token and disconnect its socket when the session logs out', async () => {
+      const s = await login(t, c.slug, c.counselors[0]!.login, PASSWORD);
+      const socket = await connect(t.url, s.token);
+      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+      await t.http().post('/api/auth/logout').set('Authorization', `Bearer ${s.token}`).expect(204);
+      await expect(disconnected).resolves.toBe('io server disconnect');
+      await t.http().get('/api/auth/me').set('Authorization', `Bearer ${s.token}`).expect(401);
+      await expect(connect(t.url, s.token)).rejects.toThrow('UNAUTHORIZED');
+    });
+
+    it('should end the other sessions but keep this one when the password changes', async () => {
+      await t.http().post('/api/auth/register').send({ center: c.slug, username: 'changer', password: PASSWORD }).expect(201);
+      const a = await login(t, c.slug, 'changer', PASSWORD);
+      const b = await login(t, c.slug, 'changer', PASSWORD);
+      const socketB = await connect(t.url, b.token);
+      const gone = new Promise<void>((resolve) => socketB.once('disconnect', () => resolve()));
+      const newPassword = 'Brand-New-Pass-42';
+      await t.http().post('/api/auth/password').set('Authorization', `Bearer ${a.token}`).send({ currentPassword: 'Wrong-Current-1', newPassword }).expect(403);
+      await t.http().post('/api/auth/password').set('Authorization', `Bearer ${a.token}`).send({ currentPassword: PASSWORD, newPassword }).expect(204);
+      await gone;
+      await t.http().get('/api/auth/me').set('Authorization', `Bearer ${b.token}`).expect(401);
+      await t.http().get('/api/auth/me').set('Authorization', `Bearer ${a.token}`).expect(200);
+      await t.http().post('/api/auth/login').send({ center: c.slug, login: 'changer', password: PASSWORD }).expect(401);
+      await login(t, c.slug, 'changer', newPassword);
+    });
+
+    it('should delete the account, its key and its tokens when a client deletes itself', async () => {
+      const reg = await t
+        .http()
+        .post('/api/auth/register')
+        .send({ center: c.slug, username: 'leaver', password: PASSWORD, email: 'leaver@example.org' })
+        .expect(201);
+      const { token, account } = reg.body as LoginResult;
+      const keyCount = () => countRows('SELECT COUNT(*) AS n FROM data_keys WHERE center_id = ? AND scope = ?', [c.centerId, `account:${account.id}`]);
+      expect(await keyCount()).toBe(1);
+      await t.http().delete('/api/accounts/me').set('Authorization', `Bearer ${token}`).send({ password: 'Wrong-Pass-123' }).expect(403);
+      expect(await accountByLogin('leaver')).not.toBeNull();
+      await t.http().delete('/api/accounts/me').set('Authorization', `Bearer ${token}`).send({ password: PASSWORD }).expect(204);
+      expect(await accountByLogin('leaver')).toBeNull();
+      expect(await keyCount()).toBe(0);
+      expect(await countRows('SELECT COUNT(*) AS n FROM auth_tokens WHERE subject_id = ?', [account.id])).toBe(0);
+      await t.http().get('/api/auth/me').set('Authorization', `Bearer ${token}`).expect(401);
+    });
+
+    it('should refuse self-deletion when the caller is staff', async () => {
+      await t.http().delete('/api/accounts/me').set('Authorization', `Bearer ${c.admin.token}`).send({ password: PASSWORD }).expect(403);
+      expect(await accountByLogin(c.admin.login)).not.toBeNull();
+    });
+  });
+});
+
+describe('login limits', () => {
+  let t: Started;
+  let c: SeededCenter;
+  beforeAll(async () => {
+    t = await startApp({ env: { RATE_LIMITS: 'on' } });
+    c = await seedCenter(t, { counselors: 2, clients: 0 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await t.dropDb();
+  });
+
+  it('should answer RATE_LIMITED after 10 failures for one account but not for another account', async () => {
+    const [victim, other] = [c.counselors[0]!, c.counselors[1]!];
+    for (let i = 0; i < 10; i++) {
+      await t
+        .http()
+        .post('/api/auth/login')
+        .send({ center: c.slug, login: victim.login, password: `Guess-Number-${i}` })
+        .expect(401);
+    }
+    const limited = await t.http().post('/api/auth/login').send({ center: c.slug, login: victim.login, password: PASSWORD }).expect(429);
+    expect(limited.body).toEqual({
+      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many attempts\. Please wait \d+ seconds\.$/) as string },
+    });
+    // the limit is per account (and temporary): another account of the same center is not affected
+    await login(t, c.slug, other.login, PASSWORD);
+  });
+});
