@@ -67,7 +67,7 @@ if (only !== 'sqlite') {
   const mariadb = await reachable('127.0.0.1', 3306);
   const redis = await reachable('127.0.0.1', 6379);
   if (mariadb && redis) {
-    jestPass('mariadb+redis', ['integration', 'e2e'], { LOTSE_TEST_DB: 'mariadb' });
+    jestPass('mariadb+redis', ['integration', 'e2e', 'cluster'], { LOTSE_TEST_DB: 'mariadb' });
   } else {
     const missing = [!mariadb && 'MariaDB (127.0.0.1:3306)', !redis && 'Redis (127.0.0.1:6379)'].filter(Boolean).join(' and ');
     if (ci) {

@@ -3,6 +3,7 @@ import { AuthContext } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
 import type { MessageSendResult, MessageView, RoomHistoryResult } from '../../realtime/contract';
+import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
 import { CryptoService } from '../crypto/crypto.service';
@@ -28,11 +29,13 @@ export class MessagesService {
     private readonly messages: MessagesRepository,
     private readonly crypto: CryptoService,
     private readonly publisher: RealtimePublisher,
+    private readonly limits: RateLimitService,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
 
   async send(auth: AuthContext, dto: SendMessageDto): Promise<MessageSendResult> {
+    await this.limits.consume('accountMessages', auth.subjectId);
     const { room, member } = await this.rooms.requireMember(auth, dto.roomId);
     // A retry of an acked send: answer with the stored row (the unique index is the real guard).
     const earlier = await this.messages.findByClientMsgId(auth.centerId, room.id, auth.subjectId, dto.clientMsgId);
