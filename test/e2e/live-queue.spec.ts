@@ -233,14 +233,14 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const reloading = await counselor(c, 1, 1, a);
     reloading.disconnect();
     const reloaded = await connect(b.url, c.counselors[1]!.token);
-    const queueSeen = nextEvent(reloaded, 'queue.updated', 3000);
-    await expect(queueSeen).resolves.toMatchObject({ waiting: 0 });
     await new Promise((r) => setTimeout(r, 3500)); // longer than the grace plus one sweep: the shift must survive
     await statusBecomes(a, c.slug, { open: true, full: false, waiting: 0 });
     const x = await newVisitor(c, a);
     const assigned = nextEvent(reloaded, 'queue.assigned');
+    const queueSeen = nextEvent(reloaded, 'queue.updated'); // the new socket is in the on-shift room
     await expect(call(x.socket, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 0 } });
     await expect(assigned).resolves.toMatchObject({ peer: { displayName: 'Besucher·in' } });
+    await expect(queueSeen).resolves.toMatchObject({ waiting: 0 });
   });
 
   it('should end a chat and block the visitor when the counselor asks, and let a visitor end their chat', async () => {

@@ -1,0 +1,173 @@
+import type { Ack, ClientToServerEvents, ServerToClientEvents, TopicChatListItem } from '../../src/realtime/contract';
+import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { onMariaDb } from '../harness/env';
+
+type Command = keyof ClientToServerEvents;
+type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
+type AnswerOf<E extends Command> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+async function call<E extends Command>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 10_000): Promise<AnswerOf<E>> {
+  const timed = socket.timeout(ms) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
+  return (await timed.emitWithAck(event, payload)) as AnswerOf<E>;
+}
+
+function okData<T>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
+  return ack.data;
+}
+
+const iso = (msFromNow: number): string => new Date(Date.now() + msFromNow).toISOString();
+const HOUR = 3_600_000;
+
+describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, SQLite'})`, () => {
+  let a: TestApp & { dropDb: () => Promise<void> };
+  let b: TestApp & { dropDb: () => Promise<void> };
+  let c: SeededCenter;
+  let other: SeededCenter;
+
+  beforeAll(async () => {
+    a = await startApp();
+    b = a.config.database.kind === 'mysql' ? await startApp({ databaseUrl: a.config.database.url }) : a;
+    c = await seedCenter(a, { counselors: 2, clients: 2 });
+    other = await seedCenter(a, { counselors: 1, clients: 0 });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    if (b !== a) await b.close();
+    await a.close();
+    await a.dropDb();
+  });
+
+  async function schedule(body: Record<string, unknown>, token = c.counselors[0]!.token): Promise<string> {
+    const res = await a
+      .http()
+      .post(`/api/centers/${c.slug}/topic-chats`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ title: 'Prüfungsangst', description: 'Austausch unter Gleichen', capacity: 10, ...body })
+      .expect(201);
+    return (res.body as { id: string }).id;
+  }
+
+  async function visitorSocket(node: TestApp): Promise<{ id: string; socket: TestSocket }> {
+    const v = await visitor(node, c.slug);
+    return { id: v.visitorId, socket: await connect(node.url, v.token) };
+  }
+
+  it('should let staff schedule, edit and cancel a topic chat and list it publicly', async () => {
+    const id = await schedule({ startsAt: iso(HOUR), endsAt: iso(2 * HOUR) });
+    const v = await visitor(a, c.slug);
+    await a
+      .http()
+      .post(`/api/centers/${c.slug}/topic-chats`)
+      .set('Authorization', `Bearer ${v.token}`)
+      .send({ title: 'x', description: '', startsAt: iso(HOUR), endsAt: iso(2 * HOUR), capacity: 3 })
+      .expect(403);
+    await a
+      .http()
+      .post(`/api/centers/${c.slug}/topic-chats`)
+      .set('Authorization', `Bearer ${other.counselors[0]!.token}`)
+      .send({ title: 'x', description: '', startsAt: iso(HOUR), endsAt: iso(2 * HOUR), capacity: 3 })
+      .expect(403);
+    const bad = await a
+      .http()
+      .post(`/api/centers/${c.slug}/topic-chats`)
+      .set('Authorization', `Bearer ${c.counselors[0]!.token}`)
+      .send({ title: 'x', description: '', startsAt: iso(2 * HOUR), endsAt: iso(HOUR), capacity: 3 })
+      .expect(400);
+    expect(bad.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+
+    const listed = (await b.http().get(`/api/centers/${c.slug}/topic-chats`).expect(200)).body as TopicChatListItem[];
+    expect(listed.find((t) => t.id === id)).toMatchObject({ title: 'Prüfungsangst', status: 'scheduled' });
+    await b
+      .http()
+      .patch(`/api/centers/${c.slug}/topic-chats/${id}`)
+      .set('Authorization', `Bearer ${c.counselors[1]!.token}`)
+      .send({ title: 'Nope' })
+      .expect(403);
+    await b
+      .http()
+      .patch(`/api/centers/${c.slug}/topic-chats/${id}`)
+      .set('Authorization', `Bearer ${c.counselors[0]!.token}`)
+      .send({ title: 'Prüfungsangst im Studium' })
+      .expect(200);
+    const edited = (await a.http().get(`/api/centers/${c.slug}/topic-chats`).expect(200)).body as TopicChatListItem[];
+    expect(edited.find((t) => t.id === id)?.title).toBe('Prüfungsangst im Studium');
+    await a.http().delete(`/api/centers/${c.slug}/topic-chats/${id}`).set('Authorization', `Bearer ${c.admin.token}`).expect(204);
+    const after = (await a.http().get(`/api/centers/${c.slug}/topic-chats`).expect(200)).body as TopicChatListItem[];
+    expect(after.find((t) => t.id === id)).toBeUndefined();
+  });
+
+  it('should refuse joins before and after the window with TOPIC_NOT_OPEN naming the start', async () => {
+    const startsAt = iso(HOUR);
+    const future = await schedule({ startsAt, endsAt: iso(2 * HOUR) });
+    const past = await schedule({ startsAt: iso(-2 * HOUR), endsAt: iso(-HOUR) });
+    const v = await visitorSocket(a);
+    const early = await call(v.socket, 'topic.join', { topicChatId: future, nickname: 'Mila' });
+    expect(early).toMatchObject({ ok: false, error: { code: 'TOPIC_NOT_OPEN' } });
+    expect(!early.ok && early.error.message).toContain(new Date(startsAt).toISOString());
+    await expect(call(v.socket, 'topic.join', { topicChatId: past, nickname: 'Mila' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'TOPIC_NOT_OPEN' },
+    });
+  });
+
+  it('should enforce capacity and refuse look-alike and staff-like nicknames', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR), capacity: 2 });
+    const v1 = await visitorSocket(a);
+    const { roomId } = okData(await call(v1.socket, 'topic.join', { topicChatId: id, nickname: 'Mila' }));
+    await expect(call(v1.socket, 'topic.join', { topicChatId: id, nickname: 'Mila' })).resolves.toEqual({ ok: true, data: { roomId } });
+    const v2 = await visitorSocket(b);
+    for (const nickname of ['mila', 'MIL\u0410', 'M1la', 'Mi\u200Bla', 'Berater Tom', 'the admin', 'C\u043Eunselor 1', 'Counselor 2']) {
+      const ack = await call(v2.socket, 'topic.join', { topicChatId: id, nickname });
+      expect([nickname, ack.ok ? 'ok' : ack.error.code]).toEqual([nickname, 'VALIDATION_FAILED']);
+    }
+    const client = await connect(b.url, c.clients[0]!.token);
+    await expect(call(client, 'topic.join', { topicChatId: id, nickname: 'Jonas' })).resolves.toEqual({ ok: true, data: { roomId } });
+    await expect(call(v2.socket, 'topic.join', { topicChatId: id, nickname: 'Noor' })).resolves.toMatchObject({ ok: false, error: { code: 'TOPIC_FULL' } });
+  });
+
+  it('should mark the host as counselor and let the host mute and remove participants', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR) });
+    const v = await visitorSocket(a);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Sonne' }));
+    const client = await connect(b.url, c.clients[1]!.token);
+    okData(await call(client, 'topic.join', { topicChatId: id, nickname: 'Regen' }));
+    const host = await connect(b.url, c.counselors[0]!.token);
+    okData(await call(host, 'room.join', { roomId }));
+
+    const fromHost = nextEvent(v.socket, 'message.created');
+    okData(await call(host, 'message.send', { roomId, clientMsgId: 'h1', body: 'Willkommen!' }));
+    await expect(fromHost).resolves.toMatchObject({ sender: { id: c.counselors[0]!.id, role: 'counselor', displayName: 'Counselor 1' } });
+    const fromVisitor = nextEvent(host, 'message.created');
+    okData(await call(v.socket, 'message.send', { roomId, clientMsgId: 'v1', body: 'Hallo' }));
+    await expect(fromVisitor).resolves.toMatchObject({ sender: { id: v.id, role: 'visitor', displayName: 'Sonne' } });
+
+    await expect(call(client, 'topic.mute', { roomId, participantId: v.id })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    okData(await call(host, 'topic.mute', { roomId, participantId: v.id }));
+    await expect(call(v.socket, 'message.send', { roomId, clientMsgId: 'v2', body: 'Hallo?' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    okData(await call(host, 'topic.mute', { roomId, participantId: v.id, muted: false }));
+    okData(await call(v.socket, 'message.send', { roomId, clientMsgId: 'v3', body: 'Danke' }));
+
+    const removed = nextEvent(client, 'room.closed');
+    okData(await call(host, 'topic.remove', { roomId, participantId: c.clients[1]!.id }));
+    await expect(removed).resolves.toEqual({ roomId, reason: 'removed' });
+    await expect(call(client, 'topic.join', { topicChatId: id, nickname: 'Regen' })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('should close itself exactly once at endsAt and list it as ended', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(2500) });
+    const v = await visitorSocket(a);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Mond' }));
+    const closes: Parameters<ServerToClientEvents['room.closed']>[0][] = [];
+    v.socket.on('room.closed', (p) => closes.push(p));
+    await expect(nextEvent(v.socket, 'room.closed', 10_000)).resolves.toEqual({ roomId, reason: 'ended' });
+    await new Promise((r) => setTimeout(r, 2500)); // a further sweep on every node must not close it again
+    expect(closes).toHaveLength(1);
+    const listed = (await b.http().get(`/api/centers/${c.slug}/topic-chats`).expect(200)).body as TopicChatListItem[];
+    expect(listed.find((t) => t.id === id)?.status).toBe('ended');
+    await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Mond' })).resolves.toMatchObject({ ok: false, error: { code: 'TOPIC_NOT_OPEN' } });
+  });
+});
