@@ -49,8 +49,8 @@ const STYLES = `
 .panel[hidden] { display: none; }
 iframe { border: 0; width: 100%; height: 100%; flex: 1; }
 @media (max-width: 480px) {
-  .panel { inset: 0; width: 100vw; height: 100vh; border-radius: 0; bottom: 0; right: 0; }
-  .panel:not([hidden]) + .launcher { bottom: auto; top: 8px; right: 8px; padding: 6px 10px; font-size: 14px; }
+  .panel { top: 0; left: 0; right: 0; bottom: 56px; width: 100vw; height: auto; border-radius: 0; }
+  .launcher { right: 8px; bottom: 6px; padding: 10px 14px; font-size: 15px; }
 }
 `;
 
@@ -98,7 +98,7 @@ iframe { border: 0; width: 100%; height: 100%; flex: 1; }
   const render = () => {
     host.dataset.status = state.status;
     launcher.dataset.status = state.status;
-    label.textContent = t[state.status];
+    label.textContent = panel.hidden ? t[state.status] : t.hide;
     launcher.setAttribute('aria-label', panel.hidden ? `${t.launch} – ${t[state.status]}` : t.hide);
   };
 

@@ -173,7 +173,10 @@ export class WidgetSession {
       selfId: s.visitorId,
       store: this.storage,
       storeKey: `${this.key}.chat`,
-      onChange: () => this.set({ room: s.roomId ? (chat.room(s.roomId) ?? null) : null }),
+      onChange: () => {
+        const roomId = this.saved?.roomId;
+        if (roomId) this.set({ room: chat.room(roomId) ?? null });
+      },
       onClosed: () => this.finish('ended'),
     });
     this.chat = chat;

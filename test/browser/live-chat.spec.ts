@@ -1,0 +1,299 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, FrameLocator, Page } from 'playwright-core';
+import type { Server } from 'socket.io';
+import type { Ack, QueueJoinResult } from '../../src/realtime/contract';
+import { RealtimePublisher } from '../../src/realtime/publisher';
+import { closeAllSockets, connect, freePort, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+
+/**
+ * The homepage widget and the counselor console in headless Chromium against the real server
+ * (in process, on the run's database). Screenshots of every state go to test-artifacts/screenshots.
+ */
+const ROOT = join(__dirname, '..', '..');
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+const DOC_SHOTS = join(ROOT, 'docs', 'screenshots');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let t: TestApp & { dropDb: () => Promise<void> };
+let center: SeededCenter;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function shot(page: Page, name: string, docs = false): Promise<void> {
+  const file = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  if (docs) copyFileSync(file, join(DOC_SHOTS, `${name}.png`));
+}
+
+async function newPage(viewport = { width: 1100, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'de-DE' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  page.on('console', (m) => {
+    if (process.env.DEBUG_BROWSER) console.log('console:', m.text());
+  });
+  page.on('websocket', (ws) => {
+    if (process.env.DEBUG_BROWSER) {
+      ws.on('framesent', (f) => console.log('>>', String(f.payload).slice(0, 200)));
+      ws.on('framereceived', (f) => console.log('<<', String(f.payload).slice(0, 200)));
+    }
+  });
+  return page;
+}
+
+/** The demo homepage with the loader, and the chat frame inside it once opened. */
+async function openDemo(page: Page): Promise<void> {
+  await page.goto(`${t.url}/widget-demo.html?center=${center.slug}`);
+  await page.locator('#lotse-widget[data-status]:not([data-status="unknown"])').waitFor({ state: 'attached' });
+}
+const frame = (page: Page): FrameLocator => page.frameLocator('iframe[title="Anonymer Beratungschat"]');
+// The test tsconfig has no DOM types: page-side code as expressions.
+const storageLength = (page: Page) => page.evaluate<number>('sessionStorage.length');
+const storageItem = (page: Page, key: string) => page.evaluate<string | null>(`sessionStorage.getItem(${JSON.stringify(key)})`);
+const status = (page: Page) => page.locator('#lotse-widget').getAttribute('data-status');
+
+async function consoleLogin(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${t.url}/console.html?center=${center.slug}`);
+  await page.getByLabel('E-Mail').fill(email);
+  await page.getByLabel('Passwort').fill(password);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.getByText('verbunden', { exact: true }).waitFor();
+}
+
+/** Drops the transport of a visitor's sockets on the server (the client sees a lost connection). */
+function dropVisitorSockets(visitorId: string): number {
+  const io = t.app.get(RealtimePublisher)['server'] as Server;
+  let n = 0;
+  for (const s of io.of('/').sockets.values()) {
+    if ((s.data as { auth?: { subjectId: string } }).auth?.subjectId === visitorId) {
+      s.conn.close();
+      n++;
+    }
+  }
+  return n;
+}
+
+async function emit<T>(socket: TestSocket, event: string, payload: object): Promise<Ack<T>> {
+  return (socket.timeout(5000).emitWithAck as (e: string, p: object) => Promise<Ack<T>>)(event, payload);
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(DOC_SHOTS, { recursive: true });
+  if (!existsSync(join(ROOT, 'dist', 'client', 'embed', 'widget.html'))) {
+    const built = spawnSync('npm', ['run', '-s', 'build:client'], { cwd: ROOT, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('npm run build:client failed');
+  }
+  const port = await freePort();
+  t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+  center = await seedCenter(t, { slug: 'demo', counselors: 2, clients: 0 });
+  const start = new Date(Date.now() + 26 * 3600_000);
+  start.setUTCMinutes(0, 0, 0);
+  await t
+    .http()
+    .post(`/api/centers/${center.slug}/topic-chats`)
+    .set('Authorization', `Bearer ${center.counselors[0]!.token}`)
+    .send({
+      title: 'Prüfungsangst',
+      description: 'Offener Austausch',
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 5400_000).toISOString(),
+      capacity: 20,
+    })
+    .expect(201);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  closeAllSockets();
+  await t?.close();
+  await t?.dropDb();
+});
+
+describe('homepage widget and live console in Chromium', () => {
+  it('should serve the widget page with the center’s frame-ancestors and refuse an unknown center', async () => {
+    await t
+      .http()
+      .patch(`/api/centers/${center.slug}/settings`)
+      .set('Authorization', `Bearer ${center.admin.token}`)
+      .send({ widgetOrigins: ['https://www.beratung.example'] })
+      .expect(200);
+    const res = await t.http().get(`/widget.html?center=${center.slug}`).expect(200);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain(`frame-ancestors 'self' ${t.url} https://www.beratung.example`);
+    expect(csp).toContain("script-src 'self'");
+    expect(res.headers['x-frame-options']).toBeUndefined();
+    await t.http().get('/widget.html?center=nope').expect(404);
+    const loader = await t.http().get('/widget.js').expect(200);
+    expect(loader.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    const live = await t.http().get(`/api/centers/${center.slug}/live`).set('Origin', 'https://www.beratung.example').expect(200);
+    expect(live.headers['access-control-allow-origin']).toBe('*');
+    expect(String((await t.http().get('/console.html').expect(200)).headers['content-security-policy'])).toContain("frame-ancestors 'self'");
+  });
+
+  it('should show "closed" on the launcher and in the widget when no counselor is on shift', async () => {
+    const page = await newPage();
+    await openDemo(page);
+    await expect(status(page)).resolves.toBe('closed');
+    await expect(page.locator('.launcher').getAttribute('aria-label')).resolves.toContain('geschlossen');
+    await shot(page, '01-launcher-closed');
+    await page.locator('.launcher').click();
+    await frame(page).getByRole('heading', { name: 'Der Chat ist gerade geschlossen' }).waitFor();
+    await frame(page).getByText('Prüfungsangst').waitFor();
+    await shot(page, '02-widget-closed', true);
+  });
+
+  it('should carry a chat from queue to end across a reload and a lost connection, each message once', async () => {
+    const counselor = center.counselors[0]!;
+    const con = await newPage({ width: 1200, height: 800 });
+    await consoleLogin(con, counselor.login, counselor.password);
+    await shot(con, '03-console-logged-in');
+    await con.getByLabel('max. Chats').fill('1');
+    await con.getByRole('button', { name: 'Schicht beginnen' }).click();
+    await con.getByText('Schicht offen').waitFor();
+
+    // Someone else takes the only seat, so our visitor waits first.
+    const other = await visitor(t, center.slug);
+    const otherSocket = await connect(t.url, other.token);
+    const otherJoin = await emit<QueueJoinResult>(otherSocket, 'queue.join', { message: 'Ich war zuerst da' });
+    expect(otherJoin).toEqual({ ok: true, data: { position: 0 } });
+    await con.getByRole('tab').first().waitFor();
+
+    const page = await newPage({ width: 1100, height: 800 });
+    await openDemo(page);
+    await expect(status(page)).resolves.toBe('open');
+    await page.locator('.launcher').click();
+    const w = frame(page);
+    await w.getByRole('button', { name: 'Einverstanden, weiter' }).click();
+    await w.getByLabel('Worum geht es? (freiwillig)').fill('Mir geht es nicht gut');
+    await shot(page, '04-widget-first-message');
+    await w.getByRole('button', { name: 'Chat beginnen' }).click();
+    await w.getByText('Sie sind als Nächste·r dran.').waitFor();
+    await shot(page, '05-widget-waiting', true);
+    await con.getByText('Mir geht es nicht gut').waitFor();
+    await shot(con, '06-console-queue');
+
+    // The counselor ends the first chat; the seat goes to our visitor at once.
+    await con.getByRole('button', { name: 'Chat beenden' }).click();
+    await con.getByRole('button', { name: 'Tab schließen' }).click();
+    await w.getByRole('heading', { name: `Sie chatten mit ${counselor.displayName}.` }).waitFor();
+
+    await w.getByLabel('Ihre Nachricht').fill('Hallo, ich brauche jemanden zum Reden.');
+    await w.getByLabel('Ihre Nachricht').press('Enter');
+    await con.getByText('Hallo, ich brauche jemanden zum Reden.').waitFor();
+    await con.getByLabel('Antwort').fill('Hallo, ich bin da. Erzählen Sie.');
+    await w.getByText(`${counselor.displayName} schreibt …`).waitFor();
+    await shot(page, '07-widget-typing');
+    await con.getByLabel('Antwort').press('Enter');
+    await w.getByText('Hallo, ich bin da. Erzählen Sie.').waitFor();
+    await shot(page, '08-widget-chat', true);
+    await shot(con, '09-console-chat', true);
+
+    // Reload mid-chat: the conversation comes back from the server, nothing twice.
+    await page.reload();
+    await page.locator('.launcher').click();
+    await w.getByText('Hallo, ich bin da. Erzählen Sie.').waitFor();
+    await expect(w.locator('.msg').count()).resolves.toBe(2);
+
+    // Lost connection: what the visitor writes meanwhile waits and then arrives exactly once.
+    const saved = JSON.parse((await storageItem(page, 'lotse.widget.demo')) ?? '{}') as { visitorId: string };
+    await page.context().setOffline(true);
+    expect(dropVisitorSockets(saved.visitorId)).toBeGreaterThan(0);
+    await w.getByText('Verbindung unterbrochen – wird wiederhergestellt …').waitFor();
+    await w.getByLabel('Ihre Nachricht').fill('Sind Sie noch da?');
+    await w.getByLabel('Ihre Nachricht').press('Enter');
+    await w.locator('[data-pending="sending"]').waitFor();
+    await shot(page, '10-widget-offline-sending');
+    await page.context().setOffline(false);
+    await con.getByText('Sind Sie noch da?').waitFor();
+    await w.locator('[data-pending]').waitFor({ state: 'detached' });
+    await expect(w.locator('.msg').count()).resolves.toBe(3);
+    await expect(con.locator('.msg').count()).resolves.toBe(3);
+    const seqs = await Promise.all((await w.locator('.msg').all()).map(async (m) => Number(await m.getAttribute('data-seq'))));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(3);
+
+    // The counselor ends the chat; the visitor gets the closing text and other ways to reach the center.
+    await con.getByRole('button', { name: 'Chat beenden' }).click();
+    await w.getByRole('heading', { name: 'Der Chat ist beendet' }).waitFor();
+    await w.getByText('Passen Sie gut auf sich auf').waitFor();
+    await shot(page, '11-widget-ended', true);
+    await expect(storageItem(page, 'lotse.widget.demo')).resolves.toBeNull();
+
+    await con.getByRole('button', { name: 'Schicht beenden' }).click();
+    await con.getByText('Keine Schicht').waitFor();
+    otherSocket.disconnect();
+  });
+
+  it('should show "full" on the launcher when the waiting line is at its limit', async () => {
+    await t.http().patch(`/api/centers/${center.slug}/settings`).set('Authorization', `Bearer ${center.admin.token}`).send({ liveWaitingLimit: 1 }).expect(200);
+    const counselor = await connect(t.url, center.counselors[1]!.token);
+    await expect(emit(counselor, 'shift.open', { maxChats: 1 })).resolves.toMatchObject({ ok: true });
+    const seated = await connect(t.url, (await visitor(t, center.slug)).token);
+    const assigned = nextEvent(seated, 'queue.assigned');
+    await expect(emit<QueueJoinResult>(seated, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 0 } });
+    const { roomId } = await assigned;
+    const waiting = await connect(t.url, (await visitor(t, center.slug)).token);
+    await expect(emit<QueueJoinResult>(waiting, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 1 } });
+
+    const page = await newPage({ width: 320, height: 640 });
+    await openDemo(page);
+    await expect(status(page)).resolves.toBe('full');
+    await shot(page, '12-launcher-full-320px');
+    await page.locator('.launcher').click();
+    await frame(page).getByRole('heading', { name: 'Alle Plätze sind gerade belegt' }).waitFor();
+    await shot(page, '13-widget-full-320px', true);
+
+    await expect(emit(counselor, 'live.end', { roomId })).resolves.toMatchObject({ ok: true });
+    await expect(emit(counselor, 'shift.close', {})).resolves.toMatchObject({ ok: true });
+    await t
+      .http()
+      .patch(`/api/centers/${center.slug}/settings`)
+      .set('Authorization', `Bearer ${center.admin.token}`)
+      .send({ liveWaitingLimit: 10 })
+      .expect(200);
+    counselor.disconnect();
+    seated.disconnect();
+    waiting.disconnect();
+  });
+
+  it('should leave no chat in the tab after quick exit', async () => {
+    const counselor = await connect(t.url, center.counselors[1]!.token);
+    await expect(emit(counselor, 'shift.open', { maxChats: 2 })).resolves.toMatchObject({ ok: true });
+    const page = await newPage({ width: 1100, height: 800 });
+    await openDemo(page);
+    await page.locator('.launcher').click();
+    const w = frame(page);
+    await w.getByRole('button', { name: 'Einverstanden, weiter' }).click();
+    await w.getByRole('button', { name: 'Chat beginnen' }).click();
+    await w.getByLabel('Ihre Nachricht').fill('Niemand darf das sehen');
+    await w.getByLabel('Ihre Nachricht').press('Enter');
+    await w.locator('.msg[data-seq]').waitFor();
+    await expect(storageLength(page)).resolves.toBeGreaterThan(0);
+    await shot(page, '14-widget-before-quick-exit');
+
+    await w.getByRole('button', { name: 'Schnell verlassen' }).click();
+    await page.waitForURL(`${t.url}/neutral.html`);
+    await page.getByRole('heading', { name: 'Wetter heute' }).waitFor();
+    await expect(storageLength(page)).resolves.toBe(0);
+    await expect(page.locator('#lotse-widget').count()).resolves.toBe(0);
+    await shot(page, '15-after-quick-exit');
+    // The back button does not lead to the chat either: the page was replaced, not pushed.
+    await page.goBack().catch(() => undefined);
+    expect(page.url()).not.toContain('widget-demo');
+    counselor.disconnect();
+  });
+});
