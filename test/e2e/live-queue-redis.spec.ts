@@ -1,0 +1,132 @@
+import Redis from 'ioredis';
+import { createServer, Server, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Ack, ClientToServerEvents } from '../../src/realtime/contract';
+import { queueKeys } from '../../src/modules/live-queue/queue-scripts';
+import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
+import { closeAllSockets, connect, nextEvent, seedCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { REDIS_URL } from '../harness/env';
+
+type Command = keyof ClientToServerEvents;
+type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
+type AnswerOf<E extends Command> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+async function call<E extends Command>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 15_000): Promise<AnswerOf<E>> {
+  const timed = socket.timeout(ms) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
+  return (await timed.emitWithAck(event, payload)) as AnswerOf<E>;
+}
+const okData = <T>(ack: Ack<T>): T => {
+  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
+  return ack.data;
+};
+
+/** A TCP proxy in front of the shared Redis that the test can cut and restore (never touching Redis itself). */
+class RedisProxy {
+  private readonly server: Server;
+  private readonly open = new Set<Socket>();
+  private down = false;
+
+  constructor(target: URL) {
+    this.server = createServer((client) => {
+      if (this.down) return client.destroy();
+      const upstream = new Socket();
+      upstream.connect(Number(target.port || 6379), target.hostname);
+      for (const s of [client, upstream]) {
+        this.open.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => this.open.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `redis://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const s of this.open) s.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('live chat queue when Redis fails', () => {
+  let t: TestApp & { dropDb: () => Promise<void> };
+  let proxy: RedisProxy;
+  let direct: Redis;
+
+  beforeAll(async () => {
+    proxy = new RedisProxy(new URL(REDIS_URL));
+    const url = await proxy.listen();
+    t = await startApp({ redis: true, env: { REDIS_URL: url } });
+    direct = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t.close();
+    await t.dropDb();
+    direct.disconnect();
+    await proxy.close();
+  });
+
+  it('should answer LIVE_CLOSED without crashing while Redis is unreachable and work again when it is back', async () => {
+    const c = await seedCenter(t, { counselors: 1, clients: 0 });
+    const s = await connect(t.url, c.counselors[0]!.token);
+    okData(await call(s, 'shift.open', { maxChats: 1 }));
+    const v1 = await connect(t.url, (await visitor(t, c.slug)).token);
+    okData(await call(v1, 'queue.join', {}));
+    const v2 = await connect(t.url, (await visitor(t, c.slug)).token);
+
+    proxy.cut();
+    const during = await call(v2, 'queue.join', {});
+    expect(during).toMatchObject({ ok: false, error: { code: 'LIVE_CLOSED' } });
+    expect(!during.ok && during.error.message).toMatch(/unavailable/);
+    const status = await t.http().get(`/api/centers/${c.slug}/live`).expect(200);
+    expect(status.body).toEqual({ open: false, full: false, waiting: 0 });
+
+    proxy.restore();
+    let answer: AnswerOf<'queue.join'> = during;
+    for (let i = 0; i < 40 && !answer.ok; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      answer = await call(v2, 'queue.join', {});
+    }
+    // the state survived in Redis: the counselor is still on shift with one running chat
+    expect(answer).toEqual({ ok: true, data: { position: 1 } });
+    let health: unknown = null;
+    for (let i = 0; i < 40 && (health as { redis?: string } | null)?.redis !== 'up'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      health = (await t.http().get('/health')).body;
+    }
+    expect(health).toMatchObject({ redis: 'up' });
+  });
+
+  it('should rebuild shifts and seats from the database when Redis lost the data', async () => {
+    const c = await seedCenter(t, { counselors: 1, clients: 0 });
+    const s = await connect(t.url, c.counselors[0]!.token);
+    okData(await call(s, 'shift.open', { maxChats: 1 }));
+    const v1 = await connect(t.url, (await visitor(t, c.slug)).token);
+    const assigned = nextEvent(v1, 'queue.assigned');
+    okData(await call(v1, 'queue.join', {}));
+    const { roomId } = await assigned;
+
+    await direct.del(...queueKeys(c.centerId));
+    const v2 = await connect(t.url, (await visitor(t, c.slug)).token);
+    await expect(call(v2, 'queue.join', {})).resolves.toMatchObject({ ok: false, error: { code: 'LIVE_CLOSED' } });
+    await t.app.get(LiveQueueService).sweepQueues();
+    // the shift is back and the running chat still holds the only seat
+    await expect(call(v2, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 1 } });
+    const next = nextEvent(v2, 'queue.assigned');
+    okData(await call(s, 'live.end', { roomId }));
+    await expect(next).resolves.toMatchObject({ peer: { displayName: 'Counselor 1' } });
+  });
+});
