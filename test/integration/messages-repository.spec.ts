@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/infra/database/data-source-options';
+import { Message } from '../../src/modules/rooms/message.entity';
+import { MessagesRepository } from '../../src/modules/rooms/messages.repository';
+import { Room } from '../../src/modules/rooms/room.entity';
+import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
+
+describe('messages repository (seq allocation on the real database)', () => {
+  let ds: DataSource;
+  let drop: () => Promise<void> = async () => undefined;
+  let repo: MessagesRepository;
+  const centerId = randomUUID();
+
+  beforeAll(async () => {
+    if (onMariaDb) {
+      const db = await createMariaDb();
+      drop = db.drop;
+      ds = new DataSource(dataSourceOptions({ database: { kind: 'mysql', url: db.url } }));
+    } else {
+      ds = new DataSource(dataSourceOptions({ database: { kind: 'sqlite', file: join(tempDataDir(), 'lotse.sqlite') } }));
+    }
+    await ds.initialize();
+    await ds.runMigrations();
+    repo = new MessagesRepository(ds.getRepository(Message));
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await drop();
+  });
+
+  async function newRoom(): Promise<string> {
+    const id = randomUUID();
+    await ds
+      .getRepository(Room)
+      .insert({ id, centerId, kind: 'group', name: 'r', createdBy: null, startsAt: null, endsAt: null, closedAt: null, lastSeq: 0, createdAt: new Date() });
+    return id;
+  }
+  const message = (roomId: string, senderId: string, clientMsgId: string): Message =>
+    Object.assign(new Message(), { id: randomUUID(), centerId, roomId, seq: 0, senderId, clientMsgId, body: 'v1:ciphertext', createdAt: new Date() });
+
+  it('should hand out gap-free, unique seqs when 200 messages are appended at once', async () => {
+    const roomId = await newRoom();
+    const senders = [randomUUID(), randomUUID(), randomUUID()];
+    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => repo.append(message(roomId, senders[i % 3]!, `c-${i}`))));
+    const seqs = outcomes.map((o) => (o.kind === 'stored' ? o.seq : -1)).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    const stored = await repo.page(centerId, roomId, { afterSeq: 0, limit: 200 });
+    expect(stored.map((m) => m.seq)).toEqual(seqs);
+  });
+
+  it('should store one row and spend no seq when the same clientMsgId is appended concurrently', async () => {
+    const roomId = await newRoom();
+    const sender = randomUUID();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => repo.append(message(roomId, sender, 'same'))));
+    expect(outcomes.filter((o) => o.kind === 'stored')).toEqual([{ kind: 'stored', seq: 1 }]);
+    expect(outcomes.filter((o) => o.kind === 'duplicate')).toHaveLength(9);
+    await expect(repo.append(message(roomId, sender, 'next'))).resolves.toEqual({ kind: 'stored', seq: 2 });
+    await expect(repo.countInRoom(centerId, roomId)).resolves.toBe(2);
+  });
+
+  it('should refuse to append when the room is closed or belongs to another center', async () => {
+    const roomId = await newRoom();
+    await expect(repo.append({ ...message(roomId, randomUUID(), 'x'), centerId: randomUUID() })).resolves.toEqual({ kind: 'closed' });
+    await ds.getRepository(Room).update({ id: roomId }, { closedAt: new Date() });
+    await expect(repo.append(message(roomId, randomUUID(), 'y'))).resolves.toEqual({ kind: 'closed' });
+    await expect(repo.countInRoom(centerId, roomId)).resolves.toBe(0);
+  });
+});
