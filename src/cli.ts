@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
 import { CoreModule } from './common/core.module';
 import { DomainError } from './common/errors';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
-import { DatabaseModule } from './infra/database/database.module';
 import { dataSourceOptions } from './infra/database/data-source-options';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AccountsService } from './modules/accounts/accounts.service';
@@ -19,7 +19,10 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
   const program = new Command('lotse').description('Lotse operator commands').exitOverride().configureOutput({ writeOut: out, writeErr: out });
 
   const withServices = async <T>(fn: (centers: CentersService, accounts: AccountsService) => Promise<T>): Promise<T> => {
-    @Module({ imports: [CoreModule.forRoot({ config }), EventEmitterModule.forRoot(), DatabaseModule, CentersModule, AccountsModule] })
+    // TypeORM without DatabaseModule's one-node SQLite lock: a short CLI run next to the running
+    // embedded server is fine (SQLite in WAL mode takes concurrent writers one at a time).
+    const database = TypeOrmModule.forRoot({ ...dataSourceOptions(config), migrationsRun: true });
+    @Module({ imports: [CoreModule.forRoot({ config }), EventEmitterModule.forRoot(), database, CentersModule, AccountsModule] })
     class CliModule {}
     const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
     try {
@@ -57,6 +60,8 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     .option('--admin-password <pw>', 'password of the admin (generated and printed once when left out)')
     .action(async (o: { slug: string; name: string; adminEmail: string; adminPassword?: string }) => {
       await withServices(async (centers, accounts) => {
+        // Check the admin first: a bad email must not leave a center without an admin behind.
+        accounts.checkStaffInput({ email: o.adminEmail, displayName: 'Admin', password: o.adminPassword });
         const center = await centers.create(o.slug, o.name);
         const { password } = await accounts.createStaff(center.id, { email: o.adminEmail, displayName: 'Admin', role: 'admin', password: o.adminPassword });
         out(`Created center "${center.slug}" (${center.id}).`);

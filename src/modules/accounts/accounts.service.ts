@@ -39,15 +39,21 @@ export class AccountsService {
     centerId: string,
     input: { email: string; displayName: string; role: 'admin' | 'counselor'; password?: string },
   ): Promise<{ account: Account; password: string }> {
+    const { email, displayName } = this.checkStaffInput(input);
+    const password = input.password ?? generatePassword();
+    const account = this.build(centerId, input.role, email, displayName, await this.passwords.hash(password));
+    if (!(await this.repo.insert(account))) throw errors.conflict('An account with this email exists already in this center.');
+    return { account, password };
+  }
+
+  /** Validates staff input without writing (the CLI checks before it creates a center). */
+  checkStaffInput(input: { email: string; displayName: string; password?: string }): { email: string; displayName: string } {
     const email = input.email.trim().toLowerCase();
     if (!EMAIL_RE.test(email) || email.length > 254) throw errors.validation('The email address is not valid.', ['email']);
     const displayName = input.displayName.trim();
     if (displayName.length < 1 || displayName.length > 120) throw errors.validation('The display name must have 1–120 characters.', ['name']);
-    const password = input.password ?? generatePassword();
-    this.passwords.check(password);
-    const account = this.build(centerId, input.role, email, displayName, await this.passwords.hash(password));
-    if (!(await this.repo.insert(account))) throw errors.conflict('An account with this email exists already in this center.');
-    return { account, password };
+    if (input.password !== undefined) this.passwords.check(input.password);
+    return { email, displayName };
   }
 
   async registerClient(
