@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import { AuthContext } from '../../common/auth-context';
@@ -29,8 +29,9 @@ const STATUS_CACHE_MS = 500;
  * status, and the sweeps (maximum wait, visitors gone, store restore after a Redis loss).
  */
 @Injectable()
-export class LiveQueueService {
+export class LiveQueueService implements OnModuleDestroy {
   private readonly logger = new Logger('LiveQueue');
+  private stopping = false;
   /** Visitors without a socket, by id: since when (this node saw the last one go). */
   private readonly away = new Map<string, { centerId: string; since: number }>();
   private readonly statusCache = new Map<string, { at: number; value: Promise<LiveStatus> }>();
@@ -135,9 +136,13 @@ export class LiveQueueService {
 
   @OnEvent(SOCKET_DISCONNECTED, { async: true, promisify: true })
   async onDisconnected(event: SocketPresenceEvent): Promise<void> {
-    if (event.auth.role !== 'visitor') return;
+    if (event.auth.role !== 'visitor' || this.stopping) return;
     if ((await this.publisher.countSubjectSockets(event.auth.subjectId)) > 0) return;
     this.away.set(event.auth.subjectId, { centerId: event.auth.centerId, since: this.clock.now().getTime() });
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true;
   }
 
   @OnEvent(SOCKET_CONNECTED)

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import { AuthContext, requireRole } from '../../common/auth-context';
@@ -20,8 +20,9 @@ import { Shift } from './shift.entity';
  * node sweeps, and the conditional update decides who closes it.
  */
 @Injectable()
-export class ShiftsService {
+export class ShiftsService implements OnModuleDestroy {
   private readonly logger = new Logger('Shifts');
+  private stopping = false;
 
   constructor(
     @Inject(LIVE_QUEUE_STORE) private readonly store: LiveQueueStore,
@@ -81,7 +82,9 @@ export class ShiftsService {
     const { auth } = event;
     if (auth.role !== 'counselor' && auth.role !== 'admin') return;
     const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
-    if (!shift || (await this.publisher.countSubjectSockets(auth.subjectId)) > 0) return;
+    // while this node shuts down the adapter cannot count sockets: start the grace anyway (a
+    // reconnect to another node clears it, and the sweep checks for sockets before closing)
+    if (!shift || (!this.stopping && (await this.publisher.countSubjectSockets(auth.subjectId)) > 0)) return;
     const center = await this.effects.center(auth.centerId);
     await this.repo.startGrace(auth.centerId, shift.id, center.shiftGraceSeconds);
   }
@@ -96,6 +99,10 @@ export class ShiftsService {
     await this.repo.clearGrace(auth.centerId, shift.id);
     this.publisher.joinRoom(event.socketId, roomFor.onShift(auth.centerId));
     this.effects.scheduleUpdate(auth.centerId);
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true;
   }
 
   @Interval(1000)
