@@ -28,6 +28,11 @@ export class RealtimePublisher {
     (this.io.to(room).emit as (ev: string, p: unknown) => boolean)(event, payload);
   }
 
+  /** To one socket (by id; works for a socket on any node). */
+  toSocket<E extends EventName>(socketId: string, event: E, payload: PayloadOf<E>): void {
+    this.to(socketId, event, payload);
+  }
+
   /** To every open session of an account or visitor. */
   toSubject<E extends EventName>(subjectId: string, event: E, payload: PayloadOf<E>): void {
     this.to(roomFor.subject(subjectId), event, payload);

@@ -216,6 +216,32 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     await expect(call(backAgain, 'queue.join', {})).resolves.toMatchObject({ ok: false, error: { code: 'ALREADY_WAITING' } });
   });
 
+  it('should tell a reconnected visitor their position, and the chat they were assigned while away', async () => {
+    const c = await center();
+    const s = await counselor(c, 0, 1);
+    const first = await newVisitor(c, a);
+    const firstAssigned = nextEvent(first.socket, 'queue.assigned');
+    okData(await call(first.socket, 'queue.join', {}));
+    const { roomId: firstRoom } = await firstAssigned;
+    const waiting = await newVisitor(c, b);
+    await expect(call(waiting.socket, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 1 } });
+
+    // a reload while waiting: the new socket hears its position without joining again
+    waiting.socket.disconnect();
+    let told: Promise<unknown> = Promise.resolve();
+    const again = await connect(a.url, waiting.token, (sock) => (told = nextEvent(sock, 'queue.position')));
+    await expect(told).resolves.toEqual({ position: 1 });
+
+    // assigned while the connection is gone: the push is lost, the reconnect repairs it
+    again.disconnect();
+    const counselorAssigned = nextEvent(s, 'queue.assigned');
+    okData(await call(s, 'live.end', { roomId: firstRoom }));
+    const counselorSide = await counselorAssigned;
+    let repaired: Promise<unknown> = Promise.resolve();
+    await connect(b.url, waiting.token, (sock) => (repaired = nextEvent(sock, 'queue.assigned')));
+    await expect(repaired).resolves.toEqual({ roomId: counselorSide.roomId, peer: { displayName: 'Counselor 1' } });
+  });
+
   it('should close the shift after the grace when the counselor is gone, and keep it when they come back in time', async () => {
     const c = await center({ shiftGraceSeconds: 1 });
     const gone = await counselor(c, 0, 1, a);

@@ -141,9 +141,17 @@ export async function freePort(): Promise<number> {
 }
 
 /** A connected typed socket.io-client (rejects with the connect_error message). */
-export async function connect(url: string, token: string | undefined): Promise<TestSocket> {
-  const socket: TestSocket = io(url, { auth: token === undefined ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+export async function connect(url: string, token: string | undefined, beforeConnect?: (socket: TestSocket) => void): Promise<TestSocket> {
+  const socket: TestSocket = io(url, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    autoConnect: false,
+  });
   openSockets.add(socket);
+  beforeConnect?.(socket);
+  socket.connect();
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (err) => reject(err));

@@ -145,9 +145,27 @@ export class LiveQueueService implements OnModuleDestroy {
     this.stopping = true;
   }
 
-  @OnEvent(SOCKET_CONNECTED)
-  onConnected(event: SocketPresenceEvent): void {
-    if (event.auth.role === 'visitor') this.away.delete(event.auth.subjectId);
+  /**
+   * A visitor's (re)connected socket learns where it stands at once: a push may have been lost while
+   * it was away (`queue.assigned` of a running chat, or its current `queue.position`).
+   */
+  @OnEvent(SOCKET_CONNECTED, { async: true, promisify: true })
+  async onConnected(event: SocketPresenceEvent): Promise<void> {
+    const { auth } = event;
+    if (auth.role !== 'visitor') return;
+    this.away.delete(auth.subjectId);
+    try {
+      const chat = await this.repo.findRunningChatOfVisitor(auth.centerId, auth.subjectId);
+      if (chat) {
+        const counselorName = await this.effects.counselorName(auth.centerId, chat.counselorId);
+        this.publisher.toSocket(event.socketId, 'queue.assigned', { roomId: chat.roomId, peer: { displayName: counselorName } });
+        return;
+      }
+      const index = (await this.store.snapshot(auth.centerId)).findIndex((e) => e.visitorId === auth.subjectId);
+      if (index >= 0) this.publisher.toSocket(event.socketId, 'queue.position', { position: index + 1 });
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not restore a visitor after reconnect');
+    }
   }
 
   /** Waiting visitors gone longer than the grace leave the queue; the ones behind move up. */

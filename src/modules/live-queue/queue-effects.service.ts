@@ -40,6 +40,11 @@ export class QueueEffectsService implements OnApplicationShutdown {
   ) {}
 
   /** The center's settings, cached for a second (settings changes show up within that). */
+  /** The name a visitor sees for their counselor. */
+  async counselorName(centerId: string, counselorId: string): Promise<string> {
+    return (await this.accounts.displayName(centerId, counselorId)) ?? 'Beratung';
+  }
+
   async center(centerId: string): Promise<Center> {
     const hit = this.centerCache.get(centerId);
     const now = Date.now();
@@ -81,7 +86,7 @@ export class QueueEffectsService implements OnApplicationShutdown {
 
   private async assign(centerId: string, a: Assignment): Promise<void> {
     try {
-      const counselorName = (await this.accounts.displayName(centerId, a.counselorId)) ?? 'Beratung';
+      const counselorName = await this.counselorName(centerId, a.counselorId);
       const { roomId } = await this.rooms.createSystemRoom({
         centerId,
         kind: 'live',
