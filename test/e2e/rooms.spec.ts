@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../src/common/clock';
 import type { MessageView, ServerToClientEvents } from '../../src/realtime/contract';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
-import { RoomListItem } from '../../src/modules/rooms/rooms.service';
+import { RoomListItem, RoomsService } from '../../src/modules/rooms/rooms.service';
 import { call, callRaw, ok } from '../harness/ack';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 
@@ -360,5 +360,40 @@ describe('rooms and messages', () => {
     expect(String(mine.body)).toMatch(/^v1:/);
     const history = ok(await call(counselor, 'room.history', { roomId }));
     expect(history.messages[0]!.body).toBe(secret);
+  });
+  it('should delete kept transcripts of closed rooms after each center’s own retention and keep the rest', async () => {
+    const rooms = t.app.get(RoomsService);
+    const roomWithMessage = async (center: SeededCenter): Promise<string> => {
+      const counselor = center.counselors[0]!;
+      const { roomId } = await rooms.createSystemRoom({
+        centerId: center.centerId,
+        kind: 'live',
+        name: 'Live chat',
+        members: [{ subjectId: counselor.id, role: 'counselor', displayName: counselor.displayName }],
+      });
+      const socket = await connect(t.url, counselor.token);
+      ok(await call(socket, 'message.send', { roomId, clientMsgId: cid(), body: 'kept for a while' }));
+      return roomId;
+    };
+    const short = await roomWithMessage(c);
+    const long = await roomWithMessage(other);
+    const open = await roomWithMessage(c);
+    for (const [center, roomId] of [
+      [c, short],
+      [other, long],
+    ] as const)
+      await rooms.closeRoom(center.centerId, roomId, 'ended', { deleteMessages: false });
+
+    const in40Days = new Date(clock.now().getTime() + 40 * 24 * 60 * 60 * 1000);
+    const deleted = await rooms.applyRetention(
+      'live',
+      [
+        { id: c.centerId, keep: true, days: 30 },
+        { id: other.centerId, keep: true, days: 365 },
+      ],
+      in40Days,
+    );
+    expect(deleted).toBe(1);
+    expect([await rowCount(short), await rowCount(long), await rowCount(open)]).toEqual([0, 1, 1]);
   });
 });

@@ -1,20 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { Clock } from '../../common/clock';
 import { CentersService } from '../centers/centers.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { LiveQueueRepository } from './live-queue.repository';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Deletes kept live-chat transcripts after the retention period. The rooms API deletes by kind over
- * all centers, so the shortest retention of the centers that keep transcripts applies (privacy first).
- */
+/** Deletes kept live-chat transcripts of each center after that center's retention period. */
 @Injectable()
 export class TranscriptRetentionService {
-  private readonly logger = new Logger('LiveRetention');
-
   constructor(
     private readonly repo: LiveQueueRepository,
     private readonly centers: CentersService,
@@ -24,17 +17,9 @@ export class TranscriptRetentionService {
 
   @Cron(CronExpression.EVERY_HOUR)
   async sweep(): Promise<number> {
-    try {
-      let days: number | null = null;
-      for (const id of await this.repo.findCentersWithChats()) {
-        const c = await this.centers.byId(id).catch(() => null);
-        if (c?.keepLiveTranscripts) days = Math.min(days ?? Infinity, c.transcriptRetentionDays);
-      }
-      if (days === null) return 0;
-      return await this.rooms.deleteMessagesOlderThan(new Date(this.clock.now().getTime() - days * DAY_MS), 'live');
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'transcript retention sweep failed');
-      return 0;
-    }
+    const ids = await this.repo.findCentersWithChats().catch(() => [] as string[]);
+    const centers = await Promise.all(ids.map((id) => this.centers.byId(id).catch(() => null)));
+    const policies = centers.flatMap((c) => (c ? [{ id: c.id, keep: c.keepLiveTranscripts, days: c.transcriptRetentionDays }] : []));
+    return this.rooms.applyRetention('live', policies, this.clock.now());
   }
 }

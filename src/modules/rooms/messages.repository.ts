@@ -121,14 +121,15 @@ export class MessagesRepository {
     if (isUuid(senderId)) await this.repo.delete({ centerId, senderId });
   }
 
-  /** Retention across all centers: messages of closed rooms of one kind, older than the cutoff. */
-  async deleteOlderThanInClosedRooms(cutoff: Date, kind: Room['kind']): Promise<number> {
+  /** Retention of one center: messages of its closed rooms of one kind, older than the cutoff. */
+  async deleteOlderThanInClosedRooms(cutoff: Date, kind: Room['kind'], centerId: string): Promise<number> {
+    if (!isUuid(centerId)) return 0;
     const r = await this.repo
       .createQueryBuilder()
       .delete()
       .from(Message)
-      .where({ createdAt: LessThan(cutoff) })
-      .andWhere('room_id IN (SELECT r.id FROM rooms r WHERE r.kind = :kind AND r.closed_at IS NOT NULL)', { kind })
+      .where({ centerId, createdAt: LessThan(cutoff) })
+      .andWhere('room_id IN (SELECT r.id FROM rooms r WHERE r.center_id = :centerId AND r.kind = :kind AND r.closed_at IS NOT NULL)', { centerId, kind })
       .execute();
     return r.affected ?? 0;
   }

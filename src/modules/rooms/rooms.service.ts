@@ -196,8 +196,21 @@ export class RoomsService {
   }
 
   /** Retention: deletes messages older than the cutoff in closed rooms of this kind (all centers). */
-  deleteMessagesOlderThan(cutoff: Date, kind: 'live' | 'topic'): Promise<number> {
-    return this.messages.deleteOlderThanInClosedRooms(cutoff, kind);
+  /**
+   * Retention of kept transcripts, center by center: messages of closed rooms of one kind older than
+   * that center's retention. Centers that keep nothing deleted their messages when the room closed.
+   */
+  async applyRetention(kind: 'live' | 'topic', centers: { id: string; keep: boolean; days: number }[], now: Date): Promise<number> {
+    let deleted = 0;
+    for (const c of centers) {
+      if (!c.keep) continue;
+      try {
+        deleted += await this.messages.deleteOlderThanInClosedRooms(new Date(now.getTime() - c.days * 24 * 60 * 60 * 1000), kind, c.id);
+      } catch (err) {
+        this.logger.warn({ centerId: c.id, kind, err: (err as Error).message }, 'transcript retention failed');
+      }
+    }
+    return deleted;
   }
 
   // ---- events -------------------------------------------------------------------------------

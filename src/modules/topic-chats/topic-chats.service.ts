@@ -177,21 +177,13 @@ export class TopicChatsService {
     await this.rooms.closeRoom(chat.centerId, roomId, 'ended', { deleteMessages: !center.keepTopicTranscripts });
   }
 
-  /** Deletes kept topic transcripts after the shortest retention of the centers that keep them. */
+  /** Deletes kept topic transcripts of each center after that center's retention. */
   @Cron(CronExpression.EVERY_HOUR)
   async sweepRetention(): Promise<number> {
-    try {
-      let days: number | null = null;
-      for (const id of await this.repo.findCentersWithChats()) {
-        const c = await this.centers.byId(id).catch(() => null);
-        if (c?.keepTopicTranscripts) days = Math.min(days ?? Infinity, c.transcriptRetentionDays);
-      }
-      if (days === null) return 0;
-      return await this.rooms.deleteMessagesOlderThan(new Date(this.clock.now().getTime() - days * DAY_MS), 'topic');
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'topic transcript retention failed');
-      return 0;
-    }
+    const ids = await this.repo.findCentersWithChats().catch(() => [] as string[]);
+    const centers = await Promise.all(ids.map((id) => this.centers.byId(id).catch(() => null)));
+    const policies = centers.flatMap((c) => (c ? [{ id: c.id, keep: c.keepTopicTranscripts, days: c.transcriptRetentionDays }] : []));
+    return this.rooms.applyRetention('topic', policies, this.clock.now());
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
