@@ -58,3 +58,24 @@ export const WsAuth = createParamDecorator((_: unknown, ctx: ExecutionContext): 
   if (!auth) throw errors.unauthorized();
   return auth;
 });
+
+/** Addresses of proxies we trust to forward the client's address (as Express' 'trust proxy'). */
+const TRUSTED_PROXY =
+  /^(127\.|::1$|::ffff:127\.|10\.|::ffff:10\.|172\.(1[6-9]|2\d|3[01])\.|::ffff:172\.(1[6-9]|2\d|3[01])\.|192\.168\.|::ffff:192\.168\.|169\.254\.|f[cd][0-9a-f]{2}:|fe80:)/i;
+
+/**
+ * The caller's address for rate limits (never stored): the socket's peer, or, when that peer is a
+ * trusted local proxy (nginx in front), the nearest untrusted hop of X-Forwarded-For.
+ */
+export function socketAddress(socket: Pick<LotseSocket, 'handshake'>): string {
+  let address = socket.handshake.address;
+  const forwarded = socket.handshake.headers['x-forwarded-for'];
+  if (typeof forwarded === 'string') {
+    const hops = forwarded
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    while (TRUSTED_PROXY.test(address) && hops.length > 0) address = hops.pop()!;
+  }
+  return address;
+}

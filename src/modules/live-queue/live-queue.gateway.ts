@@ -1,6 +1,6 @@
 import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { AuthContext } from '../../common/auth-context';
-import { LotseGateway, LotseSocket, WsAuth } from '../../realtime/ws';
+import { LotseGateway, LotseSocket, socketAddress, WsAuth } from '../../realtime/ws';
 import { JoinQueueDto, LiveEndDto, ShiftOpenDto } from './dto/live-queue.dto';
 import { LiveQueueService } from './live-queue.service';
 import { ShiftsService } from './shifts.service';
@@ -25,7 +25,7 @@ export class LiveQueueGateway {
 
   @SubscribeMessage('queue.join')
   join(@WsAuth() auth: AuthContext, @MessageBody() dto: JoinQueueDto, @ConnectedSocket() socket: LotseSocket) {
-    return this.queue.join(auth, dto, { ip: socket.handshake.address });
+    return this.queue.join(auth, dto, { ip: socketAddress(socket) });
   }
 
   @SubscribeMessage('queue.leave')

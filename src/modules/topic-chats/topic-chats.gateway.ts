@@ -1,6 +1,6 @@
 import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { AuthContext } from '../../common/auth-context';
-import { LotseGateway, LotseSocket, WsAuth } from '../../realtime/ws';
+import { LotseGateway, LotseSocket, socketAddress, WsAuth } from '../../realtime/ws';
 import { TopicJoinDto, TopicModerateDto } from './dto/topic-chats.dto';
 import { TopicChatsService } from './topic-chats.service';
 
@@ -11,7 +11,7 @@ export class TopicChatsGateway {
 
   @SubscribeMessage('topic.join')
   join(@WsAuth() auth: AuthContext, @MessageBody() dto: TopicJoinDto, @ConnectedSocket() socket: LotseSocket) {
-    return this.topics.join(auth, dto, { ip: socket.handshake.address });
+    return this.topics.join(auth, dto, { ip: socketAddress(socket) });
   }
 
   @SubscribeMessage('topic.mute')
