@@ -28,6 +28,8 @@ let t: TestApp & { dropDb: () => Promise<void> };
 let center: SeededCenter;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
+/** Every URL any page of these tests requested (widget, loader, console, sockets). */
+const requested: string[] = [];
 
 async function shot(page: Page, name: string, docs = false): Promise<void> {
   const file = join(SHOTS, `${name}.png`);
@@ -38,6 +40,7 @@ async function shot(page: Page, name: string, docs = false): Promise<void> {
 async function newPage(viewport = { width: 1100, height: 800 }): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: 'de-DE' });
   contexts.push(context);
+  context.on('request', (r) => requested.push(r.url()));
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
   page.on('console', (m) => {
@@ -295,5 +298,12 @@ describe('homepage widget and live console in Chromium', () => {
     await page.goBack().catch(() => undefined);
     expect(page.url()).not.toContain('widget-demo');
     counselor.disconnect();
+  });
+  it('should have made no request to any other host and set no cookie in any of the scenarios above', async () => {
+    expect(requested.length).toBeGreaterThan(20);
+    const own = new URL(t.url).host;
+    const foreign = requested.filter((u) => !/^(data|blob|about):/.test(u) && new URL(u).host !== own);
+    expect(foreign).toEqual([]);
+    for (const c of contexts) await expect(c.cookies()).resolves.toEqual([]);
   });
 });
