@@ -539,8 +539,8 @@ async function main() {
     log(`idle RSS: Lotse ${fmt(idle.lotse, 0)} MB, baseline ${fmt(idle.baseline, 0)} MB`);
 
     const targets = [
-      { name: 'lotse', url: lotseUrl, pid: lotse.pid },
-      { name: 'baseline', url: baseUrl, pid: baseline.pid },
+      { name: 'lotse', url: lotseUrl, pid: lotse.pid, process: lotse },
+      { name: 'baseline', url: baseUrl, pid: baseline.pid, process: baseline },
     ];
     const members = S.pairs * 2;
     const scenarios = [
@@ -585,12 +585,36 @@ async function main() {
     for (const scenario of scenarios) {
       for (const target of targets) {
         const label = `${scenario.name}-${target.name}`;
+        if (target.process.child.exitCode !== null || target.process.child.signalCode !== null) {
+          log(`skipping ${label}: the ${target.name} server is not running`);
+          exitCode = 1;
+          continue;
+        }
         log(`running ${label} …`);
         const reportFile = join(OUT, `${label}.json`);
         rmSync(reportFile, { force: true });
         const run = () =>
           runArtillery(scenario.name, target.url, scenario.overrides(target.name), reportFile, join(OUT, `${label}.log`), { server: target.pid });
-        const outcome = scenario.around ? await scenario.around(target, run) : await run();
+        const outcome = scenario.around ? await scenario.around(target, run).catch((err) => ({ setupError: err })) : await run();
+        if (outcome.setupError) {
+          log(`  ${label}: ${outcome.setupError.message}`);
+          exitCode = 1;
+          continue;
+        }
+        const died = target.process.child.exitCode !== null || target.process.child.signalCode !== null;
+        if (died) {
+          log(`  ${label}: the ${target.name} server DIED during the run; the last lines of its output:`);
+          log(
+            target.process
+              .output()
+              .trim()
+              .split('\n')
+              .slice(-12)
+              .map((l) => `    ${l}`)
+              .join('\n'),
+          );
+          exitCode = 1;
+        }
         if (outcome.timedOut || !existsSync(reportFile)) {
           log(`  ${label}: artillery ${outcome.timedOut ? 'timed out' : `exited ${outcome.code} without a report`} (see ${join(OUT, `${label}.log`)})`);
           results.push({
