@@ -229,7 +229,9 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     // a reload while waiting: the new socket hears its position without joining again
     waiting.socket.disconnect();
     let told: Promise<unknown> = Promise.resolve();
-    const again = await connect(a.url, waiting.token, (sock) => (told = nextEvent(sock, 'queue.position')));
+    const again = await connect(a.url, waiting.token, (sock) => {
+      told = nextEvent(sock, 'queue.position');
+    });
     await expect(told).resolves.toEqual({ position: 1 });
 
     // assigned while the connection is gone: the push is lost, the reconnect repairs it
@@ -238,7 +240,9 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     okData(await call(s, 'live.end', { roomId: firstRoom }));
     const counselorSide = await counselorAssigned;
     let repaired: Promise<unknown> = Promise.resolve();
-    await connect(b.url, waiting.token, (sock) => (repaired = nextEvent(sock, 'queue.assigned')));
+    await connect(b.url, waiting.token, (sock) => {
+      repaired = nextEvent(sock, 'queue.assigned');
+    });
     await expect(repaired).resolves.toEqual({ roomId: counselorSide.roomId, peer: { displayName: 'Counselor 1' } });
   });
 
