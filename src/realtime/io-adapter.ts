@@ -1,6 +1,7 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config';
 import { RedisService } from '../infra/redis/redis.service';
@@ -41,7 +42,7 @@ export class LotseIoAdapter extends IoAdapter {
 
     const redis = this.appRef.get(RedisService);
     if (redis.enabled) {
-      const pub = redis.duplicate('io-pub');
+      const pub = withSafePublish(redis.duplicate('io-pub'), this.logger);
       const sub = redis.duplicate('io-sub');
       server.adapter(createAdapter(pub, sub, { key: 'lotse:io' }));
     }
@@ -63,4 +64,24 @@ export class LotseIoAdapter extends IoAdapter {
     });
     return server;
   }
+}
+
+/**
+ * The adapter publishes without handling the promise: while Redis is away ioredis rejects queued
+ * publishes (MaxRetriesPerRequestError), and an unhandled rejection would end the process. A lost
+ * cross-node broadcast is repaired by clients through `room.history`; a lost node is not.
+ */
+export function withSafePublish(client: Redis, logger: Logger): Redis {
+  const publish = (channel: string, message: string | Buffer): Promise<number> => Redis.prototype.publish.call(client, channel, message);
+  let lastLog = 0;
+  const safe = (channel: string, message: string | Buffer): Promise<number> =>
+    publish(channel, message).catch((err: Error) => {
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        logger.warn({ err: err.message }, 'a cross-node broadcast was dropped while Redis is unavailable');
+      }
+      return 0;
+    });
+  Object.defineProperty(client, 'publish', { value: safe });
+  return client;
 }

@@ -92,6 +92,10 @@ describe('Redis restarted during a chat', () => {
       // The database holds the messages: sends are acked while Redis is away.
       const during = await Promise.all([anna.send('during-a-0', 'during 0'), kim.send('during-k-0', 'during 0')]);
       expect(during.map((r) => r.seq).sort((x, y) => x - y)).toEqual([11, 12]);
+      // An outage of several seconds: the broadcasts queued for Redis give up while it stays away,
+      // which must not take a node down.
+      await new Promise((r) => setTimeout(r, 4000));
+      expect([a.proc.child.exitCode, b.proc.child.exitCode]).toEqual([null, null]);
     } finally {
       ensureRedis();
     }
