@@ -21,6 +21,7 @@ export default defineConfig({
         widget: resolve(root, 'embed/widget.html'),
         console: resolve(root, 'console.html'),
         'widget-demo': resolve(root, 'widget-demo.html'),
+        'confirm-email': resolve(root, 'confirm-email.html'),
       },
     },
   },

@@ -1,25 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { isCommonPassword } from '../../src/modules/accounts/common-passwords';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import type { LoginResult } from '../../src/realtime/contract';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+import { readOutbox } from '../harness/outbox';
 
 type Started = TestApp & { dropDb: () => Promise<void> };
 const PASSWORD = 'Correct-Horse-9-Battery';
-
-/** The text of the only .eml in the outbox, quoted-printable soft breaks and escapes undone. */
-function readOutbox(dataDir: string): string[] {
-  const dir = join(dataDir, 'outbox');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.eml'))
-    .map((f) =>
-      readFileSync(join(dir, f), 'utf8')
-        .replace(/=\r?\n/g, '')
-        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-    );
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const start = process.hrtime.bigint();

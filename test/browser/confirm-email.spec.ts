@@ -1,0 +1,65 @@
+import { Browser, chromium } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import type { LoginResult } from '../../src/realtime/contract';
+import { freePort, seedCenter, startApp, TestApp } from '../harness/app';
+import { readOutbox } from '../harness/outbox';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('email double opt-in in Chromium', () => {
+  let t: TestApp & { dropDb: () => Promise<void> };
+  let browser: Browser;
+  beforeAll(async () => {
+    const port = await freePort();
+    t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await t?.dropDb();
+  });
+
+  it('should confirm the address from the mail link once, and keep the token out of the address bar', async () => {
+    const c = await seedCenter(t, { counselors: 0, clients: 0 });
+    const res = await t
+      .http()
+      .post('/api/auth/register')
+      .send({ center: c.slug, username: 'grey-owl', password: 'Correct-Horse-9-Battery', email: 'Owl@Example.org' })
+      .expect(201);
+    const accountId = (res.body as LoginResult).account.id;
+    const confirmedAt = async () =>
+      (await t.app.get(DataSource).query<{ at: unknown }[]>('SELECT email_confirmed_at AS at FROM accounts WHERE id = ?', [accountId]))[0]!.at;
+    expect(await confirmedAt()).toBeNull();
+
+    const mails = readOutbox(t.config.dataDir);
+    expect(mails).toHaveLength(1);
+    const link = /(http:\/\/\S+\/confirm-email\.html#\S+)/.exec(mails[0]!)?.[1];
+    expect(link).toBeDefined();
+    expect(link!.startsWith(`${t.url}/confirm-email.html#center=${c.slug}&token=`)).toBe(true);
+
+    const page = await (await browser.newContext()).newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    await page.goto(link!);
+    await page.locator('#status[data-state="ok"]').waitFor();
+    await expect(page.locator('#status').textContent()).resolves.toContain('bestätigt');
+    expect(page.url()).toBe(`${t.url}/confirm-email.html`);
+    expect(requested.filter((u) => u.includes('token'))).toEqual([]);
+    expect(await confirmedAt()).not.toBeNull();
+
+    // the link opened a second time (a new tab): used up
+    const again = await page.context().newPage();
+    await again.goto(link!);
+    await again.locator('#status[data-state="failed"]').waitFor();
+    await expect(again.locator('#status').textContent()).resolves.toContain('ungültig');
+  });
+});
