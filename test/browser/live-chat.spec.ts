@@ -156,6 +156,8 @@ describe('homepage widget and live console in Chromium', () => {
     await page.locator('.launcher').click();
     await frame(page).getByRole('heading', { name: 'Der Chat ist gerade geschlossen' }).waitFor();
     await frame(page).getByText('Prüfungsangst').waitFor();
+    // nobody can answer: the crisis lines are there (the default text; a center can set its own)
+    await frame(page).getByRole('note').getByText('TelefonSeelsorge 0800 111 0 111').waitFor();
     await shot(page, '02-widget-closed', true);
   });
 

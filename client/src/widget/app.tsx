@@ -260,6 +260,10 @@ function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; top
   const hours = [...(center?.openingHours ?? [])].sort((a, b) => ((a.day + 6) % 7) - ((b.day + 6) % 7) || a.from.localeCompare(b.from));
   return (
     <div class="other-ways">
+      <section class="emergency" role="note" aria-labelledby="lotse-emergency">
+        <h2 id="lotse-emergency">{t.emergencyHeading}</h2>
+        <p>{center?.emergencyText ?? t.emergencyDefault}</p>
+      </section>
       <h2>{t.openingHours}</h2>
       {hours.length > 0 ? (
         <ul class="hours">

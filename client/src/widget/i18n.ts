@@ -29,6 +29,9 @@ const de = {
   reconnecting: 'Verbindung unterbrochen – wird wiederhergestellt …',
   endedHeading: 'Der Chat ist beendet',
   endedText: 'Danke, dass Sie geschrieben haben. Passen Sie gut auf sich auf – Sie können sich jederzeit wieder melden.',
+  emergencyHeading: 'Im Notfall',
+  emergencyDefault:
+    'Wenn Sie in akuter Gefahr sind, rufen Sie den Notruf 112. Rund um die Uhr, kostenlos und anonym: TelefonSeelsorge 0800 111 0 111 oder 0800 111 0 222.',
   otherWays: 'So erreichen Sie uns außerdem',
   registerHint: 'Mit einem anonymen Konto können Sie uns auch schreiben, wenn gerade niemand im Chat ist.',
   register: 'Anonymes Konto anlegen',
@@ -81,6 +84,9 @@ const en: Dict = {
   reconnecting: 'Connection lost – reconnecting …',
   endedHeading: 'The chat has ended',
   endedText: 'Thank you for writing to us. Take good care of yourself – you can reach out again at any time.',
+  emergencyHeading: 'In an emergency',
+  emergencyDefault:
+    'If you are in acute danger, call the emergency number 112. Around the clock, free and anonymous: TelefonSeelsorge 0800 111 0 111 or 0800 111 0 222.',
   otherWays: 'Other ways to reach us',
   registerHint: 'With an anonymous account you can write to us even when nobody is in the chat.',
   register: 'Create an anonymous account',

@@ -7,6 +7,8 @@ export interface CenterInfo {
   slug: string;
   name: string;
   privacyText: string | null;
+  /** The center's crisis lines; null = the default text of the widget. */
+  emergencyText: string | null;
   openingHours: OpeningHoursEntryView[];
   timeZone: string;
 }

@@ -48,6 +48,10 @@ export class Center {
   @Column({ name: 'privacy_text', type: 'text', nullable: true })
   privacyText!: string | null;
 
+  /** Crisis lines shown when nobody can answer (closed, full, ended); null = the widget's default. */
+  @Column({ name: 'emergency_text', type: 'text', nullable: true })
+  emergencyText!: string | null;
+
   /** Homepage origins allowed to embed the widget (CSP frame-ancestors). */
   @Column({ name: 'widget_origins', type: 'simple-json', nullable: true })
   widgetOrigins!: string[] | null;

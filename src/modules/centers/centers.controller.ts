@@ -7,7 +7,14 @@ import { Center } from './center.entity';
 import { CentersService } from './centers.service';
 import { CenterSettingsDto } from './dto/center-settings.dto';
 
-const publicView = (c: Center) => ({ slug: c.slug, name: c.name, privacyText: c.privacyText, openingHours: c.openingHours ?? [], timeZone: c.timeZone });
+const publicView = (c: Center) => ({
+  slug: c.slug,
+  name: c.name,
+  privacyText: c.privacyText,
+  emergencyText: c.emergencyText,
+  openingHours: c.openingHours ?? [],
+  timeZone: c.timeZone,
+});
 
 @ApiTags('centers')
 @Controller('api/centers/:center')
@@ -54,6 +61,7 @@ function settingsView(c: Center) {
     openingHours: c.openingHours ?? [],
     timeZone: c.timeZone,
     privacyText: c.privacyText,
+    emergencyText: c.emergencyText,
     widgetOrigins: c.widgetOrigins ?? [],
   };
 }

@@ -17,6 +17,7 @@ export type CenterSettings = Pick<
   | 'openingHours'
   | 'timeZone'
   | 'privacyText'
+  | 'emergencyText'
   | 'widgetOrigins'
 >;
 
@@ -49,6 +50,7 @@ export class CentersService {
       openingHours: null,
       timeZone: 'Europe/Berlin',
       privacyText: null,
+      emergencyText: null,
       widgetOrigins: null,
       createdAt: this.clock.now(),
     });

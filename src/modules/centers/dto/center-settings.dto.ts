@@ -67,6 +67,12 @@ export class CenterSettingsDto {
   @MaxLength(4000)
   privacyText?: string;
 
+  @ApiPropertyOptional({ description: 'Crisis lines shown by the widget when the chat is closed, full or ended (default: 112 and the TelefonSeelsorge)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  emergencyText?: string;
+
   @ApiPropertyOptional({ description: 'Homepage origins allowed to embed the widget', type: [String] })
   @IsOptional()
   @IsArray()

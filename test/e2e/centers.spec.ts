@@ -1,0 +1,70 @@
+import { seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+
+describe('center info and settings', () => {
+  let t: TestApp & { dropDb: () => Promise<void> };
+  let c: SeededCenter;
+  let other: SeededCenter;
+  beforeAll(async () => {
+    t = await startApp();
+    c = await seedCenter(t, { counselors: 1, clients: 1 });
+    other = await seedCenter(t, { counselors: 0, clients: 0 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await t.dropDb();
+  });
+
+  const settings = (token: string) => t.http().get(`/api/centers/${c.slug}/settings`).set('Authorization', `Bearer ${token}`);
+  const patch = (token: string, body: object) => t.http().patch(`/api/centers/${c.slug}/settings`).set('Authorization', `Bearer ${token}`).send(body);
+
+  it('should show the public info without a token and nothing of the internal settings', async () => {
+    const res = await t.http().get(`/api/centers/${c.slug}`).expect(200);
+    expect(res.body).toEqual({ slug: c.slug, name: `Center ${c.slug}`, privacyText: null, emergencyText: null, openingHours: [], timeZone: 'Europe/Berlin' });
+    await t.http().get('/api/centers/no-such-center').expect(404);
+  });
+
+  it('should let the center admin change the settings, and show the texts and hours to visitors', async () => {
+    const body = {
+      liveWaitingLimit: 5,
+      privacyText: 'Wir speichern nichts.',
+      emergencyText: 'Notruf 112. Krisendienst Musterstadt: 0800 000 000.',
+      openingHours: [{ day: 1, from: '10:00', to: '14:00' }],
+    };
+    const res = await patch(c.admin.token, body).expect(200);
+    expect(res.body).toMatchObject(body);
+    await expect(
+      settings(c.admin.token)
+        .expect(200)
+        .then((r) => r.body as object),
+    ).resolves.toMatchObject(body);
+    const info = await t.http().get(`/api/centers/${c.slug}`).expect(200);
+    expect(info.body).toMatchObject({ privacyText: body.privacyText, emergencyText: body.emergencyText, openingHours: body.openingHours });
+  });
+
+  it('should refuse counselors, other centers’ admins and callers without a token, and change nothing', async () => {
+    const before = (await settings(c.admin.token).expect(200)).body as object;
+    await patch(c.counselors[0]!.token, { liveWaitingLimit: 99 }).expect(403);
+    await patch(c.clients[0]!.token, { liveWaitingLimit: 99 }).expect(403);
+    await patch(other.admin.token, { liveWaitingLimit: 99 }).expect(403);
+    await t.http().patch(`/api/centers/${c.slug}/settings`).send({ liveWaitingLimit: 99 }).expect(401);
+    await settings(c.counselors[0]!.token).expect(403);
+    expect((await settings(c.admin.token).expect(200)).body).toEqual(before);
+  });
+
+  it('should answer VALIDATION_FAILED with the field for bad values, and change nothing', async () => {
+    const before = (await settings(c.admin.token).expect(200)).body as object;
+    const cases: [object, string][] = [
+      [{ liveWaitingLimit: -1 }, 'liveWaitingLimit'],
+      [{ liveWaitingLimit: '5' }, 'liveWaitingLimit'],
+      [{ emergencyText: 'x'.repeat(2001) }, 'emergencyText'],
+      [{ openingHours: [{ day: 7, from: '10:00', to: '11:00' }] }, 'openingHours.0.day'],
+      [{ widgetOrigins: ['https://ok.example/path'] }, 'widgetOrigins'],
+      [{ shiftGraceSeconds: 60, unknown: 1 }, 'unknown'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await patch(c.admin.token, body).expect(400);
+      expect(res.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', fields: expect.arrayContaining([field]) as string[] } });
+    }
+    expect((await settings(c.admin.token).expect(200)).body).toEqual(before);
+  });
+});
