@@ -120,6 +120,16 @@ export class TopicChatsRepository {
     }
   }
 
+  /** Erases a subject's participations (account deletion) and frees their seats. */
+  async deleteParticipantsOf(centerId: string, subjectId: string): Promise<void> {
+    if (!isUuid(subjectId)) return;
+    const rows = await this.participants.findBy({ centerId, subjectId });
+    for (const p of rows) {
+      const res = await this.participants.delete({ centerId, id: p.id });
+      if ((res.affected ?? 0) > 0) await this.releaseSeat(p.topicChatId);
+    }
+  }
+
   async markRemoved(centerId: string, topicChatId: string, subjectId: string, at: Date): Promise<void> {
     if (!isUuid(subjectId)) return;
     await this.participants.update({ centerId, topicChatId, subjectId, removedAt: IsNull() }, { removedAt: at });

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { Cron, CronExpression, Interval } from '@nestjs/schedule';
 import { AuthContext, isStaff, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { RoomRef, TopicChatListItem } from '../../realtime/contract';
-import { AccountsService } from '../accounts/accounts.service';
+import { ACCOUNT_DELETING, AccountDeletingEvent, AccountsService } from '../accounts/accounts.service';
 import type { RequestOrigin } from '../auth/auth.service';
 import { Center } from '../centers/center.entity';
 import { CentersService } from '../centers/centers.service';
@@ -154,6 +155,12 @@ export class TopicChatsService {
     await this.repo.markRemoved(auth.centerId, chat.id, dto.participantId, this.clock.now());
     await this.rooms.removeMember(auth.centerId, dto.roomId, dto.participantId, 'removed');
     return {};
+  }
+
+  /** A deleted client's nicknames go with the account, and their seats are freed. */
+  @OnEvent(ACCOUNT_DELETING, { async: true, promisify: true })
+  async onAccountDeleting(event: AccountDeletingEvent): Promise<void> {
+    await this.repo.deleteParticipantsOf(event.centerId, event.accountId);
   }
 
   // ---- time-driven -----------------------------------------------------------------------------

@@ -1,0 +1,75 @@
+import type { Ack, ClientToServerEvents } from '../../src/realtime/contract';
+import { DataSource } from 'typeorm';
+import { closeAllSockets, connect, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { onMariaDb } from '../harness/env';
+
+type Command = keyof ClientToServerEvents;
+type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
+type AnswerOf<E extends Command> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+async function call<E extends Command>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 10_000): Promise<AnswerOf<E>> {
+  const timed = socket.timeout(ms) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
+  return (await timed.emitWithAck(event, payload)) as AnswerOf<E>;
+}
+
+function okData<T>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
+  return ack.data;
+}
+
+const iso = (msFromNow: number): string => new Date(Date.now() + msFromNow).toISOString();
+const HOUR = 3_600_000;
+
+/** Topic chats over their life: edits of a running chat, and participants who delete their account. */
+describe(`topic chat lifecycle (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, SQLite'})`, () => {
+  let a: TestApp & { dropDb: () => Promise<void> };
+  let b: TestApp & { dropDb: () => Promise<void> };
+  let c: SeededCenter;
+
+  beforeAll(async () => {
+    a = await startApp();
+    b = a.config.database.kind === 'mysql' ? await startApp({ databaseUrl: a.config.database.url }) : a;
+    c = await seedCenter(a, { counselors: 1, clients: 0 });
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    if (b !== a) await b.close();
+    await a.close();
+    await a.dropDb();
+  });
+
+  async function schedule(body: Record<string, unknown>, token = c.counselors[0]!.token): Promise<string> {
+    const res = await a
+      .http()
+      .post(`/api/centers/${c.slug}/topic-chats`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ title: 'Prüfungsangst', description: 'Austausch unter Gleichen', capacity: 10, ...body })
+      .expect(201);
+    return (res.body as { id: string }).id;
+  }
+
+  async function visitorSocket(node: TestApp): Promise<{ id: string; socket: TestSocket }> {
+    const v = await visitor(node, c.slug);
+    return { id: v.visitorId, socket: await connect(node.url, v.token) };
+  }
+
+  it('should erase the nickname and seat of a client when the client deletes their account', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR), capacity: 1 });
+    const reg = await a.http().post('/api/auth/register').send({ center: c.slug, username: 'nick-leaver', password: 'Quiet-Harbor-8812' }).expect(201);
+    const leaver = reg.body as { token: string; account: { id: string } };
+    const socket = await connect(a.url, leaver.token);
+    okData(await call(socket, 'topic.join', { topicChatId: id, nickname: 'Leuchtturm' }));
+    const participants = async (): Promise<number> => {
+      const rows: { n: number | string }[] = await a.app
+        .get(DataSource)
+        .query('SELECT COUNT(*) AS n FROM topic_participants WHERE subject_id = ?', [leaver.account.id]);
+      return Number(rows[0]!.n);
+    };
+    expect(await participants()).toBe(1);
+    await a.http().delete('/api/accounts/me').set('Authorization', `Bearer ${leaver.token}`).send({ password: 'Quiet-Harbor-8812' }).expect(204);
+    expect(await participants()).toBe(0);
+    // the seat is free again and the nickname may be taken by someone else
+    const v = await visitorSocket(b);
+    await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Leuchtturm' })).resolves.toMatchObject({ ok: true });
+  });
+});
