@@ -72,4 +72,18 @@ describe(`topic chat lifecycle (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'on
     const v = await visitorSocket(b);
     await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Leuchtturm' })).resolves.toMatchObject({ ok: true });
   });
+
+  it('should let participants keep writing when the host extends a running topic chat', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(3000) });
+    const v = await visitorSocket(a);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Verlängert' }));
+    await a
+      .http()
+      .patch(`/api/centers/${c.slug}/topic-chats/${id}`)
+      .set('Authorization', `Bearer ${c.counselors[0]!.token}`)
+      .send({ endsAt: iso(HOUR) })
+      .expect(200);
+    await new Promise((r) => setTimeout(r, 3500)); // past the original end: no event marks a window that did not close
+    await expect(call(v.socket, 'message.send', { roomId, clientMsgId: 'late-1', body: 'Noch da' })).resolves.toMatchObject({ ok: true });
+  });
 });

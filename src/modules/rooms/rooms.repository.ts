@@ -101,6 +101,11 @@ export class RoomsRepository {
       .execute();
   }
 
+  /** Moves the writing window of a room (a rescheduled topic chat). */
+  async setWindow(centerId: string, roomId: string, startsAt: Date | null, endsAt: Date | null): Promise<void> {
+    if (isUuid(roomId)) await this.rooms.update({ centerId, id: roomId }, { startsAt, endsAt });
+  }
+
   /** The conditional close: exactly one caller (on any node) gets true. */
   async closeIfOpen(centerId: string, roomId: string, at: Date): Promise<boolean> {
     if (!isUuid(roomId)) return false;

@@ -160,6 +160,11 @@ export class RoomsService {
     this.publisher.joinSubject(member.subjectId, room.id);
   }
 
+  /** Moves the writing window of a live or topic room (its feature rescheduled it). */
+  async setWindow(centerId: string, roomId: string, startsAt: Date | null, endsAt: Date | null): Promise<void> {
+    await this.rooms.setWindow(centerId, roomId, startsAt, endsAt);
+  }
+
   /** A muted member can read but `message.send` answers FORBIDDEN. */
   async setMuted(centerId: string, roomId: string, subjectId: string, muted: boolean): Promise<void> {
     if (!(await this.rooms.setMuted(centerId, roomId, subjectId, muted))) throw errors.notFound('The member');

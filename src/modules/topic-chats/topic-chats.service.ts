@@ -77,6 +77,8 @@ export class TopicChatsService {
       endsAt,
       capacity: dto.capacity ?? chat.capacity,
     });
+    // a running chat's room enforces the window for message.send: it moves with the chat
+    if (chat.roomId) await this.rooms.setWindow(auth.centerId, chat.roomId, startsAt, endsAt);
     const fresh = (await this.repo.find(auth.centerId, chat.id))!;
     return toListItem(fresh, await this.repo.dbNow());
   }
