@@ -301,6 +301,50 @@ describe('homepage widget and live console in Chromium', () => {
     expect(page.url()).not.toContain('widget-demo');
     counselor.disconnect();
   });
+  it('should list the participants of a topic chat in the console and let the host mute and remove them', async () => {
+    const host = center.counselors[1]!;
+    const created = await t
+      .http()
+      .post(`/api/centers/${center.slug}/topic-chats`)
+      .set('Authorization', `Bearer ${host.token}`)
+      .send({
+        title: 'Einsamkeit',
+        description: 'Austausch',
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3600_000).toISOString(),
+        capacity: 10,
+      })
+      .expect(201);
+    const topicChatId = (created.body as { id: string }).id;
+    const join = async (nickname: string) => {
+      const socket = await connect(t.url, (await visitor(t, center.slug)).token);
+      const ack = await emit<{ roomId: string }>(socket, 'topic.join', { topicChatId, nickname });
+      if (!ack.ok) throw new Error(ack.error.code);
+      return { socket, roomId: ack.data.roomId };
+    };
+    const sonne = await join('Sonne');
+    const regen = await join('Regen');
+
+    const page = await newPage({ width: 1200, height: 800 });
+    await consoleLogin(page, host.login, host.password);
+    await page.locator('section.topics li', { hasText: 'Einsamkeit' }).getByRole('button', { name: 'betreten' }).click();
+    const list = page.locator('section.participants');
+    await list.locator('[data-participant="Sonne"]').waitFor();
+    await list.locator('[data-participant="Regen"]').waitFor();
+
+    await list.locator('[data-participant="Sonne"]').getByRole('button', { name: 'stummschalten' }).click();
+    await list.locator('[data-participant="Sonne"]', { hasText: '(stumm)' }).waitFor();
+    await expect(emit(sonne.socket, 'message.send', { roomId: sonne.roomId, clientMsgId: 'muted-1', body: 'Hallo?' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    const removed = nextEvent(regen.socket, 'room.closed');
+    await list.locator('[data-participant="Regen"]').getByRole('button', { name: 'entfernen' }).click();
+    await expect(removed).resolves.toEqual({ roomId: regen.roomId, reason: 'removed' });
+    await list.locator('[data-participant="Regen"]').waitFor({ state: 'detached' });
+    await shot(page, '16-console-topic-participants');
+  });
+
   it('should have made no request to any other host and set no cookie in any of the scenarios above', async () => {
     expect(requested.length).toBeGreaterThan(20);
     const own = new URL(t.url).host;

@@ -157,6 +157,31 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     await expect(call(client, 'topic.join', { topicChatId: id, nickname: 'Regen' })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
+  it('should show the host who is in the chat, with muted flags, but not the participants or outsiders', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR) });
+    const w = await visitor(a, c.slug);
+    const v = { id: w.visitorId, socket: await connect(a.url, w.token) };
+    const v2 = await visitor(a, c.slug);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Wolke' }));
+    okData(await call(await connect(a.url, v2.token), 'topic.join', { topicChatId: id, nickname: 'Stern' }));
+    const host = await connect(b.url, c.counselors[0]!.token);
+    okData(await call(host, 'topic.mute', { roomId, participantId: v.id }));
+    okData(await call(host, 'topic.remove', { roomId, participantId: v2.visitorId }));
+
+    const list = async (token: string, status: number) =>
+      (await b.http().get(`/api/rooms/${roomId}/members`).set('Authorization', `Bearer ${token}`).expect(status)).body as unknown;
+    const members = (await list(c.counselors[0]!.token, 200)) as { id: string; displayName: string; role: string; muted: boolean }[];
+    expect(members.sort((x, y) => x.displayName.localeCompare(y.displayName))).toEqual([
+      { id: c.counselors[0]!.id, displayName: 'Counselor 1', role: 'counselor', muted: false },
+      { id: v.id, displayName: 'Wolke', role: 'visitor', muted: true },
+    ]);
+    await expect(list(w.token, 403)).resolves.toMatchObject({ error: { code: 'FORBIDDEN' } });
+    const visitorToken = (await visitor(a, c.slug)).token;
+    await expect(list(visitorToken, 404)).resolves.toMatchObject({ error: { code: 'NOT_FOUND' } });
+    await expect(list(other.counselors[0]!.token, 404)).resolves.toMatchObject({ error: { code: 'NOT_FOUND' } });
+    await expect(list(c.counselors[1]!.token, 404)).resolves.toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
   it('should close itself exactly once at endsAt and list it as ended', async () => {
     const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(2500) });
     const v = await visitorSocket(a);

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatTab, ConsoleSession, ConsoleState } from './console-session';
+import type { ChatTab, ConsoleSession, ConsoleState, RoomMemberItem } from './console-session';
 
 const CANNED_KEY = 'lotse.console.canned';
 const DEFAULT_CANNED = [
@@ -241,8 +241,22 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
     setText('');
     lastTyping.current = 0;
   };
-  const participants = new Map<string, string>();
-  for (const m of room?.messages ?? []) if (m.sender.role === 'visitor' || m.sender.role === 'client') participants.set(m.sender.id, m.sender.displayName);
+  const [members, setMembers] = useState<RoomMemberItem[]>([]);
+  const messageCount = room?.messages.length ?? 0;
+  const isTopic = tab.kind === 'topic';
+  const refreshMembers = () => {
+    if (isTopic) session.members(tab.roomId).then(setMembers, () => undefined);
+  };
+  // the participant list: on opening the tab, on every new message and every 10 s (joins have no push)
+  useEffect(refreshMembers, [tab.roomId, messageCount]);
+  useEffect(() => {
+    if (!isTopic) return undefined;
+    const timer = setInterval(refreshMembers, 10_000);
+    return () => clearInterval(timer);
+  }, [tab.roomId]);
+  const participants = members.filter((m) => m.role === 'visitor' || m.role === 'client');
+  const moderate = (id: string, action: 'topic.mute' | 'topic.remove', muted?: boolean) =>
+    void session.moderate(tab.roomId, id, action, muted).then(refreshMembers);
 
   return (
     <section id="chat-panel" role="tabpanel" aria-labelledby={`tab-${tab.roomId}`} class="panel">
@@ -368,17 +382,18 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
           {tab.kind === 'topic' && (
             <section class="participants" aria-label="Teilnehmende">
               <h3>Teilnehmende</h3>
-              {participants.size === 0 ? (
-                <p class="hint">Noch niemand hat geschrieben.</p>
+              {participants.length === 0 ? (
+                <p class="hint">Noch ist niemand beigetreten.</p>
               ) : (
                 <ul>
-                  {[...participants].map(([id, name]) => (
-                    <li key={id}>
-                      {name}{' '}
-                      <button type="button" class="link" onClick={() => void session.moderate(tab.roomId, id, 'topic.mute')}>
-                        stummschalten
+                  {participants.map((p) => (
+                    <li key={p.id} data-participant={p.displayName}>
+                      {p.displayName}
+                      {p.muted ? ' (stumm)' : ''}{' '}
+                      <button type="button" class="link" onClick={() => moderate(p.id, 'topic.mute', !p.muted)}>
+                        {p.muted ? 'Stummschaltung aufheben' : 'stummschalten'}
                       </button>{' '}
-                      <button type="button" class="link" onClick={() => void session.moderate(tab.roomId, id, 'topic.remove')}>
+                      <button type="button" class="link" onClick={() => moderate(p.id, 'topic.remove')}>
                         entfernen
                       </button>
                     </li>

@@ -4,6 +4,14 @@ import { ReliableChat, RoomState } from '../lib/reliable-chat';
 import { asChatSocket, command, connectSocket, LotseSocket } from '../lib/socket';
 import { alertUser } from './notify';
 
+/** One member of a room as GET /api/rooms/:id/members answers it. */
+export interface RoomMemberItem {
+  id: string;
+  displayName: string;
+  role: AccountView['role'];
+  muted: boolean;
+}
+
 export interface ChatTab {
   roomId: string;
   title: string;
@@ -198,10 +206,17 @@ export class ConsoleSession {
     this.select(ack.data.roomId);
   }
 
-  async moderate(roomId: string, participantId: string, action: 'topic.mute' | 'topic.remove'): Promise<void> {
+  async moderate(roomId: string, participantId: string, action: 'topic.mute' | 'topic.remove', muted?: boolean): Promise<void> {
     if (!this.socket) return;
-    const ack = await command(this.socket, action, { roomId, participantId });
+    const ack = await command(this.socket, action, muted === undefined ? { roomId, participantId } : { roomId, participantId, muted });
     if (!ack.ok) this.set({ error: ack.error.message });
+  }
+
+  /** Who is in a topic chat (staff only; removed participants are left out). */
+  async members(roomId: string): Promise<RoomMemberItem[]> {
+    const a = this.state.auth;
+    if (!a) return [];
+    return api<RoomMemberItem[]>(`/api/rooms/${encodeURIComponent(roomId)}/members`, { token: a.token });
   }
 
   setPrefs(p: { sound?: boolean; notify?: boolean }): void {

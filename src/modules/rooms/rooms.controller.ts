@@ -17,6 +17,12 @@ export class RoomsController {
     return this.rooms.listMine(auth);
   }
 
+  /** Who is in the room (members; in live and topic chats staff only). */
+  @Get(':id/members')
+  members(@Auth() auth: AuthContext, @Param('id') id: string) {
+    return this.rooms.members(auth, id);
+  }
+
   /** Deletes a 1:1 or group room and its messages for good (its counselor or an admin). */
   @Delete(':id')
   @HttpCode(204)

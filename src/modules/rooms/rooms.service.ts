@@ -137,6 +137,18 @@ export class RoomsService {
     return found;
   }
 
+  /**
+   * Who is in a room (not the removed ones), for its members. In live and topic chats only staff
+   * see the list (the host moderates; anonymous participants do not learn about each other).
+   */
+  async members(auth: AuthContext, roomId: string): Promise<{ id: string; displayName: string; role: Role; muted: boolean }[]> {
+    const { room } = await this.requireMember(auth, roomId);
+    if ((room.kind === 'live' || room.kind === 'topic') && !isStaff(auth)) throw errors.forbidden('Only the counselor sees who is in this chat.');
+    return (await this.listMembers(auth.centerId, room.id))
+      .filter((m) => !m.removed)
+      .map((m) => ({ id: m.subjectId, displayName: m.displayName, role: m.role, muted: m.muted }));
+  }
+
   // ---- API for the live-chat and topic-chat features -----------------------------------------
 
   /** Creates a live or topic room and joins the members' connected sockets to it. */
@@ -200,7 +212,6 @@ export class RoomsService {
     }));
   }
 
-  /** Retention: deletes messages older than the cutoff in closed rooms of this kind (all centers). */
   /**
    * Retention of kept transcripts, center by center: messages of closed rooms of one kind older than
    * that center's retention. Centers that keep nothing deleted their messages when the room closed.
