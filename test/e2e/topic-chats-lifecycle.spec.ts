@@ -1,6 +1,6 @@
 import type { Ack, ClientToServerEvents } from '../../src/realtime/contract';
 import { DataSource } from 'typeorm';
-import { closeAllSockets, connect, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 
 type Command = keyof ClientToServerEvents;
@@ -85,5 +85,25 @@ describe(`topic chat lifecycle (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'on
       .expect(200);
     await new Promise((r) => setTimeout(r, 3500)); // past the original end: no event marks a window that did not close
     await expect(call(v.socket, 'message.send', { roomId, clientMsgId: 'late-1', body: 'Noch da' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('should erase the nicknames of an ended topic chat when the center keeps no transcripts', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(2500) });
+    const v = await visitorSocket(a);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Vergessen' }));
+    const nicknames = async (): Promise<number> => {
+      const ds = a.app.get(DataSource);
+      const p: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM topic_participants WHERE topic_chat_id = ?', [id]);
+      const m: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM room_members WHERE room_id = ? AND display_name = ?', [
+        roomId,
+        'Vergessen',
+      ]);
+      return Number(p[0]!.n) + Number(m[0]!.n);
+    };
+    expect(await nicknames()).toBe(2);
+    await expect(nextEvent(v.socket, 'room.closed', 10_000)).resolves.toEqual({ roomId, reason: 'ended' });
+    // the erasure follows the close on the node that ended the chat; no event marks it
+    for (let i = 0; i < 50 && (await nicknames()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await nicknames()).toBe(0);
   });
 });

@@ -124,6 +124,10 @@ export class RoomsRepository {
     await this.rooms.delete({ centerId, id: roomId });
   }
 
+  async deleteMembers(centerId: string, roomId: string): Promise<void> {
+    if (isUuid(roomId)) await this.members.delete({ centerId, roomId });
+  }
+
   async deleteMembershipsOf(centerId: string, subjectId: string): Promise<void> {
     await this.members.delete({ centerId, subjectId });
   }

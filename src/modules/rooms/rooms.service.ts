@@ -202,6 +202,11 @@ export class RoomsService {
     return true;
   }
 
+  /** Forgets who was in a closed room whose messages are gone (their names are kept for nothing). */
+  async forgetMembers(centerId: string, roomId: string): Promise<void> {
+    await this.rooms.deleteMembers(centerId, roomId);
+  }
+
   async listMembers(centerId: string, roomId: string): Promise<RoomMemberView[]> {
     return (await this.rooms.listMembers(centerId, roomId)).map((m) => ({
       subjectId: m.subjectId,

@@ -130,6 +130,11 @@ export class TopicChatsRepository {
     }
   }
 
+  /** Erases the nicknames of a chat that is over. */
+  async deleteParticipantsOfChat(centerId: string, topicChatId: string): Promise<void> {
+    await this.participants.delete({ centerId, topicChatId });
+  }
+
   async markRemoved(centerId: string, topicChatId: string, subjectId: string, at: Date): Promise<void> {
     if (!isUuid(subjectId)) return;
     await this.participants.update({ centerId, topicChatId, subjectId, removedAt: IsNull() }, { removedAt: at });

@@ -184,6 +184,11 @@ export class TopicChatsService {
     if (!roomId) return;
     const center = await this.centers.byId(chat.centerId);
     await this.rooms.closeRoom(chat.centerId, roomId, 'ended', { deleteMessages: !center.keepTopicTranscripts });
+    // without a transcript the nicknames have no reason to stay
+    if (!center.keepTopicTranscripts) {
+      await this.repo.deleteParticipantsOfChat(chat.centerId, chat.id);
+      await this.rooms.forgetMembers(chat.centerId, roomId);
+    }
   }
 
   /** Deletes kept topic transcripts of each center after that center's retention. */
