@@ -106,4 +106,22 @@ describe(`topic chat lifecycle (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'on
     for (let i = 0; i < 50 && (await nicknames()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await nicknames()).toBe(0);
   });
+  it('should erase messages and nicknames of a running topic chat when the host cancels it', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(3_600_000) });
+    const v = await visitorSocket(a);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Abgesagt' }));
+    okData(await call(v.socket, 'message.send', { roomId, clientMsgId: 'c1', body: 'Bin da' }));
+    const ds = a.app.get(DataSource);
+    const count = async (sql: string, arg: string): Promise<number> => Number((await ds.query<{ n: number | string }[]>(sql, [arg]))[0]!.n);
+    const left = async () => [
+      await count('SELECT COUNT(*) AS n FROM topic_participants WHERE topic_chat_id = ?', id),
+      await count('SELECT COUNT(*) AS n FROM room_members WHERE room_id = ?', roomId),
+      await count('SELECT COUNT(*) AS n FROM messages WHERE room_id = ?', roomId),
+    ];
+    expect((await left()).every((n) => n > 0)).toBe(true);
+    const closed = nextEvent(v.socket, 'room.closed');
+    await a.http().delete(`/api/centers/${c.slug}/topic-chats/${id}`).set('Authorization', `Bearer ${c.counselors[0]!.token}`).expect(204);
+    await expect(closed).resolves.toEqual({ roomId, reason: 'cancelled' });
+    expect(await left()).toEqual([0, 0, 0]);
+  });
 });

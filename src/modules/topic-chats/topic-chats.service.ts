@@ -87,7 +87,12 @@ export class TopicChatsService {
     const chat = await this.editable(auth, slug, id);
     if (!(await this.repo.transition(chat.id, ['scheduled', 'open'], 'cancelled'))) return;
     const roomId = (await this.repo.find(auth.centerId, chat.id))?.roomId;
-    if (roomId) await this.rooms.closeRoom(auth.centerId, roomId, 'cancelled', { deleteMessages: true });
+    // a cancelled chat keeps nothing: no messages, no nicknames
+    await this.repo.deleteParticipantsOfChat(auth.centerId, chat.id);
+    if (roomId) {
+      await this.rooms.closeRoom(auth.centerId, roomId, 'cancelled', { deleteMessages: true });
+      await this.rooms.forgetMembers(auth.centerId, roomId);
+    }
   }
 
   /** The public listing: cancelled chats are hidden, ended ones shown for a day. */
