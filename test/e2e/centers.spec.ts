@@ -59,6 +59,7 @@ describe('center info and settings', () => {
       [{ emergencyText: 'x'.repeat(2001) }, 'emergencyText'],
       [{ openingHours: [{ day: 7, from: '10:00', to: '11:00' }] }, 'openingHours.0.day'],
       [{ widgetOrigins: ['https://ok.example/path'] }, 'widgetOrigins'],
+      [{ widgetOrigins: ["https://ok.example; script-src 'unsafe-inline'"] }, 'widgetOrigins'],
       [{ shiftGraceSeconds: 60, unknown: 1 }, 'unknown'],
     ];
     for (const [body, field] of cases) {

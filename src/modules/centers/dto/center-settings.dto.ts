@@ -77,6 +77,6 @@ export class CenterSettingsDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
-  @Matches(/^https?:\/\/[^\s/]+$/, { each: true })
+  @Matches(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, { each: true, message: 'each widget origin must be an origin like https://www.example.org' })
   widgetOrigins?: string[];
 }
