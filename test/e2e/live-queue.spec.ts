@@ -281,7 +281,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     okData(await call(v.socket, 'queue.join', {}));
     const { roomId } = await assigned;
     const stranger = await newVisitor(c, b);
-    await expect(call(stranger.socket, 'live.end', { roomId })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    await expect(call(stranger.socket, 'live.end', { roomId })).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const closed = nextEvent(v.socket, 'room.closed');
     const dropped = new Promise((resolve) => v.socket.once('disconnect', resolve));
     okData(await call(s, 'live.end', { roomId, block: true }));

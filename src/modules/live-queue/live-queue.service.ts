@@ -92,7 +92,8 @@ export class LiveQueueService implements OnModuleDestroy {
     if (!chat) throw errors.notFound('The live chat');
     if (auth.subjectId === chat.counselorId) await this.endChat(chat, 'ended', dto.block ? auth.subjectId : null);
     else if (auth.subjectId === chat.visitorId) await this.endChat(chat, 'ended', null);
-    else throw errors.forbidden('Only the two people in a live chat can end it.');
+    // anyone else learns nothing about the room, as with every room they are not in
+    else throw errors.notFound('The live chat');
     return {};
   }
 
