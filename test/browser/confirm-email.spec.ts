@@ -1,18 +1,9 @@
-import { Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import type { LoginResult } from '../../src/realtime/contract';
 import { freePort, seedCenter, startApp, TestApp } from '../harness/app';
+import { launchChromium } from '../harness/browser';
 import { readOutbox } from '../harness/outbox';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('email double opt-in in Chromium', () => {
   let t: TestApp & { dropDb: () => Promise<void> };
@@ -20,7 +11,7 @@ describe('email double opt-in in Chromium', () => {
   beforeAll(async () => {
     const port = await freePort();
     t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, FrameLocator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import type { Server } from 'socket.io';
 import type { Ack, QueueJoinResult } from '../../src/realtime/contract';
 import { RealtimePublisher } from '../../src/realtime/publisher';
 import { closeAllSockets, connect, freePort, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { launchChromium } from '../harness/browser';
 
 /**
  * The homepage widget and the counselor console in headless Chromium against the real server
@@ -14,15 +15,6 @@ import { closeAllSockets, connect, freePort, nextEvent, seedCenter, SeededCenter
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const DOC_SHOTS = join(ROOT, 'docs', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let t: TestApp & { dropDb: () => Promise<void> };
 let center: SeededCenter;
@@ -115,7 +107,7 @@ beforeAll(async () => {
       capacity: 20,
     })
     .expect(201);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

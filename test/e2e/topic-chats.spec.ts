@@ -1,6 +1,7 @@
 import type { Ack, ClientToServerEvents, ServerToClientEvents, TopicChatListItem } from '../../src/realtime/contract';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
+import { DataSource } from 'typeorm';
 
 type Command = keyof ClientToServerEvents;
 type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
@@ -180,6 +181,78 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     await expect(list(visitorToken, 404)).resolves.toMatchObject({ error: { code: 'NOT_FOUND' } });
     await expect(list(other.counselors[0]!.token, 404)).resolves.toMatchObject({ error: { code: 'NOT_FOUND' } });
     await expect(list(c.counselors[1]!.token, 404)).resolves.toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('should erase the nickname and seat of a client when the client deletes their account', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR), capacity: 1 });
+    const reg = await a.http().post('/api/auth/register').send({ center: c.slug, username: 'nick-leaver', password: 'Quiet-Harbor-8812' }).expect(201);
+    const leaver = reg.body as { token: string; account: { id: string } };
+    const socket = await connect(a.url, leaver.token);
+    okData(await call(socket, 'topic.join', { topicChatId: id, nickname: 'Leuchtturm' }));
+    const participants = async (): Promise<number> => {
+      const rows: { n: number | string }[] = await a.app
+        .get(DataSource)
+        .query('SELECT COUNT(*) AS n FROM topic_participants WHERE subject_id = ?', [leaver.account.id]);
+      return Number(rows[0]!.n);
+    };
+    expect(await participants()).toBe(1);
+    await a.http().delete('/api/accounts/me').set('Authorization', `Bearer ${leaver.token}`).send({ password: 'Quiet-Harbor-8812' }).expect(204);
+    expect(await participants()).toBe(0);
+    // the seat is free again and the nickname may be taken by someone else
+    const v = await visitorSocket(b);
+    await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Leuchtturm' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('should let participants keep writing when the host extends a running topic chat', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(3000) });
+    const v = await visitorSocket(a);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Verlängert' }));
+    await a
+      .http()
+      .patch(`/api/centers/${c.slug}/topic-chats/${id}`)
+      .set('Authorization', `Bearer ${c.counselors[0]!.token}`)
+      .send({ endsAt: iso(HOUR) })
+      .expect(200);
+    await new Promise((r) => setTimeout(r, 3500)); // past the original end: no event marks a window that did not close
+    await expect(call(v.socket, 'message.send', { roomId, clientMsgId: 'late-1', body: 'Noch da' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('should erase the nicknames of an ended topic chat when the center keeps no transcripts', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(2500) });
+    const v = await visitorSocket(a);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Vergessen' }));
+    const nicknames = async (): Promise<number> => {
+      const ds = a.app.get(DataSource);
+      const p: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM topic_participants WHERE topic_chat_id = ?', [id]);
+      const m: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM room_members WHERE room_id = ? AND display_name = ?', [
+        roomId,
+        'Vergessen',
+      ]);
+      return Number(p[0]!.n) + Number(m[0]!.n);
+    };
+    expect(await nicknames()).toBe(2);
+    await expect(nextEvent(v.socket, 'room.closed', 10_000)).resolves.toEqual({ roomId, reason: 'ended' });
+    // the erasure follows the close on the node that ended the chat; no event marks it
+    for (let i = 0; i < 50 && (await nicknames()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await nicknames()).toBe(0);
+  });
+  it('should erase messages and nicknames of a running topic chat when the host cancels it', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(3_600_000) });
+    const v = await visitorSocket(a);
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Abgesagt' }));
+    okData(await call(v.socket, 'message.send', { roomId, clientMsgId: 'c1', body: 'Bin da' }));
+    const ds = a.app.get(DataSource);
+    const count = async (sql: string, arg: string): Promise<number> => Number((await ds.query<{ n: number | string }[]>(sql, [arg]))[0]!.n);
+    const left = async () => [
+      await count('SELECT COUNT(*) AS n FROM topic_participants WHERE topic_chat_id = ?', id),
+      await count('SELECT COUNT(*) AS n FROM room_members WHERE room_id = ?', roomId),
+      await count('SELECT COUNT(*) AS n FROM messages WHERE room_id = ?', roomId),
+    ];
+    expect((await left()).every((n) => n > 0)).toBe(true);
+    const closed = nextEvent(v.socket, 'room.closed');
+    await a.http().delete(`/api/centers/${c.slug}/topic-chats/${id}`).set('Authorization', `Bearer ${c.counselors[0]!.token}`).expect(204);
+    await expect(closed).resolves.toEqual({ roomId, reason: 'cancelled' });
+    expect(await left()).toEqual([0, 0, 0]);
   });
 
   it('should close itself exactly once at endsAt and list it as ended', async () => {
