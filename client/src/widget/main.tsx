@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { App } from './app';
 import { pickDict } from './i18n';
 import { WidgetSession } from './session';
+import '../lib/chat-base.css';
 import './widget.css';
 
 const params = new URLSearchParams(location.search);
