@@ -1,25 +1,16 @@
 import Redis from 'ioredis';
 import { createServer, Server, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Ack, ClientToServerEvents } from '../../src/realtime/contract';
+import type { ClientToServerEvents } from '../../src/realtime/contract';
 import { queueKeys } from '../../src/modules/live-queue/queue-scripts';
 import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
+import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, nextEvent, seedCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { REDIS_URL } from '../harness/env';
 
-type Command = keyof ClientToServerEvents;
-type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
-type AnswerOf<E extends Command> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
-
-async function call<E extends Command>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 15_000): Promise<AnswerOf<E>> {
-  const timed = socket.timeout(ms) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
-  return (await timed.emitWithAck(event, payload)) as AnswerOf<E>;
-}
-const okData = <T>(ack: Ack<T>): T => {
-  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
-  return ack.data;
-};
-
+/** Commands of this suite wait up to 15 s for their ack (many sockets at once on two nodes). */
+const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 15_000): Promise<AnswerOf<E>> =>
+  ackCall(socket, event, payload, ms);
 /** A TCP proxy in front of the shared Redis that the test can cut and restore (never touching Redis itself). */
 class RedisProxy {
   private readonly server: Server;

@@ -1,23 +1,14 @@
 import { Clock } from '../../src/common/clock';
-import type { Ack, ClientToServerEvents, LiveStatus, ServerToClientEvents } from '../../src/realtime/contract';
+import type { ClientToServerEvents, LiveStatus, ServerToClientEvents } from '../../src/realtime/contract';
 import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
+import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 
-type Command = keyof ClientToServerEvents;
-type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
-type AnswerOf<E extends Command> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
-
-async function call<E extends Command>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 20_000): Promise<AnswerOf<E>> {
-  const timed = socket.timeout(ms) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
-  return (await timed.emitWithAck(event, payload)) as AnswerOf<E>;
-}
-
-function okData<T>(ack: Ack<T>): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
-  return ack.data;
-}
+/** Commands of this suite wait up to 20 s for their ack (many sockets at once on two nodes). */
+const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 20_000): Promise<AnswerOf<E>> =>
+  ackCall(socket, event, payload, ms);
 
 /** Collects every payload of a push from the moment it is called. */
 function record<E extends keyof ServerToClientEvents>(socket: TestSocket, event: E): Parameters<ServerToClientEvents[E]>[0][] {

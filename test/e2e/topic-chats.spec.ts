@@ -1,21 +1,12 @@
-import type { Ack, ClientToServerEvents, ServerToClientEvents, TopicChatListItem } from '../../src/realtime/contract';
+import type { ClientToServerEvents, ServerToClientEvents, TopicChatListItem } from '../../src/realtime/contract';
+import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 import { DataSource } from 'typeorm';
 
-type Command = keyof ClientToServerEvents;
-type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
-type AnswerOf<E extends Command> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
-
-async function call<E extends Command>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 10_000): Promise<AnswerOf<E>> {
-  const timed = socket.timeout(ms) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
-  return (await timed.emitWithAck(event, payload)) as AnswerOf<E>;
-}
-
-function okData<T>(ack: Ack<T>): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${ack.error.code}: ${ack.error.message}`);
-  return ack.data;
-}
+/** Commands of this suite wait up to 10 s for their ack (many sockets at once on two nodes). */
+const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 10_000): Promise<AnswerOf<E>> =>
+  ackCall(socket, event, payload, ms);
 
 const iso = (msFromNow: number): string => new Date(Date.now() + msFromNow).toISOString();
 const HOUR = 3_600_000;
