@@ -146,6 +146,10 @@ export interface ClientToServerEvents {
   'topic.mute': (p: TopicModeratePayload, ack: AckCallback<Empty>) => void;
   'topic.remove': (p: TopicModeratePayload, ack: AckCallback<Empty>) => void;
   'live.end': (p: LiveEndPayload, ack: AckCallback<Empty>) => void;
+  /** Counselor: everything the console needs after a (re)login: shift, running chats, queue. */
+  'live.sync': (p: Empty, ack: AckCallback<LiveSyncResult>) => void;
+  /** Counselor on shift: take a (suspicious) waiting visitor out of the line, optionally blocking their address. */
+  'queue.remove': (p: QueueRemovePayload, ack: AckCallback<Empty>) => void;
 }
 
 /** Why a visitor's wait ended without a counselor. */
@@ -155,11 +159,61 @@ export interface QueueWaitingEntry {
   visitorId: string;
   firstMessage: string | null;
   joinedAt: string;
+  /** Several visitors wait from the same address right now (possible flooding). */
+  suspicious?: boolean;
 }
 
+export interface QueueRemovePayload {
+  visitorId: string;
+  /** Also block the visitor's address for the center's block duration. */
+  block?: boolean;
+}
+
+/**
+ * Why a live chat ended (`room.closed.reason` of a live room). Shown to both sides:
+ * `ended_by_counselor`, `ended_by_visitor`; `left`: the visitor left (quick exit, queue.leave);
+ * `disconnected`: the visitor's connection was gone beyond the grace; `counselor_gone`: the
+ * counselor's connection was gone beyond the shift grace and nobody could take over;
+ * `handed_over`: (to the old counselor only) another counselor took the chat over;
+ * `blocked`: the counselor ended the chat and blocked the visitor.
+ */
+export type LiveEndReason = 'ended_by_counselor' | 'ended_by_visitor' | 'left' | 'disconnected' | 'counselor_gone' | 'handed_over' | 'blocked';
+
+/** A running live chat as the counselor's console shows it. */
+export interface LiveChatView {
+  roomId: string;
+  /** Short distinguishable name of the chat (generated; no personal data). */
+  label: string;
+  assignedAt: string;
+  /** How long the visitor waited before the assignment. */
+  waitedMs: number;
+  lastSeq: number;
+  unread: number;
+  /** The visitor has no connection right now (within the grace). */
+  peerAway: boolean;
+}
+
+export interface LiveSyncResult {
+  shift: { shiftId: string; maxChats: number } | null;
+  chats: LiveChatView[];
+  waiting: number;
+  entries: QueueWaitingEntry[];
+}
+
+/** Who is absent in a paused live chat. */
+export type LivePeer = 'counselor' | 'visitor';
+
 export interface ServerToClientEvents {
-  'queue.position': (p: { position: number }) => void;
-  'queue.assigned': (p: { roomId: string; peer: { displayName: string } }) => void;
+  /** `estimateMinutes`: from this center's recent assignment times, or null when it cannot be estimated. */
+  'queue.position': (p: { position: number; estimateMinutes?: number | null }) => void;
+  /** To the counselor also `label`, `assignedAt`, `waitedMs` (see LiveChatView). */
+  'queue.assigned': (p: { roomId: string; peer: { displayName: string }; label?: string; assignedAt?: string; waitedMs?: number }) => void;
+  /** The other side of a live chat lost its last connection (messages are still kept). */
+  'live.paused': (p: { roomId: string; who: LivePeer }) => void;
+  /** The absent side is back. */
+  'live.resumed': (p: { roomId: string; who: LivePeer }) => void;
+  /** To the visitor: another counselor took the chat over (same room, same history). */
+  'live.handedOver': (p: { roomId: string; peer: { displayName: string } }) => void;
   'queue.closed': (p: { reason: QueueClosedReason }) => void;
   'queue.updated': (p: { waiting: number; entries?: QueueWaitingEntry[] }) => void;
   'message.created': (p: MessageView) => void;
