@@ -62,13 +62,11 @@ describe('docker-compose.yml', () => {
     expect(nginx).toMatch(/location \/socket\.io\/ \{[^}]*proxy_pass http:\/\/lotse;/);
   });
 
+  // Without Docker Compose (CI has no Docker engine) this case is reported as skipped, never as a pass:
+  // the YAML checks above are what runs everywhere.
   const hasCompose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
 
-  it('should pass `docker compose config` when Docker Compose is installed (else the YAML checks above stand alone)', () => {
-    if (!hasCompose) {
-      expect(spawnSync('docker', ['compose', 'version']).status).not.toBe(0);
-      return;
-    }
+  (hasCompose ? it : it.skip)('should pass `docker compose config` (needs Docker Compose)', () => {
     const r = spawnSync('docker', ['compose', '-f', join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], {
       encoding: 'utf8',
       env: { ...process.env, MASTER_KEY: Buffer.alloc(32, 1).toString('base64'), DB_PASSWORD: 'compose-check' },
