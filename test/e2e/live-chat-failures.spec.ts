@@ -21,20 +21,6 @@ function record<E extends keyof ServerToClientEvents>(socket: TestSocket, event:
   return seen;
 }
 
-/** The next push of `event` that matches (rejects after `ms`). */
-function eventWhere<E extends keyof ServerToClientEvents>(socket: TestSocket, event: E, match: (p: Push<E>) => boolean, ms = 10_000): Promise<Push<E>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${String(event)} within ${ms} ms`)), ms);
-    const listener = (p: Push<E>) => {
-      if (!match(p)) return;
-      clearTimeout(timer);
-      socket.off(event as never, listener as never);
-      resolve(p);
-    };
-    socket.on(event as never, listener as never);
-  });
-}
-
 describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, SQLite, in-memory store'})`, () => {
   let a: TestApp & { dropDb: () => Promise<void> };
   let b: TestApp & { dropDb: () => Promise<void> };
