@@ -33,17 +33,18 @@ export class LotseIoAdapter extends IoAdapter {
       pingInterval: 10_000,
       pingTimeout: 8_000,
       cors: { origin: [...allowed], credentials: false },
-      // Browsers always send Origin; a foreign one is refused. Non-browser clients send none.
-      allowRequest: (req: { headers: { origin?: string } }, done: (err: string | null, ok: boolean) => void) => {
+      // Browsers always send Origin; a foreign one is refused. Non-browser clients send none. A page
+      // served by this server itself (whatever host name it was opened with) is always allowed.
+      allowRequest: (req: { headers: { origin?: string; host?: string } }, done: (err: string | null, ok: boolean) => void) => {
         const origin = req.headers.origin;
-        done(null, origin === undefined || allowed.has(origin));
+        done(null, origin === undefined || allowed.has(origin) || isSameOrigin(origin, req.headers.host));
       },
     }) as Server;
 
     const redis = this.appRef.get(RedisService);
     if (redis.enabled) {
       const pub = withSafePublish(redis.duplicate('io-pub'), this.logger);
-      const sub = redis.duplicate('io-sub');
+      const sub = withSafeUnsubscribe(redis.duplicate('io-sub'));
       server.adapter(createAdapter(pub, sub, { key: 'lotse:io' }));
     }
 
@@ -67,6 +68,21 @@ export class LotseIoAdapter extends IoAdapter {
 }
 
 /**
+ * The Origin names the host the request itself was sent to (the page came from this server, e.g.
+ * opened as 127.0.0.1 while PUBLIC_URL says localhost). A foreign page cannot choose the Host header
+ * of its request to us, so this admits no other site.
+ */
+export function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const o = new URL(origin);
+    return (o.protocol === 'http:' || o.protocol === 'https:') && o.host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The adapter publishes without handling the promise: while Redis is away ioredis rejects queued
  * publishes (MaxRetriesPerRequestError), and an unhandled rejection would end the process. A lost
  * cross-node broadcast is repaired by clients through `room.history`; a lost node is not.
@@ -83,5 +99,18 @@ export function withSafePublish(client: Redis, logger: Logger): Redis {
       return 0;
     });
   Object.defineProperty(client, 'publish', { value: safe });
+  return client;
+}
+
+/**
+ * The adapter unsubscribes on close without handling the promise; when the Redis clients were shut
+ * down first (application shutdown runs before the socket server closes) that rejection would be
+ * unhandled and end the process. Unsubscribing from a closed connection has nothing left to do.
+ */
+export function withSafeUnsubscribe(client: Redis): Redis {
+  for (const name of ['punsubscribe', 'unsubscribe'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    Object.defineProperty(client, name, { value: (...args: unknown[]) => original(...args).catch(() => 0) });
+  }
   return client;
 }

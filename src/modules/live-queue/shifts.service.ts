@@ -9,6 +9,7 @@ import type { ShiftOpenResult } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
 import { ShiftOpenDto } from './dto/live-queue.dto';
+import { LiveChatsService } from './live-chats.service';
 import { LiveQueueRepository } from './live-queue.repository';
 import { QueueEffectsService } from './queue-effects.service';
 import { LIVE_QUEUE_STORE, LiveQueueStore } from './queue-store';
@@ -27,6 +28,7 @@ export class ShiftsService implements OnModuleDestroy {
   constructor(
     @Inject(LIVE_QUEUE_STORE) private readonly store: LiveQueueStore,
     private readonly effects: QueueEffectsService,
+    private readonly chats: LiveChatsService,
     private readonly repo: LiveQueueRepository,
     private readonly publisher: RealtimePublisher,
     private readonly clock: Clock,
@@ -75,6 +77,8 @@ export class ShiftsService implements OnModuleDestroy {
     this.publisher.toSubject(shift.counselorId, 'shift.closed', { shiftId: shift.id, reason });
     const change = await this.store.closeShift(shift.centerId, shift.counselorId);
     await this.effects.apply(shift.centerId, change, 'shift_closed');
+    // gone beyond the grace: their running chats are handed over or ended, never left to a ghost
+    if (reason === 'disconnected') await this.chats.counselorGone(shift.centerId, shift.counselorId);
   }
 
   @OnEvent(SOCKET_DISCONNECTED, { async: true, promisify: true })
@@ -84,9 +88,22 @@ export class ShiftsService implements OnModuleDestroy {
     const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
     // while this node shuts down the adapter cannot count sockets: start the grace anyway (a
     // reconnect to another node clears it, and the sweep checks for sockets before closing)
-    if (!shift || (!this.stopping && (await this.publisher.countSubjectSockets(auth.subjectId)) > 0)) return;
+    if (!this.stopping && (await this.publisher.countSubjectSockets(auth.subjectId)) > 0) return;
+    if (!shift) {
+      // off shift their running chats go on: the visitors are told, the chat sweep decides after the grace
+      if (this.stopping) return;
+      await this.chats
+        .counselorAwayOffShift(auth.centerId, auth.subjectId)
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not mark a counselor away'));
+      return;
+    }
     const center = await this.effects.center(auth.centerId);
     await this.repo.startGrace(auth.centerId, shift.id, center.shiftGraceSeconds);
+    // while this node shuts down its store client may be gone: the other nodes' ghost sweep marks them away
+    if (this.stopping) return;
+    await this.chats
+      .counselorAway(auth.centerId, auth.subjectId)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not mark a counselor away'));
   }
 
   /** A reconnect within the grace keeps the shift; the new socket sees the queue at once. */
@@ -94,10 +111,16 @@ export class ShiftsService implements OnModuleDestroy {
   async onConnected(event: SocketPresenceEvent): Promise<void> {
     const { auth } = event;
     if (auth.role !== 'counselor' && auth.role !== 'admin') return;
+    await this.chats
+      .counselorBackOffShift(auth.centerId, auth.subjectId)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not mark a counselor back'));
     const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
     if (!shift) return;
     await this.repo.clearGrace(auth.centerId, shift.id);
     this.publisher.joinRoom(event.socketId, roomFor.onShift(auth.centerId));
+    await this.chats
+      .counselorBack(auth.centerId, auth.subjectId)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not mark a counselor back'));
     this.effects.scheduleUpdate(auth.centerId);
   }
 
@@ -110,11 +133,34 @@ export class ShiftsService implements OnModuleDestroy {
     try {
       for (const shift of await this.repo.findGraceDue()) {
         // a reconnect can overtake the disconnect that started the grace: a connected counselor keeps the shift
-        if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) await this.repo.clearGrace(shift.centerId, shift.id);
-        else await this.closeShift(shift, 'disconnected', true);
+        if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) {
+          await this.repo.clearGrace(shift.centerId, shift.id);
+          await this.chats.counselorBack(shift.centerId, shift.counselorId);
+        } else await this.closeShift(shift, 'disconnected', true);
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'shift grace sweep failed');
+    }
+  }
+
+  /**
+   * A node that died (or shut down) took its disconnect events with it: open shifts whose counselor
+   * has no socket on any node start their grace here, and the counselor counts as away in the store.
+   */
+  @Interval(10_000)
+  async sweepGhostShifts(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      for (const shift of await this.repo.findAllOpenShifts()) {
+        if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) continue;
+        if (!shift.graceUntil) {
+          const center = await this.effects.center(shift.centerId);
+          await this.repo.startGrace(shift.centerId, shift.id, center.shiftGraceSeconds);
+        }
+        await this.chats.counselorAway(shift.centerId, shift.counselorId);
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'ghost shift sweep failed');
     }
   }
 }
