@@ -1,7 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateColumn, UuidColumn } from '../../infra/database/columns';
 
-/** A data key, wrapped (AES-256-GCM) by MASTER_KEY. scope = 'center' or 'account:<id>'. */
+/**
+ * A data key, wrapped (AES-256-GCM) by MASTER_KEY. scope = 'center', 'account:<id>' (what is only
+ * a client's) or 'room:<id>' (one conversation's messages, name and member names).
+ */
 @Entity('data_keys')
 @Index('uq_data_keys_scope', ['centerId', 'scope', 'version'], { unique: true })
 export class DataKey {
@@ -19,6 +22,10 @@ export class DataKey {
 
   @Column({ name: 'wrapped_key', type: 'text' })
   wrappedKey!: string;
+
+  /** masterKeyId() of the master key that wrapped it; null for keys wrapped before ids were kept. */
+  @Column({ name: 'master_key_id', type: 'varchar', length: 16, nullable: true })
+  masterKeyId!: string | null;
 
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;
