@@ -14,6 +14,8 @@ export interface CipherContext {
   accountId?: string;
   /** Encrypt with the conversation's own key (deleted with the room). */
   roomId?: string;
+  /** With roomId: the key of this member in this conversation (deleted with the room or with the member's account). */
+  memberId?: string;
   table: string;
   column: string;
   rowId: string;
@@ -97,15 +99,28 @@ export class CryptoService implements OnModuleInit {
     await this.destroyScope(centerId, `account:${accountId}`);
   }
 
-  /** Destroys a conversation's key (the room is deleted): its messages and names become unreadable. */
-  async destroyRoomKey(centerId: string, roomId: string): Promise<void> {
+  /** Destroys a conversation's keys (the room is deleted): its messages and names become unreadable. */
+  async destroyRoomKeys(centerId: string, roomId: string): Promise<void> {
     await this.destroyScope(centerId, `room:${roomId}`);
+    await this.destroyScopesLike(centerId, `room:${roomId}:%`);
+  }
+
+  /** Destroys a member's keys in every conversation (their account is deleted): what they wrote there becomes unreadable. */
+  async destroyMemberKeys(centerId: string, subjectId: string): Promise<void> {
+    await this.destroyScopesLike(centerId, `room:%:${subjectId}`);
   }
 
   private async destroyScope(centerId: string, scope: string): Promise<void> {
     await this.keys.deleteScope(centerId, scope);
     this.forget(centerId, scope);
     this.bus.publish(KEYS_DESTROYED, { centerId, scope });
+  }
+
+  private async destroyScopesLike(centerId: string, pattern: string): Promise<void> {
+    for (const scope of await this.keys.deleteScopesLike(centerId, pattern)) {
+      this.forget(centerId, scope);
+      this.bus.publish(KEYS_DESTROYED, { centerId, scope });
+    }
   }
 
   private forget(centerId: string, scope: string): void {
@@ -194,7 +209,8 @@ export function unwrapDataKey(masterKey: Buffer, row: Pick<DataKey, 'id' | 'cent
 
 function scopeOf(ctx: CipherContext): string {
   if (ctx.roomId && ctx.accountId) throw new Error('a value belongs to a room or to an account, not to both');
-  if (ctx.roomId) return `room:${ctx.roomId}`;
+  if (ctx.memberId && !ctx.roomId) throw new Error('a member key belongs to a room');
+  if (ctx.roomId) return ctx.memberId ? `room:${ctx.roomId}:${ctx.memberId}` : `room:${ctx.roomId}`;
   return ctx.accountId ? `account:${ctx.accountId}` : 'center';
 }
 

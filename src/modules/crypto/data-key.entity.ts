@@ -3,7 +3,8 @@ import { DateColumn, UuidColumn } from '../../infra/database/columns';
 
 /**
  * A data key, wrapped (AES-256-GCM) by MASTER_KEY. scope = 'center', 'account:<id>' (what is only
- * a client's) or 'room:<id>' (one conversation's messages, name and member names).
+ * a client's), 'room:<id>' (a conversation's name) or 'room:<id>:<subject id>' (what one member
+ * wrote and was called in that conversation).
  */
 @Entity('data_keys')
 @Index('uq_data_keys_scope', ['centerId', 'scope', 'version'], { unique: true })
@@ -14,7 +15,7 @@ export class DataKey {
   @UuidColumn({ name: 'center_id' })
   centerId!: string;
 
-  @Column({ type: 'varchar', length: 60 })
+  @Column({ type: 'varchar', length: 100 })
   scope!: string;
 
   @Column({ type: 'int', default: 1 })

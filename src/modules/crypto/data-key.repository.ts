@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, Repository } from 'typeorm';
+import { In, IsNull, Like, Not, Repository } from 'typeorm';
 import { isMysql } from '../../infra/database/columns';
 import { DataKey } from './data-key.entity';
 
@@ -23,6 +23,13 @@ export class DataKeyRepository {
 
   async deleteScope(centerId: string, scope: string): Promise<void> {
     await this.repo.delete({ centerId, scope });
+  }
+
+  /** Deletes the keys whose scope matches a LIKE pattern; returns their scopes. */
+  async deleteScopesLike(centerId: string, pattern: string): Promise<string[]> {
+    const rows = await this.repo.find({ select: { id: true, scope: true }, where: { centerId, scope: Like(pattern) } });
+    if (rows.length > 0) await this.repo.delete({ centerId, id: In(rows.map((r) => r.id)) });
+    return [...new Set(rows.map((r) => r.scope))];
   }
 
   async deleteCenter(centerId: string): Promise<void> {

@@ -10,8 +10,10 @@ import { RoomsRepository } from './rooms.repository';
 const LEGACY_BATCH = 200;
 
 /**
- * What people typed in a conversation, encrypted with the room's own key: messages, the room name
- * and the members' display names. Destroying the room key (CryptoService) shreds all three.
+ * What people typed in a conversation, encrypted with the conversation's own keys: the room name
+ * with the room key, each member's messages and display name with that member's key in the room.
+ * Deleting the room destroys them all; deleting an account destroys that member's keys, so what
+ * they wrote stays unreadable in backups too (after the next key:rotate), while the others' stays.
  */
 @Injectable()
 export class RoomCipherService implements OnApplicationBootstrap {
@@ -55,7 +57,7 @@ export class RoomCipherService implements OnApplicationBootstrap {
     return this.crypto.decrypt(memberNameCtx(m), m.displayName);
   }
 
-  sealBody(m: Pick<Message, 'centerId' | 'roomId' | 'id'>, body: string): Promise<string> {
+  sealBody(m: Pick<Message, 'centerId' | 'roomId' | 'senderId' | 'id'>, body: string): Promise<string> {
     return this.crypto.encrypt(bodyCtx(m), body);
   }
 
@@ -68,7 +70,12 @@ export class RoomCipherService implements OnApplicationBootstrap {
   async eraseRoom(centerId: string, roomId: string): Promise<void> {
     await this.messages.deleteRoomMessages(centerId, roomId);
     await this.rooms.deleteRoom(centerId, roomId);
-    await this.crypto.destroyRoomKey(centerId, roomId);
+    await this.crypto.destroyRoomKeys(centerId, roomId);
+  }
+
+  /** Destroys a deleted account's keys in every room (its messages and memberships are deleted already). */
+  async forgetMember(centerId: string, subjectId: string): Promise<void> {
+    await this.crypto.destroyMemberKeys(centerId, subjectId);
   }
 }
 
@@ -77,14 +84,16 @@ const roomNameCtx = (room: Pick<Room, 'centerId' | 'id'>) => ({ centerId: room.c
 const memberNameCtx = (m: Pick<RoomMember, 'centerId' | 'roomId' | 'subjectId'>) => ({
   centerId: m.centerId,
   roomId: m.roomId,
+  memberId: m.subjectId,
   table: 'room_members',
   column: 'display_name',
   rowId: `${m.roomId}|${m.subjectId}`,
 });
 
-const bodyCtx = (m: Pick<Message, 'centerId' | 'roomId' | 'id'>) => ({
+const bodyCtx = (m: Pick<Message, 'centerId' | 'roomId' | 'senderId' | 'id'>) => ({
   centerId: m.centerId,
   roomId: m.roomId,
+  memberId: m.senderId,
   table: 'messages',
   column: 'body',
   rowId: m.id,

@@ -251,8 +251,8 @@ export class RoomsService {
   // ---- events -------------------------------------------------------------------------------
 
   /**
-   * A deleted client's 1:1 rooms go entirely (messages, members, room, key: the conversation was
-   * theirs); in every other room their own messages and their membership go, the others' stay.
+   * A deleted client's 1:1 rooms go entirely (messages, members, room, keys: the conversation was
+   * theirs); in every other room their own messages, membership and member key go, the others' stay.
    */
   @OnEvent(ACCOUNT_DELETING, { async: true, promisify: true })
   async onAccountDeleting(event: AccountDeletingEvent): Promise<void> {
@@ -263,6 +263,7 @@ export class RoomsService {
     }
     await this.messages.deleteBySender(event.centerId, event.accountId);
     await this.rooms.deleteMembershipsOf(event.centerId, event.accountId);
+    await this.cipher.forgetMember(event.centerId, event.accountId);
   }
 
   /** A new session of a member receives the pushes of their open rooms at once. */
