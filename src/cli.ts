@@ -149,7 +149,7 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     .option('--resume', 'file mode only: finish a rotation that was interrupted (keeps the key the database matches)')
     .action(async (o: { newKeyFile?: string; resume?: boolean }) => {
       if (config.database.kind === 'sqlite') {
-        const pid = sqliteLockHolder(config.database.file);
+        const pid = sqliteLockHolder(config.database.file, true);
         if (pid !== null) throw new Error(`The Lotse server (pid ${pid}) is running on ${config.database.file}: stop it before key:rotate.`);
       }
       const ds = await new DataSource(dataSourceOptions(config)).initialize();
