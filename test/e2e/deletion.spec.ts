@@ -234,4 +234,22 @@ describe(`account deletion leaves nothing (${TEST_DB})`, () => {
     expect(rooms.find((r) => r.id === group)?.name).toBe('Gruppe Mittwoch');
     expect(await call(cs2, 'room.history', { roomId: direct })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
+
+  it('should destroy every key of a room and leave its id in no file when a counselor deletes the room', async () => {
+    const counselor = await login(t, c.slug, c.counselors[0]!.login, PASSWORD);
+    const s = await connect(t.url, counselor.token);
+    const name = `Raum-${tag}`;
+    const { roomId } = ok(await call(s, 'room.create', { name, memberIds: [c.clients[0]!.id] }));
+    ok(await call(s, 'message.send', { roomId, clientMsgId: 'x1', body: `Inhalt-${tag}` }));
+    const ds = t.app.get(DataSource);
+    const roomKeys = async () => (await keyRows(ds)).filter((k) => k.scope.startsWith(`room:${roomId}`)).length;
+    expect(await roomKeys()).toBe(3); // the room's key (its name) and a member key each (their names, messages)
+    ok(await call(s, 'room.close', { roomId }));
+    expect(await roomKeys()).toBe(0);
+    expect(await ds.query('SELECT subject_id FROM room_members WHERE room_id = ?', [roomId])).toHaveLength(0);
+    if (!onMariaDb) {
+      const leftovers = filesUnder(dataDir).filter((f) => readFileSync(f).includes(Buffer.from(roomId)));
+      expect(leftovers).toEqual([]);
+    }
+  });
 });
