@@ -105,6 +105,11 @@ export class CryptoService implements OnModuleInit {
     await this.destroyScopesLike(centerId, `room:${roomId}:%`);
   }
 
+  /** Destroys the member keys of a room whose messages and members are gone (the room key, for its name, stays). */
+  async destroyRoomMemberKeys(centerId: string, roomId: string): Promise<void> {
+    await this.destroyScopesLike(centerId, `room:${roomId}:%`);
+  }
+
   /** Destroys a member's keys in every conversation (their account is deleted): what they wrote there becomes unreadable. */
   async destroyMemberKeys(centerId: string, subjectId: string): Promise<void> {
     await this.destroyScopesLike(centerId, `room:%:${subjectId}`);

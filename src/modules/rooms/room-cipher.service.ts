@@ -73,6 +73,11 @@ export class RoomCipherService implements OnApplicationBootstrap {
     await this.crypto.destroyRoomKeys(centerId, roomId);
   }
 
+  /** A room forgot its members (and lost its messages): their keys protect nothing any more. */
+  async forgetMembersOf(centerId: string, roomId: string): Promise<void> {
+    await this.crypto.destroyRoomMemberKeys(centerId, roomId);
+  }
+
   /** Destroys a deleted account's keys in every room (its messages and memberships are deleted already). */
   async forgetMember(centerId: string, subjectId: string): Promise<void> {
     await this.crypto.destroyMemberKeys(centerId, subjectId);

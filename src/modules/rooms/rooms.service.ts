@@ -216,6 +216,7 @@ export class RoomsService {
   /** Forgets who was in a closed room whose messages are gone (their names are kept for nothing). */
   async forgetMembers(centerId: string, roomId: string): Promise<void> {
     await this.rooms.deleteMembers(centerId, roomId);
+    await this.cipher.forgetMembersOf(centerId, roomId);
   }
 
   async listMembers(centerId: string, roomId: string): Promise<RoomMemberView[]> {
