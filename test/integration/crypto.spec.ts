@@ -99,6 +99,30 @@ describe('CryptoService', () => {
     await expect(crypto.decrypt(elsewhere, e)).resolves.toBe('Dort');
   });
 
+  it("should drop the key from every node's cache when another node destroys it", async () => {
+    const other = new CryptoService(
+      Buffer.from(TEST_MASTER_KEY, 'base64'),
+      t.app.get(DataKeyRepository),
+      t.app.get(ClusterBus),
+      t.app.get(Clock),
+      t.app.get(IdGenerator),
+    );
+    await other.onModuleInit();
+    const roomId = randomUUID();
+    const c1 = ctx({ roomId, memberId: randomUUID(), rowId: 'n-1' });
+    const sealed = await other.encrypt(c1, 'zwischengespeichert');
+    await expect(other.decrypt(c1, sealed)).resolves.toBe('zwischengespeichert'); // cached on the other node now
+    // the notice goes through Redis on MariaDB runs: wait for it (handlers run in order, the other node's first)
+    const delivered = new Promise<void>((resolve) =>
+      t.app.get(ClusterBus).on('crypto.keys-destroyed', (p) => {
+        if ((p as { scope: string }).scope === `room:${roomId}:${c1.memberId}`) resolve();
+      }),
+    );
+    await crypto.destroyRoomKeys(centerId, roomId);
+    await delivered;
+    await expectInternal(other.decrypt(c1, sealed));
+  });
+
   it("should destroy a member's keys in every room but not the others' when the member's account is deleted", async () => {
     const [r1, r2, leaver, stays] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const own = [ctx({ roomId: r1, memberId: leaver, rowId: 'a' }), ctx({ roomId: r2, memberId: leaver, rowId: 'b' })];
