@@ -23,6 +23,8 @@ export interface CipherContext {
 
 interface LoadedKey {
   id: string;
+  /** `center|scope`: the key of the current-key cache. */
+  slot: string;
   scope: string;
   version: number;
   key: Buffer;
@@ -32,6 +34,8 @@ const FORMAT = 'v1';
 const KEYS_DESTROYED = 'crypto.keys-destroyed';
 /** How often a node re-checks, before it creates a data key, that nobody rotated the master key under it. */
 const STALE_CHECK_MS = 10_000;
+/** Unwrapped keys kept in memory (a key per room member adds up); the least recently loaded go first. */
+const MAX_CACHED_KEYS = 20_000;
 
 /**
  * AES-256-GCM at rest: a fresh 12-byte IV per value, a 16-byte tag, associated data
@@ -170,7 +174,7 @@ export class CryptoService implements OnModuleInit {
     }
     const loaded = this.load(row);
     this.cache.set(cacheKey, loaded);
-    this.byId.set(loaded.id, loaded);
+    this.remember(loaded);
     return loaded;
   }
 
@@ -180,12 +184,23 @@ export class CryptoService implements OnModuleInit {
     const row = await this.keys.findById(centerId, id);
     if (!row || !scopes.includes(row.scope)) throw new Error('data key not found');
     const loaded = this.load(row);
-    this.byId.set(id, loaded);
+    this.remember(loaded);
     return loaded;
   }
 
+  private remember(loaded: LoadedKey): void {
+    this.byId.delete(loaded.id);
+    this.byId.set(loaded.id, loaded);
+    for (const [id, old] of this.byId) {
+      if (this.byId.size <= MAX_CACHED_KEYS) break;
+      this.byId.delete(id);
+      // the current-key entry of that scope may hold the same key: drop it too, it is re-read on demand
+      if (this.cache.get(old.slot)?.id === old.id) this.cache.delete(old.slot);
+    }
+  }
+
   private load(row: DataKey): LoadedKey {
-    return { id: row.id, scope: row.scope, version: row.version, key: unwrapDataKey(this.masterKey, row) };
+    return { id: row.id, slot: `${row.centerId}|${row.scope}`, scope: row.scope, version: row.version, key: unwrapDataKey(this.masterKey, row) };
   }
 }
 
