@@ -4,17 +4,25 @@ import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { CoreModule } from './common/core.module';
 import { DomainError } from './common/errors';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { dataSourceOptions } from './infra/database/data-source-options';
+import { sqliteLockHolder } from './infra/database/sqlite-lock';
+import { shredFile } from './infra/files/shred';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AccountsService } from './modules/accounts/accounts.service';
 import { CentersModule } from './modules/centers/centers.module';
 import { LIVE_HANDOVER_MODES } from './modules/centers/center.entity';
 import { CentersService } from './modules/centers/centers.service';
 import { QUICK_EXIT_URL_RE } from './modules/centers/dto/center-settings.dto';
+import { DataKey } from './modules/crypto/data-key.entity';
+import { DataKeyRepository } from './modules/crypto/data-key.repository';
+import { matchingMasterKey, rotateMasterKey } from './modules/crypto/key-rotation';
+import { masterKeyFile, masterKeyId, nextMasterKeyFile, parseMasterKey, promoteNextKeyFile, writeKeyFile } from './modules/crypto/master-key';
 
 /** The operator CLI: `npm run cli -- <command> --help`. */
 export function buildCli(config: AppConfig, out: (line: string) => void): Command {
@@ -147,7 +155,83 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
       });
     });
 
+  program
+    .command('key:rotate')
+    .description(
+      'Replace the master key: every data key (center, client and room keys) is re-wrapped in one transaction. ' +
+        'Stop every node first. Backups taken before the rotation cannot be read with the new key (docs/security.md).',
+    )
+    .option('--new-key-file <path>', 'the new key (32 bytes, base64); left out, a key is generated (with MASTER_KEY set: printed once)')
+    .option('--resume', 'file mode only: finish a rotation that was interrupted (keeps the key the database matches)')
+    .action(async (o: { newKeyFile?: string; resume?: boolean }) => {
+      if (config.database.kind === 'sqlite') {
+        const pid = sqliteLockHolder(config.database.file, true);
+        if (pid !== null) throw new Error(`The Lotse server (pid ${pid}) is running on ${config.database.file}: stop it before key:rotate.`);
+      }
+      const ds = await new DataSource(dataSourceOptions(config)).initialize();
+      try {
+        await ds.runMigrations();
+        await rotateCommand(config, new DataKeyRepository(ds.getRepository(DataKey)), o, out);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
   return program;
+}
+
+async function rotateCommand(
+  config: AppConfig,
+  keys: DataKeyRepository,
+  o: { newKeyFile?: string; resume?: boolean },
+  out: (line: string) => void,
+): Promise<void> {
+  const fromFile = o.newKeyFile ? parseMasterKey(readFileSync(o.newKeyFile, 'utf8'), o.newKeyFile) : null;
+  if (config.masterKey) {
+    if (o.resume) throw new Error('--resume is for file mode (no MASTER_KEY); with MASTER_KEY the rotation is one transaction that happened or not.');
+    const newKey = fromFile ?? randomBytes(32);
+    const n = await rotateMasterKey(keys, Buffer.from(config.masterKey, 'base64'), newKey);
+    out(`Re-wrapped ${n} data keys with the new master key (id ${masterKeyId(newKey)}).`);
+    if (!fromFile) out(`New MASTER_KEY: ${newKey.toString('base64')}  (shown only now)`);
+    out('Set MASTER_KEY to the new key on every node before starting them, and destroy every copy of the old key: it opens nothing any more.');
+    if (o.newKeyFile) out(`Remove ${o.newKeyFile} once the key is deployed.`);
+    return;
+  }
+  const file = masterKeyFile(config);
+  const next = nextMasterKeyFile(config);
+  const oldKey = existsSync(file) ? parseMasterKey(readFileSync(file, 'utf8'), file) : null;
+  if (o.resume) {
+    if (!existsSync(next)) throw new Error(`${next} does not exist: there is no interrupted rotation to finish.`);
+    const nextKey = parseMasterKey(readFileSync(next, 'utf8'), next);
+    const stored = await keys.masterKeyIds();
+    // A committed rotation labels every key with the new id; unlabelled keys were never re-wrapped.
+    const unlabelledOnly = stored.length > 0 && stored.every((id) => id === null);
+    const match = unlabelledOnly ? oldKey : await matchingMasterKey(keys, [nextKey, ...(oldKey ? [oldKey] : [])]);
+    if (match !== null && match === oldKey) {
+      shredFile(next);
+      out('The interrupted rotation had not been committed: the database still matches master.key. Run key:rotate again.');
+      return;
+    }
+    if (match === null && stored.length > 0) throw new Error('Neither master.key nor master.key.next opens the stored data keys.');
+    promoteNextKeyFile(config);
+    out(`Finished the rotation: ${file} holds the new key (id ${masterKeyId(nextKey)}); the old key file was overwritten and removed.`);
+    return;
+  }
+  if (!oldKey) throw new Error(`${file} does not exist: there is no master key to rotate.`);
+  if (existsSync(next)) throw new Error(`${next} exists: a rotation was interrupted; run key:rotate --resume.`);
+  const newKey = fromFile ?? randomBytes(32);
+  // The new key is on disk before the database depends on it; renamed over master.key after the commit.
+  writeKeyFile(next, newKey);
+  let n: number;
+  try {
+    n = await rotateMasterKey(keys, oldKey, newKey);
+  } catch (err) {
+    shredFile(next);
+    throw err;
+  }
+  promoteNextKeyFile(config);
+  out(`Re-wrapped ${n} data keys with the new master key (id ${masterKeyId(newKey)}) in ${file}; the old key file was overwritten and removed.`);
+  out('Backups taken before now cannot be read with the new key. Keep a copy of the new key apart from the database backups.');
 }
 
 /** Runs the CLI; resolves to the process exit code. */

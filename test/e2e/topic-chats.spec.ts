@@ -215,17 +215,21 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     const nicknames = async (): Promise<number> => {
       const ds = a.app.get(DataSource);
       const p: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM topic_participants WHERE topic_chat_id = ?', [id]);
-      const m: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM room_members WHERE room_id = ? AND display_name = ?', [
-        roomId,
-        'Vergessen',
-      ]);
+      // the nickname is ciphertext in room_members: count the visitor's membership
+      const m: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM room_members WHERE room_id = ? AND role = ?', [roomId, 'visitor']);
       return Number(p[0]!.n) + Number(m[0]!.n);
     };
     expect(await nicknames()).toBe(2);
     await expect(nextEvent(v.socket, 'room.closed', 10_000)).resolves.toEqual({ roomId, reason: 'ended' });
     // the erasure follows the close on the node that ended the chat; no event marks it
-    for (let i = 0; i < 50 && (await nicknames()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // and the member keys that encrypted the nicknames in the room
+    const memberKeys = async (): Promise<number> => {
+      const k: { n: number | string }[] = await a.app.get(DataSource).query('SELECT COUNT(*) AS n FROM data_keys WHERE scope LIKE ?', [`room:${roomId}:%`]);
+      return Number(k[0]!.n);
+    };
+    for (let i = 0; i < 50 && (await nicknames()) + (await memberKeys()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await nicknames()).toBe(0);
+    expect(await memberKeys()).toBe(0);
   });
   it('should erase messages and nicknames of a running topic chat when the host cancels it', async () => {
     const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(3_600_000) });

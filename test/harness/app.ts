@@ -31,6 +31,8 @@ export interface StartOptions {
   redis?: boolean;
   /** A controllable clock (time windows, expiry) instead of the system clock. */
   clock?: Clock;
+  /** MASTER_KEY (base64); null: none, the key generated into the data dir (file mode). Default: TEST_MASTER_KEY. */
+  masterKey?: string | null;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp & { 
   const useRedis = options.redis ?? onMariaDb;
   const env: Record<string, string> = {
     DATA_DIR: options.dataDir ?? tempDataDir(),
-    MASTER_KEY: TEST_MASTER_KEY,
+    ...(options.masterKey === null ? {} : { MASTER_KEY: options.masterKey ?? TEST_MASTER_KEY }),
     DEMO: 'off',
     LOG_LEVEL: 'silent',
     RATE_LIMITS: 'off',

@@ -1,5 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../../src/cli';
-import { login, startApp } from '../harness/app';
+import { Clock, IdGenerator } from '../../src/common/clock';
+import { ClusterBus } from '../../src/infra/redis/cluster-bus';
+import { CryptoService } from '../../src/modules/crypto/crypto.service';
+import { DataKeyRepository } from '../../src/modules/crypto/data-key.repository';
+import { rotateMasterKey } from '../../src/modules/crypto/key-rotation';
+import { loadConfig } from '../../src/config/config';
+import { loadMasterKey, masterKeyId } from '../../src/modules/crypto/master-key';
+import type { MessageView } from '../../src/realtime/contract';
+import { call, ok } from '../harness/ack';
+import { closeAllSockets, connect, login, seedCenter, startApp, TestApp } from '../harness/app';
 import { createMariaDb, onMariaDb, TEST_MASTER_KEY, tempDataDir } from '../harness/env';
 import { DIST_CLI, requireBuild, spawnNode } from '../harness/spawn';
 
@@ -26,11 +38,14 @@ describe('operator CLI', () => {
     return { code, out: lines.join('\n') };
   }
 
-  it.each(['center:create', 'staff:create', 'center:settings', 'migrate'])('should print usage and exit 0 when %s gets --help', async (command) => {
-    const { code, out } = await cli(command, '--help');
-    expect(code).toBe(0);
-    expect(out).toContain(`Usage: lotse ${command}`);
-  });
+  it.each(['center:create', 'staff:create', 'center:settings', 'migrate', 'key:rotate'])(
+    'should print usage and exit 0 when %s gets --help',
+    async (command) => {
+      const { code, out } = await cli(command, '--help');
+      expect(code).toBe(0);
+      expect(out).toContain(`Usage: lotse ${command}`);
+    },
+  );
 
   it('should create a center and print a generated admin password once when none is given', async () => {
     const { code, out } = await cli('center:create', '--slug', 'north', '--name', 'Beratung Nord', '--admin-email', 'Admin@North.example');
@@ -156,5 +171,142 @@ describe('operator CLI', () => {
     const bad = spawnNode(DIST_CLI, ['center:settings', '--center', 'east', '--live-waiting-limit', '-1'], env);
     expect(await bad.exited).not.toBe(0);
     expect(bad.stdout() + bad.stderr()).toMatch(/must be a whole number|unknown option/);
+  });
+});
+
+describe('operator CLI: key:rotate', () => {
+  type Started = TestApp & { dropDb: () => Promise<void> };
+  let databaseUrl: string | undefined;
+  let dropDb = async (): Promise<void> => undefined;
+
+  beforeEach(async () => {
+    if (onMariaDb) {
+      const db = await createMariaDb();
+      databaseUrl = db.url;
+      dropDb = db.drop;
+    }
+  });
+  afterEach(async () => {
+    closeAllSockets();
+    await dropDb();
+  });
+
+  async function cli(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; out: string }> {
+    const lines: string[] = [];
+    const code = await runCli(argv, { ...env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }, (l) => lines.push(l));
+    return { code, out: lines.join('\n') };
+  }
+
+  /** A center with a room and a message, written with `masterKey` (null: file mode). */
+  async function seeded(dataDir: string, masterKey: string | null): Promise<{ t: Started; roomId: string; token: string }> {
+    const t = await startApp({ dataDir, databaseUrl, masterKey });
+    const c = await seedCenter(t, { counselors: 1, clients: 1 });
+    const s = await connect(t.url, c.counselors[0]!.token);
+    const { roomId } = ok(await call(s, 'room.create', { name: 'Vor der Rotation', memberIds: [c.clients[0]!.id] }));
+    ok(await call(s, 'message.send', { roomId, clientMsgId: 'r1', body: 'Bleibt lesbar' }));
+    s.disconnect();
+    return { t, roomId, token: c.counselors[0]!.token };
+  }
+
+  async function readable(dataDir: string, masterKey: string | null, roomId: string, token: string, also?: (t: Started) => Promise<void>): Promise<void> {
+    const t = await startApp({ dataDir, databaseUrl, masterKey });
+    try {
+      await also?.(t);
+      const s = await connect(t.url, token);
+      expect(ok(await call(s, 'room.join', { roomId })).name).toBe('Vor der Rotation');
+      expect(ok(await call(s, 'room.history', { roomId })).messages.map((m: MessageView) => m.body)).toEqual(['Bleibt lesbar']);
+      s.disconnect();
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('should replace and shred the key file and keep everything readable when key:rotate runs in file mode', async () => {
+    const dataDir = tempDataDir();
+    const { t, roomId, token } = await seeded(dataDir, null);
+    const keyFile = join(dataDir, 'master.key');
+    const before = readFileSync(keyFile, 'utf8');
+    if (!onMariaDb) {
+      const refused = await cli({ DATA_DIR: dataDir }, 'key:rotate');
+      expect(refused).toMatchObject({ code: 1 });
+      expect(refused.out).toContain('stop it before key:rotate');
+      expect(readFileSync(keyFile, 'utf8')).toBe(before);
+    }
+    await t.close();
+    const { code, out } = await cli({ DATA_DIR: dataDir }, 'key:rotate');
+    expect(code).toBe(0);
+    const after = readFileSync(keyFile, 'utf8');
+    expect(after).not.toBe(before);
+    expect(out).toContain(`new master key (id ${masterKeyId(Buffer.from(after.trim(), 'base64'))})`);
+    expect(out).toContain('the old key file was overwritten and removed');
+    expect(out).not.toContain(after.trim());
+    expect(existsSync(join(dataDir, 'master.key.next'))).toBe(false);
+    await readable(dataDir, null, roomId, token);
+  });
+
+  it('should print the generated key once, and refuse the old MASTER_KEY with a clear error, when key:rotate runs with MASTER_KEY', async () => {
+    const dataDir = tempDataDir();
+    const { t, roomId, token } = await seeded(dataDir, TEST_MASTER_KEY);
+    await t.close();
+    const { code, out } = await cli({ DATA_DIR: dataDir, MASTER_KEY: TEST_MASTER_KEY }, 'key:rotate');
+    expect(code).toBe(0);
+    const newKey = /New MASTER_KEY: (\S+)\s+\(shown only now\)/.exec(out)?.[1];
+    expect(newKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(out).toContain('on every node');
+    await readable(dataDir, newKey!, roomId, token, async (t) => {
+      // a node started with the old key refuses to run (CryptoService at init), naming the key
+      const stale = new CryptoService(
+        Buffer.from(TEST_MASTER_KEY, 'base64'),
+        t.app.get(DataKeyRepository),
+        t.app.get(ClusterBus),
+        t.app.get(Clock),
+        t.app.get(IdGenerator),
+      );
+      await expect(stale.onModuleInit()).rejects.toThrow(
+        `wrapped by another master key than MASTER_KEY (id ${masterKeyId(Buffer.from(TEST_MASTER_KEY, 'base64'))})`,
+      );
+    });
+    // the key can also come from a file (then it is not printed)
+    const file = join(dataDir, 'next.key');
+    const third = randomBytes(32).toString('base64');
+    writeFileSync(file, `${third}\n`);
+    const fromFile = await cli({ DATA_DIR: dataDir, MASTER_KEY: newKey! }, 'key:rotate', '--new-key-file', file);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.out).not.toContain(third);
+    await readable(dataDir, third, roomId, token);
+    const same = await cli({ DATA_DIR: dataDir, MASTER_KEY: third }, 'key:rotate', '--new-key-file', file);
+    expect(same).toMatchObject({ code: 1, out: 'Error: The new master key equals the current one.' });
+  });
+
+  it('should finish or undo an interrupted rotation when key:rotate --resume runs in file mode', async () => {
+    const dataDir = tempDataDir();
+    const { t, roomId, token } = await seeded(dataDir, null);
+    const next = join(dataDir, 'master.key.next');
+    const keyFile = join(dataDir, 'master.key');
+    const current = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
+
+    // interrupted before the commit: the database still matches master.key
+    writeFileSync(next, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+    await t.close();
+    expect(() => loadMasterKey(loadConfig({ DATA_DIR: dataDir }))).toThrow('a key:rotate was interrupted');
+    expect((await cli({ DATA_DIR: dataDir }, 'key:rotate')).out).toContain('run key:rotate --resume');
+    const undone = await cli({ DATA_DIR: dataDir }, 'key:rotate', '--resume');
+    expect(undone).toMatchObject({ code: 0 });
+    expect(undone.out).toContain('had not been committed');
+    expect(existsSync(next)).toBe(false);
+    expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64').equals(current)).toBe(true);
+
+    // interrupted after the commit: the database matches master.key.next
+    const t2 = await startApp({ dataDir, databaseUrl, masterKey: null });
+    const newKey = randomBytes(32);
+    writeFileSync(next, newKey.toString('base64') + '\n', { mode: 0o600 });
+    await rotateMasterKey(t2.app.get(DataKeyRepository), current, newKey);
+    await t2.close();
+    const finished = await cli({ DATA_DIR: dataDir }, 'key:rotate', '--resume');
+    expect(finished).toMatchObject({ code: 0 });
+    expect(finished.out).toContain('Finished the rotation');
+    expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64').equals(newKey)).toBe(true);
+    expect(existsSync(next)).toBe(false);
+    await readable(dataDir, null, roomId, token);
   });
 });

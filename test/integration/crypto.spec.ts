@@ -1,13 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { Clock, IdGenerator } from '../../src/common/clock';
 import { DomainError } from '../../src/common/errors';
+import { ClusterBus } from '../../src/infra/redis/cluster-bus';
 import { loadConfig } from '../../src/config/config';
-import { CipherContext, CryptoService } from '../../src/modules/crypto/crypto.service';
-import { loadMasterKey } from '../../src/modules/crypto/master-key';
+import { CipherContext, CryptoService, unwrapDataKey } from '../../src/modules/crypto/crypto.service';
+import { DataKeyRepository } from '../../src/modules/crypto/data-key.repository';
+import { rotateMasterKey } from '../../src/modules/crypto/key-rotation';
+import { loadMasterKey, masterKeyId } from '../../src/modules/crypto/master-key';
 import { startApp, TestApp } from '../harness/app';
-import { tempDataDir } from '../harness/env';
+import { tempDataDir, TEST_MASTER_KEY } from '../harness/env';
 
 describe('CryptoService', () => {
   let t: TestApp & { dropDb: () => Promise<void> };
@@ -82,9 +86,110 @@ describe('CryptoService', () => {
     await expectInternal(crypto.decrypt(own, stored));
   });
 
+  it('should destroy every key of a room and only it when the room is deleted', async () => {
+    const [roomId, otherRoom, member] = [randomUUID(), randomUUID(), randomUUID()];
+    const name = ctx({ roomId, table: 'rooms', column: 'name', rowId: roomId });
+    const body = ctx({ roomId, memberId: member, rowId: 'm-1' });
+    const elsewhere = ctx({ roomId: otherRoom, memberId: member, rowId: 'm-2' });
+    const [n, b, e] = [await crypto.encrypt(name, 'Gruppe'), await crypto.encrypt(body, 'Hallo'), await crypto.encrypt(elsewhere, 'Dort')];
+    expect(n.split(':')[1]).not.toBe(b.split(':')[1]);
+    await crypto.destroyRoomKeys(centerId, roomId);
+    await expectInternal(crypto.decrypt(name, n));
+    await expectInternal(crypto.decrypt(body, b));
+    await expect(crypto.decrypt(elsewhere, e)).resolves.toBe('Dort');
+  });
+
+  it("should drop the key from every node's cache when another node destroys it", async () => {
+    const other = new CryptoService(
+      Buffer.from(TEST_MASTER_KEY, 'base64'),
+      t.app.get(DataKeyRepository),
+      t.app.get(ClusterBus),
+      t.app.get(Clock),
+      t.app.get(IdGenerator),
+    );
+    await other.onModuleInit();
+    const roomId = randomUUID();
+    const c1 = ctx({ roomId, memberId: randomUUID(), rowId: 'n-1' });
+    const sealed = await other.encrypt(c1, 'zwischengespeichert');
+    await expect(other.decrypt(c1, sealed)).resolves.toBe('zwischengespeichert'); // cached on the other node now
+    // the notice goes through Redis on MariaDB runs: wait for it (handlers run in order, the other node's first)
+    const delivered = new Promise<void>((resolve) =>
+      t.app.get(ClusterBus).on('crypto.keys-destroyed', (p) => {
+        if ((p as { scope: string }).scope === `room:${roomId}:${c1.memberId}`) resolve();
+      }),
+    );
+    await crypto.destroyRoomKeys(centerId, roomId);
+    await delivered;
+    await expectInternal(other.decrypt(c1, sealed));
+  });
+
+  it("should destroy a member's keys in every room but not the others' when the member's account is deleted", async () => {
+    const [r1, r2, leaver, stays] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const own = [ctx({ roomId: r1, memberId: leaver, rowId: 'a' }), ctx({ roomId: r2, memberId: leaver, rowId: 'b' })];
+    const other = ctx({ roomId: r1, memberId: stays, rowId: 'c' });
+    const sealed = await Promise.all(own.map((c) => crypto.encrypt(c, 'mine')));
+    const kept = await crypto.encrypt(other, 'theirs');
+    await crypto.destroyMemberKeys(centerId, leaver);
+    for (const [i, c] of own.entries()) await expectInternal(crypto.decrypt(c, sealed[i]!));
+    await expect(crypto.decrypt(other, kept)).resolves.toBe('theirs');
+  });
+
+  it('should still decrypt a room message when it was written with the center key before rooms had keys', async () => {
+    const roomId = randomUUID();
+    const legacy = await crypto.encrypt(ctx({ rowId: 'old-1' }), 'vor dem Update');
+    await expect(crypto.decrypt(ctx({ roomId, memberId: randomUUID(), rowId: 'old-1' }), legacy)).resolves.toBe('vor dem Update');
+    // but never with another room's or a client's key named in the envelope
+    const foreign = await crypto.encrypt(ctx({ roomId: randomUUID(), rowId: 'old-2' }), 'fremd');
+    await expectInternal(crypto.decrypt(ctx({ roomId, rowId: 'old-2' }), foreign));
+  });
+
+  it('should name both master keys, not fail with garbage, when a data key is opened with another master key', async () => {
+    await crypto.encrypt(ctx(), 'x');
+    const [row] = await t.app
+      .get(DataSource)
+      .query<Record<string, string | number | null>[]>(
+        "SELECT id, center_id, scope, version, wrapped_key, master_key_id FROM data_keys WHERE center_id = ? AND scope = 'center'",
+        [centerId],
+      );
+    const stored = {
+      id: String(row!.id),
+      centerId,
+      scope: 'center',
+      version: Number(row!.version),
+      wrappedKey: String(row!.wrapped_key),
+      masterKeyId: row!.master_key_id as string | null,
+    };
+    expect(stored.masterKeyId).toBe(masterKeyId(Buffer.from(TEST_MASTER_KEY, 'base64')));
+    const other = randomBytes(32);
+    expect(() => unwrapDataKey(other, stored)).toThrow(`was wrapped by master key ${stored.masterKeyId}, not by the configured one (${masterKeyId(other)})`);
+    expect(unwrapDataKey(Buffer.from(TEST_MASTER_KEY, 'base64'), stored)).toHaveLength(32);
+  });
+
+  it('should re-wrap every key in one step and refuse to start with the old master key when the master key is rotated', async () => {
+    const sealed = await crypto.encrypt(ctx({ rowId: 'rot' }), 'über die Rotation');
+    const repo = t.app.get(DataKeyRepository);
+    const next = randomBytes(32);
+    const n = await rotateMasterKey(repo, Buffer.from(TEST_MASTER_KEY, 'base64'), next);
+    expect(n).toBeGreaterThan(0);
+    expect(await repo.masterKeyIds()).toEqual([masterKeyId(next)]);
+    // a running node with the old key: its cached keys still work, but it wraps no new key with the old one
+    await expect(crypto.decrypt(ctx({ rowId: 'rot' }), sealed)).resolves.toBe('über die Rotation');
+    const fresh = new CryptoService(Buffer.from(TEST_MASTER_KEY, 'base64'), repo, t.app.get(ClusterBus), t.app.get(Clock), t.app.get(IdGenerator));
+    await expect(fresh.onModuleInit()).rejects.toThrow('wrapped by another master key than MASTER_KEY');
+    const rotated = new CryptoService(next, repo, t.app.get(ClusterBus), t.app.get(Clock), t.app.get(IdGenerator));
+    await rotated.onModuleInit();
+    await expect(rotated.decrypt(ctx({ rowId: 'rot' }), sealed)).resolves.toBe('über die Rotation');
+    // a rotation that meets a key the old master key cannot open writes nothing
+    await expect(rotateMasterKey(repo, randomBytes(32), randomBytes(32))).rejects.toThrow('was wrapped by master key');
+    expect(await repo.masterKeyIds()).toEqual([masterKeyId(next)]);
+    await rotateMasterKey(repo, next, Buffer.from(TEST_MASTER_KEY, 'base64'));
+  });
+
   it('should keep the data key wrapped when it is stored', async () => {
     await crypto.encrypt(ctx(), 'x');
-    const rows: { wrapped_key: string }[] = await t.app.get(DataSource).query('SELECT wrapped_key FROM data_keys WHERE center_id = ?', [centerId]);
+    const rows: { wrapped_key: string }[] = await t.app
+      .get(DataSource)
+      .query("SELECT wrapped_key FROM data_keys WHERE center_id = ? AND scope = 'center'", [centerId]);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.wrapped_key.split(':')).toHaveLength(3);
   });

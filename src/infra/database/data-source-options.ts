@@ -35,6 +35,8 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSour
       db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 5000');
       db.pragma('synchronous = NORMAL');
+      // Deleted rows are overwritten with zeros instead of lingering in free pages (docs/security.md).
+      db.pragma('secure_delete = ON');
     },
   };
 }

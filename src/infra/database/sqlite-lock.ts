@@ -34,15 +34,15 @@ export function acquireSqliteLock(dbFile: string): () => void {
   throw new Error(`Could not take the SQLite lock ${lockFile}.`);
 }
 
-/** The pid of another live process holding the lock of this SQLite file, or null. */
-export function sqliteLockHolder(dbFile: string): number | null {
+/** The pid of another live process holding the lock of this SQLite file, or null (`includeSelf`: this process counts too). */
+export function sqliteLockHolder(dbFile: string, includeSelf = false): number | null {
   let pid: number;
   try {
     pid = Number(readFileSync(`${dbFile}.lock`, 'utf8'));
   } catch {
     return null;
   }
-  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : null;
+  return Number.isInteger(pid) && pid > 0 && (includeSelf || pid !== process.pid) && isAlive(pid) ? pid : null;
 }
 
 function isAlive(pid: number): boolean {

@@ -4,6 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AuthContext, isStaff } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
+import { ErasureService } from '../../infra/database/erasure.service';
+import { MailService } from '../../infra/mail/mail.service';
+import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { AccountView } from '../../realtime/contract';
 import { CryptoService } from '../crypto/crypto.service';
 import { Account, AccountRole } from './account.entity';
@@ -30,6 +33,9 @@ export class AccountsService {
     private readonly passwords: PasswordService,
     private readonly crypto: CryptoService,
     private readonly events: EventEmitter2,
+    private readonly mail: MailService,
+    private readonly limits: RateLimitService,
+    private readonly erasure: ErasureService,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -126,12 +132,22 @@ export class AccountsService {
     return this.crypto.decrypt(this.emailCtx(account), account.emailEnc);
   }
 
-  /** Deletes an account and, through ACCOUNT_DELETING, everything that belongs to it; then its key. */
+  /**
+   * Deletes an account and, through ACCOUNT_DELETING, everything that belongs to it; then its key,
+   * the mails to its address in the local outbox and its Redis counters, and flushes the deleted
+   * pages out of SQLite's WAL (docs/security.md).
+   */
   async delete(centerId: string, id: string): Promise<void> {
+    const account = await this.repo.findById(centerId, id);
+    // confirmed or not: the address was written into a confirmation mail
+    const email = account?.emailEnc ? await this.crypto.decrypt(this.emailCtx(account), account.emailEnc) : null;
     const event: AccountDeletingEvent = { centerId, accountId: id };
     await this.events.emitAsync(ACCOUNT_DELETING, event);
     await this.repo.delete(centerId, id);
     await this.crypto.destroyAccountKey(centerId, id);
+    if (email) this.mail.forgetAddress(email);
+    await this.limits.reset('accountMessages', id);
+    await this.erasure.flushDeleted();
   }
 
   private build(centerId: string, role: AccountRole, login: string, displayName: string, passwordHash: string): Account {

@@ -1,15 +1,21 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError } from '../../common/errors';
+import { ClusterBus } from '../../infra/redis/cluster-bus';
+import { DataKey } from './data-key.entity';
 import { DataKeyRepository } from './data-key.repository';
-import { MASTER_KEY } from './master-key';
+import { MASTER_KEY, masterKeyId } from './master-key';
 
 /** Where a value lives; bound into the ciphertext as associated data so it cannot be moved. */
 export interface CipherContext {
   centerId: string;
   /** Encrypt with the client's own key (deleted with the account) instead of the center key. */
   accountId?: string;
+  /** Encrypt with the conversation's own key (deleted with the room). */
+  roomId?: string;
+  /** With roomId: the key of this member in this conversation (deleted with the room or with the member's account). */
+  memberId?: string;
   table: string;
   column: string;
   rowId: string;
@@ -17,29 +23,53 @@ export interface CipherContext {
 
 interface LoadedKey {
   id: string;
+  /** `center|scope`: the key of the current-key cache. */
+  slot: string;
+  scope: string;
   version: number;
   key: Buffer;
 }
 
 const FORMAT = 'v1';
+const KEYS_DESTROYED = 'crypto.keys-destroyed';
+/** How often a node re-checks, before it creates a data key, that nobody rotated the master key under it. */
+const STALE_CHECK_MS = 10_000;
+/** Unwrapped keys kept in memory (a key per room member adds up); the least recently loaded go first. */
+const MAX_CACHED_KEYS = 20_000;
 
 /**
  * AES-256-GCM at rest: a fresh 12-byte IV per value, a 16-byte tag, associated data
  * `center|table|column|row|key version`, stored as `v1:keyId:iv:tag:ciphertext` (base64url).
- * Data keys (one per center, one per client account) are wrapped by MASTER_KEY and cached unwrapped.
+ * Data keys (one per center, per client account, per room) are wrapped by MASTER_KEY, record the
+ * id of the master key that wrapped them, and are cached unwrapped; destroying a scope drops its
+ * rows and every node's cache.
  */
 @Injectable()
-export class CryptoService {
+export class CryptoService implements OnModuleInit {
   private readonly logger = new Logger(CryptoService.name);
   private readonly cache = new Map<string, LoadedKey>();
   private readonly byId = new Map<string, LoadedKey>();
+  private readonly keyId: string;
+  private checkedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     @Inject(MASTER_KEY) private readonly masterKey: Buffer,
     private readonly keys: DataKeyRepository,
+    private readonly bus: ClusterBus,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
-  ) {}
+  ) {
+    this.keyId = masterKeyId(masterKey);
+  }
+
+  /** Refuses to start with a master key that did not wrap the stored data keys. */
+  async onModuleInit(): Promise<void> {
+    this.bus.on(KEYS_DESTROYED, (payload) => {
+      const { centerId, scope } = payload as { centerId: string; scope: string };
+      this.forget(centerId, scope);
+    });
+    await this.assertMasterKeyCurrent();
+  }
 
   async encrypt(ctx: CipherContext, plaintext: string): Promise<string> {
     const key = await this.currentKey(ctx.centerId, scopeOf(ctx));
@@ -57,7 +87,7 @@ export class CryptoService {
       if (parts.length !== 5 || format !== FORMAT || !keyId || iv === undefined || tag === undefined || ct === undefined) {
         throw new Error('malformed ciphertext');
       }
-      const key = await this.keyById(ctx.centerId, scopeOf(ctx), keyId);
+      const key = await this.keyById(ctx.centerId, acceptedScopes(ctx), keyId);
       const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(aad(ctx, key.version));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
@@ -70,14 +100,59 @@ export class CryptoService {
 
   /** Destroys a client's own key: what was encrypted with it (also in backups) becomes unreadable. */
   async destroyAccountKey(centerId: string, accountId: string): Promise<void> {
-    const scope = `account:${accountId}`;
+    await this.destroyScope(centerId, `account:${accountId}`);
+  }
+
+  /** Destroys a conversation's keys (the room is deleted): its messages and names become unreadable. */
+  async destroyRoomKeys(centerId: string, roomId: string): Promise<void> {
+    await this.destroyScope(centerId, `room:${roomId}`);
+    await this.destroyScopesLike(centerId, `room:${roomId}:%`);
+  }
+
+  /** Destroys the member keys of a room whose messages and members are gone (the room key, for its name, stays). */
+  async destroyRoomMemberKeys(centerId: string, roomId: string): Promise<void> {
+    await this.destroyScopesLike(centerId, `room:${roomId}:%`);
+  }
+
+  /** Destroys a member's keys in every conversation (their account is deleted): what they wrote there becomes unreadable. */
+  async destroyMemberKeys(centerId: string, subjectId: string): Promise<void> {
+    await this.destroyScopesLike(centerId, `room:%:${subjectId}`);
+  }
+
+  private async destroyScope(centerId: string, scope: string): Promise<void> {
     await this.keys.deleteScope(centerId, scope);
-    for (const [k, v] of this.cache) {
-      if (k === `${centerId}|${scope}`) {
-        this.cache.delete(k);
-        this.byId.delete(v.id);
+    this.forget(centerId, scope);
+    this.bus.publish(KEYS_DESTROYED, { centerId, scope });
+  }
+
+  private async destroyScopesLike(centerId: string, pattern: string): Promise<void> {
+    for (const scope of await this.keys.deleteScopesLike(centerId, pattern)) {
+      this.forget(centerId, scope);
+      this.bus.publish(KEYS_DESTROYED, { centerId, scope });
+    }
+  }
+
+  private forget(centerId: string, scope: string): void {
+    const cached = this.cache.get(`${centerId}|${scope}`);
+    if (cached) cached.key.fill(0);
+    this.cache.delete(`${centerId}|${scope}`);
+    for (const [id, v] of this.byId) {
+      if (v.scope === scope) {
+        v.key.fill(0);
+        this.byId.delete(id);
       }
     }
+  }
+
+  private async assertMasterKeyCurrent(): Promise<void> {
+    const stale = await this.keys.countWrappedByOther(this.keyId);
+    if (stale > 0) {
+      throw new Error(
+        `${stale} data key(s) in the database were wrapped by another master key than MASTER_KEY (id ${this.keyId}). ` +
+          'Set MASTER_KEY to the key of the last `key:rotate` on every node (in file mode: restore data/master.key).',
+      );
+    }
+    this.checkedAt = this.clock.now().getTime();
   }
 
   private async currentKey(centerId: string, scope: string): Promise<LoadedKey> {
@@ -86,50 +161,83 @@ export class CryptoService {
     if (cached) return cached;
     let row = await this.keys.findCurrent(centerId, scope);
     if (!row) {
+      // A node still holding the old master key after a key:rotate must not wrap new keys with it.
+      if (this.clock.now().getTime() - this.checkedAt > STALE_CHECK_MS) await this.assertMasterKeyCurrent();
       const raw = randomBytes(32);
       const id = this.ids.uuid();
-      const wrapped = this.wrap(raw, centerId, scope, 1);
+      const wrapped = wrapDataKey(this.masterKey, raw, { centerId, scope, version: 1 });
       // Another node may create it at the same moment: the unique index decides, we re-read.
-      await this.keys.insertIfAbsent({ id, centerId, scope, version: 1, wrappedKey: wrapped, createdAt: this.clock.now() });
+      await this.keys.insertIfAbsent({ id, centerId, scope, version: 1, wrappedKey: wrapped, masterKeyId: this.keyId, createdAt: this.clock.now() });
+      raw.fill(0);
       row = await this.keys.findCurrent(centerId, scope);
       if (!row) throw new DomainError('INTERNAL', 'A data key could not be created.');
     }
-    const loaded = { id: row.id, version: row.version, key: this.unwrap(row.wrappedKey, centerId, scope, row.version) };
+    const loaded = this.load(row);
     this.cache.set(cacheKey, loaded);
-    this.byId.set(loaded.id, loaded);
+    this.remember(loaded);
     return loaded;
   }
 
-  private async keyById(centerId: string, scope: string, id: string): Promise<LoadedKey> {
+  private async keyById(centerId: string, scopes: string[], id: string): Promise<LoadedKey> {
     const cached = this.byId.get(id);
-    if (cached) return cached;
-    const row = await this.keys.findById(centerId, scope, id);
-    if (!row) throw new Error('data key not found');
-    const loaded = { id: row.id, version: row.version, key: this.unwrap(row.wrappedKey, centerId, scope, row.version) };
-    this.byId.set(id, loaded);
+    if (cached && scopes.includes(cached.scope)) return cached;
+    const row = await this.keys.findById(centerId, id);
+    if (!row || !scopes.includes(row.scope)) throw new Error('data key not found');
+    const loaded = this.load(row);
+    this.remember(loaded);
     return loaded;
   }
 
-  private wrap(raw: Buffer, centerId: string, scope: string, version: number): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv);
-    cipher.setAAD(Buffer.from(`datakey|${centerId}|${scope}|${version}`));
-    const ct = Buffer.concat([cipher.update(raw), cipher.final()]);
-    return [iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
+  private remember(loaded: LoadedKey): void {
+    this.byId.delete(loaded.id);
+    this.byId.set(loaded.id, loaded);
+    for (const [id, old] of this.byId) {
+      if (this.byId.size <= MAX_CACHED_KEYS) break;
+      this.byId.delete(id);
+      // the current-key entry of that scope may hold the same key: drop it too, it is re-read on demand
+      if (this.cache.get(old.slot)?.id === old.id) this.cache.delete(old.slot);
+    }
   }
 
-  private unwrap(wrapped: string, centerId: string, scope: string, version: number): Buffer {
-    const [iv, tag, ct] = wrapped.split(':');
-    if (iv === undefined || tag === undefined || ct === undefined) throw new Error('malformed wrapped key');
-    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(`datakey|${centerId}|${scope}|${version}`));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
+  private load(row: DataKey): LoadedKey {
+    return { id: row.id, slot: `${row.centerId}|${row.scope}`, scope: row.scope, version: row.version, key: unwrapDataKey(this.masterKey, row) };
   }
 }
 
+/** Wraps a raw data key with a master key (AES-256-GCM, AAD `datakey|center|scope|version`). */
+export function wrapDataKey(masterKey: Buffer, raw: Buffer, at: Pick<DataKey, 'centerId' | 'scope' | 'version'>): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
+  cipher.setAAD(Buffer.from(`datakey|${at.centerId}|${at.scope}|${at.version}`));
+  const ct = Buffer.concat([cipher.update(raw), cipher.final()]);
+  return [iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
+}
+
+/** Unwraps a stored data key; a key wrapped by another master key is a clear error, never garbage. */
+export function unwrapDataKey(masterKey: Buffer, row: Pick<DataKey, 'id' | 'centerId' | 'scope' | 'version' | 'wrappedKey' | 'masterKeyId'>): Buffer {
+  const id = masterKeyId(masterKey);
+  if (row.masterKeyId !== null && row.masterKeyId !== id) {
+    throw new Error(`data key ${row.id} was wrapped by master key ${row.masterKeyId}, not by the configured one (${id})`);
+  }
+  const [iv, tag, ct] = row.wrappedKey.split(':');
+  if (iv === undefined || tag === undefined || ct === undefined) throw new Error('malformed wrapped key');
+  const decipher = createDecipheriv('aes-256-gcm', masterKey, Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(`datakey|${row.centerId}|${row.scope}|${row.version}`));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
+}
+
 function scopeOf(ctx: CipherContext): string {
+  if (ctx.roomId && ctx.accountId) throw new Error('a value belongs to a room or to an account, not to both');
+  if (ctx.memberId && !ctx.roomId) throw new Error('a member key belongs to a room');
+  if (ctx.roomId) return ctx.memberId ? `room:${ctx.roomId}:${ctx.memberId}` : `room:${ctx.roomId}`;
   return ctx.accountId ? `account:${ctx.accountId}` : 'center';
+}
+
+/** A room's values written before rooms had their own keys are under the center key (the envelope's keyId says which). */
+function acceptedScopes(ctx: CipherContext): string[] {
+  const scope = scopeOf(ctx);
+  return ctx.roomId ? [scope, 'center'] : [scope];
 }
 
 function aad(ctx: CipherContext, version: number): Buffer {

@@ -1,7 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateColumn, UuidColumn } from '../../infra/database/columns';
 
-/** A data key, wrapped (AES-256-GCM) by MASTER_KEY. scope = 'center' or 'account:<id>'. */
+/**
+ * A data key, wrapped (AES-256-GCM) by MASTER_KEY. scope = 'center', 'account:<id>' (what is only
+ * a client's), 'room:<id>' (a conversation's name) or 'room:<id>:<subject id>' (what one member
+ * wrote and was called in that conversation).
+ */
 @Entity('data_keys')
 @Index('uq_data_keys_scope', ['centerId', 'scope', 'version'], { unique: true })
 export class DataKey {
@@ -11,7 +15,7 @@ export class DataKey {
   @UuidColumn({ name: 'center_id' })
   centerId!: string;
 
-  @Column({ type: 'varchar', length: 60 })
+  @Column({ type: 'varchar', length: 100 })
   scope!: string;
 
   @Column({ type: 'int', default: 1 })
@@ -19,6 +23,10 @@ export class DataKey {
 
   @Column({ name: 'wrapped_key', type: 'text' })
   wrappedKey!: string;
+
+  /** masterKeyId() of the master key that wrapped it; null for keys wrapped before ids were kept. */
+  @Column({ name: 'master_key_id', type: 'varchar', length: 16, nullable: true })
+  masterKeyId!: string | null;
 
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, IsNull, Like, Not, Repository } from 'typeorm';
+import { isMysql } from '../../infra/database/columns';
 import { DataKey } from './data-key.entity';
 
 @Injectable()
@@ -11,8 +12,9 @@ export class DataKeyRepository {
     return this.repo.findOne({ where: { centerId, scope }, order: { version: 'DESC' } });
   }
 
-  findById(centerId: string, scope: string, id: string): Promise<DataKey | null> {
-    return this.repo.findOneBy({ centerId, scope, id });
+  /** A key of the center by its id (the scope is checked by the caller). */
+  findById(centerId: string, id: string): Promise<DataKey | null> {
+    return this.repo.findOneBy({ centerId, id });
   }
 
   async insertIfAbsent(key: DataKey): Promise<void> {
@@ -23,7 +25,46 @@ export class DataKeyRepository {
     await this.repo.delete({ centerId, scope });
   }
 
+  /** Deletes the keys whose scope matches a LIKE pattern; returns their scopes. */
+  async deleteScopesLike(centerId: string, pattern: string): Promise<string[]> {
+    const rows = await this.repo.find({ select: { id: true, scope: true }, where: { centerId, scope: Like(pattern) } });
+    if (rows.length > 0) await this.repo.delete({ centerId, id: In(rows.map((r) => r.id)) });
+    return [...new Set(rows.map((r) => r.scope))];
+  }
+
   async deleteCenter(centerId: string): Promise<void> {
     await this.repo.delete({ centerId });
+  }
+
+  /** How many keys record a master key id other than this one (after a rotation: the stale ones). */
+  countWrappedByOther(masterKeyId: string): Promise<number> {
+    return this.repo.countBy({ masterKeyId: Not(masterKeyId) });
+  }
+
+  countUnlabelled(): Promise<number> {
+    return this.repo.countBy({ masterKeyId: IsNull() });
+  }
+
+  /** The distinct master key ids the stored keys record (null: wrapped before ids were kept). */
+  async masterKeyIds(): Promise<(string | null)[]> {
+    const rows = await this.repo.createQueryBuilder('k').select('DISTINCT k.master_key_id', 'id').getRawMany<{ id: string | null }>();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Re-wraps every key in one transaction (rows locked on MariaDB): `rewrap` gets each row and
+   * returns its new wrapped form; one failure rolls everything back. Returns the number of keys.
+   */
+  async rewrapAll(rewrap: (key: DataKey) => { wrappedKey: string; masterKeyId: string }): Promise<number> {
+    return this.repo.manager.transaction(async (em) => {
+      const qb = em.getRepository(DataKey).createQueryBuilder('k').orderBy('k.id', 'ASC');
+      if (isMysql(em.connection.options.type)) qb.setLock('pessimistic_write');
+      const rows = await qb.getMany();
+      for (const row of rows) {
+        const next = rewrap(row);
+        await em.getRepository(DataKey).update({ id: row.id }, next);
+      }
+      return rows.length;
+    });
   }
 }

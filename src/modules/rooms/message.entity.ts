@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateColumn, UuidColumn } from '../../infra/database/columns';
 
-/** A chat message. `seq` is gap-free per room; the body is ciphertext (CryptoService, center key). */
+/** A chat message. `seq` is gap-free per room; the body is ciphertext (CryptoService, the room's own key; older ones name the center key). */
 @Entity('messages')
 @Index('uq_messages_room_seq', ['roomId', 'seq'], { unique: true })
 @Index('uq_messages_client_msg', ['roomId', 'senderId', 'clientMsgId'], { unique: true })

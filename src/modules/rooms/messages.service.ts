@@ -6,14 +6,14 @@ import type { MessageSendResult, MessageView, RoomHistoryResult } from '../../re
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
-import { CryptoService } from '../crypto/crypto.service';
 import { HistoryDto, SendMessageDto } from './dto/rooms.dto';
 import { Message } from './message.entity';
 import { MessagesRepository } from './messages.repository';
+import { RoomCipherService } from './room-cipher.service';
+import { RoomsRepository } from './rooms.repository';
 import { RoomMember } from './room-member.entity';
 import { Room } from './room.entity';
-import { RoomsRepository } from './rooms.repository';
-import { RoomsService } from './rooms.service';
+import { RoomMemberView, RoomsService } from './rooms.service';
 
 const DEFAULT_PAGE = 50;
 
@@ -25,9 +25,9 @@ const DEFAULT_PAGE = 50;
 export class MessagesService {
   constructor(
     private readonly rooms: RoomsService,
-    private readonly roomsRepo: RoomsRepository,
     private readonly messages: MessagesRepository,
-    private readonly crypto: CryptoService,
+    private readonly roomsRepo: RoomsRepository,
+    private readonly cipher: RoomCipherService,
     private readonly publisher: RealtimePublisher,
     private readonly limits: RateLimitService,
     private readonly clock: Clock,
@@ -42,27 +42,7 @@ export class MessagesService {
     if (earlier) return resultOf(earlier);
     this.assertWritable(room, member);
 
-    const message = Object.assign(new Message(), {
-      id: this.ids.uuid(),
-      centerId: auth.centerId,
-      roomId: room.id,
-      seq: 0,
-      senderId: auth.subjectId,
-      clientMsgId: dto.clientMsgId,
-      body: '',
-      createdAt: this.clock.now(),
-    });
-    message.body = await this.crypto.encrypt(this.cipherCtx(message), dto.body);
-    const outcome = await this.messages.append(message);
-    if (outcome.kind === 'closed') throw errors.forbidden('This room is closed.');
-    if (outcome.kind === 'duplicate') {
-      const stored = await this.messages.findByClientMsgId(auth.centerId, room.id, auth.subjectId, dto.clientMsgId);
-      if (!stored) throw new DomainError('INTERNAL', 'The message could not be stored.');
-      return resultOf(stored);
-    }
-    message.seq = outcome.seq;
-    this.publisher.to(roomFor.chat(room.id), 'message.created', this.view(message, dto.body, member));
-    return resultOf(message);
+    return this.append(auth.centerId, room.id, member, dto.clientMsgId, dto.body);
   }
 
   /**
@@ -74,26 +54,32 @@ export class MessagesService {
     if (!found || found.member.removedAt) throw errors.notFound('The room');
     const earlier = await this.messages.findByClientMsgId(centerId, roomId, senderId, clientMsgId);
     if (earlier) return resultOf(earlier);
+    return this.append(centerId, roomId, found.member, clientMsgId, body);
+  }
+
+  /** Encrypts, appends with the room's next seq (idempotent by clientMsgId), then pushes `message.created`. */
+  private async append(centerId: string, roomId: string, member: RoomMember, clientMsgId: string, body: string): Promise<MessageSendResult> {
     const message = Object.assign(new Message(), {
       id: this.ids.uuid(),
       centerId,
       roomId,
       seq: 0,
-      senderId,
+      senderId: member.subjectId,
       clientMsgId,
       body: '',
       createdAt: this.clock.now(),
     });
-    message.body = await this.crypto.encrypt(this.cipherCtx(message), body);
+    message.body = await this.cipher.sealBody(message, body);
     const outcome = await this.messages.append(message);
     if (outcome.kind === 'closed') throw errors.forbidden('This room is closed.');
     if (outcome.kind === 'duplicate') {
-      const stored = await this.messages.findByClientMsgId(centerId, roomId, senderId, clientMsgId);
+      const stored = await this.messages.findByClientMsgId(centerId, roomId, member.subjectId, clientMsgId);
       if (!stored) throw new DomainError('INTERNAL', 'The message could not be stored.');
       return resultOf(stored);
     }
     message.seq = outcome.seq;
-    this.publisher.to(roomFor.chat(roomId), 'message.created', this.view(message, body, found.member));
+    const sender = { displayName: await this.cipher.memberName(member), role: member.role };
+    this.publisher.to(roomFor.chat(roomId), 'message.created', this.view(message, body, sender));
     return resultOf(message);
   }
 
@@ -101,8 +87,8 @@ export class MessagesService {
     const { room } = await this.rooms.requireMember(auth, dto.roomId);
     const page = await this.messages.page(auth.centerId, room.id, { afterSeq: dto.afterSeq, beforeSeq: dto.beforeSeq, limit: dto.limit ?? DEFAULT_PAGE });
     if (page.length === 0) return { messages: [] };
-    const senders = new Map((await this.roomsRepo.listMembers(auth.centerId, room.id)).map((m) => [m.subjectId, m]));
-    const messages = await Promise.all(page.map(async (m) => this.view(m, await this.crypto.decrypt(this.cipherCtx(m), m.body), senders.get(m.senderId))));
+    const senders = new Map((await this.rooms.listMembers(auth.centerId, room.id)).map((m) => [m.subjectId, m]));
+    const messages = await Promise.all(page.map(async (m) => this.view(m, await this.cipher.body(m), senders.get(m.senderId))));
     return { messages };
   }
 
@@ -115,11 +101,7 @@ export class MessagesService {
       throw errors.forbidden(`This room closed for messages at ${room.endsAt.toISOString()}; it can still be read.`);
   }
 
-  private cipherCtx(m: Pick<Message, 'centerId' | 'id'>) {
-    return { centerId: m.centerId, table: 'messages', column: 'body', rowId: m.id };
-  }
-
-  private view(m: Message, body: string, sender: RoomMember | undefined): MessageView {
+  private view(m: Message, body: string, sender: Pick<RoomMemberView, 'displayName' | 'role'> | undefined): MessageView {
     return {
       roomId: m.roomId,
       id: m.id,

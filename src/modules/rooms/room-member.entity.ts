@@ -18,7 +18,8 @@ export class RoomMember {
   @Column({ type: 'varchar', length: 16 })
   role!: Role;
 
-  @Column({ name: 'display_name', type: 'varchar', length: 120 })
+  /** Ciphertext (the room's own key): the name the others see in this room. */
+  @Column({ name: 'display_name', type: 'text' })
   displayName!: string;
 
   @Column({ name: 'last_read_seq', type: 'int', default: 0 })

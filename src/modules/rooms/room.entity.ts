@@ -15,7 +15,8 @@ export class Room {
   @Column({ type: 'varchar', length: 16 })
   kind!: RoomKind;
 
-  @Column({ type: 'varchar', length: 120 })
+  /** Ciphertext (the room's own key): what the counselor typed, or the feature's neutral label. */
+  @Column({ type: 'text' })
   name!: string;
 
   /** The counselor who created it; null for rooms created by the system (live, topic). */

@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { TokensModule } from '../auth/tokens.module';
+import { ErasureModule } from '../../infra/database/erasure.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { Message } from './message.entity';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { RoomCipherService } from './room-cipher.service';
 import { RoomMember } from './room-member.entity';
 import { Room } from './room.entity';
 import { RoomsController } from './rooms.controller';
@@ -15,9 +17,9 @@ import { RoomsService } from './rooms.service';
 
 /** Rooms and messages; RoomsService is the API of the live-chat and topic-chat features. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Room, RoomMember, Message]), AccountsModule, CryptoModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([Room, RoomMember, Message]), AccountsModule, CryptoModule, ErasureModule, TokensModule],
   controllers: [RoomsController],
-  providers: [RoomsService, MessagesService, RoomsRepository, MessagesRepository, RoomsGateway],
+  providers: [RoomsService, MessagesService, RoomCipherService, RoomsRepository, MessagesRepository, RoomsGateway],
   exports: [RoomsService, MessagesService],
 })
 export class RoomsModule {}

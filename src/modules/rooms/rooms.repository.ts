@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, Repository } from 'typeorm';
+import { IsNull, Like, Not, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
 import { RoomMember } from './room-member.entity';
 import { Room } from './room.entity';
@@ -130,5 +130,33 @@ export class RoomsRepository {
 
   async deleteMembershipsOf(centerId: string, subjectId: string): Promise<void> {
     await this.members.delete({ centerId, subjectId });
+  }
+
+  /** Every room the subject is or was a member of (removed memberships included). */
+  async roomsOfSubject(centerId: string, subjectId: string): Promise<Room[]> {
+    const ids = (await this.members.findBy({ centerId, subjectId })).map((m) => m.roomId);
+    return ids.length === 0 ? [] : this.rooms.createQueryBuilder('r').where('r.center_id = :centerId AND r.id IN (:...ids)', { centerId, ids }).getMany();
+  }
+
+  // ---- names written before they were encrypted (marked by the migration) ---------------------
+
+  findRoomsNamedLike(prefix: string, limit: number): Promise<Room[]> {
+    return this.rooms.find({ where: { name: Like(`${prefix}%`) }, take: limit });
+  }
+
+  findMembersNamedLike(prefix: string, limit: number): Promise<RoomMember[]> {
+    return this.members.find({ where: { displayName: Like(`${prefix}%`) }, take: limit });
+  }
+
+  /** Replaces a room name only if it is still the one read (another node may have done it). */
+  async replaceRoomName(room: Room, name: string): Promise<void> {
+    await this.rooms.update({ centerId: room.centerId, id: room.id, name: room.name }, { name });
+  }
+
+  async replaceMemberName(member: RoomMember, displayName: string): Promise<void> {
+    await this.members.update(
+      { centerId: member.centerId, roomId: member.roomId, subjectId: member.subjectId, displayName: member.displayName },
+      { displayName },
+    );
   }
 }

@@ -7,9 +7,11 @@ import type { Role, RoomCreateResult, RoomJoinResult, RoomKind } from '../../rea
 import { SOCKET_CONNECTED, SocketPresenceEvent } from '../../realtime/connection.gateway';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
+import { ErasureService } from '../../infra/database/erasure.service';
 import { ACCOUNT_DELETING, AccountDeletingEvent, AccountsService } from '../accounts/accounts.service';
 import { CreateRoomDto } from './dto/rooms.dto';
 import { MessagesRepository } from './messages.repository';
+import { RoomCipherService } from './room-cipher.service';
 import { RoomMember } from './room-member.entity';
 import { Room } from './room.entity';
 import { RoomsRepository } from './rooms.repository';
@@ -59,6 +61,8 @@ export class RoomsService {
     private readonly rooms: RoomsRepository,
     private readonly messages: MessagesRepository,
     private readonly accounts: AccountsService,
+    private readonly cipher: RoomCipherService,
+    private readonly erasure: ErasureService,
     private readonly publisher: RealtimePublisher,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
@@ -79,7 +83,7 @@ export class RoomsService {
       ...clients.map((c) => ({ subjectId: c.id, role: c.role, displayName: c.displayName })),
     ];
     const room = await this.insertRoom({ centerId: auth.centerId, kind, name: dto.name, createdBy: auth.subjectId, members, startsAt, endsAt });
-    for (const m of members) this.publisher.toSubject(m.subjectId, 'room.added', { roomId: room.id, name: room.name, kind });
+    for (const m of members) this.publisher.toSubject(m.subjectId, 'room.added', { roomId: room.id, name: dto.name, kind });
     return { roomId: room.id };
   }
 
@@ -87,7 +91,7 @@ export class RoomsService {
   async joinRoom(auth: AuthContext, roomId: string, socketId: string): Promise<RoomJoinResult> {
     const { room } = await this.requireMember(auth, roomId);
     this.publisher.joinRoom(socketId, roomFor.chat(room.id));
-    return { roomId: room.id, name: room.name, lastSeq: room.lastSeq };
+    return { roomId: room.id, name: await this.cipher.roomName(room), lastSeq: room.lastSeq };
   }
 
   /** A feature that owns the end of its rooms (the live chat) registers how `room.close` ends one. */
@@ -112,7 +116,10 @@ export class RoomsService {
     }
     if (room.kind !== 'direct' && room.kind !== 'group') throw errors.forbidden('Live and topic chats are ended by their own commands.');
     if (auth.role !== 'admin' && room.createdBy !== auth.subjectId) throw errors.forbidden('Only the counselor who created the room or an admin can close it.');
-    if (await this.closeRoom(auth.centerId, room.id, 'closed', { deleteMessages: true })) await this.rooms.deleteRoom(auth.centerId, room.id);
+    if (await this.closeRoom(auth.centerId, room.id, 'closed', { deleteMessages: true })) {
+      await this.cipher.eraseRoom(auth.centerId, room.id);
+      await this.erasure.flushDeleted();
+    }
     return {};
   }
 
@@ -128,23 +135,27 @@ export class RoomsService {
   async typing(auth: AuthContext, roomId: string, typing: boolean): Promise<Record<string, never>> {
     const { room, member } = await this.requireMember(auth, roomId);
     if (room.closedAt) return {};
-    this.publisher.to(roomFor.chat(room.id), 'room.typing', { roomId: room.id, sender: { id: member.subjectId, displayName: member.displayName }, typing });
+    const displayName = await this.cipher.memberName(member);
+    this.publisher.to(roomFor.chat(room.id), 'room.typing', { roomId: room.id, sender: { id: member.subjectId, displayName }, typing });
     return {};
   }
 
   async listMine(auth: AuthContext): Promise<RoomListItem[]> {
-    return (await this.rooms.listRoomsOf(auth.centerId, auth.subjectId)).map(({ room, member }) => ({
-      id: room.id,
-      kind: room.kind,
-      name: room.name,
-      lastSeq: room.lastSeq,
-      lastReadSeq: member.lastReadSeq,
-      unread: Math.max(0, room.lastSeq - member.lastReadSeq),
-      startsAt: room.startsAt?.toISOString() ?? null,
-      endsAt: room.endsAt?.toISOString() ?? null,
-      closedAt: room.closedAt?.toISOString() ?? null,
-      createdAt: room.createdAt.toISOString(),
-    }));
+    const rooms = await this.rooms.listRoomsOf(auth.centerId, auth.subjectId);
+    return Promise.all(
+      rooms.map(async ({ room, member }) => ({
+        id: room.id,
+        kind: room.kind,
+        name: await this.cipher.roomName(room),
+        lastSeq: room.lastSeq,
+        lastReadSeq: member.lastReadSeq,
+        unread: Math.max(0, room.lastSeq - member.lastReadSeq),
+        startsAt: room.startsAt?.toISOString() ?? null,
+        endsAt: room.endsAt?.toISOString() ?? null,
+        closedAt: room.closedAt?.toISOString() ?? null,
+        createdAt: room.createdAt.toISOString(),
+      })),
+    );
   }
 
   /** A member's position in a room (for the console's unread marks); null when not an active member. */
@@ -192,7 +203,7 @@ export class RoomsService {
   async addMember(centerId: string, roomId: string, member: RoomMemberSpec): Promise<void> {
     const room = await this.rooms.findRoom(centerId, roomId);
     if (!room) throw errors.notFound('The room');
-    await this.rooms.upsertMember(this.buildMember(centerId, room.id, member));
+    await this.rooms.upsertMember(await this.buildMember(centerId, room.id, member));
     this.publisher.joinSubject(member.subjectId, room.id);
   }
 
@@ -229,16 +240,20 @@ export class RoomsService {
   /** Forgets who was in a closed room whose messages are gone (their names are kept for nothing). */
   async forgetMembers(centerId: string, roomId: string): Promise<void> {
     await this.rooms.deleteMembers(centerId, roomId);
+    await this.cipher.forgetMembersOf(centerId, roomId);
   }
 
   async listMembers(centerId: string, roomId: string): Promise<RoomMemberView[]> {
-    return (await this.rooms.listMembers(centerId, roomId)).map((m) => ({
-      subjectId: m.subjectId,
-      role: m.role,
-      displayName: m.displayName,
-      muted: m.muted,
-      removed: m.removedAt !== null,
-    }));
+    const members = await this.rooms.listMembers(centerId, roomId);
+    return Promise.all(
+      members.map(async (m) => ({
+        subjectId: m.subjectId,
+        role: m.role,
+        displayName: await this.cipher.memberName(m),
+        muted: m.muted,
+        removed: m.removedAt !== null,
+      })),
+    );
   }
 
   /**
@@ -260,11 +275,20 @@ export class RoomsService {
 
   // ---- events -------------------------------------------------------------------------------
 
-  /** A deleted client leaves every room, and their messages are erased. */
+  /**
+   * A deleted client's 1:1 rooms go entirely (messages, members, room, keys: the conversation was
+   * theirs); in every other room their own messages, membership and member key go, the others' stay.
+   */
   @OnEvent(ACCOUNT_DELETING, { async: true, promisify: true })
   async onAccountDeleting(event: AccountDeletingEvent): Promise<void> {
+    for (const room of await this.rooms.roomsOfSubject(event.centerId, event.accountId)) {
+      if (room.kind !== 'direct') continue;
+      await this.closeRoom(event.centerId, room.id, 'deleted', { deleteMessages: true });
+      await this.cipher.eraseRoom(event.centerId, room.id);
+    }
     await this.messages.deleteBySender(event.centerId, event.accountId);
     await this.rooms.deleteMembershipsOf(event.centerId, event.accountId);
+    await this.cipher.forgetMember(event.centerId, event.accountId);
   }
 
   /** A new session of a member receives the pushes of their open rooms at once. */
@@ -287,11 +311,12 @@ export class RoomsService {
     startsAt: Date | null;
     endsAt: Date | null;
   }): Promise<Room> {
+    const id = this.ids.uuid();
     const room = Object.assign(new Room(), {
-      id: this.ids.uuid(),
+      id,
       centerId: input.centerId,
       kind: input.kind,
-      name: input.name,
+      name: await this.cipher.sealRoomName({ centerId: input.centerId, id }, input.name),
       createdBy: input.createdBy,
       startsAt: input.startsAt,
       endsAt: input.endsAt,
@@ -300,21 +325,18 @@ export class RoomsService {
       createdAt: this.clock.now(),
     });
     const unique = [...new Map(input.members.map((m) => [m.subjectId, m])).values()];
-    await this.rooms.insertRoom(
-      room,
-      unique.map((m) => this.buildMember(input.centerId, room.id, m)),
-    );
+    await this.rooms.insertRoom(room, await Promise.all(unique.map((m) => this.buildMember(input.centerId, room.id, m))));
     for (const m of unique) this.publisher.joinSubject(m.subjectId, room.id);
     return room;
   }
 
-  private buildMember(centerId: string, roomId: string, m: RoomMemberSpec): RoomMember {
+  private async buildMember(centerId: string, roomId: string, m: RoomMemberSpec): Promise<RoomMember> {
     return Object.assign(new RoomMember(), {
       roomId,
       subjectId: m.subjectId,
       centerId,
       role: m.role,
-      displayName: m.displayName.slice(0, 120),
+      displayName: await this.cipher.sealMemberName({ centerId, roomId, subjectId: m.subjectId }, m.displayName.slice(0, 120)),
       lastReadSeq: 0,
       muted: false,
       removedAt: null,

@@ -5,6 +5,7 @@ import { TopicChats1764600000000 } from './1764600000000-topic-chats';
 import { CenterEmergencyText1764700000000 } from './1764700000000-center-emergency-text';
 import { LiveChatFailures1764800000000 } from './1764800000000-live-chat-failures';
 import { LiveChatCounselorAway1764800000001 } from './1764800000001-live-chat-counselor-away';
+import { CiphertextNamesAndKeyIds1764900000000 } from './1764900000000-ciphertext-names-and-key-ids';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CenterEmergencyText1764700000000,
   LiveChatFailures1764800000000,
   LiveChatCounselorAway1764800000001,
+  CiphertextNamesAndKeyIds1764900000000,
 ];

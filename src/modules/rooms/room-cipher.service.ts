@@ -1,0 +1,105 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { LEGACY_PLAIN_PREFIX } from '../../infra/database/migrations/1764900000000-ciphertext-names-and-key-ids';
+import { CryptoService } from '../crypto/crypto.service';
+import { Message } from './message.entity';
+import { RoomMember } from './room-member.entity';
+import { Room } from './room.entity';
+import { MessagesRepository } from './messages.repository';
+import { RoomsRepository } from './rooms.repository';
+
+const LEGACY_BATCH = 200;
+
+/**
+ * What people typed in a conversation, encrypted with the conversation's own keys: the room name
+ * with the room key, each member's messages and display name with that member's key in the room.
+ * Deleting the room destroys them all; deleting an account destroys that member's keys, so what
+ * they wrote stays unreadable in backups too (after the next key:rotate), while the others' stays.
+ */
+@Injectable()
+export class RoomCipherService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RoomCipherService.name);
+
+  constructor(
+    private readonly crypto: CryptoService,
+    private readonly rooms: RoomsRepository,
+    private readonly messages: MessagesRepository,
+  ) {}
+
+  /** Names stored before they were encrypted (marked `p0:` by the migration) are encrypted before the app serves. */
+  async onApplicationBootstrap(): Promise<void> {
+    let done = 0;
+    for (let batch = await this.rooms.findRoomsNamedLike(LEGACY_PLAIN_PREFIX, LEGACY_BATCH); batch.length > 0;) {
+      for (const room of batch) await this.rooms.replaceRoomName(room, await this.sealRoomName(room, room.name.slice(LEGACY_PLAIN_PREFIX.length)));
+      done += batch.length;
+      batch = await this.rooms.findRoomsNamedLike(LEGACY_PLAIN_PREFIX, LEGACY_BATCH);
+    }
+    for (let batch = await this.rooms.findMembersNamedLike(LEGACY_PLAIN_PREFIX, LEGACY_BATCH); batch.length > 0;) {
+      for (const m of batch) await this.rooms.replaceMemberName(m, await this.sealMemberName(m, m.displayName.slice(LEGACY_PLAIN_PREFIX.length)));
+      done += batch.length;
+      batch = await this.rooms.findMembersNamedLike(LEGACY_PLAIN_PREFIX, LEGACY_BATCH);
+    }
+    if (done > 0) this.logger.log({ names: done }, 'encrypted room and member names stored before names were encrypted');
+  }
+
+  sealRoomName(room: Pick<Room, 'centerId' | 'id'>, name: string): Promise<string> {
+    return this.crypto.encrypt(roomNameCtx(room), name);
+  }
+
+  roomName(room: Room): Promise<string> {
+    return this.crypto.decrypt(roomNameCtx(room), room.name);
+  }
+
+  sealMemberName(m: Pick<RoomMember, 'centerId' | 'roomId' | 'subjectId'>, displayName: string): Promise<string> {
+    return this.crypto.encrypt(memberNameCtx(m), displayName);
+  }
+
+  memberName(m: RoomMember): Promise<string> {
+    return this.crypto.decrypt(memberNameCtx(m), m.displayName);
+  }
+
+  sealBody(m: Pick<Message, 'centerId' | 'roomId' | 'senderId' | 'id'>, body: string): Promise<string> {
+    return this.crypto.encrypt(bodyCtx(m), body);
+  }
+
+  /** Messages written before rooms had their own keys name the center key in their envelope: they still decrypt. */
+  body(m: Message): Promise<string> {
+    return this.crypto.decrypt(bodyCtx(m), m.body);
+  }
+
+  /** Deletes a room for good: messages, members, the room row, then its key (also in backups after the next key:rotate). */
+  async eraseRoom(centerId: string, roomId: string): Promise<void> {
+    await this.messages.deleteRoomMessages(centerId, roomId);
+    await this.rooms.deleteRoom(centerId, roomId);
+    await this.crypto.destroyRoomKeys(centerId, roomId);
+  }
+
+  /** A room forgot its members (and lost its messages): their keys protect nothing any more. */
+  async forgetMembersOf(centerId: string, roomId: string): Promise<void> {
+    await this.crypto.destroyRoomMemberKeys(centerId, roomId);
+  }
+
+  /** Destroys a deleted account's keys in every room (its messages and memberships are deleted already). */
+  async forgetMember(centerId: string, subjectId: string): Promise<void> {
+    await this.crypto.destroyMemberKeys(centerId, subjectId);
+  }
+}
+
+const roomNameCtx = (room: Pick<Room, 'centerId' | 'id'>) => ({ centerId: room.centerId, roomId: room.id, table: 'rooms', column: 'name', rowId: room.id });
+
+const memberNameCtx = (m: Pick<RoomMember, 'centerId' | 'roomId' | 'subjectId'>) => ({
+  centerId: m.centerId,
+  roomId: m.roomId,
+  memberId: m.subjectId,
+  table: 'room_members',
+  column: 'display_name',
+  rowId: `${m.roomId}|${m.subjectId}`,
+});
+
+const bodyCtx = (m: Pick<Message, 'centerId' | 'roomId' | 'senderId' | 'id'>) => ({
+  centerId: m.centerId,
+  roomId: m.roomId,
+  memberId: m.senderId,
+  table: 'messages',
+  column: 'body',
+  rowId: m.id,
+});
