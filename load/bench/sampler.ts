@@ -12,27 +12,38 @@ export const CLK_TCK = ((): number => {
   }
 })();
 
-/** User + system CPU time of `pid` in clock ticks; null when it is gone. */
-export function cpuTicks(pid: number): number | null {
-  try {
-    // The fields after the command name (which may hold spaces and parentheses): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks : null;
-  } catch {
-    return null;
-  }
+/** utime + stime from the text of /proc/<pid>/stat; null when it does not read as one. */
+export function statTicks(stat: string): number | null {
+  // The fields after the command name (which may hold spaces and parentheses): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks : null;
 }
 
-/** Resident set size of `pid` in MB (VmRSS of /proc/<pid>/status, the figure `ps -o rss` shows); null when it is gone. */
-export function rssMb(pid: number): number | null {
+/** VmRSS in MB from the text of /proc/<pid>/status (the figure `ps -o rss` shows); null when it has none (a zombie). */
+export function statusRssMb(status: string): number | null {
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  return match ? Number(match[1]) / 1024 : null;
+}
+
+const readProc = (pid: number, file: string): string | null => {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : null;
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
   } catch {
     return null;
   }
+};
+
+/** User + system CPU time of `pid` in clock ticks; null when it is gone. */
+export function cpuTicks(pid: number): number | null {
+  const stat = readProc(pid, 'stat');
+  return stat === null ? null : statTicks(stat);
+}
+
+/** Resident set size of `pid` in MB; null when it is gone. */
+export function rssMb(pid: number): number | null {
+  const status = readProc(pid, 'status');
+  return status === null ? null : statusRssMb(status);
 }
 
 export interface Sample {
