@@ -44,8 +44,8 @@ function artilleryEnv(s: Settings): Record<string, string> {
 async function runArtillery(s: Settings, scenario: Scenario, system: System, reportFile: string, logFile: string): Promise<Outcome> {
   const args = ['run', '--target', system.url, '--overrides', JSON.stringify(scenario.overrides(system.name)), '--output', reportFile];
   const proc = track(spawnNode(ARTILLERY, [...args, join(LOAD, 'scenarios', `${scenario.name}.yml`)], artilleryEnv(s), LOAD), logFile);
-  // One server per system today; a target of several nodes sums them here.
-  const sampler = startSampler({ server: (system.servers[0] ?? { pid: 0 }).pid, artillery: proc.child.pid ?? 0 });
+  // Every server process of the system counts as "server" (summed), artillery as "artillery".
+  const sampler = startSampler({ server: system.servers.map((sv) => sv.pid), artillery: proc.child.pid === undefined ? [] : [proc.child.pid] });
   const window: Partial<Window> = {};
   proc.child.stdout?.on('data', () => {
     const output = proc.stdout();

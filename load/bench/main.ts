@@ -11,7 +11,7 @@ import { Row, runScenario } from './driver';
 import { log } from './log';
 import { killAll, stopAll } from './processes';
 import { renderText, table, writeReport, fmt } from './report';
-import { rssMb } from './sampler';
+import { groupRssMb } from './sampler';
 import { scenarios, writePayloads } from './scenarios';
 import { seedAccounts, seedLotse } from './seeding';
 import { ARTILLERY, describeSettings, LOAD, OUT, readSettings, ROOT, Settings, SettingsError } from './settings';
@@ -46,7 +46,7 @@ async function measure(s: Settings, target: Target, work: string): Promise<Measu
   const lotse = systems.find((sys) => sys.name === 'lotse') as System;
   log('seeding: logins, clients, direct rooms, visitor tokens (REST, sockets) …');
   const seed = await seedLotse(lotse.url, counselorEmails, s.queueRate * s.seconds);
-  const idle = Object.fromEntries(systems.map((sys) => [sys.name, rssMb(sys.servers[0]?.pid ?? 0)]));
+  const idle = Object.fromEntries(systems.map((sys) => [sys.name, groupRssMb(sys.servers.map((sv) => sv.pid))]));
   log(`idle RSS: Lotse ${fmt(idle.lotse, 0)} MB, baseline ${fmt(idle.baseline, 0)} MB`);
   const results: Row[] = [];
   const problems: string[] = [];

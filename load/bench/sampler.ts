@@ -92,15 +92,32 @@ function figuresOf(samples: Sample[], key: string, window: Window | null): Proce
   };
 }
 
-/** Samples RSS and CPU ticks of the given pids every `everyMs`; `stop(window)` gives the figures per key. */
-export function startSampler(pids: Record<string, number>, everyMs = 1000): Sampler {
+/** The sum over a group of processes (the nodes of a target, several generators); null when one of them is gone. */
+function sum(pids: readonly number[], read: (pid: number) => number | null): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    const v = read(pid);
+    if (v === null) return null;
+    total += v;
+  }
+  return pids.length ? total : null;
+}
+
+/** The summed RSS of a group of processes in MB; null when one of them is gone. */
+export const groupRssMb = (pids: readonly number[]): number | null => sum(pids, rssMb);
+
+/**
+ * Samples RSS and CPU ticks every `everyMs` of each group of pids (a key per group, e.g. the
+ * server processes and the load generator's); `stop(window)` gives the figures per key.
+ */
+export function startSampler(groups: Record<string, readonly number[]>, everyMs = 1000): Sampler {
   const started = Date.now();
   const samples: Sample[] = [];
   const take = () => {
     const s: Sample = { t: Date.now() - started, rssMb: {}, ticks: {} };
-    for (const [key, pid] of Object.entries(pids)) {
-      s.rssMb[key] = rssMb(pid);
-      s.ticks[key] = cpuTicks(pid);
+    for (const [key, pids] of Object.entries(groups)) {
+      s.rssMb[key] = sum(pids, rssMb);
+      s.ticks[key] = sum(pids, cpuTicks);
     }
     samples.push(s);
   };
@@ -111,7 +128,7 @@ export function startSampler(pids: Record<string, number>, everyMs = 1000): Samp
     stop: (window) => {
       clearInterval(timer);
       take();
-      return { samples, figures: Object.fromEntries(Object.keys(pids).map((key) => [key, figuresOf(samples, key, window)])) };
+      return { samples, figures: Object.fromEntries(Object.keys(groups).map((key) => [key, figuresOf(samples, key, window)])) };
     },
   };
 }

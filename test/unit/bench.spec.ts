@@ -1,6 +1,6 @@
 import type { Row } from '../../load/bench/driver';
 import { renderMarkdown, renderText, table } from '../../load/bench/report';
-import { CLK_TCK, cpuTicks, rssMb, startSampler, statTicks, statusRssMb } from '../../load/bench/sampler';
+import { CLK_TCK, cpuTicks, groupRssMb, rssMb, startSampler, statTicks, statusRssMb } from '../../load/bench/sampler';
 import { scenarios } from '../../load/bench/scenarios';
 import { readSettings, SettingsError } from '../../load/bench/settings';
 
@@ -35,7 +35,7 @@ describe('the bench (load/bench)', () => {
     });
 
     it('should report the CPU used between the first and the last sample and the peak RSS per key', () => {
-      const sampler = startSampler({ self: process.pid, gone: 2 ** 30 }, 60_000);
+      const sampler = startSampler({ self: [process.pid], twice: [process.pid, process.pid], gone: [process.pid, 2 ** 30] }, 60_000);
       const until = Date.now() + 300;
       while (Date.now() < until); // burn CPU: ~0.3 s
       const { figures: f, samples } = sampler.stop({ start: 0, end: 60_000 });
@@ -43,7 +43,12 @@ describe('the bench (load/bench)', () => {
       expect(f.self?.cpuSeconds).toBeGreaterThan(0.1);
       expect(f.self?.activeCpuPercent).toBeGreaterThan(30);
       expect(f.self?.peakRssMb).toBeGreaterThan(10);
+      // A group is summed: the same process twice counts twice; a group with a process gone counts as gone.
+      expect(f.twice?.cpuSeconds).toBeGreaterThan(1.9 * (f.self?.cpuSeconds as number));
+      expect(f.twice?.peakRssMb).toBeGreaterThan(1.9 * (f.self?.peakRssMb as number));
       expect(f.gone).toEqual({ peakRssMb: null, cpuSeconds: null, activeCpuPercent: null });
+      expect(groupRssMb([process.pid, 2 ** 30])).toBeNull();
+      expect(groupRssMb([])).toBeNull();
     });
   });
 
