@@ -1,6 +1,6 @@
 /* global require */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS preload (node --require) */
-// Preloaded into artillery (NODE_OPTIONS=--require) by load/run-bench.mjs:
+// Preloaded into artillery (NODE_OPTIONS=--require) by the bench runner (load/bench/driver.ts):
 // 1. artillery 2.0.21 posts an anonymous telemetry event to a public host even with
 //    ARTILLERY_DISABLE_TELEMETRY set; this stubs that client out, so the bench sends nothing out.
 // 2. Every outgoing TCP connection must go to the loopback interface; anything else throws.

@@ -1,9 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const ROOT = join(__dirname, '..', '..');
+/** The repository: the nearest folder above this file with a package.json (test/harness/ here, dist-bench/test/harness/ when the bench runs it compiled). */
+export const ROOT = repositoryRoot(__dirname);
+function repositoryRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 export const DIST_MAIN = join(ROOT, 'dist', 'main.js');
 export const DIST_CLI = join(ROOT, 'dist', 'cli.js');
 
@@ -35,9 +42,9 @@ export interface Spawned {
   stop: () => Promise<void>;
 }
 
-/** Runs `node <script> …args` with exactly the given environment (plus PATH). */
-export function spawnNode(script: string, args: string[], env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `node <script> …args` with exactly the given environment (plus PATH), in the repository (or `cwd`). */
+export function spawnNode(script: string, args: string[], env: Record<string, string>, cwd = ROOT): Spawned {
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
