@@ -9,6 +9,7 @@ import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { AppModule } from './app.module';
+import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation';
@@ -21,7 +22,9 @@ const clientDir = (): string => (existsSync(CLIENT_DIR) ? CLIENT_DIR : join(__di
 export async function createApp(options: CoreOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For only from the proxies named in TRUSTED_PROXIES (none by default)
+  const trust = compileProxyTrust(options.config.trustedProxies);
+  app.set('trust proxy', (address: string) => trust(address));
   app.disable('x-powered-by');
   // A body that is not JSON is refused (415), not silently ignored as an empty object.
   app.use((req: Request, _res: Response, next: NextFunction) => {

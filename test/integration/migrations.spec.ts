@@ -71,4 +71,25 @@ describe(`migrations on ${TEST_DB}`, () => {
     expect(await pendingSchemaChanges(ds)).toEqual([]);
     expect(await ds.showMigrations()).toBe(false);
   });
+
+  it('should compare logins byte for byte when the migrations have run', async () => {
+    await ds.runMigrations({ transaction: 'each' });
+    const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    const insert = (n: number, login: string) =>
+      ds.query('INSERT INTO accounts (id, center_id, role, login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        id(n),
+        id(9),
+        'client',
+        login,
+        login,
+        'x',
+        new Date(),
+      ]);
+    await insert(1, 'anna');
+    // "ánna" is another login: general_ci/unicode_ci would call it a duplicate of "anna"
+    await insert(2, '\u00e1nna');
+    const found: { id: string }[] = await ds.query('SELECT id FROM accounts WHERE login = ?', ['\u00e1nna']);
+    expect(found.map((r) => r.id)).toEqual([id(2)]);
+    expect(await ds.query('SELECT id FROM accounts WHERE login = ?', ['ANNA'])).toEqual([]);
+  });
 });

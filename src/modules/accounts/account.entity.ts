@@ -15,7 +15,10 @@ export class Account {
   @Column({ type: 'varchar', length: 16 })
   role!: AccountRole;
 
-  /** Normalised (trimmed, lower-case) email for staff, pseudonym for clients. */
+  /**
+   * The normal form (normalizeLogin: NFKC + case folding) of the email for staff, of the pseudonym
+   * for clients. Compared byte for byte: binary collation on MariaDB (migration 1765000000000).
+   */
   @Column({ type: 'varchar', length: 254 })
   login!: string;
 

@@ -1,0 +1,57 @@
+import unhomoglyph from 'unhomoglyph';
+
+/**
+ * Names people choose: one normal form for logins, the invisible characters no name may carry,
+ * and the look-alike skeleton that decides whether two names can be told apart (docs/names.md).
+ */
+
+/**
+ * Full case folding. JavaScript has no `casefold()`; upper- then lower-casing (root locale) maps
+ * every character that Unicode's full case folding (CaseFolding.txt, status C+F) maps to the same
+ * result — ß → ss, ſ → s, ﬃ → ffi, ς → σ, K (Kelvin) → k — and is coarser only where folding
+ * keeps a few letters apart (dotless ı becomes i). Coarser is safe for logins: two spellings that
+ * fold alike are one login.
+ */
+export function foldCase(value: string): string {
+  return value.toUpperCase().toLowerCase();
+}
+
+/**
+ * The one normal form of a login (staff email, client pseudonym): trimmed, NFKC, case-folded and
+ * NFKC again (case mapping can produce unnormalised sequences). Applied before storing, before
+ * looking up and before keying a limiter, so spelling variants — composed or decomposed, upper or
+ * lower case, fullwidth — are one login everywhere. The database compares it byte for byte.
+ */
+export function normalizeLogin(login: string): string {
+  return foldCase(login.trim().normalize('NFKC')).normalize('NFKC');
+}
+
+/**
+ * Characters that no name may contain: controls, format characters (zero-width space and joiners,
+ * the bidi embeddings, overrides, isolates and marks, the soft hyphen), private use, lone
+ * surrogates and every default-ignorable code point (Hangul fillers, variation selectors, tag
+ * characters), which render as nothing and make one name look like another.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+
+export function hasInvisible(name: string): boolean {
+  return INVISIBLE.test(name);
+}
+
+/** Bidi embeddings, overrides, isolates and marks: they reverse or reorder the text around them. */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
+
+export function stripBidiControls(value: string): string {
+  return value.replace(BIDI_CONTROLS, '');
+}
+
+/**
+ * The UTS #39 confusable skeleton of a name, case-insensitively: NFKC and case folding, then
+ * skeleton(X) = NFD(map(NFD(X))) with Unicode's confusables.txt (the `unhomoglyph` package), and
+ * folded once more, because the prototypes are partly upper case (0 → O). Two names with the same
+ * skeleton look alike: "аnna" (Cyrillic а) and "anna", "ΑDMIN" and "admin", "Ｂｅｎ" and "ben".
+ */
+export function nameSkeleton(name: string): string {
+  const folded = foldCase(name.normalize('NFKC')).normalize('NFD');
+  return foldCase(unhomoglyph(folded).normalize('NFD')).normalize('NFD');
+}
