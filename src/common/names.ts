@@ -45,13 +45,20 @@ export function stripBidiControls(value: string): string {
   return value.replace(BIDI_CONTROLS, '');
 }
 
+/** UTS #39: skeleton(X) = NFD(map(NFD(X))) with Unicode's confusables.txt (the `unhomoglyph` package). */
+function skeleton(value: string): string {
+  return unhomoglyph(value.normalize('NFD')).normalize('NFD');
+}
+
 /**
- * The UTS #39 confusable skeleton of a name, case-insensitively: NFKC and case folding, then
- * skeleton(X) = NFD(map(NFD(X))) with Unicode's confusables.txt (the `unhomoglyph` package), and
- * folded once more, because the prototypes are partly upper case (0 → O). Two names with the same
- * skeleton look alike: "аnna" (Cyrillic а) and "anna", "ΑDMIN" and "admin", "Ｂｅｎ" and "ben".
+ * The UTS #39 confusable skeleton of a name, case-insensitively. The skeleton itself is
+ * case-sensitive — Greek capital Μ maps to M but small μ does not, capital I maps to l but small
+ * i does not, small m maps to rn but capital M does not — so it is taken on the name as typed, on
+ * its upper case and on its folded form: fold(skel(fold(skel(upper(skel(NFKC(name))))))). Two
+ * names with the same result look alike: "аnna" (Cyrillic а) and "anna", "ΑDMIN" (Greek Α) and
+ * "admin", "Ｂｅｎ" and "ben", "Mila" and "Μila".
  */
 export function nameSkeleton(name: string): string {
-  const folded = foldCase(name.normalize('NFKC')).normalize('NFD');
-  return foldCase(unhomoglyph(folded).normalize('NFD')).normalize('NFD');
+  const typed = skeleton(name.normalize('NFKC'));
+  return foldCase(skeleton(foldCase(skeleton(typed.toUpperCase())))).normalize('NFD');
 }

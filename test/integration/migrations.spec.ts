@@ -83,7 +83,7 @@ describe(`migrations on ${TEST_DB}`, () => {
         login,
         login,
         'x',
-        new Date(),
+        '2026-12-01 10:00:00.000',
       ]);
     await insert(1, 'anna');
     // "ánna" is another login: general_ci/unicode_ci would call it a duplicate of "anna"

@@ -26,7 +26,11 @@ describe('names', () => {
     expect(nameSkeleton('ANNA')).toBe(anna);
     expect(nameSkeleton('ａｎｎａ')).toBe(anna);
     expect(nameSkeleton('\u0391DMIN')).toBe(nameSkeleton('admin')); // Greek Α
+    expect(nameSkeleton('\u039Cila')).toBe(nameSkeleton('mila')); // Greek Μ
+    expect(nameSkeleton('Iena')).toBe(nameSkeleton('lena')); // capital I passes for l
+    expect(nameSkeleton('B0B')).toBe(nameSkeleton('bob'));
     expect(nameSkeleton('anne')).not.toBe(anna);
+    expect(nameSkeleton('mila')).not.toBe(nameSkeleton('nila'));
   });
 
   it('should strip bidi overrides and isolates when a display name carries them', () => {

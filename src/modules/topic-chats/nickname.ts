@@ -1,8 +1,12 @@
+import { foldCase, hasInvisible, nameSkeleton } from '../../common/names';
+
 /**
- * Nickname folding for topic chats: two nicknames that look alike get the same key. NFKC, strip
- * marks, lower case, fold common Cyrillic/Greek look-alikes and digits that pass for letters, and
- * drop separators, spaces and invisible characters.
+ * Nickname folding for topic chats: two nicknames that look alike get the same key. The UTS #39
+ * confusable skeleton (src/common/names.ts: NFKC, case folding, confusables.txt) with marks
+ * stripped, then the digits and signs that pass for letters folded, and separators, spaces and
+ * punctuation dropped.
  */
+// Look-alikes beyond confusables.txt (kept from before the skeleton, harmless on top of it).
 const CONFUSABLES: Record<string, string> = {
   а: 'a',
   в: 'b',
@@ -52,7 +56,7 @@ const CONFUSABLES: Record<string, string> = {
 };
 
 export function foldNickname(nickname: string): string {
-  const base = nickname.normalize('NFKD').replace(/\p{M}/gu, '').normalize('NFKC').toLowerCase();
+  const base = foldCase(nameSkeleton(nickname).replace(/\p{M}/gu, '').normalize('NFKC'));
   let out = '';
   for (const ch of base) out += CONFUSABLES[ch] ?? ch;
   // separators, spaces and invisible characters do not make a name different
@@ -68,7 +72,7 @@ const STAFF_WORDS = ['berater', 'beratung', 'counselor', 'counsellor', 'moderato
 export function nicknameProblem(nickname: string, staffNames: string[]): string | null {
   const trimmed = nickname.trim();
   if ([...trimmed].length < 2 || [...trimmed].length > 40) return 'A nickname has 2–40 characters.';
-  if (/\p{C}/u.test(trimmed)) return 'A nickname may not contain control or invisible characters.';
+  if (/\p{C}/u.test(trimmed) || hasInvisible(trimmed)) return 'A nickname may not contain control or invisible characters.';
   const key = foldNickname(trimmed);
   if (key.length < 2) return 'A nickname needs at least two letters or digits.';
   if (STAFF_WORDS.some((w) => key.includes(w)) || staffNames.some((n) => foldNickname(n) === key)) {

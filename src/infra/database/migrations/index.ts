@@ -4,6 +4,7 @@ import { LiveChat1764500000000 } from './1764500000000-live-chat';
 import { TopicChats1764600000000 } from './1764600000000-topic-chats';
 import { CenterEmergencyText1764700000000 } from './1764700000000-center-emergency-text';
 import { LoginNormalForm1765000000000 } from './1765000000000-login-normal-form';
+import { TopicNicknamesEncrypted1765000100000 } from './1765000100000-topic-nicknames-encrypted';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   TopicChats1764600000000,
   CenterEmergencyText1764700000000,
   LoginNormalForm1765000000000,
+  TopicNicknamesEncrypted1765000100000,
 ];
