@@ -12,7 +12,7 @@ import { AppModule } from './app.module';
 import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
-import { createValidationPipe } from './common/validation';
+import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
 import { LotseIoAdapter } from './realtime/io-adapter';
 
 export const CLIENT_DIR = join(__dirname, '..', 'dist', 'client');
@@ -26,14 +26,25 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   const trust = compileProxyTrust(options.config.trustedProxies);
   app.set('trust proxy', (address: string) => trust(address));
   app.disable('x-powered-by');
-  // A body that is not JSON is refused (415), not silently ignored as an empty object.
+  // A body that is not JSON is refused (415), not silently ignored as an empty object; so is a
+  // compressed one (browsers never compress requests; inflating costs work and invites zip bombs).
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (hasBody && encoding !== 'identity') return next(new UnsupportedMediaTypeException('The request body must not be compressed (no Content-Encoding).'));
     if (hasBody && !req.is('application/json'))
       return next(new UnsupportedMediaTypeException('The request body must be JSON (Content-Type: application/json).'));
     next();
   });
-  app.useBodyParser('json', { limit: '64kb', strict: true });
+  // Nesting is checked on the raw bytes before parsing: deep JSON would overflow the stack of the
+  // validation, costing a stack trace and a 500 for one unauthenticated request.
+  app.useBodyParser('json', {
+    limit: '64kb',
+    strict: true,
+    verify: (_req: Request, _res: Response, raw: Buffer) => {
+      if (jsonTextTooDeep(raw)) throw Object.assign(new Error(TOO_DEEP_MESSAGE), { status: 400, type: 'entity.too.deep' });
+    },
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {
