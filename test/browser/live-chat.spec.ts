@@ -224,6 +224,15 @@ describe('homepage widget and live console in Chromium', () => {
     const seqs = await Promise.all((await w.locator('.msg').all()).map(async (m) => Number(await m.getAttribute('data-seq'))));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(3);
+    // every body and name is bidi-isolated: right-to-left text or override characters cannot reorder the page
+    for (const view of [w, con]) {
+      // a string, run in the page (the test code has no DOM types)
+      const parts = await view
+        .locator('.msg .text, .msg .who')
+        .evaluateAll<string[], undefined>('(els) => els.map((e) => `${e.getAttribute("dir")}/${getComputedStyle(e).unicodeBidi}`)');
+      expect(parts.length).toBeGreaterThan(0);
+      expect(new Set(parts)).toEqual(new Set(['auto/isolate']));
+    }
 
     // The counselor ends the chat; the visitor gets the closing text and other ways to reach the center.
     await con.getByRole('button', { name: 'Chat beenden' }).click();
