@@ -225,11 +225,9 @@ describe('homepage widget and live console in Chromium', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(3);
     // every body and name is bidi-isolated: right-to-left text or override characters cannot reorder the page
-    for (const view of [w, con]) {
-      // a string, run in the page (the test code has no DOM types)
-      const parts = await view
-        .locator('.msg .text, .msg .who')
-        .evaluateAll<string[], undefined>('(els) => els.map((e) => `${e.getAttribute("dir")}/${getComputedStyle(e).unicodeBidi}`)');
+    const bidi = `[...document.querySelectorAll('.msg .text, .msg .who')].map((e) => e.getAttribute('dir') + '/' + getComputedStyle(e).unicodeBidi)`;
+    const widgetFrame = await (await page.locator('iframe[title="Anonymer Beratungschat"]').elementHandle()).contentFrame();
+    for (const parts of [await widgetFrame!.evaluate<string[]>(bidi), await con.evaluate<string[]>(bidi)]) {
       expect(parts.length).toBeGreaterThan(0);
       expect(new Set(parts)).toEqual(new Set(['auto/isolate']));
     }
