@@ -62,3 +62,76 @@ export function nameSkeleton(name: string): string {
   const typed = skeleton(name.normalize('NFKC'));
   return foldCase(skeleton(foldCase(skeleton(typed.toUpperCase())))).normalize('NFD');
 }
+
+// Look-alikes beyond confusables.txt (kept from before the skeleton, harmless on top of it).
+const CONFUSABLES: Record<string, string> = {
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  з: 'e',
+  і: 'l',
+  ј: 'j',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  ԁ: 'd',
+  ɡ: 'g',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'l',
+  κ: 'k',
+  μ: 'u',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ı: 'l',
+  ł: 'l',
+  // i, I, l, 1 and | pass for each other in many fonts
+  i: 'l',
+  '0': 'o',
+  '1': 'l',
+  '3': 'e',
+  '5': 's',
+  '|': 'l',
+  '!': 'l',
+  $: 's',
+  '@': 'a',
+  ß: 'ss',
+};
+
+/**
+ * The key two names are told apart by: the skeleton with marks stripped, the digits and signs that
+ * pass for letters folded, and separators, spaces and punctuation dropped ("Mila", "M1la",
+ * "mi-la" and "МILА" are one key).
+ */
+export function lookAlikeKey(name: string): string {
+  const base = foldCase(nameSkeleton(name).replace(/\p{M}/gu, '').normalize('NFKC'));
+  let out = '';
+  for (const ch of base) out += CONFUSABLES[ch] ?? ch;
+  // separators, spaces and invisible characters do not make a name different
+  return out.replace(/[\s\p{P}\p{S}\p{Cf}\p{Z}_]/gu, '');
+}
+
+/** Words that only staff may use in a name (checked on the folded form). */
+const STAFF_WORDS = ['berater', 'beratung', 'counselor', 'counsellor', 'moderator', 'admin', 'team', 'staff', 'support', 'therapeut', 'lotse'].map(
+  lookAlikeKey,
+);
+
+/** Could the name be taken for the center's staff: a staff word in it, or a staff name's look-alike? */
+export function looksLikeStaff(name: string, staffNames: string[]): boolean {
+  const key = lookAlikeKey(name);
+  return STAFF_WORDS.some((w) => key.includes(w)) || staffNames.some((n) => lookAlikeKey(n) === key);
+}

@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { compileProxyTrust, forwardedAddress } from '../../src/common/client-address';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { call } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 
 type Started = TestApp & { dropDb: () => Promise<void> };
+
+/** Each app its own master key: on MariaDB runs the limiters share one Redis, keyed by HMACs of it. */
+const ownKey = () => ({ MASTER_KEY: randomBytes(32).toString('base64') });
 
 /** A visitor socket that claims, through X-Forwarded-For, to come from `forwardedFor`. */
 async function visitorClaiming(t: TestApp, slug: string, forwardedFor: string): Promise<TestSocket> {
@@ -37,7 +41,7 @@ describe('TRUSTED_PROXIES', () => {
   describe('when none is configured', () => {
     let t: Started;
     beforeAll(async () => {
-      t = await startApp({ env: { RATE_LIMITS: 'on' } });
+      t = await startApp({ env: { RATE_LIMITS: 'on', ...ownKey() } });
     });
     afterAll(async () => {
       closeAllSockets();
@@ -63,7 +67,7 @@ describe('TRUSTED_PROXIES', () => {
   describe('when the local proxy is named', () => {
     let t: Started;
     beforeAll(async () => {
-      t = await startApp({ env: { RATE_LIMITS: 'on', TRUSTED_PROXIES: '127.0.0.1' } });
+      t = await startApp({ env: { RATE_LIMITS: 'on', TRUSTED_PROXIES: '127.0.0.1', ...ownKey() } });
     });
     afterAll(async () => {
       closeAllSockets();
@@ -86,7 +90,7 @@ describe('TRUSTED_PROXIES', () => {
 describe('Socket.IO addresses without TRUSTED_PROXIES', () => {
   let t: Started;
   beforeAll(async () => {
-    t = await startApp({ env: { RATE_LIMITS: 'on' } });
+    t = await startApp({ env: { RATE_LIMITS: 'on', ...ownKey() } });
   });
   afterAll(async () => {
     closeAllSockets();

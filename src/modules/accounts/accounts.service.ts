@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AuthContext, isStaff } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
-import { hasInvisible, normalizeLogin, stripBidiControls } from '../../common/names';
+import { hasInvisible, lookAlikeKey, normalizeLogin, stripBidiControls } from '../../common/names';
 import type { AccountView } from '../../realtime/contract';
 import { CryptoService } from '../crypto/crypto.service';
 import { Account, AccountRole } from './account.entity';
@@ -67,9 +67,14 @@ export class AccountsService {
     if (!USERNAME_RE.test(username) || hasInvisible(username))
       throw errors.validation('The pseudonym must have 3–40 letters, digits, dots, hyphens or underscores.', ['username']);
     const login = normalizeLogin(username);
-    if (login.length > 160) throw errors.validation('The pseudonym must have 3–40 letters, digits, dots, hyphens or underscores.', ['username']);
+    const nameKey = lookAlikeKey(username);
+    if (login.length > 160 || nameKey.length < 1 || nameKey.length > 160)
+      throw errors.validation('The pseudonym must have 3–40 letters, digits, dots, hyphens or underscores.', ['username']);
+    if ((await this.staffDisplayNames(centerId)).some((n) => lookAlikeKey(n) === nameKey))
+      throw errors.validation('This pseudonym could be mistaken for the center staff. Please choose another one.', ['username']);
     this.passwords.check(input.password);
     const account = this.build(centerId, 'client', login, username, await this.passwords.hash(input.password));
+    account.nameKey = nameKey;
     let confirmToken: string | null = null;
     if (input.email !== undefined) {
       // a contact address, not a login: folding could change where mail goes (ß is not ss there)
@@ -147,6 +152,7 @@ export class AccountsService {
       centerId,
       role,
       login,
+      nameKey: null,
       displayName,
       passwordHash,
       emailEnc: null,

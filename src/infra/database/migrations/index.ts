@@ -5,6 +5,7 @@ import { TopicChats1764600000000 } from './1764600000000-topic-chats';
 import { CenterEmergencyText1764700000000 } from './1764700000000-center-emergency-text';
 import { LoginNormalForm1765000000000 } from './1765000000000-login-normal-form';
 import { TopicNicknamesEncrypted1765000100000 } from './1765000100000-topic-nicknames-encrypted';
+import { AccountNameKey1765000200000 } from './1765000200000-account-name-key';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CenterEmergencyText1764700000000,
   LoginNormalForm1765000000000,
   TopicNicknamesEncrypted1765000100000,
+  AccountNameKey1765000200000,
 ];
