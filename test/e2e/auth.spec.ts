@@ -158,6 +158,30 @@ describe('auth', () => {
     });
   });
 
+  describe('staff display names', () => {
+    it('should strip bidi controls and refuse other invisible characters when staff is created', async () => {
+      const accounts = t.app.get(AccountsService);
+      const { account } = await accounts.createStaff(c.centerId, {
+        email: 'bidi@staff.example',
+        displayName: '\u202eAnna\u2066 Berg\u2069\u200f',
+        role: 'counselor',
+        password: PASSWORD,
+      });
+      expect(account.displayName).toBe('Anna Berg');
+      for (const displayName of ['Anna\u200b Berg', 'Anna\u3164', 'Ben\u00ad'])
+        await expect(
+          accounts.createStaff(c.centerId, { email: 'hidden@staff.example', displayName, role: 'counselor', password: PASSWORD }),
+        ).rejects.toMatchObject({
+          code: 'VALIDATION_FAILED',
+          fields: ['name'],
+        });
+      // the staff email is a login: its spelling variants are the same account
+      await expect(
+        accounts.createStaff(c.centerId, { email: 'ＢＩＤＩ@Staff.example', displayName: 'Other', role: 'counselor', password: PASSWORD }),
+      ).rejects.toMatchObject({ code: 'CONFLICT' });
+    });
+  });
+
   describe('login', () => {
     it('should answer the same for an unknown user and a wrong password, after comparable bcrypt work', async () => {
       const attempt = (loginName: string) => t.http().post('/api/auth/login').send({ center: c.slug, login: loginName, password: 'Wrong-But-Long-1' });
