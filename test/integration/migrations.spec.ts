@@ -103,29 +103,33 @@ describe(`migrations on ${TEST_DB}`, () => {
       [1, 'client', 'anna', 'Anna'],
       [2, 'client', 'stra\u00dfe', 'Straße'],
       [3, 'counselor', 'ＢＥＮ@demo.example', 'Ben'],
-      [4, 'client', 'strasse', 'strasse'], // row 2's normal form, and a look-alike of it
       [5, 'client', '\u0430nna', '\u0430nna'], // Cyrillic а: another login, but a look-alike of row 1
     ];
-    for (const [n, role, login, name] of rows)
-      await old.query('INSERT INTO accounts (id, center_id, role, login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        id(n),
-        id(9),
-        role,
-        login,
-        name,
-        'x',
-        `2026-12-01 10:00:0${n}.000`,
-      ]);
-    await old.destroy();
+    // before the migration, unicode_ci refuses this row on MariaDB already (ß = ss): SQLite only
+    if (!onMariaDb) rows.push([4, 'client', 'strasse', 'strasse']); // row 2's normal form, and a look-alike of it
+    try {
+      for (const [n, role, login, name] of rows)
+        await old.query('INSERT INTO accounts (id, center_id, role, login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          id(n),
+          id(9),
+          role,
+          login,
+          name,
+          'x',
+          `2026-12-01 10:00:0${n}.000`,
+        ]);
+    } finally {
+      await old.destroy();
+    }
 
     await ds.runMigrations({ transaction: 'each' });
     const after: { id: string; login: string; name_key: string | null }[] = await ds.query('SELECT id, login, name_key FROM accounts ORDER BY id');
     expect(after.map((r) => [r.id, r.login, r.name_key])).toEqual([
       [id(1), 'anna', 'anna'],
-      // its normal form is held, exactly, by row 4: it keeps its spelling (and its look-alike key)
-      [id(2), 'stra\u00dfe', 'strasse'],
+      // on SQLite its normal form is held, exactly, by row 4: it keeps its spelling (and its look-alike key)
+      [id(2), onMariaDb ? 'strasse' : 'stra\u00dfe', 'strasse'],
       [id(3), 'ben@demo.example', null],
-      [id(4), 'strasse', null],
+      ...(onMariaDb ? [] : [[id(4), 'strasse', null]]),
       [id(5), '\u0430nna', null],
     ]);
   });
