@@ -95,7 +95,7 @@ describe(`migrations on ${TEST_DB}`, () => {
 
   it('should normalise existing logins and give existing pseudonyms their look-alike key when the name migrations run', async () => {
     const before = MIGRATIONS.findIndex((M) => new M().name === 'LoginNormalForm1765000000000');
-    const old = new DataSource({ ...ds.options, migrations: MIGRATIONS.slice(0, before) } as typeof ds.options);
+    const old = new DataSource({ ...ds.options, migrations: MIGRATIONS.slice(0, before) });
     await old.initialize();
     await old.runMigrations({ transaction: 'each' });
     const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
