@@ -4,7 +4,9 @@ WORKDIR /app
 # better-sqlite3 and bcrypt may compile from source when no prebuilt binary fits
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Install scripts only for the three packages that need them (npm 10 in this image knows no
+# allowScripts, see README "Install scripts"); @scarf/scarf's telemetry never runs.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild bcrypt better-sqlite3 esbuild
 COPY . .
 RUN npm run build && npm prune --omit=dev
 

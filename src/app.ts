@@ -9,9 +9,10 @@ import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { AppModule } from './app.module';
+import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
-import { createValidationPipe } from './common/validation';
+import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
 import { LotseIoAdapter } from './realtime/io-adapter';
 
 export const CLIENT_DIR = join(__dirname, '..', 'dist', 'client');
@@ -21,16 +22,29 @@ const clientDir = (): string => (existsSync(CLIENT_DIR) ? CLIENT_DIR : join(__di
 export async function createApp(options: CoreOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For only from the proxies named in TRUSTED_PROXIES (none by default)
+  const trust = compileProxyTrust(options.config.trustedProxies);
+  app.set('trust proxy', (address: string) => trust(address));
   app.disable('x-powered-by');
-  // A body that is not JSON is refused (415), not silently ignored as an empty object.
+  // A body that is not JSON is refused (415), not silently ignored as an empty object; so is a
+  // compressed one (browsers never compress requests; inflating costs work and invites zip bombs).
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (hasBody && encoding !== 'identity') return next(new UnsupportedMediaTypeException('The request body must not be compressed (no Content-Encoding).'));
     if (hasBody && !req.is('application/json'))
       return next(new UnsupportedMediaTypeException('The request body must be JSON (Content-Type: application/json).'));
     next();
   });
-  app.useBodyParser('json', { limit: '64kb', strict: true });
+  // Nesting is checked on the raw bytes before parsing: deep JSON would overflow the stack of the
+  // validation, costing a stack trace and a 500 for one unauthenticated request.
+  app.useBodyParser('json', {
+    limit: '64kb',
+    strict: true,
+    verify: (_req: Request, _res: Response, raw: Buffer) => {
+      if (jsonTextTooDeep(raw)) throw Object.assign(new Error(TOO_DEEP_MESSAGE), { status: 400, type: 'entity.too.deep' });
+    },
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {

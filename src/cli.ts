@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { CoreModule } from './common/core.module';
 import { DomainError } from './common/errors';
+import { normalizeLogin } from './common/names';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { dataSourceOptions } from './infra/database/data-source-options';
 import { sqliteLockHolder } from './infra/database/sqlite-lock';
@@ -75,7 +76,7 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
         const center = await centers.create(o.slug, o.name);
         const { password } = await accounts.createStaff(center.id, { email: o.adminEmail, displayName: 'Admin', role: 'admin', password: o.adminPassword });
         out(`Created center "${center.slug}" (${center.id}).`);
-        out(`Admin login: ${o.adminEmail.toLowerCase()}${o.adminPassword ? '' : `  password: ${password}  (shown only now)`}`);
+        out(`Admin login: ${normalizeLogin(o.adminEmail)}${o.adminPassword ? '' : `  password: ${password}  (shown only now)`}`);
       });
     });
 

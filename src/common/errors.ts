@@ -9,13 +9,18 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: string[],
+    /** RATE_LIMITED: when a retry can succeed. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DomainError';
   }
 
   toBody(): ErrorBody {
-    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+    const body: ErrorBody = { code: this.code, message: this.message };
+    if (this.fields) body.fields = this.fields;
+    if (this.retryAfterMs !== undefined) body.retryAfterMs = this.retryAfterMs;
+    return body;
   }
 }
 
@@ -43,5 +48,9 @@ export const errors = {
   notFound: (what = 'The resource') => new DomainError('NOT_FOUND', `${what} was not found.`),
   validation: (message: string, fields: string[] = []) => new DomainError('VALIDATION_FAILED', message, fields),
   conflict: (message: string) => new DomainError('CONFLICT', message),
-  rateLimited: (message = 'Too many requests, please wait a moment.') => new DomainError('RATE_LIMITED', message),
+  /** Says when to retry: in the message (seconds), as `retryAfterMs` and, over REST, as `Retry-After`. */
+  rateLimited: (msBeforeNext: number) => {
+    const retryAfterMs = Math.max(1000, Math.ceil(msBeforeNext));
+    return new DomainError('RATE_LIMITED', `Too many attempts. Please wait ${Math.ceil(retryAfterMs / 1000)} seconds.`, undefined, retryAfterMs);
+  },
 };

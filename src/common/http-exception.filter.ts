@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import type { ErrorBody, ErrorCode } from '../realtime/contract';
 import { DomainError, HTTP_STATUS_OF } from './errors';
+import { TOO_DEEP_MESSAGE } from './validation';
 
 /** The one HTTP mapping of errors: `{ error: { code, message } }`, never a stack trace. */
 @Catch()
@@ -11,6 +12,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = toErrorBody(exception, this.logger);
+    if (body.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(body.retryAfterMs / 1000)));
     res.status(HTTP_STATUS_OF[body.code]).json({ error: body });
   }
 }
@@ -41,6 +43,7 @@ export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
   const parserError = exception as { type?: string; status?: number };
   if (parserError?.type === 'entity.too.large') return { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' };
   if (parserError?.type === 'entity.parse.failed') return { code: 'VALIDATION_FAILED', message: 'The request body is not valid JSON.' };
+  if (parserError?.type === 'entity.too.deep') return { code: 'VALIDATION_FAILED', message: TOO_DEEP_MESSAGE };
   if (parserError?.type === 'encoding.unsupported' || parserError?.status === 415)
     return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type.' };
   logger.error(

@@ -26,3 +26,41 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/** Deeper JSON than any Lotse body or payload needs: refused before it reaches class-transformer. */
+export const MAX_JSON_DEPTH = 32;
+export const TOO_DEEP_MESSAGE = `The request is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`;
+
+/**
+ * Nesting depth of raw JSON text above `max`? One pass over the bytes, no parsing and no recursion
+ * (string contents are skipped), so it is cheap also for a hostile 64 kB body.
+ */
+export function jsonTextTooDeep(text: Buffer | string, max = MAX_JSON_DEPTH): boolean {
+  const buf = typeof text === 'string' ? Buffer.from(text) : text;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (inString) {
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) {
+      if (++depth > max) return true;
+    } else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** Nesting depth of parsed values (socket payloads) above `max`? Iterative, so no stack overflow. */
+export function valueTooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) return true;
+    for (const child of Object.values(v as Record<string, unknown>)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}

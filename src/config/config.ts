@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 import { Type } from 'class-transformer';
 import { resolve } from 'node:path';
+import { proxyEntryProblem } from '../common/client-address';
 
 /**
  * The environment, validated once at boot. This is the only code that reads `process.env`
@@ -85,6 +86,11 @@ class EnvSchema {
   @Min(1)
   @Max(100000)
   MESSAGE_RATE_LIMIT?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  TRUSTED_PROXIES?: string;
 }
 
 export interface AppConfig {
@@ -108,6 +114,8 @@ export interface AppConfig {
   socketEventLimit: number;
   /** Messages one account or visitor may send per 10 seconds, over all its sockets. */
   messageRateLimit: number;
+  /** Proxies (IPs, CIDRs) whose X-Forwarded-For is believed, for REST and Socket.IO; none by default. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {}
@@ -125,6 +133,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     const clean = why.startsWith(first.property) ? why.slice(first.property.length).trim() : why;
     throw new ConfigError(`Configuration error: ${first.property} ${clean}`);
   }
+  const trustedProxies = (parsed.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const badProxy = trustedProxies.map(proxyEntryProblem).find((p) => p !== null);
+  if (badProxy) throw new ConfigError(`Configuration error: TRUSTED_PROXIES ${badProxy} (a comma-separated list of IPs or CIDRs)`);
   const port = parsed.PORT ?? 3000;
   const dataDir = resolve(parsed.DATA_DIR ?? './data');
   const publicUrl = parsed.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -146,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     serveClient: parsed.CLIENT !== 'off',
     socketEventLimit: parsed.SOCKET_EVENT_LIMIT ?? 100,
     messageRateLimit: parsed.MESSAGE_RATE_LIMIT ?? 50,
+    trustedProxies,
   };
 }
 

@@ -4,6 +4,7 @@ import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketServe
 import type { Server } from 'socket.io';
 import { AuthContext } from '../common/auth-context';
 import { DomainError } from '../common/errors';
+import { TOO_DEEP_MESSAGE, valueTooDeep } from '../common/validation';
 import { RateLimitService } from '../infra/redis/rate-limit.service';
 import { TokensService } from '../modules/auth/tokens.service';
 import type { Ack } from './contract';
@@ -51,7 +52,11 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
       const ack: unknown = packet[packet.length - 1];
       this.limits
         .consume('socketEvents', socket.id)
-        .then(() => next())
+        .then(() => {
+          // deep payloads are refused before validation could overflow the stack on them
+          if (!valueTooDeep(packet.slice(1))) return next();
+          if (typeof ack === 'function') (ack as (a: Ack<never>) => void)({ ok: false, error: { code: 'VALIDATION_FAILED', message: TOO_DEEP_MESSAGE } });
+        })
         .catch((err: unknown) => {
           if (typeof ack === 'function' && err instanceof DomainError) (ack as (a: Ack<never>) => void)({ ok: false, error: err.toBody() });
         });

@@ -28,6 +28,8 @@ export interface ErrorBody {
   message: string;
   /** Field names that failed validation (VALIDATION_FAILED only). */
   fields?: string[];
+  /** RATE_LIMITED only: milliseconds until a retry can succeed (REST also sends `Retry-After` in seconds). */
+  retryAfterMs?: number;
 }
 
 /** The answer to every client→server command. */

@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { compileProxyTrust, forwardedAddress } from '../common/client-address';
 import type { AppConfig } from '../config/config';
 import { RedisService } from '../infra/redis/redis.service';
 import { TokensService } from '../modules/auth/tokens.service';
@@ -49,7 +50,9 @@ export class LotseIoAdapter extends IoAdapter {
     }
 
     const tokens = this.appRef.get(TokensService);
+    const trust = compileProxyTrust(this.config.trustedProxies);
     server.use((socket, next) => {
+      (socket as unknown as LotseSocket).data.address = forwardedAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
       tokens
         .resolve(token)

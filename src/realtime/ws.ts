@@ -16,6 +16,7 @@ import { BaseWsExceptionFilter, WebSocketGateway } from '@nestjs/websockets';
 import { map, Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
 import { AuthContext } from '../common/auth-context';
+import { plainAddress } from '../common/client-address';
 import { errors } from '../common/errors';
 import { toErrorBody } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation';
@@ -24,6 +25,8 @@ import type { Ack } from './contract';
 /** Socket data set by the auth middleware. */
 export interface SocketData {
   auth: AuthContext;
+  /** The caller's address behind trusted proxies (for limits only; never stored). */
+  address?: string;
 }
 export type LotseSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 
@@ -59,23 +62,10 @@ export const WsAuth = createParamDecorator((_: unknown, ctx: ExecutionContext): 
   return auth;
 });
 
-/** Addresses of proxies we trust to forward the client's address (as Express' 'trust proxy'). */
-const TRUSTED_PROXY =
-  /^(127\.|::1$|::ffff:127\.|10\.|::ffff:10\.|172\.(1[6-9]|2\d|3[01])\.|::ffff:172\.(1[6-9]|2\d|3[01])\.|192\.168\.|::ffff:192\.168\.|169\.254\.|f[cd][0-9a-f]{2}:|fe80:)/i;
-
 /**
- * The caller's address for rate limits (never stored): the socket's peer, or, when that peer is a
- * trusted local proxy (nginx in front), the nearest untrusted hop of X-Forwarded-For.
+ * The caller's address for rate limits (never stored), worked out once at the handshake by the io
+ * adapter from the peer and X-Forwarded-For behind TRUSTED_PROXIES (src/common/client-address.ts).
  */
-export function socketAddress(socket: Pick<LotseSocket, 'handshake'>): string {
-  let address = socket.handshake.address;
-  const forwarded = socket.handshake.headers['x-forwarded-for'];
-  if (typeof forwarded === 'string') {
-    const hops = forwarded
-      .split(',')
-      .map((h) => h.trim())
-      .filter(Boolean);
-    while (TRUSTED_PROXY.test(address) && hops.length > 0) address = hops.pop()!;
-  }
-  return address;
+export function socketAddress(socket: Pick<LotseSocket, 'handshake' | 'data'>): string {
+  return socket.data.address ?? plainAddress(socket.handshake.address);
 }

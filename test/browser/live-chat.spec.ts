@@ -227,6 +227,13 @@ describe('homepage widget and live console in Chromium', () => {
     const seqs = await Promise.all((await w.locator('.msg').all()).map(async (m) => Number(await m.getAttribute('data-seq'))));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(4);
+    // every body and name is bidi-isolated: right-to-left text or override characters cannot reorder the page
+    const bidi = `[...document.querySelectorAll('.msg .text, .msg .who')].map((e) => e.getAttribute('dir') + '/' + getComputedStyle(e).unicodeBidi)`;
+    const widgetFrame = await (await page.locator('iframe[title="Anonymer Beratungschat"]').elementHandle()).contentFrame();
+    for (const parts of [await widgetFrame!.evaluate<string[]>(bidi), await con.evaluate<string[]>(bidi)]) {
+      expect(parts.length).toBeGreaterThan(0);
+      expect(new Set(parts)).toEqual(new Set(['auto/isolate']));
+    }
 
     // The counselor ends the chat; the visitor gets the closing text and other ways to reach the center.
     await con.getByRole('button', { name: 'Chat beenden' }).click();

@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import { isCommonPassword } from '../../src/modules/accounts/common-passwords';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { RedisService } from '../../src/infra/redis/redis.service';
 import type { LoginResult } from '../../src/realtime/contract';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+import { onMariaDb } from '../harness/env';
 import { readOutbox } from '../harness/outbox';
 
 type Started = TestApp & { dropDb: () => Promise<void> };
@@ -136,6 +138,48 @@ describe('auth', () => {
       expect((res.body as { error: { code: string } }).error.code).toBe('CONFLICT');
       await login(t, c.slug, 'blue-heron', PASSWORD);
     });
+
+    it('should take spelling variants of a pseudonym for the same one and refuse invisible characters when registering', async () => {
+      const register = (username: string) => t.http().post('/api/auth/register').send({ center: c.slug, username, password: 'Another-Good-Pass-5' });
+      await register('Grüne-Eule').expect(201);
+      for (const variant of ['GRÜNE-EULE', 'Gru\u0308ne-Eule', 'Ｇｒüｎｅ-Ｅｕｌｅ']) await register(variant).expect(409);
+      // the decomposed spelling logs in as the account, the unaccented one is somebody else
+      await login(t, c.slug, 'gru\u0308ne-eule', 'Another-Good-Pass-5');
+      await t.http().post('/api/auth/login').send({ center: c.slug, login: 'grune-eule', password: 'Another-Good-Pass-5' }).expect(401);
+      // look-alikes of a pseudonym (Cyrillic Е, Greek ο, IPA ɡ, digits for letters) are taken too
+      for (const lookAlike of ['Grüne-\u0415ule', 'Grüne-Eule_', 'Gr\u00fcne-3ule', '\u0261r\u00fcne-Eule']) await register(lookAlike).expect(409);
+      // and a staff name is not a pseudonym
+      const staff = await register('Counselor-1').expect(400);
+      expect((staff.body as { error: { fields: string[] } }).error.fields).toEqual(['username']);
+      for (const hidden of ['grune\u3164eule', 'grune\u200beule', 'grune-eule\u115f']) {
+        const res = await register(hidden).expect(400);
+        expect((res.body as { error: { fields: string[] } }).error.fields).toEqual(['username']);
+      }
+    });
+  });
+
+  describe('staff display names', () => {
+    it('should strip bidi controls and refuse other invisible characters when staff is created', async () => {
+      const accounts = t.app.get(AccountsService);
+      const { account } = await accounts.createStaff(c.centerId, {
+        email: 'bidi@staff.example',
+        displayName: '\u202eAnna\u2066 Berg\u2069\u200f',
+        role: 'counselor',
+        password: PASSWORD,
+      });
+      expect(account.displayName).toBe('Anna Berg');
+      for (const displayName of ['Anna\u200b Berg', 'Anna\u3164', 'Ben\u00ad'])
+        await expect(
+          accounts.createStaff(c.centerId, { email: 'hidden@staff.example', displayName, role: 'counselor', password: PASSWORD }),
+        ).rejects.toMatchObject({
+          code: 'VALIDATION_FAILED',
+          fields: ['name'],
+        });
+      // the staff email is a login: its spelling variants are the same account
+      await expect(
+        accounts.createStaff(c.centerId, { email: 'ＢＩＤＩ@Staff.example', displayName: 'Other', role: 'counselor', password: PASSWORD }),
+      ).rejects.toMatchObject({ code: 'CONFLICT' });
+    });
   });
 
   describe('login', () => {
@@ -217,28 +261,75 @@ describe('login limits', () => {
   let t: Started;
   let c: SeededCenter;
   beforeAll(async () => {
-    t = await startApp({ env: { RATE_LIMITS: 'on' } });
-    c = await seedCenter(t, { counselors: 2, clients: 0 });
+    // the test client stands behind the named local proxy, so X-Forwarded-For picks its address
+    t = await startApp({ env: { RATE_LIMITS: 'on', TRUSTED_PROXIES: '127.0.0.1' } });
+    c = await seedCenter(t, { counselors: 4, clients: 0 });
   });
   afterAll(async () => {
     await t.close();
     await t.dropDb();
   });
 
-  it('should answer RATE_LIMITED after 10 failures for one account but not for another account', async () => {
+  const attempt = (loginName: string, password: string, from: string) =>
+    t.http().post('/api/auth/login').set('X-Forwarded-For', from).send({ center: c.slug, login: loginName, password });
+
+  it('should answer RATE_LIMITED with retryAfterMs and Retry-After after 10 failures of one account from one address', async () => {
     const [victim, other] = [c.counselors[0]!, c.counselors[1]!];
-    for (let i = 0; i < 10; i++) {
-      await t
-        .http()
-        .post('/api/auth/login')
-        .send({ center: c.slug, login: victim.login, password: `Guess-Number-${i}` })
-        .expect(401);
-    }
-    const limited = await t.http().post('/api/auth/login').send({ center: c.slug, login: victim.login, password: PASSWORD }).expect(429);
+    for (let i = 0; i < 10; i++) await attempt(victim.login, `Guess-Number-${i}`, '203.0.113.1').expect(401);
+    const limited = await attempt(victim.login, PASSWORD, '203.0.113.1').expect(429);
     expect(limited.body).toEqual({
-      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many attempts\. Please wait \d+ seconds\.$/) as string },
+      error: {
+        code: 'RATE_LIMITED',
+        message: expect.stringMatching(/^Too many attempts\. Please wait \d+ seconds\.$/) as string,
+        retryAfterMs: expect.any(Number) as number,
+      },
     });
-    // the limit is per account (and temporary): another account of the same center is not affected
-    await login(t, c.slug, other.login, PASSWORD);
+    const { retryAfterMs } = (limited.body as { error: { retryAfterMs: number } }).error;
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBe(Math.ceil(retryAfterMs / 1000));
+    // the owner, from an address that has not been guessing, still logs in; so does another account
+    await attempt(victim.login, PASSWORD, '198.51.100.1').expect(200);
+    await attempt(other.login, PASSWORD, '203.0.113.1').expect(200);
+    // and the guessing address still waits
+    await attempt(victim.login, `Guess-Number-x`, '203.0.113.1').expect(429);
+  });
+
+  it('should count every spelling variant of a login against one limit and log in only the account itself', async () => {
+    const victim = c.counselors[2]!;
+    const [local, domain] = victim.login.split('@') as [string, string];
+    const fullwidth = [...victim.login].map((ch) => (/[a-z0-9]/.test(ch) ? String.fromCodePoint(ch.codePointAt(0)! + 0xfee0) : ch)).join('');
+    const variants = [victim.login.toUpperCase(), ` ${victim.login} `, fullwidth, `${local.toUpperCase()}@${domain}`];
+    for (let i = 0; i < 10; i++) await attempt(variants[i % variants.length]!, `Guess-Number-${i}`, '203.0.113.2').expect(401);
+    await attempt(victim.login, PASSWORD, '203.0.113.2').expect(429);
+    await attempt(fullwidth, PASSWORD, '203.0.113.2').expect(429);
+    // a variant is the same login: from another address it logs in as the account
+    const res = await attempt(fullwidth, PASSWORD, '198.51.100.2').expect(200);
+    expect((res.body as LoginResult).account.id).toBe(victim.id);
+    // accents make another login, on either database: it does not log in as the account
+    const accented = `${local.replace('o', '\u00f3')}@${domain}`;
+    await attempt(accented, PASSWORD, '198.51.100.3').expect(401);
+    await attempt(accented.normalize('NFD'), PASSWORD, '198.51.100.3').expect(401);
+  });
+
+  it('should slow guessing from many addresses but let the owner in from a fresh address', async () => {
+    const victim = c.counselors[3]!;
+    // 30 failures per hour for the account over all addresses
+    for (let i = 0; i < 30; i++) await attempt(victim.login, `Guess-Number-${i}`, `192.0.2.${i + 1}`).expect(401);
+    // now an address that has failed for this account in its window waits …
+    await attempt(victim.login, 'Guess-Number-again', '192.0.2.1').expect(429);
+    await attempt(victim.login, PASSWORD, '192.0.2.1').expect(429);
+    // … a fresh one gets one try: the owner's succeeds, a guesser's second one does not
+    await attempt(victim.login, PASSWORD, '198.51.100.4').expect(200);
+    await attempt(victim.login, 'Guess-Number-fresh', '198.51.100.5').expect(401);
+    await attempt(victim.login, 'Guess-Number-fresh-2', '198.51.100.5').expect(429);
+  });
+
+  it('should keep no typed login in the limiter keys', async () => {
+    if (!onMariaDb) return; // the memory store keeps its keys in this process
+    const redis = t.app.get(RedisService).client!;
+    const keys = await redis.keys('lotse:rl:login*');
+    expect(keys.length).toBeGreaterThan(0);
+    // (Redis is shared with other runs: only this run's logins, which name its own center, are looked for)
+    for (const victim of c.counselors) expect(keys.filter((k) => k.toLowerCase().includes(victim.login))).toEqual([]);
   });
 });

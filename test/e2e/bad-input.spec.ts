@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
+import { gzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
-import { seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+import { call } from '../harness/ack';
+import { connect, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
 
 type Started = TestApp & { dropDb: () => Promise<void> };
 
@@ -131,5 +134,70 @@ describe('bad input', () => {
     const res = await register(JSON.stringify({ center: 'undefined', username: 'someone', password: 'Correct-Horse-9-Battery' })).expect(404);
     expectErrorBody(res.body, 'NOT_FOUND');
     expect(await snapshot()).toEqual(before);
+  });
+
+  describe('cheap refusals', () => {
+    let logged: jest.SpyInstance;
+    beforeEach(() => {
+      logged = jest.spyOn(Logger.prototype, 'error');
+    });
+    afterEach(() => logged.mockRestore());
+
+    const deepArrays = (n: number) => `{"center":${'['.repeat(n)}${']'.repeat(n)},"username":"someone","password":"Correct-Horse-9-Battery"}`;
+    const deepObjects = (n: number) => `{"center":"x","username":${'{"a":'.repeat(n)}1${'}'.repeat(n)},"password":"Correct-Horse-9-Battery"}`;
+
+    it.each([
+      ['arrays', deepArrays(20_000)],
+      ['objects', deepObjects(5_000)],
+      ['objects just over the limit', deepObjects(32)],
+    ])('should answer VALIDATION_FAILED without a stack trace and change nothing when the body nests %s deeply', async (_, body) => {
+      const before = await snapshot();
+      const res = await register(body).expect(400);
+      expectErrorBody(res.body, 'VALIDATION_FAILED');
+      expect((res.body as { error: { message: string } }).error.message).toMatch(/nested too deeply/);
+      expect(logged).not.toHaveBeenCalled();
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('should still validate a body nested within the limit as usual', async () => {
+      const res = await register(deepObjects(30)).expect(400);
+      expect((res.body as { error: { fields: string[] } }).error.fields).toEqual(['username']);
+    });
+
+    it.each([
+      ['gzip', gzipSync('{}')],
+      ['gzip', Buffer.from('not gzip at all')],
+      ['deflate', Buffer.from('{}')],
+      ['br', Buffer.from('xx')],
+      ['bogus', Buffer.from('{}')],
+      ['gzip, bogus', Buffer.from('{}')],
+    ])('should answer UNSUPPORTED_MEDIA_TYPE without a stack trace when Content-Encoding is %s', async (encoding, body) => {
+      const before = await snapshot();
+      const res = await t.http().post('/api/auth/register').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send(body).expect(415);
+      expectErrorBody(res.body, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(logged).not.toHaveBeenCalled();
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('should answer a deeply nested socket payload with VALIDATION_FAILED and keep the socket working', async () => {
+      const socket = await connect(t.url, c.counselors[0]!.token);
+      // written as text: the client's own JSON.stringify would overflow its stack on this payload
+      const deep = `{"roomId":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`;
+      const engine = socket.io.engine;
+      const answer = new Promise<unknown>((resolve) => {
+        const onPacket = (packet: { type: string; data?: unknown }) => {
+          if (packet.type !== 'message' || typeof packet.data !== 'string' || !packet.data.startsWith('3999')) return;
+          engine.off('packet', onPacket);
+          resolve((JSON.parse(packet.data.slice(4)) as unknown[])[0]);
+        };
+        engine.on('packet', onPacket);
+      });
+      engine.send(`2999["room.history",${deep}]`);
+      expect(await answer).toEqual({ ok: false, error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/nested too deeply/) as string } });
+      expect(logged).not.toHaveBeenCalled();
+      // the connection is still fine
+      expect(await call(socket, 'room.history', { roomId: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      socket.disconnect();
+    });
   });
 });

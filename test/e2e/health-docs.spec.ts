@@ -27,6 +27,17 @@ describe('health and API docs', () => {
     expect(html.text).toContain('swagger');
   });
 
+  it('should describe RATE_LIMITED with Retry-After on the limited routes of the OpenAPI document', async () => {
+    const res = await t.http().get('/api/docs/openapi.json').expect(200);
+    type Op = { responses: Record<string, { description: string; headers?: Record<string, unknown> }> };
+    const paths = (res.body as { paths: Record<string, { post: Op }> }).paths;
+    for (const path of ['/api/auth/login', '/api/auth/register', '/api/centers/{center}/visitors']) {
+      const limited = paths[path]!.post.responses['429']!;
+      expect(limited.description).toContain('retryAfterMs');
+      expect(Object.keys(limited.headers ?? {})).toEqual(['Retry-After']);
+    }
+  });
+
   describe('with Redis unreachable', () => {
     let down: Started;
     beforeAll(async () => {

@@ -109,10 +109,22 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     const { roomId } = okData(await call(v1.socket, 'topic.join', { topicChatId: id, nickname: 'Mila' }));
     await expect(call(v1.socket, 'topic.join', { topicChatId: id, nickname: 'Mila' })).resolves.toEqual({ ok: true, data: { roomId } });
     const v2 = await visitorSocket(b);
-    for (const nickname of ['mila', 'MIL\u0410', 'M1la', 'Mi\u200Bla', 'Berater Tom', 'the admin', 'C\u043Eunselor 1', 'Counselor 2']) {
+    const lookAlikes = [
+      ...['mila', 'MIL\u0410', 'M1la', 'Mi\u200Bla', 'Berater Tom', 'the admin', 'C\u043Eunselor 1', 'Counselor 2'],
+      // Greek and Cyrillic letters that look Latin, IPA letters, fullwidth forms
+      ...['\u039Cila', '\u041Cil\u0430', 'Mi\u217Ca', 'Ｍｉｌａ', 'Counse\u217Cor 2', 'Counsel\u03BFr 1'],
+      // a staff name or a taken nickname with an invisible filler, joiner or bidi control
+      ...['Counselor 1\u3164', 'Counselor\u115F 1', 'Mila\u2060', 'Mi\u202Ela', 'Mila\uFE0F', 'M\u00ADila'],
+    ];
+    for (const nickname of lookAlikes) {
       const ack = await call(v2.socket, 'topic.join', { topicChatId: id, nickname });
       expect([nickname, ack.ok ? 'ok' : ack.error.code]).toEqual([nickname, 'VALIDATION_FAILED']);
     }
+    // what people typed is not readable at rest: the nickname is encrypted, uniqueness is a keyed hash
+    const rows: Record<string, unknown>[] = await a.app.get(DataSource).query('SELECT * FROM topic_participants WHERE topic_chat_id = ?', [id]);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toMatch(/mila/i);
+    expect(rows[0]!.nickname_hash).toMatch(/^[0-9a-f]{64}$/);
     const client = await connect(b.url, c.clients[0]!.token);
     await expect(call(client, 'topic.join', { topicChatId: id, nickname: 'Jonas' })).resolves.toEqual({ ok: true, data: { roomId } });
     await expect(call(v2.socket, 'topic.join', { topicChatId: id, nickname: 'Noor' })).resolves.toMatchObject({ ok: false, error: { code: 'TOPIC_FULL' } });
@@ -134,7 +146,15 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     okData(await call(v.socket, 'message.send', { roomId, clientMsgId: 'v1', body: 'Hallo' }));
     await expect(fromVisitor).resolves.toMatchObject({ sender: { id: v.id, role: 'visitor', displayName: 'Sonne' } });
 
-    await expect(call(client, 'topic.mute', { roomId, participantId: v.id })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // not the caller's room: the same answer as for a room that does not exist (no existence oracle)
+    const ghost = '00000000-0000-4000-8000-000000000000';
+    const colleague = await connect(b.url, c.counselors[1]!.token);
+    for (const cmd of ['topic.mute', 'topic.remove'] as const) {
+      const missing = await call(client, cmd, { roomId: ghost, participantId: v.id });
+      expect(missing).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'The topic chat was not found.' } });
+      await expect(call(client, cmd, { roomId, participantId: v.id })).resolves.toEqual(missing);
+      await expect(call(colleague, cmd, { roomId, participantId: v.id })).resolves.toEqual(missing);
+    }
     okData(await call(host, 'topic.mute', { roomId, participantId: v.id }));
     await expect(call(v.socket, 'message.send', { roomId, clientMsgId: 'v2', body: 'Hallo?' })).resolves.toMatchObject({
       ok: false,

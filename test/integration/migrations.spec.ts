@@ -71,4 +71,66 @@ describe(`migrations on ${TEST_DB}`, () => {
     expect(await pendingSchemaChanges(ds)).toEqual([]);
     expect(await ds.showMigrations()).toBe(false);
   });
+
+  it('should compare logins byte for byte when the migrations have run', async () => {
+    await ds.runMigrations({ transaction: 'each' });
+    const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    const insert = (n: number, login: string) =>
+      ds.query('INSERT INTO accounts (id, center_id, role, login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        id(n),
+        id(9),
+        'client',
+        login,
+        login,
+        'x',
+        '2026-12-01 10:00:00.000',
+      ]);
+    await insert(1, 'anna');
+    // "ánna" is another login: general_ci/unicode_ci would call it a duplicate of "anna"
+    await insert(2, '\u00e1nna');
+    const found: { id: string }[] = await ds.query('SELECT id FROM accounts WHERE login = ?', ['\u00e1nna']);
+    expect(found.map((r) => r.id)).toEqual([id(2)]);
+    expect(await ds.query('SELECT id FROM accounts WHERE login = ?', ['ANNA'])).toEqual([]);
+  });
+
+  it('should normalise existing logins and give existing pseudonyms their look-alike key when the name migrations run', async () => {
+    const before = MIGRATIONS.findIndex((M) => new M().name === 'LoginNormalForm1765000000000');
+    const old = new DataSource({ ...ds.options, migrations: MIGRATIONS.slice(0, before) });
+    await old.initialize();
+    await old.runMigrations({ transaction: 'each' });
+    const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+    const rows: [number, string, string, string][] = [
+      [1, 'client', 'anna', 'Anna'],
+      [2, 'client', 'stra\u00dfe', 'Straße'],
+      [3, 'counselor', 'ＢＥＮ@demo.example', 'Ben'],
+      [5, 'client', '\u0430nna', '\u0430nna'], // Cyrillic а: another login, but a look-alike of row 1
+    ];
+    // before the migration, unicode_ci refuses this row on MariaDB already (ß = ss): SQLite only
+    if (!onMariaDb) rows.push([4, 'client', 'strasse', 'strasse']); // row 2's normal form, and a look-alike of it
+    try {
+      for (const [n, role, login, name] of rows)
+        await old.query('INSERT INTO accounts (id, center_id, role, login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          id(n),
+          id(9),
+          role,
+          login,
+          name,
+          'x',
+          `2026-12-01 10:00:0${n}.000`,
+        ]);
+    } finally {
+      await old.destroy();
+    }
+
+    await ds.runMigrations({ transaction: 'each' });
+    const after: { id: string; login: string; name_key: string | null }[] = await ds.query('SELECT id, login, name_key FROM accounts ORDER BY id');
+    expect(after.map((r) => [r.id, r.login, r.name_key])).toEqual([
+      [id(1), 'anna', 'anna'],
+      // on SQLite its normal form is held, exactly, by row 4: it keeps its spelling (and its look-alike key)
+      [id(2), onMariaDb ? 'strasse' : 'stra\u00dfe', 'strasse'],
+      [id(3), 'ben@demo.example', null],
+      ...(onMariaDb ? [] : [[id(4), 'strasse', null]]),
+      [id(5), '\u0430nna', null],
+    ]);
+  });
 });

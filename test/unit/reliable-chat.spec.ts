@@ -179,6 +179,38 @@ describe('ReliableChat', () => {
     expect(again.payload.clientMsgId).toBe(id);
   });
 
+  it('should wait retryAfterMs and then resend with the same id when the server answers RATE_LIMITED with a wait', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const s = new FakeSocket();
+      const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+      chat.addRoom('r1');
+      s.connect();
+      await joinAndHistory(s, []);
+      const id = chat.send('r1', 'x');
+      s.take('message.send').ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many attempts. Please wait 3 seconds.', retryAfterMs: 3000 } });
+      await flush();
+      // not failed: it waits, and neither a reconnect nor the retry button sends it early
+      expect(chat.room('r1')!.pending[0]).toMatchObject({ clientMsgId: id, state: 'sending', error: 'RATE_LIMITED' });
+      chat.retry(id);
+      s.drop();
+      s.connect();
+      await joinAndHistory(s, []);
+      jest.advanceTimersByTime(2999);
+      await flush();
+      expect(s.calls.filter((c) => c.event === 'message.send')).toEqual([]);
+      jest.advanceTimersByTime(1);
+      await flush();
+      const again = s.take('message.send');
+      expect(again.payload).toMatchObject({ roomId: 'r1', clientMsgId: id, body: 'x' });
+      again.ack({ ok: true, data: { id: 'm1', seq: 1, sentAt: new Date().toISOString() } });
+      await flush();
+      expect(chat.room('r1')!.pending).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('should keep pending messages in the store and resend them after a reload', async () => {
     const store = new MemoryStore();
     const s1 = new FakeSocket();

@@ -263,15 +263,21 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
       <div class="log" role="log" aria-live="polite" aria-label={`Chat mit ${tab.title}`}>
         {room?.messages.map((m) => (
           <div key={m.seq} class={m.sender.id === selfId ? 'msg own' : 'msg peer'} data-seq={m.seq}>
-            <span class="who">{m.sender.id === selfId ? 'Sie' : m.sender.displayName}</span>
-            <p class="text">{m.body}</p>
+            <span class="who" dir="auto">
+              {m.sender.id === selfId ? 'Sie' : m.sender.displayName}
+            </span>
+            <p class="text" dir="auto">
+              {m.body}
+            </p>
             <span class="meta">{new Date(m.sentAt).toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit' })}</span>
           </div>
         ))}
         {room?.pending.map((p) => (
           <div key={p.clientMsgId} class={`msg own ${p.state}`} data-pending={p.state}>
             <span class="who">Sie</span>
-            <p class="text">{p.body}</p>
+            <p class="text" dir="auto">
+              {p.body}
+            </p>
             <span class="meta">
               {p.state === 'sending' ? 'wird gesendet …' : 'nicht gesendet'}
               {p.state === 'failed' && (

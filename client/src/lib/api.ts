@@ -6,25 +6,46 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
+    /** RATE_LIMITED: how long to wait before trying again (the error's retryAfterMs or Retry-After). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
 }
 
+/** A read that was rate-limited is tried once more after the server's wait, if that wait is short. */
+const MAX_AUTO_WAIT_MS = 15_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** JSON over fetch against Lotse's own origin; the token goes only into the Authorization header. */
 export async function api<T>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
+  try {
+    return await request<T>(path, init);
+  } catch (err) {
+    // only reads are repeated on their own: a write the user asked for is theirs to repeat
+    const read = (init.method ?? 'GET') === 'GET';
+    if (!read || !(err instanceof ApiError) || err.code !== 'RATE_LIMITED' || err.retryAfterMs === undefined || err.retryAfterMs > MAX_AUTO_WAIT_MS) throw err;
+    await sleep(err.retryAfterMs);
+    return request<T>(path, init);
+  }
+}
+
+async function request<T>(path: string, init: { method?: string; body?: unknown; token?: string }): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
   let res: Response;
   try {
+    // The assertion is for the unit tests, which type this file with Node's RequestInit (no `cache`).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     res = await fetch(path, {
       method: init.method ?? 'GET',
       headers,
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       credentials: 'omit',
       cache: 'no-store',
-    });
+    } as RequestInit);
   } catch {
     throw new ApiError('NETWORK', 'network error', 0);
   }
@@ -32,7 +53,9 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const data: unknown = text ? JSON.parse(text) : {};
   if (!res.ok) {
     const err = (data as { error?: ErrorBody }).error;
-    throw new ApiError(err?.code ?? 'INTERNAL', err?.message ?? res.statusText, res.status);
+    const header = Number(res.headers.get('Retry-After'));
+    const retryAfterMs = err?.retryAfterMs ?? (Number.isFinite(header) && header > 0 ? header * 1000 : undefined);
+    throw new ApiError(err?.code ?? 'INTERNAL', err?.message ?? res.statusText, res.status, retryAfterMs);
   }
   return data as T;
 }

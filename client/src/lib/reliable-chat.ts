@@ -76,6 +76,8 @@ export class ReliableChat {
   private readonly inFlight = new Set<string>();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly ackTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Messages the server asked to wait for (RATE_LIMITED with retryAfterMs), by clientMsgId. */
+  private readonly waitTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly listeners: [string, (...args: never[]) => void][] = [];
   private readonly ackTimeoutMs: number;
   private destroyed = false;
@@ -168,9 +170,10 @@ export class ReliableChat {
   destroy(): void {
     this.destroyed = true;
     for (const [event, fn] of this.listeners) this.socket.off(event, fn);
-    for (const t of [...this.typingTimers.values(), ...this.ackTimers]) clearTimeout(t);
+    for (const t of [...this.typingTimers.values(), ...this.ackTimers, ...this.waitTimers.values()]) clearTimeout(t);
     this.typingTimers.clear();
     this.ackTimers.clear();
+    this.waitTimers.clear();
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -262,7 +265,8 @@ export class ReliableChat {
 
   private async transmit(room: RoomState, clientMsgId: string): Promise<void> {
     const p = room.pending.find((x) => x.clientMsgId === clientMsgId);
-    if (!p || this.inFlight.has(clientMsgId)) return;
+    // while the server's retryAfterMs runs, the message waits (its timer sends it)
+    if (!p || this.inFlight.has(clientMsgId) || this.waitTimers.has(clientMsgId)) return;
     this.inFlight.add(clientMsgId);
     const answer = await this.call<{ id: string; seq: number; sentAt: string }>('message.send', { roomId: room.roomId, clientMsgId, body: p.body });
     this.inFlight.delete(clientMsgId);
@@ -285,6 +289,19 @@ export class ReliableChat {
     if (!still) return;
     // Lost connection: it stays "sending" and goes out again after the reconnect.
     if (!this.socket.connected) return;
+    // Asked to wait: it stays "sending" and goes out again, with the same id, once the time is up.
+    const wait = answer.error.code === 'RATE_LIMITED' ? answer.error.retryAfterMs : undefined;
+    if (typeof wait === 'number' && wait >= 0 && !this.destroyed) {
+      still.error = answer.error.code;
+      this.changed();
+      const timer = setTimeout(() => {
+        this.waitTimers.delete(clientMsgId);
+        const current = this.rooms.get(room.roomId);
+        if (current?.synced) void this.transmit(current, clientMsgId);
+      }, wait);
+      this.waitTimers.set(clientMsgId, timer);
+      return;
+    }
     still.state = 'failed';
     still.error = answer.error.code;
     this.persist();

@@ -162,8 +162,12 @@ function Transcript({ state, t, lang, onRetry }: { state: WidgetState; t: Dict; 
         const own = m.sender.id === state.selfId;
         return (
           <div key={m.seq} class={own ? 'msg own' : 'msg peer'} data-seq={m.seq}>
-            <span class="who">{own ? t.you : m.sender.displayName || state.peer}</span>
-            <p class="text">{m.body}</p>
+            <span class="who" dir="auto">
+              {own ? t.you : m.sender.displayName || state.peer}
+            </span>
+            <p class="text" dir="auto">
+              {m.body}
+            </p>
             <span class="meta">{time(m.sentAt, lang)}</span>
           </div>
         );
@@ -171,7 +175,9 @@ function Transcript({ state, t, lang, onRetry }: { state: WidgetState; t: Dict; 
       {room.pending.map((p) => (
         <div key={p.clientMsgId} class={`msg own ${p.state}`} data-pending={p.state}>
           <span class="who">{t.you}</span>
-          <p class="text">{p.body}</p>
+          <p class="text" dir="auto">
+            {p.body}
+          </p>
           <span class="meta">
             {p.state === 'sending' ? t.sending : t.failed}
             {p.state === 'failed' && onRetry && (

@@ -2,13 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { DomainError } from '../../common/errors';
+import { errors } from '../../common/errors';
 import { MASTER_KEY } from '../../modules/crypto/master-key';
 import { RedisService } from './redis.service';
 
 /** Named limits: points per duration (seconds); `perAddress` ones are lifted by RATE_LIMITS=off. */
 const LIMITS = {
-  loginAccount: { points: 10, duration: 15 * 60, blockDuration: 60, perAddress: false },
+  // failed logins of one account from one address; then that address waits
+  loginAccountAddress: { points: 10, duration: 15 * 60, blockDuration: 0, perAddress: false },
+  // failed logins of one account from every address together; beyond it, only an address that has
+  // not failed for this account in its window gets one try (see AuthService.login)
+  loginAccount: { points: 30, duration: 60 * 60, blockDuration: 0, perAddress: false },
   loginAddress: { points: 50, duration: 15 * 60, blockDuration: 60, perAddress: true },
   registerAddress: { points: 20, duration: 60 * 60, blockDuration: 0, perAddress: true },
   visitorAddress: { points: 30, duration: 10 * 60, blockDuration: 0, perAddress: true },
@@ -53,18 +57,41 @@ export class RateLimitService {
       .slice(0, 22);
   }
 
-  /** Takes one point or throws RATE_LIMITED. */
+  /**
+   * HMAC of a person's name for a limiter key (a login, normalised by the caller): typed logins,
+   * typos included, never become Redis keys.
+   */
+  nameKey(kind: string, value: string): string {
+    return createHmac('sha256', this.masterKey).update(`${kind}|${value}`).digest('base64url').slice(0, 22);
+  }
+
+  /** Takes one point or throws RATE_LIMITED (with `retryAfterMs`). */
   async consume(name: LimitName, key: string, points = 1): Promise<void> {
-    if (LIMITS[name].perAddress && !this.config.rateLimits) return;
+    const taken = await this.take(name, key, points);
+    if (!taken.allowed) throw errors.rateLimited(taken.msBeforeNext);
+  }
+
+  /**
+   * Takes points atomically and says whether the limit still held; over the limit the points count
+   * all the same (so parallel attempts cannot slip through between a read and a write).
+   */
+  async take(name: LimitName, key: string, points = 1): Promise<{ allowed: boolean; consumed: number; msBeforeNext: number }> {
+    if (LIMITS[name].perAddress && !this.config.rateLimits) return { allowed: true, consumed: 0, msBeforeNext: 0 };
     try {
-      await this.limiters.get(name)!.consume(key, points);
+      const res = await this.limiters.get(name)!.consume(key, points);
+      return { allowed: true, consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
     } catch (res) {
-      if (res instanceof RateLimiterRes) {
-        const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-        throw new DomainError('RATE_LIMITED', `Too many attempts. Please wait ${seconds} seconds.`);
-      }
+      if (res instanceof RateLimiterRes) return { allowed: false, consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
       throw res;
     }
+  }
+
+  /** Gives points back (an attempt that turned out to be the owner's). */
+  async refund(name: LimitName, key: string, points = 1): Promise<void> {
+    await this.limiters
+      .get(name)!
+      .reward(key, points)
+      .catch(() => undefined);
   }
 
   /** Forgets the count (after a successful login). */

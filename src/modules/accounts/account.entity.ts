@@ -5,6 +5,7 @@ export type AccountRole = 'admin' | 'counselor' | 'client';
 
 @Entity('accounts')
 @Index('uq_accounts_center_login', ['centerId', 'login'], { unique: true })
+@Index('uq_accounts_center_name_key', ['centerId', 'nameKey'], { unique: true })
 export class Account {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -15,9 +16,19 @@ export class Account {
   @Column({ type: 'varchar', length: 16 })
   role!: AccountRole;
 
-  /** Normalised (trimmed, lower-case) email for staff, pseudonym for clients. */
+  /**
+   * The normal form (normalizeLogin: NFKC + case folding) of the email for staff, of the pseudonym
+   * for clients. Compared byte for byte: binary collation on MariaDB (migration 1765000000000).
+   */
   @Column({ type: 'varchar', length: 254 })
   login!: string;
+
+  /**
+   * A client's pseudonym as look-alike key (lookAlikeKey: UTS #39 skeleton, separators dropped):
+   * unique per center, so "аnna" (Cyrillic а) cannot register beside "anna". Null for staff.
+   */
+  @Column({ name: 'name_key', type: 'varchar', length: 160, nullable: true })
+  nameKey!: string | null;
 
   @Column({ name: 'display_name', type: 'varchar', length: 120 })
   displayName!: string;

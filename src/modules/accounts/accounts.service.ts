@@ -7,6 +7,7 @@ import { errors } from '../../common/errors';
 import { ErasureService } from '../../infra/database/erasure.service';
 import { MailService } from '../../infra/mail/mail.service';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
+import { hasInvisible, lookAlikeKey, normalizeLogin, stripBidiControls } from '../../common/names';
 import type { AccountView } from '../../realtime/contract';
 import { CryptoService } from '../crypto/crypto.service';
 import { Account, AccountRole } from './account.entity';
@@ -54,10 +55,11 @@ export class AccountsService {
 
   /** Validates staff input without writing (the CLI checks before it creates a center). */
   checkStaffInput(input: { email: string; displayName: string; password?: string }): { email: string; displayName: string } {
-    const email = input.email.trim().toLowerCase();
-    if (!EMAIL_RE.test(email) || email.length > 254) throw errors.validation('The email address is not valid.', ['email']);
-    const displayName = input.displayName.trim();
+    const email = normalizeLogin(input.email);
+    if (!EMAIL_RE.test(email) || email.length > 254 || hasInvisible(email)) throw errors.validation('The email address is not valid.', ['email']);
+    const displayName = stripBidiControls(input.displayName).trim();
     if (displayName.length < 1 || displayName.length > 120) throw errors.validation('The display name must have 1–120 characters.', ['name']);
+    if (hasInvisible(displayName)) throw errors.validation('The display name may not contain control or invisible characters.', ['name']);
     if (input.password !== undefined) this.passwords.check(input.password);
     return { email, displayName };
   }
@@ -67,13 +69,23 @@ export class AccountsService {
     input: { username: string; password: string; email?: string },
   ): Promise<{ account: Account; confirmToken: string | null }> {
     const username = input.username.trim().normalize('NFC');
-    if (!USERNAME_RE.test(username)) throw errors.validation('The pseudonym must have 3–40 letters, digits, dots, hyphens or underscores.', ['username']);
+    // Hangul fillers are letters (Lo) to the pattern, but render as nothing
+    if (!USERNAME_RE.test(username) || hasInvisible(username))
+      throw errors.validation('The pseudonym must have 3–40 letters, digits, dots, hyphens or underscores.', ['username']);
+    const login = normalizeLogin(username);
+    const nameKey = lookAlikeKey(username);
+    if (login.length > 160 || nameKey.length < 1 || nameKey.length > 160)
+      throw errors.validation('The pseudonym must have 3–40 letters, digits, dots, hyphens or underscores.', ['username']);
+    if ((await this.staffDisplayNames(centerId)).some((n) => lookAlikeKey(n) === nameKey))
+      throw errors.validation('This pseudonym could be mistaken for the center staff. Please choose another one.', ['username']);
     this.passwords.check(input.password);
-    const account = this.build(centerId, 'client', username.toLowerCase(), username, await this.passwords.hash(input.password));
+    const account = this.build(centerId, 'client', login, username, await this.passwords.hash(input.password));
+    account.nameKey = nameKey;
     let confirmToken: string | null = null;
     if (input.email !== undefined) {
+      // a contact address, not a login: folding could change where mail goes (ß is not ss there)
       const email = input.email.trim().toLowerCase();
-      if (!EMAIL_RE.test(email)) throw errors.validation('The email address is not valid.', ['email']);
+      if (!EMAIL_RE.test(email) || hasInvisible(email)) throw errors.validation('The email address is not valid.', ['email']);
       confirmToken = randomBytes(24).toString('base64url');
       account.emailEnc = await this.crypto.encrypt(this.emailCtx(account), email);
       account.emailConfirmHash = sha256(confirmToken);
@@ -83,7 +95,7 @@ export class AccountsService {
   }
 
   findByLogin(centerId: string, login: string): Promise<Account | null> {
-    return this.repo.findByLogin(centerId, login.trim().toLowerCase().normalize('NFC'));
+    return this.repo.findByLogin(centerId, normalizeLogin(login));
   }
 
   findById(centerId: string, id: string): Promise<Account | null> {
@@ -156,6 +168,7 @@ export class AccountsService {
       centerId,
       role,
       login,
+      nameKey: null,
       displayName,
       passwordHash,
       emailEnc: null,

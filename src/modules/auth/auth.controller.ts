@@ -1,10 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Auth, AuthContext } from '../../common/auth-context';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, ConfirmEmailDto, DeleteAccountDto, LoginDto, RegisterDto } from './dto/auth.dto';
+
+/** The RATE_LIMITED answer of the limited routes (docs/errors.md). */
+const RateLimited = () =>
+  ApiTooManyRequestsResponse({
+    description:
+      '`{ error: { code: "RATE_LIMITED", message, retryAfterMs } }`: wait `retryAfterMs` milliseconds before trying again. Logins are limited per account and address, per account (more slowly) and per address.',
+    headers: { 'Retry-After': { description: 'Seconds to wait (retryAfterMs rounded up).', schema: { type: 'integer' } } },
+  });
 
 @ApiTags('auth')
 @Controller('api')
@@ -13,16 +21,19 @@ export class AuthController {
 
   @Post('auth/login')
   @HttpCode(200)
+  @RateLimited()
   login(@Body() dto: LoginDto, @Req() req: Request) {
     return this.auth.login(dto, { ip: req.ip });
   }
 
   @Post('auth/register')
+  @RateLimited()
   register(@Body() dto: RegisterDto, @Req() req: Request) {
     return this.auth.register(dto, { ip: req.ip });
   }
 
   @Post('centers/:center/visitors')
+  @RateLimited()
   visitor(@Param('center') center: string, @Req() req: Request) {
     return this.auth.createVisitor(center, { ip: req.ip });
   }

@@ -3,6 +3,7 @@ import { AuthContext } from '../../common/auth-context';
 import { IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { normalizeLogin } from '../../common/names';
 import { MailService } from '../../infra/mail/mail.service';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { AccountView, LoginResult, VisitorResult } from '../../realtime/contract';
@@ -36,17 +37,26 @@ export class AuthService implements OnModuleInit {
     this.tokens.useDisplayNames((centerId, subjectId) => this.accounts.displayName(centerId, subjectId));
   }
 
-  /** Unknown center, unknown login and wrong password: the same answer, after the same bcrypt work. */
+  /**
+   * Unknown center, unknown login and wrong password: the same answer, after the same bcrypt work.
+   * Limits (docs/errors.md): per address; per account and address together (the guesser waits);
+   * per account over all addresses, more slowly — beyond that an address that has not failed for
+   * this account in its window still gets its try, so the owner logs in while guessing stays slow.
+   */
   async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResult> {
     const addressKey = this.limits.addressKey(origin.ip);
     await this.limits.consume('loginAddress', addressKey);
     const center = await this.centers.bySlug(dto.center).catch(() => null);
-    const accountKey = `${center?.id ?? 'none'}|${dto.login.trim().toLowerCase()}`;
-    await this.limits.consume('loginAccount', accountKey);
-    const account = center ? await this.accounts.findByLogin(center.id, dto.login) : null;
+    const login = normalizeLogin(dto.login);
+    const accountKey = this.limits.nameKey('login', `${center?.id ?? 'none'}|${login}`);
+    const pairKey = `${accountKey}|${addressKey}`;
+    await this.takeLoginAttempt(accountKey, pairKey);
+    const account = center ? await this.accounts.findByLogin(center.id, login) : null;
     const ok = await this.passwords.verify(dto.password, account?.passwordHash ?? null);
     if (!ok || !account || !center) throw new DomainError('UNAUTHORIZED', BAD_LOGIN);
-    await this.limits.reset('loginAccount', accountKey);
+    // the owner's attempts do not count against the account
+    await this.limits.reset('loginAccountAddress', pairKey);
+    await this.limits.refund('loginAccount', accountKey);
     const token = await this.tokens.issue({ subjectId: account.id, role: account.role, centerId: center.id }, SESSION_TTL_MS);
     return { token, account: toView(account) };
   }
@@ -104,6 +114,14 @@ export class AuthService implements OnModuleInit {
     if (!(await this.passwords.verify(dto.password, account.passwordHash))) throw errors.forbidden('The password is wrong.');
     await this.tokens.revokeSubject(auth.centerId, account.id);
     await this.accounts.delete(auth.centerId, account.id);
+  }
+
+  /** Counts the attempt first (atomically: parallel guesses cannot slip between a read and a write). */
+  private async takeLoginAttempt(accountKey: string, pairKey: string): Promise<void> {
+    const pair = await this.limits.take('loginAccountAddress', pairKey);
+    if (!pair.allowed) throw errors.rateLimited(pair.msBeforeNext);
+    const account = await this.limits.take('loginAccount', accountKey);
+    if (!account.allowed && pair.consumed > 1) throw errors.rateLimited(pair.msBeforeNext);
   }
 
   private async requireAccount(auth: AuthContext) {

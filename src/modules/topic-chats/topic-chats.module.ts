@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { TokensModule } from '../auth/tokens.module';
 import { CentersModule } from '../centers/centers.module';
+import { CryptoModule } from '../crypto/crypto.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { TopicChat } from './topic-chat.entity';
 import { TopicChatsController } from './topic-chats.controller';
@@ -13,7 +14,7 @@ import { TopicParticipant } from './topic-participant.entity';
 
 /** Scheduled anonymous topic chats. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TopicChat, TopicParticipant]), RoomsModule, AccountsModule, CentersModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([TopicChat, TopicParticipant]), RoomsModule, AccountsModule, CentersModule, CryptoModule, TokensModule],
   controllers: [TopicChatsController],
   providers: [TopicChatsRepository, TopicChatsService, TopicChatsGateway],
 })

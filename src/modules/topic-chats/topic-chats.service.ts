@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { createHmac } from 'node:crypto';
 import { Cron, CronExpression, Interval } from '@nestjs/schedule';
 import { AuthContext, isStaff, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
@@ -10,6 +11,8 @@ import { ACCOUNT_DELETING, AccountDeletingEvent, AccountsService } from '../acco
 import type { RequestOrigin } from '../auth/auth.service';
 import { Center } from '../centers/center.entity';
 import { CentersService } from '../centers/centers.service';
+import { CryptoService } from '../crypto/crypto.service';
+import { MASTER_KEY } from '../crypto/master-key';
 import { RoomsService } from '../rooms/rooms.service';
 import { CreateTopicChatDto, TopicJoinDto, TopicModerateDto, UpdateTopicChatDto } from './dto/topic-chats.dto';
 import { foldNickname, nicknameProblem } from './nickname';
@@ -18,6 +21,8 @@ import { TopicChatsRepository } from './topic-chats.repository';
 import { TopicParticipant } from './topic-participant.entity';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const LEGACY_NICKNAME = 'Gast';
+const nicknameCtx = (centerId: string, rowId: string) => ({ centerId, table: 'topic_participants', column: 'nickname_enc', rowId });
 /** Ended chats stay in the public list this long. */
 const LIST_ENDED_MS = DAY_MS;
 
@@ -36,6 +41,8 @@ export class TopicChatsService {
     private readonly centers: CentersService,
     private readonly accounts: AccountsService,
     private readonly limits: RateLimitService,
+    private readonly crypto: CryptoService,
+    @Inject(MASTER_KEY) private readonly masterKey: Buffer,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -124,14 +131,15 @@ export class TopicChatsService {
     const problem = nicknameProblem(nickname, await this.accounts.staffDisplayNames(auth.centerId));
     if (problem) throw errors.validation(problem, ['nickname']);
     if (!(await this.repo.takeSeat(chat.id))) throw new DomainError('TOPIC_FULL', 'This topic chat is full.');
+    const id = this.ids.uuid();
     const participant = Object.assign(new TopicParticipant(), {
-      id: this.ids.uuid(),
+      id,
       centerId: auth.centerId,
       topicChatId: chat.id,
       subjectId: auth.subjectId,
       role: auth.role,
-      nickname,
-      nicknameKey: foldNickname(nickname),
+      nicknameEnc: await this.crypto.encrypt(nicknameCtx(auth.centerId, id), nickname),
+      nicknameHash: this.nicknameHash(chat.id, nickname),
       joinedAt: this.clock.now(),
       removedAt: null,
     });
@@ -147,8 +155,17 @@ export class TopicChatsService {
 
   private async rejoin(p: TopicParticipant, roomId: string): Promise<RoomRef> {
     if (p.removedAt) throw errors.forbidden('You were removed from this topic chat.');
-    await this.rooms.addMember(p.centerId, roomId, { subjectId: p.subjectId, role: p.role, displayName: p.nickname });
+    // a row from before the encryption has no nickname any more; the room keeps the name it showed
+    const nickname = p.nicknameEnc ? await this.crypto.decrypt(nicknameCtx(p.centerId, p.id), p.nicknameEnc) : LEGACY_NICKNAME;
+    await this.rooms.addMember(p.centerId, roomId, { subjectId: p.subjectId, role: p.role, displayName: nickname });
     return { roomId };
+  }
+
+  /** Uniqueness without a readable name: a keyed hash of the chat and the look-alike skeleton. */
+  private nicknameHash(topicChatId: string, nickname: string): string {
+    return createHmac('sha256', this.masterKey)
+      .update(`topic-nickname|${topicChatId}|${foldNickname(nickname)}`)
+      .digest('hex');
   }
 
   async mute(auth: AuthContext, dto: TopicModerateDto): Promise<Record<string, never>> {
@@ -244,10 +261,10 @@ export class TopicChatsService {
     return chat;
   }
 
+  /** Somebody else's topic room answers as one that does not exist: no existence oracle. */
   private async moderated(auth: AuthContext, dto: TopicModerateDto): Promise<TopicChat> {
     const chat = await this.repo.findByRoom(auth.centerId, dto.roomId);
-    if (!chat) throw errors.notFound('The topic chat');
-    if (chat.hostId !== auth.subjectId && auth.role !== 'admin') throw errors.forbidden('Only the host can moderate this topic chat.');
+    if (!chat || (chat.hostId !== auth.subjectId && auth.role !== 'admin')) throw errors.notFound('The topic chat');
     if (dto.participantId === chat.hostId) throw errors.validation('The host cannot be moderated.', ['participantId']);
     return chat;
   }

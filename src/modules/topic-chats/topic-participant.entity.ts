@@ -2,9 +2,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateColumn, UuidColumn } from '../../infra/database/columns';
 import type { Role } from '../../realtime/contract';
 
-/** A visitor or client in a topic chat, under a nickname unique within the chat (folded form). */
+/** A visitor or client in a topic chat, under a nickname unique within the chat (by look-alike skeleton). */
 @Entity('topic_participants')
-@Index('uq_topic_participants_nick', ['topicChatId', 'nicknameKey'], { unique: true })
+@Index('uq_topic_participants_nick_hash', ['topicChatId', 'nicknameHash'], { unique: true })
 @Index('uq_topic_participants_subject', ['topicChatId', 'subjectId'], { unique: true })
 export class TopicParticipant {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -22,12 +22,16 @@ export class TopicParticipant {
   @Column({ type: 'varchar', length: 16 })
   role!: Role;
 
-  @Column({ type: 'varchar', length: 40 })
-  nickname!: string;
+  /** What the person typed, encrypted with the center key (null only for rows older than the encryption). */
+  @Column({ name: 'nickname_enc', type: 'text', nullable: true })
+  nicknameEnc!: string | null;
 
-  /** NFKC, lower case, confusables folded: what uniqueness is decided on. */
-  @Column({ name: 'nickname_key', type: 'varchar', length: 160 })
-  nicknameKey!: string;
+  /**
+   * HMAC (master key) of the chat and the nickname's folded look-alike skeleton, hex: what
+   * uniqueness is decided on, without keeping the name readable.
+   */
+  @Column({ name: 'nickname_hash', type: 'varchar', length: 64, nullable: true })
+  nicknameHash!: string | null;
 
   @DateColumn({ name: 'joined_at' })
   joinedAt!: Date;

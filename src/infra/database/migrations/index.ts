@@ -6,6 +6,9 @@ import { CenterEmergencyText1764700000000 } from './1764700000000-center-emergen
 import { LiveChatFailures1764800000000 } from './1764800000000-live-chat-failures';
 import { LiveChatCounselorAway1764800000001 } from './1764800000001-live-chat-counselor-away';
 import { CiphertextNamesAndKeyIds1764900000000 } from './1764900000000-ciphertext-names-and-key-ids';
+import { LoginNormalForm1765000000000 } from './1765000000000-login-normal-form';
+import { TopicNicknamesEncrypted1765000100000 } from './1765000100000-topic-nicknames-encrypted';
+import { AccountNameKey1765000200000 } from './1765000200000-account-name-key';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -17,4 +20,7 @@ export const MIGRATIONS = [
   LiveChatFailures1764800000000,
   LiveChatCounselorAway1764800000001,
   CiphertextNamesAndKeyIds1764900000000,
+  LoginNormalForm1765000000000,
+  TopicNicknamesEncrypted1765000100000,
+  AccountNameKey1765000200000,
 ];
