@@ -2,7 +2,7 @@
 const de = {
   title: 'Chat mit der Beratung',
   quickExit: 'Schnell verlassen',
-  quickExitHint: 'Schließt den Chat sofort und öffnet eine neutrale Seite.',
+  quickExitHint: 'Schließt den Chat sofort und öffnet eine neutrale Seite (auch: zweimal die Esc-Taste).',
   close: 'Chatfenster schließen',
   loading: 'Einen Moment …',
   privacyHeading: 'Bevor es losgeht',
@@ -50,6 +50,30 @@ const de = {
   days: ['So', 'Mo', 'Di', 'Mi', 'Do', 'Fr', 'Sa'],
   messagesLog: 'Nachrichten',
   emergency: 'In akuter Gefahr: Notruf 112.',
+  quickExitKeys: 'Schnell verlassen: Knopf oben rechts oder zweimal kurz hintereinander die Esc-Taste drücken.',
+  historyHint:
+    'Ihr Browserverlauf kann diesen Besuch trotzdem noch zeigen. Löschen Sie ihn, wenn jemand mitlesen könnte, oder nutzen Sie ein privates Fenster.',
+  estimate: (min: number) => (min <= 1 ? 'Geschätzte Wartezeit: etwa eine Minute.' : `Geschätzte Wartezeit: etwa ${min} Minuten.`),
+  noEstimate: 'Wie lange es dauert, können wir gerade nicht abschätzen.',
+  paused:
+    'Die Verbindung zu Ihrer Beraterin bzw. Ihrem Berater ist unterbrochen. Ihre Nachrichten bleiben erhalten und werden gelesen, sobald die Verbindung wieder steht. Wenn Sie sofort Hilfe brauchen, erreichen Sie diese Nummern:',
+  handedOver: (name: string) => `Ein anderes Teammitglied hat Ihren Chat übernommen: ${name}. Ihr bisheriges Gespräch ist erhalten.`,
+  connectProblem:
+    'Die Verbindung zum Chat kann gerade nicht hergestellt werden. Das liegt nicht an Ihnen. Wir versuchen es weiter – wenn Sie jetzt Hilfe brauchen, nutzen Sie bitte die Nummern hier:',
+  reconnectNow: 'Jetzt erneut verbinden',
+  crisisShort: 'Im Notfall:',
+  call: (n: string) => `Anrufen: ${n}`,
+  blockedHeading: 'Ein Chat ist gerade nicht möglich',
+  blockedText: 'Von diesem Anschluss aus kann gerade kein neuer Chat beginnen. Wenn Sie Hilfe brauchen, erreichen Sie die Nummern unten rund um die Uhr.',
+  endedReason: {
+    ended_by_counselor: 'Ihre Beraterin bzw. Ihr Berater hat den Chat beendet.',
+    ended_by_visitor: 'Sie haben den Chat beendet.',
+    left: 'Sie haben den Chat verlassen.',
+    disconnected: 'Der Chat wurde beendet, weil Ihre Verbindung zu lange unterbrochen war.',
+    counselor_gone:
+      'Die Verbindung zu Ihrer Beraterin bzw. Ihrem Berater ist abgebrochen, und gerade konnte niemand anderes Ihren Chat übernehmen. Das tut uns sehr leid. Ihre Nachrichten wurden nicht mehr gelesen. Bitte wenden Sie sich an die Nummern unten oder an einen der anderen Wege.',
+    blocked: 'Die Beratung hat den Chat beendet.',
+  } as Record<string, string>,
 };
 
 export type Dict = typeof de;
@@ -57,7 +81,7 @@ export type Dict = typeof de;
 const en: Dict = {
   title: 'Chat with a counselor',
   quickExit: 'Quick exit',
-  quickExitHint: 'Closes the chat at once and opens a neutral page.',
+  quickExitHint: 'Closes the chat at once and opens a neutral page (also: press Esc twice).',
   close: 'Close chat window',
   loading: 'One moment …',
   privacyHeading: 'Before we start',
@@ -105,6 +129,28 @@ const en: Dict = {
   days: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
   messagesLog: 'Messages',
   emergency: 'In acute danger: call 112.',
+  quickExitKeys: 'Quick exit: the button at the top right, or press the Esc key twice in quick succession.',
+  historyHint: 'Your browser history may still show this visit. Delete it if someone else could look, or use a private window.',
+  estimate: (min: number) => (min <= 1 ? 'Estimated wait: about one minute.' : `Estimated wait: about ${min} minutes.`),
+  noEstimate: 'We cannot estimate how long it will take right now.',
+  paused:
+    'The connection to your counselor is interrupted. Your messages are kept and will be read as soon as the connection is back. If you need help right now, call one of these numbers:',
+  handedOver: (name: string) => `Another team member has taken over your chat: ${name}. Your conversation so far is kept.`,
+  connectProblem: 'The chat cannot connect right now. This is not your fault. We keep trying – if you need help now, please use the numbers here:',
+  reconnectNow: 'Reconnect now',
+  crisisShort: 'In an emergency:',
+  call: (n: string) => `Call ${n}`,
+  blockedHeading: 'A chat is not possible right now',
+  blockedText: 'No new chat can start from this connection right now. If you need help, the numbers below are available around the clock.',
+  endedReason: {
+    ended_by_counselor: 'Your counselor has ended the chat.',
+    ended_by_visitor: 'You have ended the chat.',
+    left: 'You have left the chat.',
+    disconnected: 'The chat was ended because your connection was interrupted for too long.',
+    counselor_gone:
+      'The connection to your counselor broke off, and nobody else could take over your chat right now. We are very sorry. Your last messages were not read. Please use the numbers below or one of the other ways to reach us.',
+    blocked: 'The counselor has ended the chat.',
+  },
 };
 
 export function pickDict(lang: string | null | undefined): { t: Dict; lang: 'de' | 'en' } {
