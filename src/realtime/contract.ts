@@ -153,7 +153,7 @@ export interface ClientToServerEvents {
 }
 
 /** Why a visitor's wait ended without a counselor. */
-export type QueueClosedReason = 'shift_closed' | 'timeout' | 'left' | 'blocked' | 'disconnected' | 'error';
+export type QueueClosedReason = 'shift_closed' | 'timeout' | 'left' | 'blocked' | 'disconnected' | 'removed' | 'error';
 
 export interface QueueWaitingEntry {
   visitorId: string;

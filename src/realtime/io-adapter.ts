@@ -33,10 +33,11 @@ export class LotseIoAdapter extends IoAdapter {
       pingInterval: 10_000,
       pingTimeout: 8_000,
       cors: { origin: [...allowed], credentials: false },
-      // Browsers always send Origin; a foreign one is refused. Non-browser clients send none.
-      allowRequest: (req: { headers: { origin?: string } }, done: (err: string | null, ok: boolean) => void) => {
+      // Browsers always send Origin; a foreign one is refused. Non-browser clients send none. A page
+      // served by this server itself (whatever host name it was opened with) is always allowed.
+      allowRequest: (req: { headers: { origin?: string; host?: string } }, done: (err: string | null, ok: boolean) => void) => {
         const origin = req.headers.origin;
-        done(null, origin === undefined || allowed.has(origin));
+        done(null, origin === undefined || allowed.has(origin) || isSameOrigin(origin, req.headers.host));
       },
     }) as Server;
 
@@ -63,6 +64,21 @@ export class LotseIoAdapter extends IoAdapter {
         });
     });
     return server;
+  }
+}
+
+/**
+ * The Origin names the host the request itself was sent to (the page came from this server, e.g.
+ * opened as 127.0.0.1 while PUBLIC_URL says localhost). A foreign page cannot choose the Host header
+ * of its request to us, so this admits no other site.
+ */
+export function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const o = new URL(origin);
+    return (o.protocol === 'http:' || o.protocol === 'https:') && o.host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
   }
 }
 

@@ -57,6 +57,16 @@ describe(`socket gateway hardening (${onMariaDb ? 'two nodes, MariaDB + Redis' :
     await expect(handshake(a.url, token, 'https://evil.example')).resolves.not.toBe('connected');
   });
 
+  it('should accept a page of this server opened under another host name than PUBLIC_URL, and still refuse look-alikes', async () => {
+    const token = c.counselors[0]!.token;
+    // a.url is http://127.0.0.1:<port> while PUBLIC_URL says https://chat.example.org
+    await expect(handshake(a.url, token, a.url)).resolves.toBe('connected');
+    const port = new URL(a.url).port;
+    await expect(handshake(a.url, token, `http://127.0.0.1:${Number(port) + 1}`)).resolves.not.toBe('connected');
+    await expect(handshake(a.url, token, `http://127.0.0.1.evil.example:${port}`)).resolves.not.toBe('connected');
+    await expect(handshake(a.url, token, 'null')).resolves.not.toBe('connected');
+  });
+
   it('should ignore unknown events and keep the socket usable', async () => {
     const s = await connect(a.url, c.counselors[0]!.token);
     await expect(callRaw(s, 'admin.dropEverything', {}, 700)).rejects.toThrow();

@@ -3,8 +3,9 @@ import type { ClientToServerEvents, LiveStatus, ServerToClientEvents } from '../
 import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
-import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
+import { expectSeatsMatchChats } from '../harness/live-invariant';
 
 /** Commands of this suite wait up to 20 s for their ack (many sockets at once on two nodes). */
 const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 20_000): Promise<AnswerOf<E>> =>
@@ -47,8 +48,10 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
   let offset = 0;
 
   beforeAll(async () => {
-    a = await startApp();
-    b = a.config.database.kind === 'mysql' ? await startApp({ databaseUrl: a.config.database.url }) : a;
+    // visitors of the block test come from two addresses (forwarded by the local test client)
+    const env = { TRUSTED_PROXIES: '127.0.0.1' };
+    a = await startApp({ env });
+    b = a.config.database.kind === 'mysql' ? await startApp({ env, databaseUrl: a.config.database.url }) : a;
     nodes = a === b ? [a] : [a, b];
     // every node reads time through the injected clock: tests move it forward instead of sleeping
     for (const n of nodes) n.app.get(Clock).now = () => new Date(Date.now() + offset);
@@ -75,6 +78,13 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
   async function newVisitor(c: SeededCenter, node: TestApp): Promise<{ id: string; token: string; socket: TestSocket }> {
     const v = await visitor(node, c.slug);
     return { id: v.visitorId, token: v.token, socket: await connect(node.url, v.token) };
+  }
+
+  /** A visitor whose requests come forwarded for `address` (the test client is a trusted local proxy). */
+  async function visitorFrom(c: SeededCenter, node: TestApp, address: string): Promise<{ id: string; token: string; socket: TestSocket }> {
+    const v = await visitor(node, c.slug);
+    const socket = await connectFrom(node.url, v.token, address);
+    return { id: v.visitorId, token: v.token, socket };
   }
 
   it('should assign 6, queue 20 in order and refuse 174 when 200 visitors join at once, then give a freed seat to position 1', async () => {
@@ -112,12 +122,13 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
 
     const assignedNow = await firstAssigned;
     expect(assignedNow.peer.displayName).toBe('Counselor 1');
-    await expect(nextForCounselor).resolves.toEqual({ roomId: assignedNow.roomId, peer: { displayName: 'Besucher·in' } });
+    await expect(nextForCounselor).resolves.toMatchObject({ roomId: assignedNow.roomId, peer: { displayName: 'Besucher·in' } });
     for (const [before, after] of await Promise.all(movedUp)) expect(after).toBe(before - 1);
     // nobody else was assigned: the 6 first ones and position 1
     expect(assignedPushes.filter((l) => l.length > 0)).toHaveLength(7);
     expect(assignedPushes.filter((l) => l.length > 1)).toEqual([]);
     await expect(statusBecomes(b, c.slug, { open: true, full: false, waiting: 19 })).resolves.toBeLessThanOrEqual(1000);
+    await expectSeatsMatchChats(a, c.centerId);
     for (const v of visitors) v.socket.disconnect();
   });
 
@@ -137,6 +148,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const client = await connect(a.url, c.clients[0]!.token);
     await expect(call(client, 'shift.open', { maxChats: 2 })).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     await expect(call(staff, 'shift.open', { maxChats: 11 })).resolves.toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    await expectSeatsMatchChats(a, c.centerId);
   });
 
   it('should show counselors on shift the queue with first messages and keep running chats when the last shift closes', async () => {
@@ -165,6 +177,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     // the running chat goes on
     await expect(call(v1.socket, 'message.send', { roomId, clientMsgId: 'm1', body: 'Hallo?' })).resolves.toMatchObject({ ok: true });
     await expect(call(s, 'message.send', { roomId, clientMsgId: 'm2', body: 'Ich bin da.' })).resolves.toMatchObject({ ok: true });
+    await expectSeatsMatchChats(a, c.centerId);
   });
 
   it('should close the wait with timeout after the maximum wait and move the ones behind up', async () => {
@@ -181,7 +194,9 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const movedUp = nextEvent(v3.socket, 'queue.position');
     await b.app.get(LiveQueueService).sweepQueues();
     await expect(timedOut).resolves.toEqual({ reason: 'timeout' });
-    await expect(movedUp).resolves.toEqual({ position: 1 });
+    // no assignment of this center came through the line yet: no estimate
+    await expect(movedUp).resolves.toEqual({ position: 1, estimateMinutes: null });
+    await expectSeatsMatchChats(a, c.centerId);
   });
 
   it('should remove a waiting visitor whose socket is gone longer than the grace, and not one who came back', async () => {
@@ -203,8 +218,9 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
         offset += 21_000;
         await service.sweepAway();
       }),
-    ).resolves.toEqual({ position: 2 });
+    ).resolves.toEqual({ position: 2, estimateMinutes: null });
     await expect(call(backAgain, 'queue.join', {})).resolves.toMatchObject({ ok: false, error: { code: 'ALREADY_WAITING' } });
+    await expectSeatsMatchChats(a, c.centerId);
   });
 
   it('should tell a reconnected visitor their position, and the chat they were assigned while away', async () => {
@@ -223,7 +239,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const again = await connect(a.url, waiting.token, (sock) => {
       told = nextEvent(sock, 'queue.position');
     });
-    await expect(told).resolves.toEqual({ position: 1 });
+    await expect(told).resolves.toEqual({ position: 1, estimateMinutes: null });
 
     // assigned while the connection is gone: the push is lost, the reconnect repairs it
     again.disconnect();
@@ -235,6 +251,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
       repaired = nextEvent(sock, 'queue.assigned');
     });
     await expect(repaired).resolves.toEqual({ roomId: counselorSide.roomId, peer: { displayName: 'Counselor 1' } });
+    await expectSeatsMatchChats(a, c.centerId);
   });
 
   it('should close the shift after the grace when the counselor is gone, and keep it when they come back in time', async () => {
@@ -262,9 +279,10 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     await expect(call(x.socket, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 0 } });
     await expect(assigned).resolves.toMatchObject({ peer: { displayName: 'Besucher·in' } });
     await expect(queueSeen).resolves.toMatchObject({ waiting: 0 });
+    await expectSeatsMatchChats(a, c.centerId);
   });
 
-  it('should end a chat and block the visitor when the counselor asks, and let a visitor end their chat', async () => {
+  it('should end a chat and block the visitor and their address when the counselor asks, and let a visitor end their chat', async () => {
     const c = await center();
     const s = await counselor(c, 0, 2);
     const v = await newVisitor(c, a);
@@ -274,22 +292,28 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const stranger = await newVisitor(c, b);
     await expect(call(stranger.socket, 'live.end', { roomId })).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const closed = nextEvent(v.socket, 'room.closed');
+    const counselorClosed = nextEvent(s, 'room.closed');
     const dropped = new Promise((resolve) => v.socket.once('disconnect', resolve));
     okData(await call(s, 'live.end', { roomId, block: true }));
-    await expect(closed).resolves.toEqual({ roomId, reason: 'ended' });
+    await expect(closed).resolves.toEqual({ roomId, reason: 'blocked' });
+    await expect(counselorClosed).resolves.toEqual({ roomId, reason: 'blocked' });
     await dropped;
     await expect(connect(a.url, v.token)).rejects.toThrow('UNAUTHORIZED');
+    // a new visitor token from the same address is blocked as well ("start a new chat" does not undo a block)
+    const again = await newVisitor(c, b);
+    await expect(call(again.socket, 'queue.join', {})).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
-    const other = await newVisitor(c, b);
+    const other = await visitorFrom(c, b, '198.51.100.20');
     const otherAssigned = nextEvent(other.socket, 'queue.assigned');
     okData(await call(other.socket, 'queue.join', {}));
     const room2 = (await otherAssigned).roomId;
     const counselorSees = nextEvent(s, 'room.closed');
-    okData(await call(other.socket, 'queue.leave', {}));
-    await expect(counselorSees).resolves.toEqual({ roomId: room2, reason: 'left' });
+    okData(await call(other.socket, 'live.end', { roomId: room2 }));
+    await expect(counselorSees).resolves.toEqual({ roomId: room2, reason: 'ended_by_visitor' });
     // the seat is free again: the next visitor is assigned at once
-    const next = await newVisitor(c, a);
+    const next = await visitorFrom(c, a, '198.51.100.21');
     await expect(call(next.socket, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 0 } });
+    await expectSeatsMatchChats(a, c.centerId);
   });
 
   it('should change the public status within a second on every node', async () => {
@@ -306,5 +330,6 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     await expect(call(v3.socket, 'queue.join', {})).resolves.toMatchObject({ ok: false, error: { code: 'QUEUE_FULL' } });
     okData(await call(s, 'shift.close', {}));
     for (const n of nodes) await expect(statusBecomes(n, c.slug, { open: false, full: false, waiting: 0 })).resolves.toBeLessThanOrEqual(1000);
+    await expectSeatsMatchChats(a, c.centerId);
   });
 });

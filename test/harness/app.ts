@@ -159,6 +159,25 @@ export async function connect(url: string, token: string | undefined, beforeConn
   return socket;
 }
 
+/** Like `connect`, with the requests forwarded for `address` (X-Forwarded-For; the test client is a local proxy). */
+export async function connectFrom(url: string, token: string, address: string): Promise<TestSocket> {
+  const socket: TestSocket = io(url, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    autoConnect: false,
+    extraHeaders: { 'x-forwarded-for': address },
+  });
+  openSockets.add(socket);
+  socket.connect();
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+  return socket;
+}
+
 export function closeAllSockets(): void {
   for (const s of openSockets) s.disconnect();
   openSockets.clear();

@@ -21,7 +21,8 @@ describe.each(kinds)('live queue store (%s)', (_kind, make) => {
   let store: LiveQueueStore;
   let close: () => void;
   let center: string;
-  const join = (v: string, limit = 3, now = 1000) => store.join(center, v, { now, limit, message: `hello ${v}` });
+  const join = (v: string, limit = 3, now = 1000, address: string | null = null, perAddress = 0) =>
+    store.join(center, v, { now, limit, message: `hello ${v}`, address, perAddress, ttlMs: 60_000 });
 
   beforeEach(() => {
     ({ store, close } = make());
@@ -56,7 +57,7 @@ describe.each(kinds)('live queue store (%s)', (_kind, make) => {
     await join('v1');
     await join('v2');
     const change = await store.release(center, 'v0', 'c1', 2000);
-    expect(change.assigned).toEqual([{ visitorId: 'v1', counselorId: 'c1' }]);
+    expect(change.assigned).toEqual([{ visitorId: 'v1', counselorId: 'c1', message: 'hello v1', joinedAt: 1000, address: null, assignedAt: 2000 }]);
     expect(change.positions).toEqual([{ visitorId: 'v2', position: 1 }]);
     // a second release of the same chat frees nothing
     const again = await store.release(center, 'v0', 'c1', 2001);
@@ -80,10 +81,10 @@ describe.each(kinds)('live queue store (%s)', (_kind, make) => {
     expect(left).toMatchObject({ left: true, removed: ['v2'], positions: [{ visitorId: 'v3', position: 2 }] });
     await expect(store.leave(center, 'v2')).resolves.toMatchObject({ left: false });
     const opened = await store.openShift(center, 'c2', 1, 20);
-    expect(opened.assigned).toEqual([{ visitorId: 'v1', counselorId: 'c2' }]);
+    expect(opened.assigned).toMatchObject([{ visitorId: 'v1', counselorId: 'c2' }]);
     expect(opened.positions).toEqual([{ visitorId: 'v3', position: 1 }]);
     const raised = await store.openShift(center, 'c2', 2, 30);
-    expect(raised.assigned).toEqual([{ visitorId: 'v3', counselorId: 'c2' }]);
+    expect(raised.assigned).toMatchObject([{ visitorId: 'v3', counselorId: 'c2' }]);
   });
 
   it('should send everybody home when the last shift closes but not before', async () => {
@@ -115,6 +116,77 @@ describe.each(kinds)('live queue store (%s)', (_kind, make) => {
     await expect(store.release(center, 'old', 'c1', 20)).resolves.toMatchObject({ assigned: [{ visitorId: 'v1', counselorId: 'c1' }] });
   });
 
+  it('should hand the waiting entry (message, join time, address) to the assignment and carry the message when assigned at once', async () => {
+    await store.openShift(center, 'c1', 1, 10);
+    const now = await join('v0', 3, 100, 'addrA');
+    expect(now.change.assigned).toEqual([{ visitorId: 'v0', counselorId: 'c1', message: 'hello v0', joinedAt: 100, address: 'addrA', assignedAt: 100 }]);
+    await join('v1', 3, 200, 'addrB');
+    const later = await store.release(center, 'v0', 'c1', 900);
+    expect(later.assigned).toEqual([{ visitorId: 'v1', counselorId: 'c1', message: 'hello v1', joinedAt: 200, address: 'addrB', assignedAt: 900 }]);
+    await expect(store.snapshot(center)).resolves.toEqual([]);
+  });
+
+  it('should cap waiting visitors per address inside the join and free a place when one leaves', async () => {
+    await store.openShift(center, 'c1', 1, 10);
+    await join('busy', 10);
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await join(`a${i}`, 10, 1000, 'same', 2));
+    expect(outcomes.map((o) => o.status)).toEqual(['waiting', 'waiting', 'address_full', 'address_full']);
+    await expect(join('other', 10, 1000, 'elsewhere', 2)).resolves.toMatchObject({ status: 'waiting', position: 3 });
+    expect((await store.snapshot(center)).map((e) => [e.visitorId, e.address])).toEqual([
+      ['a0', 'same'],
+      ['a1', 'same'],
+      ['other', 'elsewhere'],
+    ]);
+    await store.leave(center, 'a0');
+    await expect(join('a9', 10, 1000, 'same', 2)).resolves.toMatchObject({ status: 'waiting' });
+    // a visitor who got a seat no longer counts as waiting from the address
+    await store.release(center, 'busy', 'c1', 2000);
+    await expect(join('a8', 10, 1000, 'same', 2)).resolves.toMatchObject({ status: 'waiting' });
+  });
+
+  it('should never assign to an away counselor, drain when they are back and report each flip once', async () => {
+    await store.openShift(center, 'c1', 2, 10);
+    await expect(store.setAway(center, 'nobody', true, 15)).resolves.toMatchObject({ changed: false });
+    await expect(store.setAway(center, 'c1', true, 20)).resolves.toMatchObject({ changed: true });
+    await expect(store.setAway(center, 'c1', true, 21)).resolves.toMatchObject({ changed: false });
+    await expect(join('v0')).resolves.toMatchObject({ status: 'waiting', position: 1 });
+    await expect(store.status(center)).resolves.toEqual({ shifts: 1, waiting: 1, freeSeats: 0 });
+    const back = await store.setAway(center, 'c1', false, 30);
+    expect(back).toMatchObject({ changed: true, assigned: [{ visitorId: 'v0', counselorId: 'c1' }] });
+    await expect(store.setAway(center, 'c1', false, 31)).resolves.toMatchObject({ changed: false, assigned: [] });
+    await store.setAway(center, 'c1', true, 40);
+    await store.closeShift(center, 'c1');
+    await expect(store.seats(center)).resolves.toMatchObject({ away: [] });
+  });
+
+  it('should move a seat to a present counselor with room on hand-over, and to nobody else', async () => {
+    await store.openShift(center, 'gone', 1, 10);
+    await join('v0');
+    await store.openShift(center, 'full', 1, 10);
+    await join('v1');
+    await store.setAway(center, 'gone', true, 20);
+    await expect(store.handOver(center, 'v0', 'gone', 30)).resolves.toEqual({ to: null });
+    await store.openShift(center, 'away2', 2, 10);
+    await store.setAway(center, 'away2', true, 20);
+    await expect(store.handOver(center, 'v0', 'gone', 30)).resolves.toEqual({ to: null });
+    await store.openShift(center, 'free', 2, 10);
+    await expect(store.handOver(center, 'v0', 'someone-else', 30)).resolves.toEqual({ to: null });
+    await expect(store.handOver(center, 'v0', 'gone', 30)).resolves.toEqual({ to: 'free' });
+    const seats = await store.seats(center);
+    expect(new Map(seats.inChat.map((c) => [c.visitorId, c.counselorId]))).toEqual(
+      new Map([
+        ['v0', 'free'],
+        ['v1', 'full'],
+      ]),
+    );
+    expect(seats.load).toEqual({ free: 1, full: 1 });
+    expect(new Set(seats.away)).toEqual(new Set(['gone', 'away2']));
+    // the freed seat of the old counselor is not reused while they are away; the new one's is released normally
+    await expect(store.release(center, 'v0', 'free', 40)).resolves.toMatchObject({ assigned: [] });
+    await expect(store.seats(center)).resolves.toMatchObject({ load: { full: 1 } });
+  });
+
   it('should keep the invariants when many join at once', async () => {
     await store.openShift(center, 'c1', 3, 10);
     await store.openShift(center, 'c2', 3, 10);
@@ -128,6 +200,23 @@ describe.each(kinds)('live queue store (%s)', (_kind, make) => {
   if (_kind === 'redis') {
     it('should keep all keys of a center under one hash tag', () => {
       expect(new Set(queueKeys(center).map((k) => k.slice(0, k.indexOf('}') + 1)))).toEqual(new Set([`lotse:{${center}}`]));
+    });
+
+    it('should give every key that holds a waiting person an expiry', async () => {
+      const redis = new Redis(REDIS_URL);
+      try {
+        await store.openShift(center, 'c1', 1, 10);
+        await join('v0', 3, 1000, 'addrA');
+        await join('v1', 3, 1000, 'addrA');
+        const keys = queueKeys(center);
+        const personal = ['queue', 'entries', 'msgs', 'addr', 'addrn'].map((n) => keys.find((k) => k.endsWith(`:live:${n}`))!);
+        for (const k of personal) {
+          const ttl = await redis.pttl(k);
+          expect([k, ttl > 0 && ttl <= 60_000]).toEqual([k, true]);
+        }
+      } finally {
+        redis.disconnect();
+      }
     });
   }
 });

@@ -9,6 +9,10 @@ export interface OpeningHoursEntry {
   to: string;
 }
 
+export type LiveHandover = 'handover' | 'end';
+export const LIVE_HANDOVER_MODES: LiveHandover[] = ['handover', 'end'];
+export const DEFAULT_QUICK_EXIT_URL = 'https://www.wikipedia.org/';
+
 @Entity('centers')
 @Unique('uq_centers_slug', ['slug'])
 export class Center {
@@ -55,6 +59,22 @@ export class Center {
   /** Homepage origins allowed to embed the widget (CSP frame-ancestors). */
   @Column({ name: 'widget_origins', type: 'simple-json', nullable: true })
   widgetOrigins!: string[] | null;
+
+  /** When a counselor's connection is gone beyond the shift grace: hand their chats to another counselor, or end them. */
+  @Column({ name: 'live_handover', type: 'varchar', length: 16, default: 'handover' })
+  liveHandover!: LiveHandover;
+
+  /** How long "end and block" keeps a visitor token and its address hash out of the live chat. */
+  @Column({ name: 'live_block_hours', type: 'int', default: 24 })
+  liveBlockHours!: number;
+
+  /** How many visitors may wait at once from one address (hash); families and schools share one. */
+  @Column({ name: 'live_waiting_per_address', type: 'int', default: 3 })
+  liveWaitingPerAddress!: number;
+
+  /** Where the widget's quick exit leads: an https URL or a path on this site. */
+  @Column({ name: 'quick_exit_url', type: 'varchar', length: 500, default: 'https://www.wikipedia.org/' })
+  quickExitUrl!: string;
 
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;

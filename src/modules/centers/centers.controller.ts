@@ -14,6 +14,7 @@ const publicView = (c: Center) => ({
   emergencyText: c.emergencyText,
   openingHours: c.openingHours ?? [],
   timeZone: c.timeZone,
+  quickExitUrl: c.quickExitUrl,
 });
 
 @ApiTags('centers')
@@ -21,7 +22,7 @@ const publicView = (c: Center) => ({
 export class CentersController {
   constructor(private readonly centers: CentersService) {}
 
-  /** What the widget shows before a chat: name, privacy text, opening hours. */
+  /** What the widget shows before a chat: name, privacy text, opening hours, crisis lines, quick-exit page. */
   @Get()
   async info(@Param('center') slug: string) {
     return publicView(await this.centers.bySlug(slug));
@@ -63,5 +64,9 @@ function settingsView(c: Center) {
     privacyText: c.privacyText,
     emergencyText: c.emergencyText,
     widgetOrigins: c.widgetOrigins ?? [],
+    liveHandover: c.liveHandover,
+    liveBlockHours: c.liveBlockHours,
+    liveWaitingPerAddress: c.liveWaitingPerAddress,
+    quickExitUrl: c.quickExitUrl,
   };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
-import { Center } from './center.entity';
+import { Center, DEFAULT_QUICK_EXIT_URL } from './center.entity';
 import { CentersRepository } from './centers.repository';
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -19,6 +19,10 @@ export type CenterSettings = Pick<
   | 'privacyText'
   | 'emergencyText'
   | 'widgetOrigins'
+  | 'liveHandover'
+  | 'liveBlockHours'
+  | 'liveWaitingPerAddress'
+  | 'quickExitUrl'
 >;
 
 /** Centers (tenants). Looked up by slug; cached briefly since every public request needs one. */
@@ -52,6 +56,10 @@ export class CentersService {
       privacyText: null,
       emergencyText: null,
       widgetOrigins: null,
+      liveHandover: 'handover',
+      liveBlockHours: 24,
+      liveWaitingPerAddress: 3,
+      quickExitUrl: DEFAULT_QUICK_EXIT_URL,
       createdAt: this.clock.now(),
     });
     await this.repo.insert(center);

@@ -4,8 +4,10 @@ import { RedisService } from '../../infra/redis/redis.service';
 import { AccountsModule } from '../accounts/accounts.module';
 import { TokensModule } from '../auth/tokens.module';
 import { CentersModule } from '../centers/centers.module';
+import { CryptoModule } from '../crypto/crypto.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { LiveChat } from './live-chat.entity';
+import { LiveChatsService } from './live-chats.service';
 import { LiveQueueController } from './live-queue.controller';
 import { LiveQueueGateway } from './live-queue.gateway';
 import { LiveQueueRepository } from './live-queue.repository';
@@ -21,7 +23,7 @@ import { VisitorBlock } from './visitor-block.entity';
 
 /** Anonymous live chat: shifts, the waiting line (Redis scripts or in-process), assignment, status. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Shift, LiveChat, VisitorBlock]), RoomsModule, AccountsModule, CentersModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([Shift, LiveChat, VisitorBlock]), RoomsModule, AccountsModule, CentersModule, TokensModule, CryptoModule],
   controllers: [LiveQueueController],
   providers: [
     {
@@ -31,6 +33,7 @@ import { VisitorBlock } from './visitor-block.entity';
     },
     LiveQueueRepository,
     QueueEffectsService,
+    LiveChatsService,
     LiveQueueService,
     ShiftsService,
     TranscriptRetentionService,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { DataSource, FindOptionsWhere, IsNull, LessThanOrEqual, MoreThan, MoreThanOrEqual, Not, Repository } from 'typeorm';
+import type { LiveEndReason } from '../../realtime/contract';
 import { isUuid } from '../../common/clock';
 import { dbNow } from '../../infra/database/db-time';
 import { LiveChat } from './live-chat.entity';
@@ -110,21 +111,91 @@ export class LiveQueueRepository {
     return this.chats.findBy({ centerId, endedAt: IsNull() });
   }
 
-  /** Ends a running chat; true only for the one caller whose update matched. */
-  async endChat(centerId: string, id: string, reason: string): Promise<boolean> {
+  findRunningChatsOfCounselor(centerId: string, counselorId: string): Promise<LiveChat[]> {
+    if (!isUuid(counselorId)) return Promise.resolve([]);
+    return this.chats.find({ where: { centerId, counselorId, endedAt: IsNull() }, order: { assignedAt: 'ASC' } });
+  }
+
+  /**
+   * Ends a running chat; true only for the one caller whose update matched. The address hash goes
+   * with it (a block keeps its own copy).
+   */
+  async endChat(centerId: string, id: string, reason: LiveEndReason): Promise<boolean> {
     const res = await this.chats
       .createQueryBuilder()
       .update(LiveChat)
-      .set({ endedAt: () => dbNow(this.ds), endReason: reason })
+      .set({ endedAt: () => dbNow(this.ds), endReason: reason, addressHash: null, visitorAwaySince: null })
       .where('center_id = :centerId AND id = :id AND ended_at IS NULL', { centerId, id })
       .execute();
     return (res.affected ?? 0) === 1;
   }
 
+  /** Moves a running chat from one counselor to another; true only when it still ran with `from`. */
+  async reassignChat(centerId: string, id: string, from: string, to: string): Promise<boolean> {
+    const res = await this.chats
+      .createQueryBuilder()
+      .update(LiveChat)
+      .set({ counselorId: to })
+      .where('center_id = :centerId AND id = :id AND counselor_id = :from AND ended_at IS NULL', { centerId, id, from })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  /** Marks the visitor of a running chat as gone since `at` (unless marked already); true when this call did it. */
+  async markVisitorAway(centerId: string, id: string, at: Date): Promise<boolean> {
+    const res = await this.chats
+      .createQueryBuilder()
+      .update(LiveChat)
+      .set({ visitorAwaySince: at })
+      .where('center_id = :centerId AND id = :id AND ended_at IS NULL AND visitor_away_since IS NULL', { centerId, id })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  /** The visitor is back; true when this call cleared the mark. */
+  async clearVisitorAway(centerId: string, id: string): Promise<boolean> {
+    const res = await this.chats
+      .createQueryBuilder()
+      .update(LiveChat)
+      .set({ visitorAwaySince: null })
+      .where('center_id = :centerId AND id = :id AND ended_at IS NULL AND visitor_away_since IS NOT NULL', { centerId, id })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  /** Running chats (all centers) whose visitor has been gone since `cutoff` or longer. */
+  findVisitorGone(cutoff: Date): Promise<LiveChat[]> {
+    return this.chats.findBy({ endedAt: IsNull(), visitorAwaySince: LessThanOrEqual(cutoff) });
+  }
+
+  /** Running chats (all centers) whose visitor counts as present (the ghost sweep checks their sockets). */
+  findRunningWithVisitorPresent(): Promise<LiveChat[]> {
+    return this.chats.findBy({ endedAt: IsNull(), visitorAwaySince: IsNull() });
+  }
+
+  /** The waits of this center's latest assignments since `since` that came through the line (newest first). */
+  async recentWaits(centerId: string, since: Date, limit: number): Promise<number[]> {
+    const rows = await this.chats.find({
+      select: { waitedMs: true },
+      where: { centerId, assignedAt: MoreThanOrEqual(since), waitedMs: Not(0) },
+      order: { assignedAt: 'DESC' },
+      take: limit,
+    });
+    return rows.map((r) => r.waitedMs);
+  }
+
   // ---- blocks ----------------------------------------------------------------------------------
 
-  async isBlocked(centerId: string, visitorId: string): Promise<boolean> {
-    return isUuid(visitorId) && (await this.blocks.countBy({ centerId, visitorId })) > 0;
+  /** A block of this visitor id or of this address hash that has not expired. */
+  async isBlocked(centerId: string, visitorId: string, addressHash: string | null, now: Date): Promise<boolean> {
+    if (!isUuid(visitorId)) return false;
+    const who: FindOptionsWhere<VisitorBlock>[] = [{ centerId, visitorId }];
+    if (addressHash) who.push({ centerId, addressHash });
+    const where = who.flatMap((w) => [
+      { ...w, expiresAt: IsNull() },
+      { ...w, expiresAt: MoreThan(now) },
+    ]);
+    return (await this.blocks.countBy(where)) > 0;
   }
 
   async insertBlock(block: VisitorBlock): Promise<void> {
@@ -132,6 +203,13 @@ export class LiveQueueRepository {
       await this.blocks.insert(block);
     } catch (err) {
       if (!isDuplicate(err)) throw err;
+      // the same visitor blocked again: the newer block (address, expiry) wins
+      await this.blocks.update({ centerId: block.centerId, visitorId: block.visitorId }, { addressHash: block.addressHash, expiresAt: block.expiresAt });
     }
+  }
+
+  /** Expired blocks (and their address hashes) are kept for nothing. */
+  async deleteExpiredBlocks(now: Date): Promise<number> {
+    return (await this.blocks.delete({ expiresAt: LessThanOrEqual(now) })).affected ?? 0;
   }
 }

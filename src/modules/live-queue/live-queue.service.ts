@@ -1,79 +1,96 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
-import { AuthContext } from '../../common/auth-context';
-import { Clock, IdGenerator } from '../../common/clock';
+import { AuthContext, requireRole } from '../../common/auth-context';
+import { APP_CONFIG, AppConfig } from '../../config/config';
+import { Clock } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import { SOCKET_CONNECTED, SOCKET_DISCONNECTED, SocketPresenceEvent } from '../../realtime/connection.gateway';
 import type { LiveStatus, QueueJoinResult } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
 import type { RequestOrigin } from '../auth/auth.service';
-import { TokensService } from '../auth/tokens.service';
 import { CentersService } from '../centers/centers.service';
-import { RoomsService } from '../rooms/rooms.service';
-import { JoinQueueDto, LiveEndDto } from './dto/live-queue.dto';
-import { LiveChat } from './live-chat.entity';
+import { CryptoService } from '../crypto/crypto.service';
+import { JoinQueueDto, QueueRemoveDto } from './dto/live-queue.dto';
+import { LiveChatsService, VISITOR_GRACE_MS } from './live-chats.service';
 import { LiveQueueRepository } from './live-queue.repository';
 import { withinOpeningHours } from './opening-hours';
-import { QueueEffectsService } from './queue-effects.service';
+import { firstMessageCtx, QueueEffectsService } from './queue-effects.service';
 import { LIVE_QUEUE_STORE, LiveQueueStore } from './queue-store';
-import { VisitorBlock } from './visitor-block.entity';
 
-/** A waiting visitor whose last socket is gone this long leaves the queue. */
-export const VISITOR_GRACE_MS = 20_000;
+export { VISITOR_GRACE_MS };
+
 const STATUS_CACHE_MS = 500;
+/** The waiting line's Redis keys outlive the center's maximum wait by this much. */
+const QUEUE_TTL_MARGIN_MS = 10 * 60_000;
 
 /**
- * The visitor side of the live chat: join and leave the queue, end a chat (either side), the public
- * status, and the sweeps (maximum wait, visitors gone, store restore after a Redis loss).
+ * The visitor side of the live chat: join and leave the queue, a counselor's `queue.remove`, the
+ * public status, and the sweeps (maximum wait, waiting visitors gone, expired blocks, store restore
+ * after a Redis loss). Running chats: LiveChatsService.
  */
 @Injectable()
 export class LiveQueueService implements OnModuleDestroy {
   private readonly logger = new Logger('LiveQueue');
   private stopping = false;
-  /** Visitors without a socket, by id: since when (this node saw the last one go). */
+  /** Waiting visitors without a socket, by id: since when (this node saw the last one go). */
   private readonly away = new Map<string, { centerId: string; since: number }>();
   private readonly statusCache = new Map<string, { at: number; value: Promise<LiveStatus> }>();
 
   constructor(
     @Inject(LIVE_QUEUE_STORE) private readonly store: LiveQueueStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly effects: QueueEffectsService,
+    private readonly chats: LiveChatsService,
     private readonly repo: LiveQueueRepository,
-    private readonly rooms: RoomsService,
     private readonly centers: CentersService,
-    private readonly tokens: TokensService,
+    private readonly crypto: CryptoService,
     private readonly limits: RateLimitService,
     private readonly publisher: RealtimePublisher,
     private readonly clock: Clock,
-    private readonly ids: IdGenerator,
   ) {}
 
   /** `{ position: 0 }` means a counselor was assigned at once (`queue.assigned` is pushed as well). */
   async join(auth: AuthContext, dto: JoinQueueDto, origin: RequestOrigin): Promise<QueueJoinResult> {
     if (auth.role !== 'visitor') throw errors.forbidden('Only visitors join the live chat queue.');
-    await this.limits.consume('queueJoinAddress', this.limits.addressKey(origin.ip));
+    const address = this.limits.addressKey(origin.ip);
+    await this.limits.consume('queueJoinAddress', address);
     const center = await this.effects.center(auth.centerId);
-    if (!withinOpeningHours(center.openingHours, center.timeZone, this.clock.now())) {
+    const now = this.clock.now();
+    if (!withinOpeningHours(center.openingHours, center.timeZone, now)) {
       throw new DomainError('LIVE_CLOSED', 'The live chat is closed outside its opening hours.');
     }
-    if (await this.repo.isBlocked(auth.centerId, auth.subjectId)) throw errors.forbidden('The live chat is not available to you.');
-    const message = dto.message?.trim() || null;
+    if (await this.repo.isBlocked(auth.centerId, auth.subjectId, address, now)) throw errors.forbidden('The live chat is not available to you.');
+    const text = dto.message?.trim() || null;
+    const message = text === null ? null : await this.crypto.encrypt(firstMessageCtx(auth.centerId, auth.subjectId), text);
     const outcome = await this.store
-      .join(auth.centerId, auth.subjectId, { now: this.clock.now().getTime(), limit: center.liveWaitingLimit, message })
+      .join(auth.centerId, auth.subjectId, {
+        now: now.getTime(),
+        limit: center.liveWaitingLimit,
+        message,
+        address,
+        // RATE_LIMITS=off lifts the per-address limits (load tests from one machine)
+        perAddress: this.config.rateLimits ? center.liveWaitingPerAddress : 0,
+        ttlMs: center.liveMaxWaitMinutes * 60_000 + QUEUE_TTL_MARGIN_MS,
+      })
       .catch((err: Error) => {
         this.logger.error({ err: err.message }, 'live queue store unavailable');
         throw new DomainError('LIVE_CLOSED', 'The live chat is unavailable right now. Please try again in a minute.');
       });
     if (outcome.status === 'closed') throw new DomainError('LIVE_CLOSED', 'No counselor is on shift right now.');
     if (outcome.status === 'full') throw new DomainError('QUEUE_FULL', 'The waiting line is full. Please try again later.');
+    if (outcome.status === 'address_full') {
+      throw new DomainError('QUEUE_FULL', 'Too many people are waiting from your network right now. Please try again later.');
+    }
     if (outcome.status === 'already') throw new DomainError('ALREADY_WAITING', 'You are waiting or chatting already.');
     this.statusCache.delete(auth.centerId);
     await this.effects.apply(auth.centerId, outcome.change);
+    if (outcome.status === 'waiting') await this.effects.pushPosition(auth.centerId, { visitorId: auth.subjectId }, outcome.position);
     return { position: outcome.status === 'waiting' ? outcome.position : 0 };
   }
 
-  /** Leaves the queue, or ends the visitor's running chat. */
+  /** Leaves the queue, or ends the visitor's running chat (`left`: quick exit, "leave"). */
   async leave(auth: AuthContext): Promise<Record<string, never>> {
     if (auth.role !== 'visitor') throw errors.forbidden('Only visitors leave the live chat queue.');
     const change = await this.store.leave(auth.centerId, auth.subjectId);
@@ -81,36 +98,22 @@ export class LiveQueueService implements OnModuleDestroy {
       await this.effects.apply(auth.centerId, change, 'left');
       return {};
     }
-    const chat = await this.repo.findRunningChatOfVisitor(auth.centerId, auth.subjectId);
-    if (chat) await this.endChat(chat, 'left', null);
+    await this.chats.endChatOfVisitor(auth.centerId, auth.subjectId, 'left');
     return {};
   }
 
-  /** Ends a live chat: its counselor (optionally blocking the visitor) or its visitor. */
-  async end(auth: AuthContext, dto: LiveEndDto): Promise<Record<string, never>> {
-    const chat = await this.repo.findChatByRoom(auth.centerId, dto.roomId);
-    if (!chat) throw errors.notFound('The live chat');
-    if (auth.subjectId === chat.counselorId) await this.endChat(chat, 'ended', dto.block ? auth.subjectId : null);
-    else if (auth.subjectId === chat.visitorId) await this.endChat(chat, 'ended', null);
-    // anyone else learns nothing about the room, as with every room they are not in
-    else throw errors.notFound('The live chat');
+  /** `queue.remove`: a counselor on shift takes a waiting visitor out of the line (and blocks them if asked). */
+  async remove(auth: AuthContext, dto: QueueRemoveDto): Promise<Record<string, never>> {
+    requireRole(auth, 'counselor', 'admin');
+    if (!(await this.repo.findOpenShift(auth.centerId, auth.subjectId))) throw errors.forbidden('Only counselors on shift remove waiting visitors.');
+    const entry = (await this.store.snapshot(auth.centerId)).find((e) => e.visitorId === dto.visitorId);
+    if (!entry) throw errors.notFound('The waiting visitor');
+    const change = await this.store.leave(auth.centerId, dto.visitorId);
+    if (!change.left) throw errors.notFound('The waiting visitor');
+    await this.effects.apply(auth.centerId, change, dto.block ? 'blocked' : 'removed');
+    if (dto.block) await this.chats.block(auth.centerId, dto.visitorId, entry.address, auth.subjectId);
+    this.statusCache.delete(auth.centerId);
     return {};
-  }
-
-  /** Once per chat (conditional update): close the room, block if asked, free the seat. */
-  private async endChat(chat: LiveChat, reason: string, blockedBy: string | null): Promise<void> {
-    if (!(await this.repo.endChat(chat.centerId, chat.id, reason))) return;
-    const center = await this.effects.center(chat.centerId);
-    await this.rooms.closeRoom(chat.centerId, chat.roomId, reason, { deleteMessages: !center.keepLiveTranscripts });
-    if (blockedBy) {
-      await this.repo.insertBlock(
-        Object.assign(new VisitorBlock(), { id: this.ids.uuid(), centerId: chat.centerId, visitorId: chat.visitorId, blockedBy, createdAt: this.clock.now() }),
-      );
-      await this.tokens.revokeSubject(chat.centerId, chat.visitorId);
-    }
-    const change = await this.store.release(chat.centerId, chat.visitorId, chat.counselorId, this.clock.now().getTime());
-    this.statusCache.delete(chat.centerId);
-    await this.effects.apply(chat.centerId, change);
   }
 
   /** `{ open, full, waiting }` for the homepage button: one store read per center per half second. */
@@ -139,6 +142,7 @@ export class LiveQueueService implements OnModuleDestroy {
   async onDisconnected(event: SocketPresenceEvent): Promise<void> {
     if (event.auth.role !== 'visitor' || this.stopping) return;
     if ((await this.publisher.countSubjectSockets(event.auth.subjectId)) > 0) return;
+    if (await this.chats.visitorAway(event.auth.centerId, event.auth.subjectId)) return;
     this.away.set(event.auth.subjectId, { centerId: event.auth.centerId, since: this.clock.now().getTime() });
   }
 
@@ -156,14 +160,9 @@ export class LiveQueueService implements OnModuleDestroy {
     if (auth.role !== 'visitor') return;
     this.away.delete(auth.subjectId);
     try {
-      const chat = await this.repo.findRunningChatOfVisitor(auth.centerId, auth.subjectId);
-      if (chat) {
-        const counselorName = await this.effects.counselorName(auth.centerId, chat.counselorId);
-        this.publisher.toSocket(event.socketId, 'queue.assigned', { roomId: chat.roomId, peer: { displayName: counselorName } });
-        return;
-      }
+      if (await this.chats.visitorBack(auth.centerId, auth.subjectId, event.socketId)) return;
       const index = (await this.store.snapshot(auth.centerId)).findIndex((e) => e.visitorId === auth.subjectId);
-      if (index >= 0) this.publisher.toSocket(event.socketId, 'queue.position', { position: index + 1 });
+      if (index >= 0) await this.effects.pushPosition(auth.centerId, { socketId: event.socketId }, index + 1);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not restore a visitor after reconnect');
     }
@@ -206,6 +205,7 @@ export class LiveQueueService implements OnModuleDestroy {
         const change = await this.store.sweepTimeouts(centerId, now - center.liveMaxWaitMinutes * 60_000);
         if (change.removed.length > 0) await this.effects.apply(centerId, change, 'timeout');
       }
+      await this.repo.deleteExpiredBlocks(this.clock.now());
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'live queue sweep failed');
     }

@@ -1,20 +1,31 @@
-import { Assignment, emptyChange, JoinOutcome, LiveQueueStore, QueueChange, QueueEntry, QueueStatus, RestoreInput } from './queue-store';
+import { emptyChange, JoinOptions, JoinOutcome, LiveQueueStore, QueueChange, QueueEntry, QueueStatus, RestoreInput, SeatsView } from './queue-store';
+
+interface Waiting {
+  joinedAt: number;
+  message: string | null;
+  address: string | null;
+}
 
 interface CenterState {
   /** Waiting visitor ids, head first. */
   queue: string[];
-  entries: Map<string, { joinedAt: number; message: string | null }>;
+  entries: Map<string, Waiting>;
+  /** Waiting visitors per address hash. */
+  perAddress: Map<string, number>;
   inChat: Map<string, string>;
   shifts: Map<string, number>;
   load: Map<string, number>;
   idleSince: Map<string, number>;
+  /** Counselors whose last socket is gone, since when. */
+  away: Map<string, number>;
   /** Set once shifts were opened or restored in this process. */
   alive: boolean;
 }
 
 /**
  * The embedded single-node store: the same algorithm as the Redis scripts, each step run under a
- * per-center promise-chain lock so no two steps of one center interleave.
+ * per-center promise-chain lock so no two steps of one center interleave. (TTLs are a Redis concern:
+ * this process forgets everything when it ends.)
  */
 export class MemoryQueueStore implements LiveQueueStore {
   private readonly centers = new Map<string, CenterState>();
@@ -34,13 +45,23 @@ export class MemoryQueueStore implements LiveQueueStore {
   private state(centerId: string): CenterState {
     let s = this.centers.get(centerId);
     if (!s) {
-      s = { queue: [], entries: new Map(), inChat: new Map(), shifts: new Map(), load: new Map(), idleSince: new Map(), alive: false };
+      s = {
+        queue: [],
+        entries: new Map(),
+        perAddress: new Map(),
+        inChat: new Map(),
+        shifts: new Map(),
+        load: new Map(),
+        idleSince: new Map(),
+        away: new Map(),
+        alive: false,
+      };
       this.centers.set(centerId, s);
     }
     return s;
   }
 
-  join(centerId: string, visitorId: string, opts: { now: number; limit: number; message: string | null }): Promise<JoinOutcome> {
+  join(centerId: string, visitorId: string, opts: JoinOptions): Promise<JoinOutcome> {
     return this.locked(centerId, (s) => {
       const change = emptyChange();
       if (s.inChat.has(visitorId) || s.entries.has(visitorId)) return { status: 'already', change };
@@ -49,13 +70,15 @@ export class MemoryQueueStore implements LiveQueueStore {
       if (s.queue.length === 0) {
         const c = pick(s);
         if (c) {
-          assign(s, visitorId, c, opts.now, change);
+          assign(s, visitorId, c, opts.now, { joinedAt: opts.now, message: opts.message, address: opts.address }, change);
           return { status: 'assigned', change };
         }
       }
       if (s.queue.length >= opts.limit) return { status: 'full', change };
+      if (opts.address && opts.perAddress > 0 && (s.perAddress.get(opts.address) ?? 0) >= opts.perAddress) return { status: 'address_full', change };
       s.queue.push(visitorId);
-      s.entries.set(visitorId, { joinedAt: opts.now, message: opts.message });
+      s.entries.set(visitorId, { joinedAt: opts.now, message: opts.message, address: opts.address });
+      if (opts.address) s.perAddress.set(opts.address, (s.perAddress.get(opts.address) ?? 0) + 1);
       return { status: 'waiting', position: s.queue.length, change };
     });
   }
@@ -77,9 +100,7 @@ export class MemoryQueueStore implements LiveQueueStore {
       const change = emptyChange();
       if (s.inChat.get(visitorId) === counselorId) {
         s.inChat.delete(visitorId);
-        const l = (s.load.get(counselorId) ?? 0) - 1;
-        if (l <= 0) s.load.delete(counselorId);
-        else s.load.set(counselorId, l);
+        addLoad(s, counselorId, -1);
         s.idleSince.set(counselorId, now);
       }
       drain(s, now, change);
@@ -91,6 +112,7 @@ export class MemoryQueueStore implements LiveQueueStore {
     return this.locked(centerId, (s) => {
       const change = emptyChange();
       s.shifts.set(counselorId, maxChats);
+      s.away.delete(counselorId);
       s.alive = true;
       if (!s.idleSince.has(counselorId)) s.idleSince.set(counselorId, now);
       drain(s, now, change);
@@ -102,10 +124,12 @@ export class MemoryQueueStore implements LiveQueueStore {
     return this.locked(centerId, (s) => {
       const change = emptyChange();
       s.shifts.delete(counselorId);
+      s.away.delete(counselorId);
       if (s.shifts.size > 0) return { ...change, lastClosed: false };
       change.removed.push(...s.queue);
       s.queue = [];
       s.entries.clear();
+      s.perAddress.clear();
       return { ...change, lastClosed: true };
     });
   }
@@ -137,16 +161,47 @@ export class MemoryQueueStore implements LiveQueueStore {
       for (const c of input.chats) {
         if (s.inChat.has(c.visitorId)) continue;
         s.inChat.set(c.visitorId, c.counselorId);
-        s.load.set(c.counselorId, (s.load.get(c.counselorId) ?? 0) + 1);
+        addLoad(s, c.counselorId, 1);
       }
       drain(s, now, change);
       return { ...change, restored: true };
     });
   }
 
+  setAway(centerId: string, counselorId: string, away: boolean, now: number): Promise<QueueChange & { changed: boolean }> {
+    return this.locked(centerId, (s) => {
+      const change = emptyChange();
+      if (away) {
+        // only a counselor on shift can be away: off shift nobody is assigned to them anyway
+        if (!s.shifts.has(counselorId) || s.away.has(counselorId)) return { ...change, changed: false };
+        s.away.set(counselorId, now);
+        return { ...change, changed: true };
+      }
+      const changed = s.away.delete(counselorId);
+      drain(s, now, change);
+      return { ...change, changed };
+    });
+  }
+
+  handOver(centerId: string, visitorId: string, from: string, now: number): Promise<{ to: string | null }> {
+    return this.locked(centerId, (s) => {
+      if (s.inChat.get(visitorId) !== from) return { to: null };
+      const to = pick(s, from);
+      if (!to) return { to: null };
+      s.inChat.set(visitorId, to);
+      addLoad(s, from, -1);
+      addLoad(s, to, 1);
+      s.idleSince.set(to, now);
+      return { to };
+    });
+  }
+
   snapshot(centerId: string): Promise<QueueEntry[]> {
     return this.locked(centerId, (s) =>
-      s.queue.map((v) => ({ visitorId: v, joinedAt: s.entries.get(v)?.joinedAt ?? 0, firstMessage: s.entries.get(v)?.message ?? null })),
+      s.queue.map((v) => {
+        const e = s.entries.get(v);
+        return { visitorId: v, joinedAt: e?.joinedAt ?? 0, firstMessage: e?.message ?? null, address: e?.address ?? null };
+      }),
     );
   }
 
@@ -154,17 +209,29 @@ export class MemoryQueueStore implements LiveQueueStore {
     const s = this.centers.get(centerId);
     if (!s) return { shifts: 0, waiting: 0, freeSeats: 0 };
     let freeSeats = 0;
-    for (const [c, max] of s.shifts) freeSeats += Math.max(0, max - (s.load.get(c) ?? 0));
+    for (const [c, max] of s.shifts) if (!s.away.has(c)) freeSeats += Math.max(0, max - (s.load.get(c) ?? 0));
     return { shifts: s.shifts.size, waiting: s.queue.length, freeSeats };
+  }
+
+  seats(centerId: string): Promise<SeatsView> {
+    return this.locked(centerId, (s) => ({
+      inChat: [...s.inChat].map(([visitorId, counselorId]) => ({ visitorId, counselorId })),
+      load: Object.fromEntries(s.load),
+      away: [...s.away.keys()],
+    }));
   }
 }
 
-/** The counselor on shift with a free seat and the fewest chats; ties: the longest idle, then the id. */
-function pick(s: CenterState): string | null {
+/**
+ * The counselor on shift, not away, with a free seat and the fewest chats; ties: the longest idle,
+ * then the id. `except`: a counselor who must not be picked (the one a chat is handed away from).
+ */
+function pick(s: CenterState, except?: string): string | null {
   let best: string | null = null;
   let bestLoad = 0;
   let bestIdle = 0;
   for (const [c, max] of s.shifts) {
+    if (c === except || s.away.has(c)) continue;
     const l = s.load.get(c) ?? 0;
     if (l >= max) continue;
     const idle = s.idleSince.get(c) ?? 0;
@@ -177,17 +244,30 @@ function pick(s: CenterState): string | null {
   return best;
 }
 
-function assign(s: CenterState, visitorId: string, counselorId: string, now: number, change: QueueChange): void {
-  s.load.set(counselorId, (s.load.get(counselorId) ?? 0) + 1);
-  s.idleSince.set(counselorId, now);
-  s.inChat.set(visitorId, counselorId);
-  change.assigned.push({ visitorId, counselorId } satisfies Assignment);
+function addLoad(s: CenterState, counselorId: string, by: number): void {
+  const l = (s.load.get(counselorId) ?? 0) + by;
+  if (l <= 0) s.load.delete(counselorId);
+  else s.load.set(counselorId, l);
 }
 
-function unqueue(s: CenterState, visitorId: string): void {
+function assign(s: CenterState, visitorId: string, counselorId: string, now: number, entry: Waiting, change: QueueChange): void {
+  addLoad(s, counselorId, 1);
+  s.idleSince.set(counselorId, now);
+  s.inChat.set(visitorId, counselorId);
+  change.assigned.push({ visitorId, counselorId, message: entry.message, joinedAt: entry.joinedAt, address: entry.address, assignedAt: now });
+}
+
+function unqueue(s: CenterState, visitorId: string): Waiting | undefined {
   const i = s.queue.indexOf(visitorId);
   if (i >= 0) s.queue.splice(i, 1);
+  const entry = s.entries.get(visitorId);
   s.entries.delete(visitorId);
+  if (entry?.address) {
+    const n = (s.perAddress.get(entry.address) ?? 0) - 1;
+    if (n <= 0) s.perAddress.delete(entry.address);
+    else s.perAddress.set(entry.address, n);
+  }
+  return entry;
 }
 
 function positionsFrom(s: CenterState, rank: number, change: QueueChange): void {
@@ -201,8 +281,8 @@ function drain(s: CenterState, now: number, change: QueueChange): void {
     if (head === undefined) break;
     const c = pick(s);
     if (!c) break;
-    unqueue(s, head);
-    assign(s, head, c, now, change);
+    const entry = unqueue(s, head) ?? { joinedAt: now, message: null, address: null };
+    assign(s, head, c, now, entry, change);
     n++;
   }
   if (n > 0) positionsFrom(s, 0, change);

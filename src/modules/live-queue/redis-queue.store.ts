@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { QUEUE_KEY_NAMES, QUEUE_SCRIPTS, queueKeys, QueueScriptName } from './queue-scripts';
-import { JoinOutcome, LiveQueueStore, QueueChange, QueueEntry, QueueStatus, RestoreInput } from './queue-store';
+import { JoinOptions, JoinOutcome, LiveQueueStore, QueueChange, QueueEntry, QueueStatus, RestoreInput, SeatsView } from './queue-store';
 
 interface ScriptResult {
   s: string;
@@ -11,6 +11,11 @@ interface ScriptResult {
   l?: number;
   e?: unknown;
   st?: unknown;
+  c?: number;
+  t?: string;
+  ic?: unknown;
+  ld?: unknown;
+  aw?: unknown;
 }
 
 type ScriptFn = (...args: (string | number)[]) => Promise<string>;
@@ -22,7 +27,17 @@ function toChange(r: ScriptResult): QueueChange {
   const a = list(r.a).map(String);
   const q = list(r.q);
   const change: QueueChange = { assigned: [], positions: [], removed: list(r.r).map(String) };
-  for (let i = 0; i + 1 < a.length; i += 2) change.assigned.push({ visitorId: a[i]!, counselorId: a[i + 1]! });
+  for (let i = 0; i + 5 < a.length; i += 6) {
+    const [visitorId, counselorId, message, joinedAt, address, assignedAt] = a.slice(i, i + 6) as [string, string, string, string, string, string];
+    change.assigned.push({
+      visitorId,
+      counselorId,
+      message: message || null,
+      joinedAt: Number(joinedAt),
+      address: address || null,
+      assignedAt: Number(assignedAt),
+    });
+  }
   // later entries win (a step may report a visitor twice)
   const positions = new Map<string, number>();
   for (let i = 0; i + 1 < q.length; i += 2) positions.set(String(q[i]), Number(q[i + 1]));
@@ -41,11 +56,12 @@ export class RedisQueueStore implements LiveQueueStore {
     return JSON.parse(await fn(...queueKeys(centerId), ...args)) as ScriptResult;
   }
 
-  async join(centerId: string, visitorId: string, opts: { now: number; limit: number; message: string | null }): Promise<JoinOutcome> {
-    const r = await this.run('lqJoin', centerId, visitorId, opts.now, opts.limit, opts.message ?? '');
+  async join(centerId: string, visitorId: string, opts: JoinOptions): Promise<JoinOutcome> {
+    const ttl = Math.max(1000, Math.ceil(opts.ttlMs));
+    const r = await this.run('lqJoin', centerId, visitorId, opts.now, opts.limit, opts.message ?? '', opts.address ?? '', opts.perAddress, ttl);
     const change = toChange(r);
     if (r.s === 'waiting') return { status: 'waiting', position: Number(r.p), change };
-    if (r.s === 'assigned' || r.s === 'closed' || r.s === 'full' || r.s === 'already') return { status: r.s, change };
+    if (r.s === 'assigned' || r.s === 'closed' || r.s === 'full' || r.s === 'already' || r.s === 'address_full') return { status: r.s, change };
     throw new Error(`unexpected join status ${r.s}`);
   }
 
@@ -78,11 +94,33 @@ export class RedisQueueStore implements LiveQueueStore {
     return { ...toChange(r), restored: r.s === 'restored' };
   }
 
+  async setAway(centerId: string, counselorId: string, away: boolean, now: number): Promise<QueueChange & { changed: boolean }> {
+    const r = await this.run('lqSetAway', centerId, counselorId, away ? '1' : '0', now);
+    return { ...toChange(r), changed: r.c === 1 };
+  }
+
+  async handOver(centerId: string, visitorId: string, from: string, now: number): Promise<{ to: string | null }> {
+    const r = await this.run('lqHandOver', centerId, visitorId, from, now);
+    return { to: r.t || null };
+  }
+
   async snapshot(centerId: string): Promise<QueueEntry[]> {
     const e = list((await this.run('lqSnapshot', centerId)).e).map(String);
     const entries: QueueEntry[] = [];
-    for (let i = 0; i + 2 < e.length; i += 3) entries.push({ visitorId: e[i]!, joinedAt: Number(e[i + 1]), firstMessage: e[i + 2] || null });
+    for (let i = 0; i + 3 < e.length; i += 4) {
+      entries.push({ visitorId: e[i]!, joinedAt: Number(e[i + 1]), firstMessage: e[i + 2] || null, address: e[i + 3] || null });
+    }
     return entries;
+  }
+
+  async seats(centerId: string): Promise<SeatsView> {
+    const r = await this.run('lqSeats', centerId);
+    const ic = list(r.ic).map(String);
+    const ld = list(r.ld).map(String);
+    const view: SeatsView = { inChat: [], load: {}, away: list(r.aw).map(String) };
+    for (let i = 0; i + 1 < ic.length; i += 2) view.inChat.push({ visitorId: ic[i]!, counselorId: ic[i + 1]! });
+    for (let i = 0; i + 1 < ld.length; i += 2) view.load[ld[i]!] = Number(ld[i + 1]);
+    return view;
   }
 
   async status(centerId: string): Promise<QueueStatus> {

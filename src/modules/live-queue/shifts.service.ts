@@ -9,6 +9,7 @@ import type { ShiftOpenResult } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
 import { ShiftOpenDto } from './dto/live-queue.dto';
+import { LiveChatsService } from './live-chats.service';
 import { LiveQueueRepository } from './live-queue.repository';
 import { QueueEffectsService } from './queue-effects.service';
 import { LIVE_QUEUE_STORE, LiveQueueStore } from './queue-store';
@@ -27,6 +28,7 @@ export class ShiftsService implements OnModuleDestroy {
   constructor(
     @Inject(LIVE_QUEUE_STORE) private readonly store: LiveQueueStore,
     private readonly effects: QueueEffectsService,
+    private readonly chats: LiveChatsService,
     private readonly repo: LiveQueueRepository,
     private readonly publisher: RealtimePublisher,
     private readonly clock: Clock,
@@ -75,6 +77,8 @@ export class ShiftsService implements OnModuleDestroy {
     this.publisher.toSubject(shift.counselorId, 'shift.closed', { shiftId: shift.id, reason });
     const change = await this.store.closeShift(shift.centerId, shift.counselorId);
     await this.effects.apply(shift.centerId, change, 'shift_closed');
+    // gone beyond the grace: their running chats are handed over or ended, never left to a ghost
+    if (reason === 'disconnected') await this.chats.counselorGone(shift.centerId, shift.counselorId);
   }
 
   @OnEvent(SOCKET_DISCONNECTED, { async: true, promisify: true })
@@ -87,6 +91,7 @@ export class ShiftsService implements OnModuleDestroy {
     if (!shift || (!this.stopping && (await this.publisher.countSubjectSockets(auth.subjectId)) > 0)) return;
     const center = await this.effects.center(auth.centerId);
     await this.repo.startGrace(auth.centerId, shift.id, center.shiftGraceSeconds);
+    await this.chats.counselorAway(auth.centerId, auth.subjectId);
   }
 
   /** A reconnect within the grace keeps the shift; the new socket sees the queue at once. */
@@ -98,6 +103,7 @@ export class ShiftsService implements OnModuleDestroy {
     if (!shift) return;
     await this.repo.clearGrace(auth.centerId, shift.id);
     this.publisher.joinRoom(event.socketId, roomFor.onShift(auth.centerId));
+    await this.chats.counselorBack(auth.centerId, auth.subjectId);
     this.effects.scheduleUpdate(auth.centerId);
   }
 
@@ -110,11 +116,32 @@ export class ShiftsService implements OnModuleDestroy {
     try {
       for (const shift of await this.repo.findGraceDue()) {
         // a reconnect can overtake the disconnect that started the grace: a connected counselor keeps the shift
-        if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) await this.repo.clearGrace(shift.centerId, shift.id);
-        else await this.closeShift(shift, 'disconnected', true);
+        if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) {
+          await this.repo.clearGrace(shift.centerId, shift.id);
+          await this.chats.counselorBack(shift.centerId, shift.counselorId);
+        } else await this.closeShift(shift, 'disconnected', true);
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'shift grace sweep failed');
+    }
+  }
+
+  /**
+   * A node that died took its disconnect events with it: open shifts without a grace whose counselor
+   * has no socket on any node start their grace here (and the counselor counts as away).
+   */
+  @Interval(10_000)
+  async sweepGhostShifts(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      for (const shift of await this.repo.findAllOpenShifts()) {
+        if (shift.graceUntil || (await this.publisher.countSubjectSockets(shift.counselorId)) > 0) continue;
+        const center = await this.effects.center(shift.centerId);
+        await this.repo.startGrace(shift.centerId, shift.id, center.shiftGraceSeconds);
+        await this.chats.counselorAway(shift.centerId, shift.counselorId);
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'ghost shift sweep failed');
     }
   }
 }

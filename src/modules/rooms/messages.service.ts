@@ -65,6 +65,38 @@ export class MessagesService {
     return resultOf(message);
   }
 
+  /**
+   * Stores a message on behalf of a member (the live chat's first message, written while the visitor
+   * waited): encrypted, next seq, idempotent by `clientMsgId`, then `message.created` to the room.
+   */
+  async postAs(centerId: string, roomId: string, senderId: string, clientMsgId: string, body: string): Promise<MessageSendResult> {
+    const found = await this.roomsRepo.findRoomOfMember(centerId, roomId, senderId);
+    if (!found || found.member.removedAt) throw errors.notFound('The room');
+    const earlier = await this.messages.findByClientMsgId(centerId, roomId, senderId, clientMsgId);
+    if (earlier) return resultOf(earlier);
+    const message = Object.assign(new Message(), {
+      id: this.ids.uuid(),
+      centerId,
+      roomId,
+      seq: 0,
+      senderId,
+      clientMsgId,
+      body: '',
+      createdAt: this.clock.now(),
+    });
+    message.body = await this.crypto.encrypt(this.cipherCtx(message), body);
+    const outcome = await this.messages.append(message);
+    if (outcome.kind === 'closed') throw errors.forbidden('This room is closed.');
+    if (outcome.kind === 'duplicate') {
+      const stored = await this.messages.findByClientMsgId(centerId, roomId, senderId, clientMsgId);
+      if (!stored) throw new DomainError('INTERNAL', 'The message could not be stored.');
+      return resultOf(stored);
+    }
+    message.seq = outcome.seq;
+    this.publisher.to(roomFor.chat(roomId), 'message.created', this.view(message, body, found.member));
+    return resultOf(message);
+  }
+
   async history(auth: AuthContext, dto: HistoryDto): Promise<RoomHistoryResult> {
     const { room } = await this.rooms.requireMember(auth, dto.roomId);
     const page = await this.messages.page(auth.centerId, room.id, { afterSeq: dto.afterSeq, beforeSeq: dto.beforeSeq, limit: dto.limit ?? DEFAULT_PAGE });

@@ -18,6 +18,6 @@ import { RoomsService } from './rooms.service';
   imports: [TypeOrmModule.forFeature([Room, RoomMember, Message]), AccountsModule, CryptoModule, TokensModule],
   controllers: [RoomsController],
   providers: [RoomsService, MessagesService, RoomsRepository, MessagesRepository, RoomsGateway],
-  exports: [RoomsService],
+  exports: [RoomsService, MessagesService],
 })
 export class RoomsModule {}

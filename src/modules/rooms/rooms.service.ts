@@ -21,6 +21,9 @@ export interface RoomMemberSpec {
   displayName: string;
 }
 
+/** Closes a room of a kind whose feature owns its end (the live chat: frees the seat, assigns the next). */
+export type RoomCloser = (auth: AuthContext, roomId: string) => Promise<void>;
+
 export interface RoomMemberView {
   subjectId: string;
   role: Role;
@@ -50,6 +53,7 @@ export interface RoomListItem {
 @Injectable()
 export class RoomsService {
   private readonly logger = new Logger(RoomsService.name);
+  private readonly closers = new Map<RoomKind, RoomCloser>();
 
   constructor(
     private readonly rooms: RoomsRepository,
@@ -86,13 +90,26 @@ export class RoomsService {
     return { roomId: room.id, name: room.name, lastSeq: room.lastSeq };
   }
 
-  /** `room.close` / `DELETE /api/rooms/:id`: the creating counselor or a center admin deletes a 1:1 or group room for good. */
+  /** A feature that owns the end of its rooms (the live chat) registers how `room.close` ends one. */
+  registerCloser(kind: RoomKind, closer: RoomCloser): void {
+    this.closers.set(kind, closer);
+  }
+
+  /**
+   * `room.close` / `DELETE /api/rooms/:id`: the creating counselor or a center admin deletes a 1:1 or
+   * group room for good; a live chat is ended by its counselor exactly as `live.end` ends it.
+   */
   async deleteRoom(auth: AuthContext, roomId: string): Promise<Record<string, never>> {
     if (!isStaff(auth)) throw errors.forbidden('Only counselors can close rooms.');
     const room = await this.rooms.findRoom(auth.centerId, roomId);
     if (!room) throw errors.notFound('The room');
     const member = await this.rooms.findMember(auth.centerId, room.id, auth.subjectId);
     if (auth.role !== 'admin' && !member) throw errors.notFound('The room');
+    const closer = this.closers.get(room.kind);
+    if (closer && member && !member.removedAt) {
+      await closer(auth, room.id);
+      return {};
+    }
     if (room.kind !== 'direct' && room.kind !== 'group') throw errors.forbidden('Live and topic chats are ended by their own commands.');
     if (auth.role !== 'admin' && room.createdBy !== auth.subjectId) throw errors.forbidden('Only the counselor who created the room or an admin can close it.');
     if (await this.closeRoom(auth.centerId, room.id, 'closed', { deleteMessages: true })) await this.rooms.deleteRoom(auth.centerId, room.id);
@@ -128,6 +145,13 @@ export class RoomsService {
       closedAt: room.closedAt?.toISOString() ?? null,
       createdAt: room.createdAt.toISOString(),
     }));
+  }
+
+  /** A member's position in a room (for the console's unread marks); null when not an active member. */
+  async readState(centerId: string, roomId: string, subjectId: string): Promise<{ lastSeq: number; lastReadSeq: number } | null> {
+    const found = await this.rooms.findRoomOfMember(centerId, roomId, subjectId);
+    if (!found || found.member.removedAt) return null;
+    return { lastSeq: found.room.lastSeq, lastReadSeq: found.member.lastReadSeq };
   }
 
   /** The room and the caller's active membership; NOT_FOUND otherwise (existence is not revealed). */

@@ -3,6 +3,14 @@ import { Rooms1764400000000 } from './1764400000000-rooms';
 import { LiveChat1764500000000 } from './1764500000000-live-chat';
 import { TopicChats1764600000000 } from './1764600000000-topic-chats';
 import { CenterEmergencyText1764700000000 } from './1764700000000-center-emergency-text';
+import { LiveChatFailures1764800000000 } from './1764800000000-live-chat-failures';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
-export const MIGRATIONS = [Foundation1764300000000, Rooms1764400000000, LiveChat1764500000000, TopicChats1764600000000, CenterEmergencyText1764700000000];
+export const MIGRATIONS = [
+  Foundation1764300000000,
+  Rooms1764400000000,
+  LiveChat1764500000000,
+  TopicChats1764600000000,
+  CenterEmergencyText1764700000000,
+  LiveChatFailures1764800000000,
+];

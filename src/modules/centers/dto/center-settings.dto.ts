@@ -1,6 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { LIVE_HANDOVER_MODES, type LiveHandover } from '../center.entity';
+
+/** An https URL, or a path on this site (not `//host` or `/\\host`, which browsers read as another site). */
+export const QUICK_EXIT_URL_RE = /^(https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^\s\\]*)?|\/(?![/\\])[^\s\\]*)$/;
 
 export class OpeningHoursDto {
   @IsInt() @Min(0) @Max(6) day!: number;
@@ -79,4 +83,34 @@ export class CenterSettingsDto {
   @ArrayMaxSize(20)
   @Matches(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, { each: true, message: 'each widget origin must be an origin like https://www.example.org' })
   widgetOrigins?: string[];
+
+  @ApiPropertyOptional({
+    enum: LIVE_HANDOVER_MODES,
+    description:
+      "When a counselor's connection stays gone beyond the shift grace: hand each running chat to another counselor on shift ('handover', default) or end it ('end')",
+  })
+  @IsOptional()
+  @IsIn(LIVE_HANDOVER_MODES)
+  liveHandover?: LiveHandover;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 720, description: 'How long "end and block" keeps the visitor and their address (hash) out (hours, default 24)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  liveBlockHours?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, description: 'Visitors who may wait at once from one address (default 3)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  liveWaitingPerAddress?: number;
+
+  @ApiPropertyOptional({ example: 'https://www.wikipedia.org/', description: "Where the widget's quick exit leads: an https URL or a path on this site" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(QUICK_EXIT_URL_RE, { message: 'quickExitUrl must be an https URL or a path on this site such as /neutral' })
+  quickExitUrl?: string;
 }

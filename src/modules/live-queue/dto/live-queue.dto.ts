@@ -25,5 +25,14 @@ export class LiveEndDto {
   block?: boolean;
 }
 
+export class QueueRemoveDto {
+  @IsUUID()
+  visitorId!: string;
+
+  @IsOptional()
+  @IsBoolean()
+  block?: boolean;
+}
+
 /** Commands without fields (`shift.close`, `queue.leave`). */
 export class EmptyDto {}
