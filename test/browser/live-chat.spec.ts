@@ -213,7 +213,9 @@ describe('homepage widget and live console in Chromium', () => {
     await page.reload();
     await page.locator('.launcher').click();
     await w.getByText('Hallo, ich bin da. Erzählen Sie.').waitFor();
-    await expect(w.locator('.msg').count()).resolves.toBe(2);
+    // the first message from the queue is the chat's first message, then the two written in the chat
+    await expect(w.locator('.msg[data-seq="1"]').textContent()).resolves.toContain('Mir geht es nicht gut');
+    await expect(w.locator('.msg').count()).resolves.toBe(3);
 
     // Lost connection: what the visitor writes meanwhile waits and then arrives exactly once.
     const saved = JSON.parse((await storageItem(page, 'lotse.widget.demo')) ?? '{}') as { visitorId: string };
@@ -227,11 +229,11 @@ describe('homepage widget and live console in Chromium', () => {
     await page.context().setOffline(false);
     await con.getByText('Sind Sie noch da?').waitFor();
     await w.locator('[data-pending]').waitFor({ state: 'detached' });
-    await expect(w.locator('.msg').count()).resolves.toBe(3);
-    await expect(con.locator('.msg').count()).resolves.toBe(3);
+    await expect(w.locator('.msg').count()).resolves.toBe(4);
+    await expect(con.locator('.msg').count()).resolves.toBe(4);
     const seqs = await Promise.all((await w.locator('.msg').all()).map(async (m) => Number(await m.getAttribute('data-seq'))));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    expect(new Set(seqs).size).toBe(3);
+    expect(new Set(seqs).size).toBe(4);
 
     // The counselor ends the chat; the visitor gets the closing text and other ways to reach the center.
     await endFromConsole(con);

@@ -55,9 +55,11 @@ export function ConsoleApp({ session, t, lang }: { session: ConsoleSession; t: C
   return (
     <div class="console">
       <Header {...ctx} />
-      <p class="sr-only" role="status" aria-live="polite" aria-atomic="true" data-live-region>
-        {state.announce}
-      </p>
+      <div class="sr-only" role="log" aria-live="polite" aria-label={t.announcements} data-live-region>
+        {state.announcements.map((a) => (
+          <p key={a.id}>{a.text}</p>
+        ))}
+      </div>
       {state.error && (
         <p class="error" role="alert">
           {state.error}

@@ -53,8 +53,8 @@ export interface ConsoleState {
   notify: boolean;
   error: string | null;
   busy: boolean;
-  /** The latest announcement for the live region (new chat, new message, someone left). */
-  announce: string;
+  /** The latest announcements for the live region (new chat, new message, someone left), newest last. */
+  announcements: { id: number; text: string }[];
   /** A notice that stays until dismissed (a chat handed over while away, chats restored). */
   notice: string | null;
 }
@@ -77,6 +77,7 @@ export class ConsoleSession {
   private socket: LotseSocket | null = null;
   private chat: ReliableChat | null = null;
   private readonly listeners = new Set<() => void>();
+  private announced = 0;
 
   constructor(
     private readonly session: Storage,
@@ -98,7 +99,7 @@ export class ConsoleSession {
       notify: prefs.notify ?? false,
       error: null,
       busy: false,
-      announce: '',
+      announcements: [],
       notice: null,
     };
     const raw = session.getItem(KEY);
@@ -216,7 +217,7 @@ export class ConsoleSession {
     if (!ack.ok && ack.error.code !== 'NOT_FOUND') return this.set({ error: ack.error.message });
     const tab = this.state.chats.find((c) => c.roomId === roomId);
     this.dismiss(roomId);
-    if (tab) this.set({ announce: this.t.chatEnded(tab.title) });
+    if (tab) this.say(this.t.chatEnded(tab.title));
   }
 
   /** Removes a chat's tab; when it was the one shown, the next open chat is shown. */
@@ -309,7 +310,9 @@ export class ConsoleSession {
       const title = p.label ?? p.peer.displayName;
       const known = this.state.chats.some((c) => c.roomId === p.roomId);
       this.addTab(this.liveTab({ roomId: p.roomId, label: title, assignedAt: p.assignedAt ?? new Date().toISOString(), waitedMs: p.waitedMs ?? 0 }));
-      if (!this.state.active) this.select(p.roomId);
+      // shown at once unless the counselor is looking at another running chat
+      const shown = this.state.chats.find((c) => c.roomId === this.state.active);
+      if (!shown || shown.closed) this.select(p.roomId);
       if (!known) this.alert(this.t.newChat(title));
     });
     socket.on('live.paused', (p) => this.peerAway(p.roomId, p.who === 'visitor', true));
@@ -357,8 +360,9 @@ export class ConsoleSession {
       waiting: d.waiting,
       queue: d.entries,
       chats,
-      ...(added > 0 ? { notice: this.t.restored(added), announce: this.t.restored(added) } : {}),
+      ...(added > 0 ? { notice: this.t.restored(added) } : {}),
     });
+    if (added > 0) this.say(this.t.restored(added));
     if (!this.state.active || !this.state.chats.some((c) => c.roomId === this.state.active)) {
       const first = this.state.chats.find((c) => !c.closed);
       if (first) this.select(first.roomId);
@@ -382,10 +386,8 @@ export class ConsoleSession {
   private peerAway(roomId: string, visitor: boolean, away: boolean): void {
     const tab = this.state.chats.find((c) => c.roomId === roomId);
     if (!visitor || !tab || tab.kind !== 'live') return;
-    this.set({
-      chats: this.state.chats.map((c) => (c.roomId === roomId ? { ...c, peerAway: away } : c)),
-      announce: away ? this.t.peerPaused(tab.title) : this.t.peerResumed(tab.title),
-    });
+    this.set({ chats: this.state.chats.map((c) => (c.roomId === roomId ? { ...c, peerAway: away } : c)) });
+    this.say(away ? this.t.peerPaused(tab.title) : this.t.peerResumed(tab.title));
   }
 
   /** Moves the server's read marker to the last message of a chat the counselor looks at. */
@@ -415,18 +417,24 @@ export class ConsoleSession {
       // Another counselor has it now: it leaves this console, with a notice that stays.
       this.dismiss(roomId);
       const text = this.t.handedOver(tab.title);
-      return this.set({ notice: text, announce: text });
+      this.set({ notice: text });
+      return this.say(text);
     }
-    this.set({
-      chats: this.state.chats.map((c) => (c.roomId === roomId ? { ...c, closed: reason, peerAway: false } : c)),
-      announce: reason === 'left' || reason === 'disconnected' ? this.t.chatLeft(tab.title) : this.t.chatClosed(tab.title),
-    });
-    if (reason !== 'ended_by_counselor' && reason !== 'blocked') this.alert(this.state.announce);
+    this.set({ chats: this.state.chats.map((c) => (c.roomId === roomId ? { ...c, closed: reason, peerAway: false } : c)) });
+    const text = reason === 'left' || reason === 'disconnected' ? this.t.chatLeft(tab.title) : this.t.chatClosed(tab.title);
+    if (reason !== 'ended_by_counselor' && reason !== 'blocked') this.alert(text);
+    else this.say(text);
+  }
+
+  /** Adds a line to the live region (the last five stay, so one does not replace another unread). */
+  private say(text: string): void {
+    this.announced++;
+    this.set({ announcements: [...this.state.announcements, { id: this.announced, text }].slice(-5) });
   }
 
   /** Sound / desktop notice (if chosen) and always the live region. */
   private alert(text: string): void {
-    this.set({ announce: text });
+    this.say(text);
     alertUser(text, { sound: this.state.sound, notify: this.state.notify });
   }
 }

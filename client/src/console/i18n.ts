@@ -88,6 +88,7 @@ const de = {
   peerResumed: (label: string) => `Chat ${label}: Die Person ist wieder verbunden.`,
   restored: (n: number) => (n === 1 ? 'Ein laufender Chat wurde wiederhergestellt.' : `${n} laufende Chats wurden wiederhergestellt.`),
   dismiss: 'Hinweis schließen',
+  announcements: 'Meldungen',
 };
 
 export type ConsoleDict = typeof de;
@@ -181,6 +182,7 @@ const en: ConsoleDict = {
   peerResumed: (label: string) => `Chat ${label}: the person is connected again.`,
   restored: (n: number) => (n === 1 ? 'One running chat was restored.' : `${n} running chats were restored.`),
   dismiss: 'Dismiss notice',
+  announcements: 'Announcements',
 };
 
 export function pickConsoleDict(lang: string | null | undefined): { t: ConsoleDict; lang: 'de' | 'en' } {

@@ -73,6 +73,7 @@ const de = {
     counselor_gone:
       'Die Verbindung zu Ihrer Beraterin bzw. Ihrem Berater ist abgebrochen, und gerade konnte niemand anderes Ihren Chat übernehmen. Das tut uns sehr leid. Ihre Nachrichten wurden nicht mehr gelesen. Bitte wenden Sie sich an die Nummern unten oder an einen der anderen Wege.',
     blocked: 'Die Beratung hat den Chat beendet.',
+    removed: 'Ihre Anfrage wurde aus der Warteschlange genommen.',
   } as Record<string, string>,
 };
 
@@ -150,6 +151,7 @@ const en: Dict = {
     counselor_gone:
       'The connection to your counselor broke off, and nobody else could take over your chat right now. We are very sorry. Your last messages were not read. Please use the numbers below or one of the other ways to reach us.',
     blocked: 'The counselor has ended the chat.',
+    removed: 'Your request was taken out of the queue.',
   },
 };
 

@@ -193,6 +193,7 @@ export class WidgetSession {
   /** Where quick exit leaves to: the center's page, or the default when it has none (or an odd one). */
   quickExitUrl(): string {
     const url = this.state.center?.quickExitUrl;
+    if (url && /^\/(?![/\\])/.test(url)) return new URL(url, location.origin).href; // a page on this site
     return url && /^https?:\/\//i.test(url) ? url : DEFAULT_QUICK_EXIT_URL;
   }
 
@@ -293,7 +294,10 @@ export class WidgetSession {
     socket.on('queue.position', (p) => this.position(p.position, p.estimateMinutes));
     socket.on('queue.assigned', (p) => this.assigned(p.roomId, p.peer.displayName));
     socket.on('queue.closed', (p) =>
-      this.finish(p.reason === 'shift_closed' ? 'closed' : p.reason === 'timeout' ? 'timeout' : p.reason === 'blocked' ? 'blocked' : 'ended'),
+      this.finish(
+        p.reason === 'shift_closed' ? 'closed' : p.reason === 'timeout' ? 'timeout' : p.reason === 'blocked' ? 'blocked' : 'ended',
+        p.reason === 'removed' ? 'removed' : null,
+      ),
     );
     socket.on('live.paused', (p) => {
       if (p.roomId === this.saved?.roomId && p.who === 'counselor') this.set({ paused: true });
