@@ -23,7 +23,7 @@ async function quickExit(): Promise<void> {
   if (leaving) return;
   leaving = true;
   document.body.style.visibility = 'hidden';
-  const target = session.quickExitUrl();
+  const target = new URL(session.quickExitUrl(), location.origin).href;
   await session.quickExit();
   const leave = () => {
     try {

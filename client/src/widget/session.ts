@@ -1,6 +1,6 @@
 import type { LiveStatus, OpeningHoursEntryView, QueueJoinResult, TopicChatListItem, VisitorResult } from './types';
 import { api, ApiError } from '../lib/api';
-import { ReliableChat, RoomState } from '../lib/reliable-chat';
+import { KeyValueStore, ReliableChat, RoomState } from '../lib/reliable-chat';
 import { asChatSocket, command, connectSocket, LotseSocket } from '../lib/socket';
 
 export interface CenterInfo {
@@ -89,7 +89,7 @@ export class WidgetSession {
 
   constructor(
     private readonly slug: string,
-    private readonly storage: Storage,
+    private readonly storage: KeyValueStore & { clear(): void },
     options: { connect?: (token: string) => LotseSocket; connectTimeoutMs?: number } = {},
   ) {
     this.connect = options.connect ?? connectSocket;
@@ -190,11 +190,13 @@ export class WidgetSession {
     this.watchConnection();
   }
 
-  /** Where quick exit leaves to: the center's page, or the default when it has none (or an odd one). */
+  /**
+   * Where quick exit leaves to: the center's page (an http(s) URL, or a path on this site, which the
+   * caller resolves against its origin), or the default when it has none (or an odd one).
+   */
   quickExitUrl(): string {
     const url = this.state.center?.quickExitUrl;
-    if (url && /^\/(?![/\\])/.test(url)) return new URL(url, location.origin).href; // a page on this site
-    return url && /^https?:\/\//i.test(url) ? url : DEFAULT_QUICK_EXIT_URL;
+    return url && (/^\/(?![/\\])/.test(url) || /^https?:\/\//i.test(url)) ? url : DEFAULT_QUICK_EXIT_URL;
   }
 
   /**
