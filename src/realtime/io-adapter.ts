@@ -44,7 +44,7 @@ export class LotseIoAdapter extends IoAdapter {
     const redis = this.appRef.get(RedisService);
     if (redis.enabled) {
       const pub = withSafePublish(redis.duplicate('io-pub'), this.logger);
-      const sub = redis.duplicate('io-sub');
+      const sub = withSafeUnsubscribe(redis.duplicate('io-sub'));
       server.adapter(createAdapter(pub, sub, { key: 'lotse:io' }));
     }
 
@@ -99,5 +99,18 @@ export function withSafePublish(client: Redis, logger: Logger): Redis {
       return 0;
     });
   Object.defineProperty(client, 'publish', { value: safe });
+  return client;
+}
+
+/**
+ * The adapter unsubscribes on close without handling the promise; when the Redis clients were shut
+ * down first (application shutdown runs before the socket server closes) that rejection would be
+ * unhandled and end the process. Unsubscribing from a closed connection has nothing left to do.
+ */
+export function withSafeUnsubscribe(client: Redis): Redis {
+  for (const name of ['punsubscribe', 'unsubscribe'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    Object.defineProperty(client, name, { value: (...args: unknown[]) => original(...args).catch(() => 0) });
+  }
   return client;
 }

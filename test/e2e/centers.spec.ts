@@ -19,7 +19,15 @@ describe('center info and settings', () => {
 
   it('should show the public info without a token and nothing of the internal settings', async () => {
     const res = await t.http().get(`/api/centers/${c.slug}`).expect(200);
-    expect(res.body).toEqual({ slug: c.slug, name: `Center ${c.slug}`, privacyText: null, emergencyText: null, openingHours: [], timeZone: 'Europe/Berlin' });
+    expect(res.body).toEqual({
+      slug: c.slug,
+      name: `Center ${c.slug}`,
+      privacyText: null,
+      emergencyText: null,
+      openingHours: [],
+      timeZone: 'Europe/Berlin',
+      quickExitUrl: 'https://www.wikipedia.org/',
+    });
     await t.http().get('/api/centers/no-such-center').expect(404);
   });
 
@@ -39,6 +47,17 @@ describe('center info and settings', () => {
     ).resolves.toMatchObject(body);
     const info = await t.http().get(`/api/centers/${c.slug}`).expect(200);
     expect(info.body).toMatchObject({ privacyText: body.privacyText, emergencyText: body.emergencyText, openingHours: body.openingHours });
+  });
+
+  it('should default and change the live chat failure settings, and show only the quick-exit page to visitors', async () => {
+    const defaults = (await settings(c.admin.token).expect(200)).body as object;
+    expect(defaults).toMatchObject({ liveHandover: 'handover', liveBlockHours: 24, liveWaitingPerAddress: 3, quickExitUrl: 'https://www.wikipedia.org/' });
+    const body = { liveHandover: 'end', liveBlockHours: 720, liveWaitingPerAddress: 1, quickExitUrl: '/neutral/page?x=1' };
+    expect((await patch(c.admin.token, body).expect(200)).body).toMatchObject(body);
+    const info = (await t.http().get(`/api/centers/${c.slug}`).expect(200)).body as Record<string, unknown>;
+    expect(info.quickExitUrl).toBe('/neutral/page?x=1');
+    for (const internal of ['liveHandover', 'liveBlockHours', 'liveWaitingPerAddress']) expect(info).not.toHaveProperty(internal);
+    await patch(c.admin.token, { quickExitUrl: 'https://www.google.com/search' }).expect(200);
   });
 
   it('should refuse counselors, other centers’ admins and callers without a token, and change nothing', async () => {
@@ -61,6 +80,16 @@ describe('center info and settings', () => {
       [{ widgetOrigins: ['https://ok.example/path'] }, 'widgetOrigins'],
       [{ widgetOrigins: ["https://ok.example; script-src 'unsafe-inline'"] }, 'widgetOrigins'],
       [{ shiftGraceSeconds: 60, unknown: 1 }, 'unknown'],
+      [{ liveHandover: 'transfer' }, 'liveHandover'],
+      [{ liveBlockHours: 0 }, 'liveBlockHours'],
+      [{ liveBlockHours: 721 }, 'liveBlockHours'],
+      [{ liveWaitingPerAddress: 0 }, 'liveWaitingPerAddress'],
+      [{ liveWaitingPerAddress: 21 }, 'liveWaitingPerAddress'],
+      [{ quickExitUrl: 'http://plain.example/' }, 'quickExitUrl'],
+      [{ quickExitUrl: 'javascript:alert(1)' }, 'quickExitUrl'],
+      [{ quickExitUrl: '//evil.example/' }, 'quickExitUrl'],
+      [{ quickExitUrl: '/\\evil.example/' }, 'quickExitUrl'],
+      [{ quickExitUrl: 'https://ok.example/ with space' }, 'quickExitUrl'],
     ];
     for (const [body, field] of cases) {
       const res = await patch(c.admin.token, body).expect(400);

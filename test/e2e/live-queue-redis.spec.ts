@@ -7,6 +7,7 @@ import { LiveQueueService } from '../../src/modules/live-queue/live-queue.servic
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, nextEvent, seedCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { REDIS_URL } from '../harness/env';
+import { expectSeatsMatchChats } from '../harness/live-invariant';
 
 /** Commands of this suite wait up to 15 s for their ack (many sockets at once on two nodes). */
 const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 15_000): Promise<AnswerOf<E>> =>
@@ -99,6 +100,7 @@ describe('live chat queue when Redis fails', () => {
       health = (await t.http().get('/health')).body;
     }
     expect(health).toMatchObject({ redis: 'up' });
+    await expectSeatsMatchChats(t, c.centerId);
   });
 
   it('should rebuild shifts and seats from the database when Redis lost the data', async () => {
@@ -119,5 +121,6 @@ describe('live chat queue when Redis fails', () => {
     const next = nextEvent(v2, 'queue.assigned');
     okData(await call(s, 'live.end', { roomId }));
     await expect(next).resolves.toMatchObject({ peer: { displayName: 'Counselor 1' } });
+    await expectSeatsMatchChats(t, c.centerId);
   });
 });

@@ -142,7 +142,11 @@ export class LiveQueueService implements OnModuleDestroy {
   async onDisconnected(event: SocketPresenceEvent): Promise<void> {
     if (event.auth.role !== 'visitor' || this.stopping) return;
     if ((await this.publisher.countSubjectSockets(event.auth.subjectId)) > 0) return;
-    if (await this.chats.visitorAway(event.auth.centerId, event.auth.subjectId)) return;
+    const chatting = await this.chats.visitorAway(event.auth.centerId, event.auth.subjectId).catch((err: Error) => {
+      this.logger.warn({ err: err.message }, 'could not mark a visitor away');
+      return true;
+    });
+    if (chatting) return;
     this.away.set(event.auth.subjectId, { centerId: event.auth.centerId, since: this.clock.now().getTime() });
   }
 

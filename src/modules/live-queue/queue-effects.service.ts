@@ -211,8 +211,8 @@ function median(xs: number[]): number | null {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Minutes for a position: the median wait × position, rounded up, at least 1; null without a base. */
+/** Minutes for a position: the median wait × position, rounded to whole minutes, at least 1; null without a base. */
 export function estimate(perPosition: number | null, position: number): number | null {
   if (perPosition === null) return null;
-  return Math.max(1, Math.ceil((perPosition * position) / 60_000));
+  return Math.max(1, Math.round((perPosition * position) / 60_000));
 }

@@ -91,7 +91,11 @@ export class ShiftsService implements OnModuleDestroy {
     if (!shift || (!this.stopping && (await this.publisher.countSubjectSockets(auth.subjectId)) > 0)) return;
     const center = await this.effects.center(auth.centerId);
     await this.repo.startGrace(auth.centerId, shift.id, center.shiftGraceSeconds);
-    await this.chats.counselorAway(auth.centerId, auth.subjectId);
+    // while this node shuts down its store client may be gone: the other nodes' ghost sweep marks them away
+    if (this.stopping) return;
+    await this.chats
+      .counselorAway(auth.centerId, auth.subjectId)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not mark a counselor away'));
   }
 
   /** A reconnect within the grace keeps the shift; the new socket sees the queue at once. */
@@ -103,7 +107,9 @@ export class ShiftsService implements OnModuleDestroy {
     if (!shift) return;
     await this.repo.clearGrace(auth.centerId, shift.id);
     this.publisher.joinRoom(event.socketId, roomFor.onShift(auth.centerId));
-    await this.chats.counselorBack(auth.centerId, auth.subjectId);
+    await this.chats
+      .counselorBack(auth.centerId, auth.subjectId)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not mark a counselor back'));
     this.effects.scheduleUpdate(auth.centerId);
   }
 
@@ -127,17 +133,19 @@ export class ShiftsService implements OnModuleDestroy {
   }
 
   /**
-   * A node that died took its disconnect events with it: open shifts without a grace whose counselor
-   * has no socket on any node start their grace here (and the counselor counts as away).
+   * A node that died (or shut down) took its disconnect events with it: open shifts whose counselor
+   * has no socket on any node start their grace here, and the counselor counts as away in the store.
    */
   @Interval(10_000)
   async sweepGhostShifts(): Promise<void> {
     if (this.stopping) return;
     try {
       for (const shift of await this.repo.findAllOpenShifts()) {
-        if (shift.graceUntil || (await this.publisher.countSubjectSockets(shift.counselorId)) > 0) continue;
-        const center = await this.effects.center(shift.centerId);
-        await this.repo.startGrace(shift.centerId, shift.id, center.shiftGraceSeconds);
+        if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) continue;
+        if (!shift.graceUntil) {
+          const center = await this.effects.center(shift.centerId);
+          await this.repo.startGrace(shift.centerId, shift.id, center.shiftGraceSeconds);
+        }
         await this.chats.counselorAway(shift.centerId, shift.counselorId);
       }
     } catch (err) {
