@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import type { Ack, LiveSyncResult, QueueJoinResult } from '../../src/realtime/contract';
 import { closeAllSockets, connect, freePort, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { launchChromium } from '../harness/browser';
+import { expectSeatsMatchChats } from '../harness/live-invariant';
 
 /**
  * Issue 8 in Chromium: the live chat when things go wrong, with two or more browsers at once —
@@ -128,6 +130,8 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  // After every scenario the seats in the queue store and the open live chats in the database agree.
+  await expectSeatsMatchChats(t, center.centerId);
   // Every scenario starts from an empty live chat: close what the last one left.
   for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
   for (const s of sockets.splice(0)) s.disconnect();
@@ -138,6 +142,9 @@ afterEach(async () => {
     await emit(s, 'shift.close', {});
     s.disconnect();
   }
+  await expectSeatsMatchChats(t, center.centerId);
+  // every browser here comes from 127.0.0.1: a block of one scenario must not spill into the next
+  await t.app.get(DataSource).query('DELETE FROM visitor_blocks');
 });
 
 afterAll(async () => {
@@ -356,7 +363,6 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     await shot(zoom, 'f13-widget-200-percent');
   });
 
-  // Last: the block holds for the address hash (127.0.0.1 for every browser here) for hours.
   it('should keep a blocked visitor out when they click "Neuen Chat beginnen"', async () => {
     const con = await newPage({ width: 1200, height: 800 });
     await consoleLogin(con, 0);
@@ -380,5 +386,42 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     await w.getByRole('note').locator('a[href="tel:112"]').waitFor();
     await shot(page, 'f11-widget-blocked');
     await expect(con.getByRole('tab').count()).resolves.toBe(0);
+  });
+
+  it('should mark suspicious waiting entries with text and let the counselor remove them, with or without a block', async () => {
+    const con = await newPage({ width: 1200, height: 800 });
+    await consoleLogin(con, 0);
+    await openShift(con, 1);
+    const seated = await socketVisitor('Ich bin dran');
+    expect(seated.join).toEqual({ ok: true, data: { position: 0 } });
+    // three more from the same address wait: all are suspicious
+    const first = await socketVisitor('Spam eins');
+    const second = await socketVisitor('Spam zwei');
+    const third = await socketVisitor('Spam drei');
+    expect([first.join, second.join, third.join]).toEqual([
+      { ok: true, data: { position: 1 } },
+      { ok: true, data: { position: 2 } },
+      { ok: true, data: { position: 3 } },
+    ]);
+    const entries = con.locator('.queue li[data-suspicious="true"]');
+    await entries.nth(2).waitFor();
+    await entries.first().getByText('Auffällig: mehrere Wartende von derselben Adresse').waitFor();
+    await shot(con, 'f14-console-suspicious');
+
+    const removed = nextEvent(first.socket, 'queue.closed');
+    await entries.filter({ hasText: 'Spam eins' }).getByRole('button', { name: 'Entfernen', exact: true }).click();
+    await con.getByRole('dialog').getByRole('button', { name: 'Entfernen', exact: true }).click();
+    await expect(removed).resolves.toEqual({ reason: 'removed' });
+    await con.locator('.queue li', { hasText: 'Spam eins' }).waitFor({ state: 'detached' });
+
+    const blocked = nextEvent(second.socket, 'queue.closed');
+    await entries.filter({ hasText: 'Spam zwei' }).getByRole('button', { name: 'Entfernen und sperren' }).click();
+    await con.getByRole('dialog').getByText('entfernen und ihre Adresse sperren?').waitFor();
+    await con.getByRole('dialog').getByRole('button', { name: 'Entfernen und sperren' }).click();
+    await expect(blocked).resolves.toEqual({ reason: 'blocked' });
+    await con.locator('.queue li', { hasText: 'Spam zwei' }).waitFor({ state: 'detached' });
+    // the block holds for the address: a new identity from it cannot join
+    const again = await socketVisitor('Wieder da');
+    expect(again.join).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 });
