@@ -160,7 +160,12 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     await consoleLogin(con, 0);
     await openShift(con, 2);
     const w = await openWidget(await newPage({ width: 400, height: 700 }));
-    await startChat(w, 'Ich weiß nicht mehr weiter');
+    // crisis lines one tap away before the chat begins, too (consent and first message)
+    await w.locator('.crisis-line a[href="tel:08001110111"]').waitFor();
+    await w.getByRole('button', { name: 'Einverstanden, weiter' }).click();
+    await w.locator('.crisis-line a[href="tel:08001110111"]').waitFor();
+    await w.getByLabel('Worum geht es? (freiwillig)').fill('Ich weiß nicht mehr weiter');
+    await w.getByRole('button', { name: 'Chat beginnen' }).click();
     await w.getByRole('heading', { name: `Sie chatten mit ${center.counselors[0]!.displayName}.` }).waitFor();
     await w.locator('.msg[data-seq="1"]', { hasText: 'Ich weiß nicht mehr weiter' }).waitFor();
     await con.locator('.msg[data-seq="1"]', { hasText: 'Ich weiß nicht mehr weiter' }).waitFor();
@@ -250,6 +255,7 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     const again = await newPage({ width: 1200, height: 800 });
     await consoleLogin(again, 0);
     await again.getByText('Schicht offen').waitFor();
+    await expect(again.getByLabel('max. Chats').inputValue()).resolves.toBe('3');
     await again.getByRole('tab').nth(1).waitFor();
     const restored = await Promise.all((await again.getByRole('tab').all()).map((x) => x.getAttribute('data-label')));
     expect(restored.sort()).toEqual([...labels].sort());

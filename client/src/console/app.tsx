@@ -176,6 +176,8 @@ function Login({ session, state, t }: Ctx) {
 
 function Header({ session, state, t }: Ctx) {
   const [max, setMax] = useState(state.shift.maxChats);
+  // the server's shift (restored by live.sync) wins over what the field showed
+  useEffect(() => setMax(state.shift.maxChats), [state.shift.maxChats]);
   return (
     <header class="top">
       <strong class="who">{state.auth?.account.displayName}</strong>

@@ -105,7 +105,7 @@ function Step({ state, session, t, lang, headingRef }: StepProps) {
         <section>
           {h(t.privacyHeading)}
           <p class="privacy">{state.center?.privacyText || t.defaultPrivacy}</p>
-          <p class="hint">{t.emergency}</p>
+          <CrisisLine center={state.center} t={t} />
           <p class="hint">{t.quickExitKeys}</p>
           <p class="hint">{t.historyHint}</p>
           <button type="button" class="primary" onClick={() => session.consent()}>
@@ -114,7 +114,7 @@ function Step({ state, session, t, lang, headingRef }: StepProps) {
         </section>
       );
     case 'compose':
-      return <Compose session={session} t={t} busy={state.busy} heading={h(t.title)} />;
+      return <Compose session={session} t={t} busy={state.busy} center={state.center} heading={h(t.title)} />;
     case 'waiting':
       return (
         <section class="waiting">
@@ -152,7 +152,19 @@ function Step({ state, session, t, lang, headingRef }: StepProps) {
   }
 }
 
-function Compose({ session, t, busy, heading }: { session: WidgetSession; t: Dict; busy: boolean; heading: preact.JSX.Element }) {
+function Compose({
+  session,
+  t,
+  busy,
+  center,
+  heading,
+}: {
+  session: WidgetSession;
+  t: Dict;
+  busy: boolean;
+  center: CenterInfo | null;
+  heading: preact.JSX.Element;
+}) {
   const [text, setText] = useState('');
   return (
     <form
@@ -163,6 +175,7 @@ function Compose({ session, t, busy, heading }: { session: WidgetSession; t: Dic
       }}
     >
       {heading}
+      <CrisisLine center={center} t={t} />
       <label for="first">{t.firstMessageLabel}</label>
       <textarea id="first" rows={3} maxLength={1000} value={text} onInput={(e) => setText(e.currentTarget.value)} aria-describedby="first-hint" />
       <p id="first-hint" class="hint">

@@ -49,7 +49,6 @@ const de = {
   error: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es noch einmal.',
   days: ['So', 'Mo', 'Di', 'Mi', 'Do', 'Fr', 'Sa'],
   messagesLog: 'Nachrichten',
-  emergency: 'In akuter Gefahr: Notruf 112.',
   quickExitKeys: 'Schnell verlassen: Knopf oben rechts oder zweimal kurz hintereinander die Esc-Taste drücken.',
   historyHint:
     'Ihr Browserverlauf kann diesen Besuch trotzdem noch zeigen. Löschen Sie ihn, wenn jemand mitlesen könnte, oder nutzen Sie ein privates Fenster.',
@@ -129,7 +128,6 @@ const en: Dict = {
   error: 'Something went wrong. Please try again.',
   days: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
   messagesLog: 'Messages',
-  emergency: 'In acute danger: call 112.',
   quickExitKeys: 'Quick exit: the button at the top right, or press the Esc key twice in quick succession.',
   historyHint: 'Your browser history may still show this visit. Delete it if someone else could look, or use a private window.',
   estimate: (min: number) => (min <= 1 ? 'Estimated wait: about one minute.' : `Estimated wait: about ${min} minutes.`),
