@@ -190,6 +190,9 @@ describe('homepage widget and live console in Chromium', () => {
     await shot(page, '04-widget-first-message');
     await w.getByRole('button', { name: 'Chat beginnen' }).click();
     await w.getByText('Sie sind als Nächste·r dran.').waitFor();
+    // an honest estimate from this center's recent assignments, or a plain "cannot estimate"; crisis lines too
+    await w.getByText(/^(Geschätzte Wartezeit: etwa .+\.|Wie lange es dauert, können wir gerade nicht abschätzen\.)$/).waitFor();
+    await w.getByRole('note').locator('a[href="tel:08001110111"]').waitFor();
     await shot(page, '05-widget-waiting', true);
     await con.getByText('Mir geht es nicht gut').waitFor();
     await shot(con, '06-console-queue');
