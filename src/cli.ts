@@ -12,7 +12,9 @@ import { dataSourceOptions } from './infra/database/data-source-options';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AccountsService } from './modules/accounts/accounts.service';
 import { CentersModule } from './modules/centers/centers.module';
+import { LIVE_HANDOVER_MODES } from './modules/centers/center.entity';
 import { CentersService } from './modules/centers/centers.service';
+import { QUICK_EXIT_URL_RE } from './modules/centers/dto/center-settings.dto';
 
 /** The operator CLI: `npm run cli -- <command> --help`. */
 export function buildCli(config: AppConfig, out: (line: string) => void): Command {
@@ -108,6 +110,16 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     .option('--keep-live-transcripts <on|off>', 'keep live-chat messages after the chat closes', bool)
     .option('--transcript-retention-days <n>', 'days kept transcripts are retained (1-3650)', int('--transcript-retention-days', 1, 3650))
     .option('--keep-topic-transcripts <on|off>', 'keep topic-chat messages after the chat ends', bool)
+    .option('--live-handover <handover|end>', 'when a counselor stays gone beyond the shift grace: hand their chats over, or end them', (v: string) => {
+      if (!(LIVE_HANDOVER_MODES as string[]).includes(v)) throw new InvalidArgumentError('must be handover or end');
+      return v;
+    })
+    .option('--live-block-hours <n>', 'hours "end and block" keeps a visitor and their address (hash) out (1-720)', int('--live-block-hours', 1, 720))
+    .option('--live-waiting-per-address <n>', 'visitors who may wait at once from one address (1-20)', int('--live-waiting-per-address', 1, 20))
+    .option('--quick-exit-url <url>', "where the widget's quick exit leads: an https URL or a path on this site", (v: string) => {
+      if (v.length > 500 || !QUICK_EXIT_URL_RE.test(v)) throw new InvalidArgumentError('must be an https URL or a path on this site such as /neutral');
+      return v;
+    })
     .action(async (o: Record<string, unknown> & { center: string }) => {
       await withServices(async (centers) => {
         const center = await centers.bySlug(o.center);
@@ -123,6 +135,10 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
               keepLiveTranscripts: updated.keepLiveTranscripts,
               transcriptRetentionDays: updated.transcriptRetentionDays,
               keepTopicTranscripts: updated.keepTopicTranscripts,
+              liveHandover: updated.liveHandover,
+              liveBlockHours: updated.liveBlockHours,
+              liveWaitingPerAddress: updated.liveWaitingPerAddress,
+              quickExitUrl: updated.quickExitUrl,
             },
             null,
             2,

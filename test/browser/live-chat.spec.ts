@@ -216,8 +216,9 @@ describe('homepage widget and live console in Chromium', () => {
     await page.reload();
     await page.locator('.launcher').click();
     await w.getByText('Hallo, ich bin da. Erzählen Sie.').waitFor();
-    // the first message from the queue is the chat's first message, then the two written in the chat
+    // the first message written while waiting is the chat's first message (seq 1), on both screens
     await expect(w.locator('.msg[data-seq="1"]').textContent()).resolves.toContain('Mir geht es nicht gut');
+    await expect(con.locator('.msg').first().textContent()).resolves.toContain('Mir geht es nicht gut');
     await expect(w.locator('.msg').count()).resolves.toBe(3);
 
     // Lost connection: what the visitor writes meanwhile waits and then arrives exactly once.

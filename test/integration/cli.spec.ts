@@ -86,12 +86,28 @@ describe('operator CLI', () => {
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ center: 'north', liveWaitingLimit: 5, liveMaxWaitMinutes: 20, keepLiveTranscripts: true });
     const shown = await cli('center:settings', '--center', 'north');
-    expect(JSON.parse(shown.out)).toMatchObject({ liveWaitingLimit: 5, liveMaxWaitMinutes: 20 });
+    expect(JSON.parse(shown.out)).toMatchObject({ liveWaitingLimit: 5, liveMaxWaitMinutes: 20, liveHandover: 'handover', liveWaitingPerAddress: 3 });
+    const failures = await cli(
+      'center:settings',
+      '--center',
+      'north',
+      '--live-handover',
+      'end',
+      '--live-block-hours',
+      '48',
+      '--live-waiting-per-address',
+      '2',
+      '--quick-exit-url',
+      '/neutral',
+    );
+    expect(JSON.parse(failures.out)).toMatchObject({ liveHandover: 'end', liveBlockHours: 48, liveWaitingPerAddress: 2, quickExitUrl: '/neutral' });
   });
 
   it.each([
     [['center:settings', '--center', 'north', '--live-waiting-limit', 'abc'], /--live-waiting-limit must be a whole number from 0 to 500/],
     [['center:settings', '--center', 'north', '--live-max-wait-minutes', '9999'], /--live-max-wait-minutes must be a whole number from 1 to 240/],
+    [['center:settings', '--center', 'north', '--live-handover', 'transfer'], /must be handover or end/],
+    [['center:settings', '--center', 'north', '--quick-exit-url', 'http://plain.example/'], /must be an https URL or a path/],
     [['staff:create', '--center', 'north', '--email', 'x@north.example', '--name', 'X', '--role', 'boss'], /must be counselor or admin/],
     [['staff:create', '--center', 'north', '--email', 'not-an-email', '--name', 'X', '--role', 'admin'], /VALIDATION_FAILED: The email address is not valid/],
     [['staff:create', '--center', 'north', '--email', 'y@north.example', '--name', 'Y', '--role', 'admin', '--password', 'password123'], /too common/],
