@@ -265,6 +265,9 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     await expect(again.title()).resolves.toMatch(/^\(\d+\) Lotse – Live-Konsole$/);
     await tabB.click();
     await again.getByText('Sind Sie noch da?').waitFor();
+    // the visitor's connection drops: a quiet note in that chat, and back when they are
+    b.socket.disconnect();
+    await again.locator('[data-notice="peer-away"]').getByText('Die Person ist gerade nicht verbunden.').waitFor();
     await again.getByText('Zweite Person').waitFor();
     await shot(again, 'f05-console-restored');
   });
@@ -351,6 +354,14 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
       expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(44);
     }
     await shot(phone, 'f12-widget-320px-chat');
+    // ending asks first, inline (no window.confirm, which a cross-origin frame may not show)
+    await w.getByRole('button', { name: 'Chat beenden' }).click();
+    await w.getByRole('group', { name: 'Chat wirklich beenden?' }).waitFor();
+    await expect(inViewport(phone, w.getByRole('button', { name: 'Ja, beenden' }))).resolves.toBe(true);
+    await shot(phone, 'f12b-widget-320px-end-confirm');
+    await w.getByRole('button', { name: 'Ja, beenden' }).click();
+    await w.getByText('Sie haben den Chat beendet.').waitFor();
+    await con.locator('[data-closed="ended_by_visitor"]').getByText('Die Person hat den Chat beendet.').waitFor();
 
     // 200 % zoom of a 1280 × 800 screen = a 640 × 400 CSS-pixel viewport: the panel takes it all.
     const zoom = await newPage({ width: 640, height: 400 });

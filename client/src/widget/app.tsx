@@ -230,6 +230,11 @@ function Transcript({ state, t, lang, onRetry }: { state: WidgetState; t: Dict; 
 
 function Chat({ state, session, t, lang, heading }: { state: WidgetState; session: WidgetSession; t: Dict; lang: string; heading: preact.JSX.Element }) {
   const [text, setText] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const stayRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) stayRef.current?.focus();
+  }, [confirming]);
   const lastTyping = useRef(0);
   const typing = state.room?.typing ?? [];
   const submit = () => {
@@ -293,15 +298,22 @@ function Chat({ state, session, t, lang, heading }: { state: WidgetState; sessio
           {t.send}
         </button>
       </form>
-      <button
-        type="button"
-        class="secondary end"
-        onClick={() => {
-          if (window.confirm(t.endConfirm)) void session.endChat();
-        }}
-      >
-        {t.endChat}
-      </button>
+      {/* asked inline: browsers may suppress window.confirm in a cross-origin frame */}
+      {confirming ? (
+        <div class="end-confirm" role="group" aria-labelledby="end-q">
+          <span id="end-q">{t.endConfirm}</span>
+          <button type="button" class="primary" onClick={() => void session.endChat()}>
+            {t.endYes}
+          </button>
+          <button type="button" class="secondary" ref={stayRef} onClick={() => setConfirming(false)}>
+            {t.endNo}
+          </button>
+        </div>
+      ) : (
+        <button type="button" class="secondary end" onClick={() => setConfirming(true)}>
+          {t.endChat}
+        </button>
+      )}
     </section>
   );
 }
