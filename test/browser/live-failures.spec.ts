@@ -337,6 +337,26 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     await settings({ shiftGraceSeconds: 60 });
   });
 
+  it('should end the chat honestly, with the crisis lines and the other ways, when the counselor stays gone and the center chose "end"', async () => {
+    await settings({ shiftGraceSeconds: 5, liveHandover: 'end' });
+    const con = await newPage({ width: 1200, height: 800 });
+    await consoleLogin(con, 0);
+    await openShift(con, 2);
+    const page = await newPage({ width: 400, height: 700 });
+    const w = await openWidget(page);
+    await startChat(w);
+    await widgetSend(w, 'Hallo?');
+    await con.getByText('Hallo?').waitFor();
+    await con.context().close();
+    await w.getByRole('alert').filter({ hasText: 'Die Verbindung zu Ihrer Beraterin' }).waitFor({ timeout: 10_000 });
+    await w.getByRole('heading', { name: 'Der Chat ist beendet' }).waitFor({ timeout: 20_000 });
+    await w.getByText('gerade konnte niemand anderes Ihren Chat übernehmen').waitFor();
+    await w.getByRole('note').locator('a[href="tel:08001110222"]').waitFor();
+    await w.getByRole('heading', { name: 'So erreichen Sie uns außerdem' }).waitFor();
+    await shot(page, 'f15-widget-counselor-gone');
+    await settings({ shiftGraceSeconds: 60, liveHandover: 'handover' });
+  });
+
   it('should keep the input and the end button on screen at 320 px and at 200 % zoom, with 44 px targets', async () => {
     const con = await newPage({ width: 1200, height: 800 });
     await consoleLogin(con, 0);

@@ -72,7 +72,7 @@ const de = {
     left: 'Sie haben den Chat verlassen.',
     disconnected: 'Der Chat wurde beendet, weil Ihre Verbindung zu lange unterbrochen war.',
     counselor_gone:
-      'Die Verbindung zu Ihrer Beraterin bzw. Ihrem Berater ist abgebrochen, und gerade konnte niemand anderes Ihren Chat übernehmen. Das tut uns sehr leid. Ihre Nachrichten wurden nicht mehr gelesen. Bitte wenden Sie sich an die Nummern unten oder an einen der anderen Wege.',
+      'Die Verbindung zu Ihrer Beraterin bzw. Ihrem Berater ist abgebrochen, und gerade konnte niemand anderes Ihren Chat übernehmen. Das tut uns sehr leid. Was Sie zuletzt geschrieben haben, wurde vielleicht nicht mehr gelesen. Bitte wenden Sie sich an die Nummern unten oder an einen der anderen Wege.',
     blocked: 'Die Beratung hat den Chat beendet.',
     removed: 'Ihre Anfrage wurde aus der Warteschlange genommen.',
   } as Record<string, string>,
@@ -151,7 +151,7 @@ const en: Dict = {
     left: 'You have left the chat.',
     disconnected: 'The chat was ended because your connection was interrupted for too long.',
     counselor_gone:
-      'The connection to your counselor broke off, and nobody else could take over your chat right now. We are very sorry. Your last messages were not read. Please use the numbers below or one of the other ways to reach us.',
+      'The connection to your counselor broke off, and nobody else could take over your chat right now. We are very sorry. What you wrote last may not have been read. Please use the numbers below or one of the other ways to reach us.',
     blocked: 'The counselor has ended the chat.',
     removed: 'Your request was taken out of the queue.',
   },
