@@ -193,6 +193,39 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     }
   });
 
+  it('should pause, resume and after the grace hand over or end the chat of a counselor who left while off shift', async () => {
+    for (const withColleague of [true, false]) {
+      const c = await center({ shiftGraceSeconds: 30 });
+      const s = await counselor(c, 0, 1, a);
+      const v = await newVisitor(c, b);
+      const roomId = await chatWith(v, 'Hallo');
+      okData(await call(s, 'shift.close', {})); // the running chat goes on
+      let paused = nextEvent(v.socket, 'live.paused');
+      s.disconnect();
+      await expect(paused).resolves.toEqual({ roomId, who: 'counselor' });
+      const resumed = nextEvent(v.socket, 'live.resumed');
+      const back = await connect(b.url, c.counselors[0]!.token);
+      await expect(resumed).resolves.toEqual({ roomId, who: 'counselor' });
+      paused = nextEvent(v.socket, 'live.paused');
+      back.disconnect();
+      await paused;
+      const other = withColleague ? await counselor(c, 1, 1, a) : null;
+      const outcome = withColleague ? nextEvent(v.socket, 'live.handedOver') : nextEvent(v.socket, 'room.closed');
+      const closedSeen = record(v.socket, 'room.closed');
+      offset += 31_000;
+      // every node sweeps at once: one of them claims the chat
+      await Promise.all(nodes.flatMap((n) => [n.app.get(LiveChatsService).sweepCounselorsGone(), n.app.get(LiveChatsService).sweepCounselorsGone()]));
+      if (other) {
+        await expect(outcome).resolves.toEqual({ roomId, peer: { displayName: 'Counselor 2' } });
+        await expect(bodies(other, roomId)).resolves.toEqual([[1, 'visitor', 'Hallo']]);
+        expect(closedSeen).toEqual([]);
+      } else {
+        await expect(outcome).resolves.toEqual({ roomId, reason: 'counselor_gone' });
+      }
+      await expectSeatsMatchChats(a, c.centerId);
+    }
+  });
+
   it('should tell the counselor that the visitor left, free the seat and assign the next visitor (quick exit)', async () => {
     const c = await center();
     const s = await counselor(c, 0, 1);

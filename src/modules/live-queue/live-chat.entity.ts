@@ -45,4 +45,8 @@ export class LiveChat {
   /** Since when (injected clock) the visitor has no socket; the sweep ends the chat after the grace. */
   @DateColumn({ name: 'visitor_away_since', nullable: true })
   visitorAwaySince!: Date | null;
+
+  /** Since when (injected clock) the counselor has no socket while off shift; the sweep hands over or ends after the grace. */
+  @DateColumn({ name: 'counselor_away_since', nullable: true })
+  counselorAwaySince!: Date | null;
 }

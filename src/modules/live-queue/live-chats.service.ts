@@ -149,6 +149,26 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Off shift (chats go on after `shift.close`) the counselor's last socket is gone: each running
+   * chat is marked (database, injected clock) and its visitor told; the chat sweep hands it over or
+   * ends it after the center's shiftGraceSeconds.
+   */
+  async counselorAwayOffShift(centerId: string, counselorId: string): Promise<void> {
+    for (const chat of await this.repo.markCounselorAway(centerId, counselorId, this.clock.now())) {
+      this.publisher.toSubject(chat.visitorId, 'live.paused', { roomId: chat.roomId, who: 'counselor' });
+    }
+  }
+
+  /** A counselor socket connected: chats marked while they were gone off shift go on. */
+  async counselorBackOffShift(centerId: string, counselorId: string): Promise<void> {
+    for (const chat of await this.repo.findRunningChatsOfCounselor(centerId, counselorId)) {
+      if (chat.counselorAwaySince && (await this.repo.clearCounselorAway(centerId, chat.id))) {
+        this.publisher.toSubject(chat.visitorId, 'live.resumed', { roomId: chat.roomId, who: 'counselor' });
+      }
+    }
+  }
+
+  /**
    * The counselor's shift ended with the grace (the caller won the conditional update, so this runs
    * once): each running chat goes to another counselor on shift, or ends with `counselor_gone`.
    */
@@ -181,6 +201,32 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
     this.publisher.toSubject(chat.visitorId, 'live.handedOver', { roomId: chat.roomId, peer: { displayName: name } });
     this.logger.log({ centerId: chat.centerId }, 'live chat handed over');
     return true;
+  }
+
+  /**
+   * Chats whose counselor has been gone off shift longer than the center's shift grace: the node
+   * whose conditional update claims the chat hands it over or ends it with `counselor_gone`.
+   */
+  @Interval(2000)
+  async sweepCounselorsGone(): Promise<void> {
+    try {
+      const now = this.clock.now().getTime();
+      for (const chat of await this.repo.findCounselorAway()) {
+        const center = await this.effects.center(chat.centerId);
+        if (!chat.counselorAwaySince || now - chat.counselorAwaySince.getTime() < center.shiftGraceSeconds * 1000) continue;
+        if ((await this.publisher.countSubjectSockets(chat.counselorId)) > 0) {
+          if (await this.repo.clearCounselorAway(chat.centerId, chat.id)) {
+            this.publisher.toSubject(chat.visitorId, 'live.resumed', { roomId: chat.roomId, who: 'counselor' });
+          }
+          continue;
+        }
+        if (!(await this.repo.clearCounselorAway(chat.centerId, chat.id))) continue; // another node took it
+        if (center.liveHandover === 'handover' && (await this.handOver(chat))) continue;
+        await this.endChat(chat, 'counselor_gone', null);
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'counselor grace sweep of running chats failed');
+    }
   }
 
   // ---- the visitor is gone ---------------------------------------------------------------------
@@ -228,8 +274,9 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A node that died took its disconnect events with it: running chats whose visitor has no socket
-   * on any node are marked away here, so the grace sweep ends them (no ghost holds a seat).
+   * A node that died took its disconnect events with it: running chats whose visitor (or off-shift
+   * counselor) has no socket on any node are marked away here, so the grace sweeps end or hand them
+   * over (no ghost holds a seat).
    */
   @Interval(10_000)
   async sweepGhosts(): Promise<void> {
@@ -240,6 +287,13 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
         if (await this.repo.markVisitorAway(chat.centerId, chat.id, this.clock.now())) {
           this.publisher.toSubject(chat.counselorId, 'live.paused', { roomId: chat.roomId, who: 'visitor' });
         }
+      }
+      // the same for counselors off shift (on shift, the ghost-shift sweep starts their grace)
+      const counselors = new Map<string, string>();
+      for (const chat of await this.repo.findRunningChatsWithCounselorPresent()) counselors.set(chat.counselorId, chat.centerId);
+      for (const [counselorId, centerId] of counselors) {
+        if ((await this.repo.findOpenShift(centerId, counselorId)) || (await this.publisher.countSubjectSockets(counselorId)) > 0) continue;
+        await this.counselorAwayOffShift(centerId, counselorId);
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'ghost chat sweep failed');

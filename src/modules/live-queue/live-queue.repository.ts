@@ -124,7 +124,7 @@ export class LiveQueueRepository {
     const res = await this.chats
       .createQueryBuilder()
       .update(LiveChat)
-      .set({ endedAt: () => dbNow(this.ds), endReason: reason, addressHash: null, visitorAwaySince: null })
+      .set({ endedAt: () => dbNow(this.ds), endReason: reason, addressHash: null, visitorAwaySince: null, counselorAwaySince: null })
       .where('center_id = :centerId AND id = :id AND ended_at IS NULL', { centerId, id })
       .execute();
     return (res.affected ?? 0) === 1;
@@ -161,6 +161,50 @@ export class LiveQueueRepository {
       .where('center_id = :centerId AND id = :id AND ended_at IS NULL AND visitor_away_since IS NOT NULL', { centerId, id })
       .execute();
     return (res.affected ?? 0) === 1;
+  }
+
+  /** Marks the counselor of these running chats as gone since `at` (where not marked yet): the chats this call marked. */
+  async markCounselorAway(centerId: string, counselorId: string, at: Date): Promise<LiveChat[]> {
+    const chats = await this.findRunningChatsOfCounselor(centerId, counselorId);
+    const marked: LiveChat[] = [];
+    for (const c of chats) {
+      const res = await this.chats
+        .createQueryBuilder()
+        .update(LiveChat)
+        .set({ counselorAwaySince: at })
+        .where('center_id = :centerId AND id = :id AND counselor_id = :counselorId AND ended_at IS NULL AND counselor_away_since IS NULL', {
+          centerId,
+          id: c.id,
+          counselorId,
+        })
+        .execute();
+      if ((res.affected ?? 0) === 1) marked.push(c);
+    }
+    return marked;
+  }
+
+  /**
+   * Clears the counselor's away mark of one chat; true only for the one caller whose update matched
+   * (the counselor's return, or the sweep that claims the chat to hand it over or end it).
+   */
+  async clearCounselorAway(centerId: string, id: string): Promise<boolean> {
+    const res = await this.chats
+      .createQueryBuilder()
+      .update(LiveChat)
+      .set({ counselorAwaySince: null })
+      .where('center_id = :centerId AND id = :id AND ended_at IS NULL AND counselor_away_since IS NOT NULL', { centerId, id })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  /** Running chats (all centers) whose counselor counts as present. */
+  findRunningChatsWithCounselorPresent(): Promise<LiveChat[]> {
+    return this.chats.findBy({ endedAt: IsNull(), counselorAwaySince: IsNull() });
+  }
+
+  /** Running chats (all centers) whose counselor is marked gone. */
+  findCounselorAway(): Promise<LiveChat[]> {
+    return this.chats.findBy({ endedAt: IsNull(), counselorAwaySince: Not(IsNull()) });
   }
 
   /** Running chats (all centers) whose visitor has been gone since `cutoff` or longer. */

@@ -178,6 +178,7 @@ export class QueueEffectsService implements OnApplicationShutdown {
         waitedMs: Math.max(0, a.assignedAt - a.joinedAt),
         addressHash: a.address,
         visitorAwaySince: null,
+        counselorAwaySince: null,
       });
       await this.repo.insertChat(chat);
       created = { roomId, chatId: chat.id };

@@ -88,7 +88,15 @@ export class ShiftsService implements OnModuleDestroy {
     const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
     // while this node shuts down the adapter cannot count sockets: start the grace anyway (a
     // reconnect to another node clears it, and the sweep checks for sockets before closing)
-    if (!shift || (!this.stopping && (await this.publisher.countSubjectSockets(auth.subjectId)) > 0)) return;
+    if (!this.stopping && (await this.publisher.countSubjectSockets(auth.subjectId)) > 0) return;
+    if (!shift) {
+      // off shift their running chats go on: the visitors are told, the chat sweep decides after the grace
+      if (this.stopping) return;
+      await this.chats
+        .counselorAwayOffShift(auth.centerId, auth.subjectId)
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not mark a counselor away'));
+      return;
+    }
     const center = await this.effects.center(auth.centerId);
     await this.repo.startGrace(auth.centerId, shift.id, center.shiftGraceSeconds);
     // while this node shuts down its store client may be gone: the other nodes' ghost sweep marks them away
@@ -103,6 +111,9 @@ export class ShiftsService implements OnModuleDestroy {
   async onConnected(event: SocketPresenceEvent): Promise<void> {
     const { auth } = event;
     if (auth.role !== 'counselor' && auth.role !== 'admin') return;
+    await this.chats
+      .counselorBackOffShift(auth.centerId, auth.subjectId)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'could not mark a counselor back'));
     const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
     if (!shift) return;
     await this.repo.clearGrace(auth.centerId, shift.id);

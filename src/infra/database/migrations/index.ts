@@ -4,6 +4,7 @@ import { LiveChat1764500000000 } from './1764500000000-live-chat';
 import { TopicChats1764600000000 } from './1764600000000-topic-chats';
 import { CenterEmergencyText1764700000000 } from './1764700000000-center-emergency-text';
 import { LiveChatFailures1764800000000 } from './1764800000000-live-chat-failures';
+import { LiveChatCounselorAway1764800000001 } from './1764800000001-live-chat-counselor-away';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   TopicChats1764600000000,
   CenterEmergencyText1764700000000,
   LiveChatFailures1764800000000,
+  LiveChatCounselorAway1764800000001,
 ];
