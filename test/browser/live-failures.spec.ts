@@ -272,7 +272,7 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     await shot(again, 'f05-console-restored');
   });
 
-  it('should tell the visitor at once when the counselor’s tab closes, keep what they write, and hand the chat over after the grace', async () => {
+  it('should tell the visitor at once when the counselor’s tab closes, keep what they write and show it to the counselor on return', async () => {
     await settings({ shiftGraceSeconds: 30 });
     // The second counselor is on shift but full, so nobody can take over yet.
     const other = await newPage({ width: 1200, height: 800 });
@@ -313,12 +313,32 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     await back.getByText('Ich habe Tabletten gesammelt.').waitFor();
     await notice.waitFor({ state: 'detached' });
     await shot(back, 'f07-console-back-reads-message');
+  });
 
-    // Gone again, with a short grace and a free colleague: the chat is handed over with its history.
+  it('should hand the chat over with its history when the counselor stays gone beyond the grace and a colleague is free', async () => {
+    // (a settings change reaches the live chat within a second; the two logins below take longer)
     await settings({ shiftGraceSeconds: 5 });
+    const other = await newPage({ width: 1200, height: 800 });
+    await consoleLogin(other, 1);
+    await openShift(other, 1);
+    const seated = await socketVisitor('Ich bin bei der zweiten Beraterin');
+    await other.getByText('Ich bin bei der zweiten Beraterin').waitFor();
+    expect(seated.join).toEqual({ ok: true, data: { position: 0 } });
+    const con = await newPage({ width: 1200, height: 800 });
+    await consoleLogin(con, 0);
+    await openShift(con, 2);
+    const page = await newPage({ width: 400, height: 700 });
+    const w = await openWidget(page);
+    await startChat(w);
+    await w.getByRole('heading', { name: `Sie chatten mit ${center.counselors[0]!.displayName}.` }).waitFor();
+    await widgetSend(w, 'Hallo, ich bin es');
+    await con.getByText('Hallo, ich bin es').waitFor();
+    // the colleague's seat becomes free; then the first counselor's tab closes for good
     await expect(emit(await counselorSocketFor(1), 'live.end', { roomId: (await assignedRoom(seated.socket))! })).resolves.toMatchObject({ ok: true });
-    await back.context().close();
+    await con.context().close();
+    const notice = w.getByRole('alert').filter({ hasText: 'Die Verbindung zu Ihrer Beraterin' });
     await notice.waitFor({ timeout: 10_000 });
+    await widgetSend(w, 'Ich habe Tabletten gesammelt.');
     await w
       .getByText(`Ein anderes Teammitglied hat Ihren Chat übernommen: ${center.counselors[1]!.displayName}.`)
       .waitFor({ timeout: 20_000 })
@@ -334,6 +354,11 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     await shot(other, 'f09-console-handed-over-chat');
     await widgetSend(w, 'Danke, dass jemand da ist.');
     await other.getByText('Danke, dass jemand da ist.').waitFor();
+    // the first counselor, back after the grace, no longer holds the chat: the shift is over, no chat shown
+    const late = await newPage({ width: 1200, height: 800 });
+    await consoleLogin(late, 0);
+    await late.getByText('Keine Schicht').waitFor();
+    await late.getByText('Keine laufenden Chats.').waitFor();
     await settings({ shiftGraceSeconds: 60 });
   });
 
