@@ -1,5 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatTab, ConsoleSession, ConsoleState, RoomMemberItem } from './console-session';
+import type { ConsoleDict } from './i18n';
+
+interface Ctx {
+  session: ConsoleSession;
+  state: ConsoleState;
+  t: ConsoleDict;
+  lang: string;
+}
 
 const CANNED_KEY = 'lotse.console.canned';
 const DEFAULT_CANNED = [
@@ -35,46 +43,115 @@ function useTick(ms: number): number {
   return now;
 }
 
-export function ConsoleApp({ session }: { session: ConsoleSession }) {
+export function ConsoleApp({ session, t, lang }: { session: ConsoleSession; t: ConsoleDict; lang: string }) {
   const state = useSession(session);
-  if (!state.auth) return <Login session={session} state={state} />;
+  const unread = session.unreadTotal;
+  // The page title carries the unread count (new chats and messages), not only the sound.
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) ${t.appTitle}` : t.appTitle;
+  }, [unread, t]);
+  const ctx: Ctx = { session, state, t, lang };
+  if (!state.auth) return <Login {...ctx} />;
   return (
     <div class="console">
-      <Header session={session} state={state} />
+      <Header {...ctx} />
+      <div class="sr-only" role="log" aria-live="polite" aria-label={t.announcements} data-live-region>
+        {state.announcements.map((a) => (
+          <p key={a.id}>{a.text}</p>
+        ))}
+      </div>
       {state.error && (
         <p class="error" role="alert">
           {state.error}
         </p>
       )}
+      {state.notice && (
+        <div class="notice" role="status">
+          <span>{state.notice}</span>
+          <button type="button" class="link" onClick={() => session.dismissNotice()}>
+            {t.dismiss}
+          </button>
+        </div>
+      )}
       <div class="columns">
         <aside class="side">
-          <Queue state={state} />
-          <Topics session={session} state={state} />
+          <Queue {...ctx} />
+          <Topics {...ctx} />
         </aside>
-        <Chats session={session} state={state} />
+        <Chats {...ctx} />
       </div>
     </div>
   );
 }
 
-function Login({ session, state }: { session: ConsoleSession; state: ConsoleState }) {
+/** An accessible confirmation dialog (native <dialog>: focus moves in, Escape cancels, focus returns). */
+function Confirm({
+  text,
+  yes,
+  danger,
+  onYes,
+  onClose,
+  t,
+}: {
+  text: string;
+  yes: string;
+  danger?: boolean;
+  onYes: () => void;
+  onClose: () => void;
+  t: ConsoleDict;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} class="confirm" aria-labelledby="confirm-text" onClose={onClose}>
+      <p id="confirm-text">{text}</p>
+      <div class="actions">
+        <button
+          type="button"
+          class={danger ? 'danger' : 'primary'}
+          onClick={() => {
+            onYes();
+            ref.current?.close();
+          }}
+        >
+          {yes}
+        </button>
+        <button type="button" class="secondary" autofocus onClick={() => ref.current?.close()}>
+          {t.cancel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+interface Ask {
+  text: string;
+  yes: string;
+  danger?: boolean;
+  run: () => void;
+}
+
+function Login({ session, state, t }: Ctx) {
   const [center, setCenter] = useState(new URLSearchParams(location.search).get('center') ?? 'demo');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   return (
     <main class="login">
-      <h1>Lotse – Live-Konsole</h1>
+      <h1>{t.appTitle}</h1>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           void session.login(center.trim(), email.trim(), password);
         }}
       >
-        <label for="center">Beratungsstelle (Kürzel)</label>
+        <label for="center">{t.centerLabel}</label>
         <input id="center" name="center" required value={center} onInput={(e) => setCenter(e.currentTarget.value)} autocomplete="organization" />
-        <label for="email">E-Mail</label>
+        <label for="email">{t.email}</label>
         <input id="email" name="email" type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} autocomplete="username" />
-        <label for="password">Passwort</label>
+        <label for="password">{t.password}</label>
         <input
           id="password"
           name="password"
@@ -90,86 +167,114 @@ function Login({ session, state }: { session: ConsoleSession; state: ConsoleStat
           </p>
         )}
         <button type="submit" class="primary" disabled={state.busy}>
-          Anmelden
+          {t.login}
         </button>
       </form>
     </main>
   );
 }
 
-function Header({ session, state }: { session: ConsoleSession; state: ConsoleState }) {
+function Header({ session, state, t }: Ctx) {
   const [max, setMax] = useState(state.shift.maxChats);
+  // the server's shift (restored by live.sync) wins over what the field showed
+  useEffect(() => setMax(state.shift.maxChats), [state.shift.maxChats]);
   return (
     <header class="top">
       <strong class="who">{state.auth?.account.displayName}</strong>
       <span class={state.online ? 'conn on' : 'conn off'} role="status">
-        {state.online ? 'verbunden' : 'Verbindung wird hergestellt …'}
+        {state.online ? t.connected : t.connecting}
       </span>
       <span class="shift" data-shift={state.shift.open ? 'open' : 'closed'}>
-        {state.shift.open ? 'Schicht offen' : 'Keine Schicht'}
+        {state.shift.open ? t.shiftOpen : t.noShift}
       </span>
       <label class="inline">
-        max. Chats
+        {t.maxChats}
         <input type="number" min={1} max={10} value={max} onInput={(e) => setMax(Number(e.currentTarget.value) || 1)} disabled={state.shift.open} />
       </label>
       {state.shift.open ? (
         <button type="button" class="secondary" onClick={() => void session.closeShift()}>
-          Schicht beenden
+          {t.closeShift}
         </button>
       ) : (
         <button type="button" class="primary" onClick={() => void session.openShift(Math.min(10, Math.max(1, max)))} disabled={!state.online}>
-          Schicht beginnen
+          {t.openShift}
         </button>
       )}
       <label class="inline">
-        <input type="checkbox" checked={state.sound} onChange={(e) => session.setPrefs({ sound: e.currentTarget.checked })} /> Ton
+        <input type="checkbox" checked={state.sound} onChange={(e) => session.setPrefs({ sound: e.currentTarget.checked })} /> {t.sound}
       </label>
       <label class="inline">
-        <input type="checkbox" checked={state.notify} onChange={(e) => session.setPrefs({ notify: e.currentTarget.checked })} /> Desktop-Hinweis
+        <input type="checkbox" checked={state.notify} onChange={(e) => session.setPrefs({ notify: e.currentTarget.checked })} /> {t.desktopNotice}
       </label>
       <button type="button" class="link" onClick={() => void session.logout()}>
-        Abmelden
+        {t.logout}
       </button>
     </header>
   );
 }
 
-function waited(iso: string, now: number): string {
+function waited(iso: string, now: number, t: ConsoleDict): string {
   const min = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 60000));
-  return min < 1 ? 'gerade eben' : `seit ${min} min`;
+  return min < 1 ? t.justNow : t.since(min);
 }
 
-function Queue({ state }: { state: ConsoleState }) {
+const locale = (lang: string) => (lang === 'en' ? 'en-GB' : 'de-DE');
+const clock = (iso: string, lang: string) => new Date(iso).toLocaleTimeString(locale(lang), { hour: '2-digit', minute: '2-digit' });
+
+function Queue({ session, state, t }: Ctx) {
   const now = useTick(15_000);
+  const [ask, setAsk] = useState<Ask | null>(null);
   return (
     <section class="queue" aria-labelledby="queue-h">
       <h2 id="queue-h">
-        Warteschlange <span class="count">{state.waiting}</span>
+        {t.queue} <span class="count">{state.waiting}</span>
       </h2>
-      {!state.shift.open && <p class="hint">Beginnen Sie eine Schicht, um Chats zu übernehmen.</p>}
+      {!state.shift.open && <p class="hint">{t.startShiftHint}</p>}
       {state.queue.length === 0 ? (
-        state.shift.open && <p class="hint">Niemand wartet.</p>
+        state.shift.open && <p class="hint">{t.nobodyWaiting}</p>
       ) : (
         <ol class="entries">
           {state.queue.map((e) => (
-            <li key={e.visitorId}>
-              <span class="first">{e.firstMessage ?? '(ohne erste Nachricht)'}</span>
-              <span class="meta">{waited(e.joinedAt, now)}</span>
+            <li key={e.visitorId} class={e.suspicious ? 'suspicious' : undefined} data-suspicious={e.suspicious ? 'true' : undefined}>
+              {e.suspicious && <strong class="flag">⚠ {t.suspicious}</strong>}
+              <span class="first">{e.firstMessage ?? t.noFirstMessage}</span>
+              <span class="meta">{waited(e.joinedAt, now, t)}</span>
+              {e.suspicious && (
+                <span class="entry-actions">
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => setAsk({ text: t.removeConfirm, yes: t.remove, run: () => void session.removeFromQueue(e.visitorId, false) })}
+                  >
+                    {t.remove}
+                  </button>
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() =>
+                      setAsk({ text: t.removeBlockConfirm, yes: t.removeAndBlock, danger: true, run: () => void session.removeFromQueue(e.visitorId, true) })
+                    }
+                  >
+                    {t.removeAndBlock}
+                  </button>
+                </span>
+              )}
             </li>
           ))}
         </ol>
       )}
+      {ask && <Confirm text={ask.text} yes={ask.yes} danger={ask.danger} onYes={ask.run} onClose={() => setAsk(null)} t={t} />}
     </section>
   );
 }
 
-function Topics({ session, state }: { session: ConsoleSession; state: ConsoleState }) {
-  const fmt = (iso: string) => new Date(iso).toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit' });
+function Topics({ session, state, t, lang }: Ctx) {
+  const fmt = (iso: string) => clock(iso, lang);
   return (
     <section class="topics" aria-labelledby="topics-h">
-      <h2 id="topics-h">Themenchats heute</h2>
+      <h2 id="topics-h">{t.topicsToday}</h2>
       {state.topics.length === 0 ? (
-        <p class="hint">Heute keine Themenchats.</p>
+        <p class="hint">{t.noTopicsToday}</p>
       ) : (
         <ul>
           {state.topics.map((x) => (
@@ -177,7 +282,7 @@ function Topics({ session, state }: { session: ConsoleSession; state: ConsoleSta
               <strong>{x.title}</strong> {fmt(x.startsAt)}–{fmt(x.endsAt)} <span class="meta">({x.status})</span>
               {x.status === 'open' && !state.chats.some((c) => c.topicChatId === x.id) && (
                 <button type="button" class="link" onClick={() => void session.joinTopic(x)}>
-                  betreten
+                  {t.enter}
                 </button>
               )}
             </li>
@@ -188,18 +293,19 @@ function Topics({ session, state }: { session: ConsoleSession; state: ConsoleSta
   );
 }
 
-function Chats({ session, state }: { session: ConsoleSession; state: ConsoleState }) {
+function Chats(ctx: Ctx) {
+  const { session, state, t, lang } = ctx;
   const active = state.chats.find((c) => c.roomId === state.active) ?? state.chats[0];
   if (!active) {
     return (
       <main class="chats empty">
-        <p class="hint">Keine laufenden Chats.</p>
+        <p class="hint">{t.noChats}</p>
       </main>
     );
   }
   return (
     <main class="chats">
-      <div role="tablist" aria-label="Laufende Chats" class="tabs">
+      <div role="tablist" aria-label={t.runningChats} class="tabs">
         {state.chats.map((c) => (
           <button
             key={c.roomId}
@@ -208,26 +314,38 @@ function Chats({ session, state }: { session: ConsoleSession; state: ConsoleStat
             id={`tab-${c.roomId}`}
             aria-selected={c.roomId === active.roomId}
             aria-controls="chat-panel"
-            class={`tab${c.unread > 0 ? ' unread' : ''}${c.closed ? ' closed' : ''}`}
+            class={`tab${c.unread > 0 || c.fresh ? ' unread' : ''}${c.closed ? ' closed' : ''}`}
+            data-label={c.title}
             onClick={() => session.select(c.roomId)}
           >
-            {c.kind === 'topic' ? '# ' : ''}
-            {c.title}
-            {c.unread > 0 && (
-              <span class="badge" aria-label={`${c.unread} ungelesen`}>
+            <span class="tab-title">
+              {c.kind === 'topic' ? '# ' : ''}
+              {c.title}
+            </span>
+            {c.assignedAt && (
+              <span class="tab-meta">
+                {t.startedAt(clock(c.assignedAt, lang))}
+                {c.waitedMs !== undefined && ` · ${t.waited(Math.floor(c.waitedMs / 60000))}`}
+              </span>
+            )}
+            {c.unread > 0 ? (
+              <span class="badge" aria-label={t.unreadBadge(c.unread)}>
                 {c.unread}
               </span>
+            ) : (
+              c.fresh && <span class="badge">{t.newBadge}</span>
             )}
           </button>
         ))}
       </div>
-      <ChatPanel key={active.roomId} session={session} tab={active} state={state} />
+      <ChatPanel key={active.roomId} {...ctx} tab={active} />
     </main>
   );
 }
 
-function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: ChatTab; state: ConsoleState }) {
+function ChatPanel({ session, tab, state, t, lang }: Ctx & { tab: ChatTab }) {
   const room = session.room(tab.roomId);
+  const [ask, setAsk] = useState<Ask | null>(null);
   const [text, setText] = useState('');
   const [canned, setCanned] = useState(loadCanned);
   const [editing, setEditing] = useState(false);
@@ -260,29 +378,36 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
 
   return (
     <section id="chat-panel" role="tabpanel" aria-labelledby={`tab-${tab.roomId}`} class="panel">
-      <div class="log" role="log" aria-live="polite" aria-label={`Chat mit ${tab.title}`}>
+      {tab.peerAway && !tab.closed && (
+        <p class="quiet-notice" role="status" data-notice="peer-away">
+          {t.peerAway}
+        </p>
+      )}
+      <div class="log" role="log" aria-live="polite" aria-label={t.chatWith(tab.title)}>
         {room?.messages.map((m) => (
           <div key={m.seq} class={m.sender.id === selfId ? 'msg own' : 'msg peer'} data-seq={m.seq}>
             <span class="who" dir="auto">
-              {m.sender.id === selfId ? 'Sie' : m.sender.displayName}
+              {m.sender.id === selfId ? t.you : m.sender.displayName}
             </span>
             <p class="text" dir="auto">
               {m.body}
             </p>
-            <span class="meta">{new Date(m.sentAt).toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit' })}</span>
+            <span class="meta">{clock(m.sentAt, lang)}</span>
           </div>
         ))}
         {room?.pending.map((p) => (
           <div key={p.clientMsgId} class={`msg own ${p.state}`} data-pending={p.state}>
-            <span class="who">Sie</span>
+            <span class="who" dir="auto">
+              {t.you}
+            </span>
             <p class="text" dir="auto">
               {p.body}
             </p>
             <span class="meta">
-              {p.state === 'sending' ? 'wird gesendet …' : 'nicht gesendet'}
+              {p.state === 'sending' ? t.sending : t.failed}
               {p.state === 'failed' && (
                 <button type="button" class="link" onClick={() => session.retry(p.clientMsgId)}>
-                  erneut senden
+                  {t.retry}
                 </button>
               )}
             </span>
@@ -291,13 +416,15 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
         <div ref={endRef} />
       </div>
       <p class="typing" aria-live="polite">
-        {room && room.typing.length > 0 ? `${room.typing.join(', ')} schreibt …` : '\u00a0'}
+        {room && room.typing.length > 0 ? t.typing(room.typing.join(', ')) : '\u00a0'}
       </p>
       {tab.closed ? (
         <div class="closed-note">
-          <p role="status">Dieser Chat ist beendet{tab.closed === 'blocked' ? ' (gesperrt)' : ''}.</p>
+          <p role="status" data-closed={tab.closed}>
+            {t.closedReason[tab.closed] ?? t.closedDefault}
+          </p>
           <button type="button" class="secondary" onClick={() => session.dismiss(tab.roomId)}>
-            Tab schließen
+            {t.closeTab}
           </button>
         </div>
       ) : (
@@ -310,14 +437,14 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
             }}
           >
             <label for="reply" class="sr-only">
-              Antwort
+              {t.reply}
             </label>
             <textarea
               id="reply"
               rows={3}
               maxLength={4000}
               value={text}
-              placeholder="Antwort schreiben …"
+              placeholder={t.replyPlaceholder}
               onInput={(e) => {
                 setText(e.currentTarget.value);
                 if (Date.now() - lastTyping.current > 3000) {
@@ -333,12 +460,12 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
               }}
             />
             <button type="submit" class="primary">
-              Senden
+              {t.send}
             </button>
           </form>
           <div class="tools">
             <label class="inline">
-              Textbaustein
+              {t.canned}
               <select
                 value=""
                 onChange={(e) => {
@@ -347,7 +474,7 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
                   e.currentTarget.value = '';
                 }}
               >
-                <option value="">– wählen –</option>
+                <option value="">{t.choose}</option>
                 {canned.map((c) => (
                   <option key={c} value={c}>
                     {c.length > 60 ? `${c.slice(0, 57)}…` : c}
@@ -356,27 +483,32 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
               </select>
             </label>
             <button type="button" class="link" onClick={() => setEditing(!editing)} aria-expanded={editing}>
-              Bausteine bearbeiten
+              {t.editCanned}
             </button>
             {tab.kind === 'live' && (
               <>
-                <button type="button" class="secondary" onClick={() => void session.endChat(tab.roomId, false)}>
-                  Chat beenden
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => setAsk({ text: t.endConfirm(tab.title), yes: t.endChat, run: () => void session.endChat(tab.roomId, false) })}
+                >
+                  {t.endChat}
                 </button>
                 <button
                   type="button"
                   class="danger"
-                  onClick={() => {
-                    if (window.confirm('Chat beenden und diese Person sperren?')) void session.endChat(tab.roomId, true);
-                  }}
+                  onClick={() =>
+                    setAsk({ text: t.endBlockConfirm(tab.title), yes: t.endAndBlock, danger: true, run: () => void session.endChat(tab.roomId, true) })
+                  }
                 >
-                  Beenden und sperren
+                  {t.endAndBlock}
                 </button>
               </>
             )}
           </div>
           {editing && (
             <CannedEditor
+              t={t}
               list={canned}
               onSave={(list) => {
                 localStorage.setItem(CANNED_KEY, JSON.stringify(list));
@@ -386,21 +518,21 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
             />
           )}
           {tab.kind === 'topic' && (
-            <section class="participants" aria-label="Teilnehmende">
-              <h3>Teilnehmende</h3>
+            <section class="participants" aria-label={t.participants}>
+              <h3>{t.participants}</h3>
               {participants.length === 0 ? (
-                <p class="hint">Noch ist niemand beigetreten.</p>
+                <p class="hint">{t.nobodyJoined}</p>
               ) : (
                 <ul>
                   {participants.map((p) => (
                     <li key={p.id} data-participant={p.displayName}>
                       {p.displayName}
-                      {p.muted ? ' (stumm)' : ''}{' '}
+                      {p.muted ? t.muted : ''}{' '}
                       <button type="button" class="link" onClick={() => moderate(p.id, 'topic.mute', !p.muted)}>
-                        {p.muted ? 'Stummschaltung aufheben' : 'stummschalten'}
+                        {p.muted ? t.unmute : t.mute}
                       </button>{' '}
                       <button type="button" class="link" onClick={() => moderate(p.id, 'topic.remove')}>
-                        entfernen
+                        {t.removeParticipant}
                       </button>
                     </li>
                   ))}
@@ -410,15 +542,16 @@ function ChatPanel({ session, tab, state }: { session: ConsoleSession; tab: Chat
           )}
         </>
       )}
+      {ask && <Confirm text={ask.text} yes={ask.yes} danger={ask.danger} onYes={ask.run} onClose={() => setAsk(null)} t={t} />}
     </section>
   );
 }
 
-function CannedEditor({ list, onSave }: { list: string[]; onSave: (list: string[]) => void }) {
+function CannedEditor({ list, onSave, t }: { list: string[]; onSave: (list: string[]) => void; t: ConsoleDict }) {
   const [text, setText] = useState(list.join('\n'));
   return (
     <div class="canned-editor">
-      <label for="canned">Textbausteine (einer pro Zeile)</label>
+      <label for="canned">{t.cannedEditor}</label>
       <textarea id="canned" rows={6} value={text} onInput={(e) => setText(e.currentTarget.value)} />
       <button
         type="button"
@@ -432,7 +565,7 @@ function CannedEditor({ list, onSave }: { list: string[]; onSave: (list: string[
           )
         }
       >
-        Speichern
+        {t.save}
       </button>
     </div>
   );

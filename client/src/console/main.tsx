@@ -1,8 +1,11 @@
 import { render } from 'preact';
 import { ConsoleApp } from './app';
 import { ConsoleSession } from './console-session';
+import { pickConsoleDict } from './i18n';
 import '../lib/chat-base.css';
 import './console.css';
 
-const session = new ConsoleSession(sessionStorage, localStorage);
-render(<ConsoleApp session={session} />, document.getElementById('app')!);
+const { t, lang } = pickConsoleDict(new URLSearchParams(location.search).get('lang') ?? navigator.language);
+document.documentElement.lang = lang;
+const session = new ConsoleSession(sessionStorage, localStorage, t);
+render(<ConsoleApp session={session} t={t} lang={lang} />, document.getElementById('app')!);

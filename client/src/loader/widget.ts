@@ -48,7 +48,7 @@ const STYLES = `
   box-shadow: 0 4px 24px rgba(0,0,0,.35); display: flex; flex-direction: column; }
 .panel[hidden] { display: none; }
 iframe { border: 0; width: 100%; height: 100%; flex: 1; }
-@media (max-width: 480px) {
+@media (max-width: 640px), (max-height: 560px) {
   .panel { top: 0; left: 0; right: 0; bottom: 56px; width: 100vw; height: auto; border-radius: 0; }
   .launcher { right: 8px; bottom: 6px; padding: 10px 14px; font-size: 15px; }
 }
@@ -124,11 +124,12 @@ iframe { border: 0; width: 100%; height: 100%; flex: 1; }
     }
   });
 
-  // Quick exit asked for by the chat frame: leave the host page for the neutral page at once.
+  // Quick exit asked for by the chat frame (only our own origin): leave the host page for the
+  // center's neutral page at once, replacing its history entry. Only http(s) targets.
   window.addEventListener('message', (e: MessageEvent<{ type?: string; url?: string }>) => {
     if (e.origin !== origin || e.data?.type !== 'lotse.quickExit') return;
     const url = e.data.url ?? '';
-    if (url.startsWith(`${origin}/`)) location.replace(url);
+    if (/^https?:\/\//i.test(url)) location.replace(url);
   });
 
   const poll = async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Dict } from './i18n';
 import type { CenterInfo, WidgetSession, WidgetState } from './session';
+import { phoneParts } from './phones';
 import type { TopicChatListItem } from './types';
 
 interface Props {
@@ -28,10 +29,19 @@ export function App({ session, t, lang, onQuickExit }: Props) {
           {t.quickExitHint}
         </span>
       </header>
-      {!state.online && (
+      {!state.online && !state.connectProblem && (
         <p class="banner" role="status">
           {t.reconnecting}
         </p>
+      )}
+      {state.connectProblem && (
+        <div class="alert" role="alert" data-notice="connect-problem">
+          <p>{t.connectProblem}</p>
+          <CrisisText center={state.center} t={t} />
+          <button type="button" class="secondary" onClick={() => session.reconnect()}>
+            {t.reconnectNow}
+          </button>
+        </div>
       )}
       <main class="body">
         <Step state={state} session={session} t={t} lang={lang} headingRef={headingRef} />
@@ -64,6 +74,15 @@ function Step({ state, session, t, lang, headingRef }: StepProps) {
           <button type="button" class="primary" onClick={() => session.restart()}>
             {t.tryAgain}
           </button>
+          <Crisis center={state.center} t={t} />
+        </section>
+      );
+    case 'blocked':
+      return (
+        <section class="unavailable" data-state="blocked">
+          {h(t.blockedHeading)}
+          <p>{t.blockedText}</p>
+          <OtherWays center={state.center} topics={state.topics} t={t} lang={lang} />
         </section>
       );
     case 'closed':
@@ -86,14 +105,16 @@ function Step({ state, session, t, lang, headingRef }: StepProps) {
         <section>
           {h(t.privacyHeading)}
           <p class="privacy">{state.center?.privacyText || t.defaultPrivacy}</p>
-          <p class="hint">{t.emergency}</p>
+          <CrisisLine center={state.center} t={t} />
+          <p class="hint">{t.quickExitKeys}</p>
+          <p class="hint">{t.historyHint}</p>
           <button type="button" class="primary" onClick={() => session.consent()}>
             {t.consent}
           </button>
         </section>
       );
     case 'compose':
-      return <Compose session={session} t={t} busy={state.busy} heading={h(t.title)} />;
+      return <Compose session={session} t={t} busy={state.busy} center={state.center} heading={h(t.title)} />;
     case 'waiting':
       return (
         <section class="waiting">
@@ -101,19 +122,25 @@ function Step({ state, session, t, lang, headingRef }: StepProps) {
           <p class="position" role="status" aria-live="polite" aria-atomic="true">
             {state.position === null || state.position === 0 ? t.loading : t.position(state.position)}
           </p>
+          <p class="estimate" aria-live="polite">
+            {state.estimate === undefined ? '' : state.estimate === null ? t.noEstimate : t.estimate(state.estimate)}
+          </p>
           <p>{t.waitingHint}</p>
           <button type="button" class="secondary" onClick={() => void session.leaveQueue()}>
             {t.leaveQueue}
           </button>
+          <Crisis center={state.center} t={t} />
         </section>
       );
     case 'chat':
       return <Chat state={state} session={session} t={t} lang={lang} heading={h(t.connectedWith(state.peer ?? ''))} />;
-    case 'ended':
+    case 'ended': {
+      const reason = state.endReason ? t.endedReason[state.endReason] : undefined;
       return (
-        <section class="ended">
+        <section class="ended" data-reason={state.endReason ?? ''}>
           {state.room && state.room.messages.length > 0 && <Transcript state={state} t={t} lang={lang} />}
           {h(t.endedHeading)}
+          {reason && <p class="reason">{reason}</p>}
           <p class="closing">{t.endedText}</p>
           <button type="button" class="secondary" onClick={() => session.restart()}>
             {t.newChat}
@@ -121,10 +148,23 @@ function Step({ state, session, t, lang, headingRef }: StepProps) {
           <OtherWays center={state.center} topics={state.topics} t={t} lang={lang} />
         </section>
       );
+    }
   }
 }
 
-function Compose({ session, t, busy, heading }: { session: WidgetSession; t: Dict; busy: boolean; heading: preact.JSX.Element }) {
+function Compose({
+  session,
+  t,
+  busy,
+  center,
+  heading,
+}: {
+  session: WidgetSession;
+  t: Dict;
+  busy: boolean;
+  center: CenterInfo | null;
+  heading: preact.JSX.Element;
+}) {
   const [text, setText] = useState('');
   return (
     <form
@@ -135,6 +175,7 @@ function Compose({ session, t, busy, heading }: { session: WidgetSession; t: Dic
       }}
     >
       {heading}
+      <CrisisLine center={center} t={t} />
       <label for="first">{t.firstMessageLabel}</label>
       <textarea id="first" rows={3} maxLength={1000} value={text} onInput={(e) => setText(e.currentTarget.value)} aria-describedby="first-hint" />
       <p id="first-hint" class="hint">
@@ -195,6 +236,11 @@ function Transcript({ state, t, lang, onRetry }: { state: WidgetState; t: Dict; 
 
 function Chat({ state, session, t, lang, heading }: { state: WidgetState; session: WidgetSession; t: Dict; lang: string; heading: preact.JSX.Element }) {
   const [text, setText] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const stayRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) stayRef.current?.focus();
+  }, [confirming]);
   const lastTyping = useRef(0);
   const typing = state.room?.typing ?? [];
   const submit = () => {
@@ -206,6 +252,19 @@ function Chat({ state, session, t, lang, heading }: { state: WidgetState; sessio
   return (
     <section class="chat">
       {heading}
+      {state.paused ? (
+        <div class="alert" role="alert" data-notice="paused">
+          <p>{t.paused}</p>
+          <CrisisText center={state.center} t={t} />
+        </div>
+      ) : (
+        <CrisisLine center={state.center} t={t} />
+      )}
+      {state.handedOverTo && (
+        <p class="notice" role="status" data-notice="handed-over">
+          {t.handedOver(state.handedOverTo)}
+        </p>
+      )}
       <Transcript state={state} t={t} lang={lang} onRetry={(id) => session.retry(id)} />
       <p class="typing" aria-live="polite">
         {typing.length > 0 ? t.typing(typing.join(', ')) : '\u00a0'}
@@ -245,15 +304,22 @@ function Chat({ state, session, t, lang, heading }: { state: WidgetState; sessio
           {t.send}
         </button>
       </form>
-      <button
-        type="button"
-        class="secondary end"
-        onClick={() => {
-          if (window.confirm(t.endConfirm)) void session.endChat();
-        }}
-      >
-        {t.endChat}
-      </button>
+      {/* asked inline: browsers may suppress window.confirm in a cross-origin frame */}
+      {confirming ? (
+        <div class="end-confirm" role="group" aria-labelledby="end-q">
+          <span id="end-q">{t.endConfirm}</span>
+          <button type="button" class="primary" onClick={() => void session.endChat()}>
+            {t.endYes}
+          </button>
+          <button type="button" class="secondary" ref={stayRef} onClick={() => setConfirming(false)}>
+            {t.endNo}
+          </button>
+        </div>
+      ) : (
+        <button type="button" class="secondary end" onClick={() => setConfirming(true)}>
+          {t.endChat}
+        </button>
+      )}
     </section>
   );
 }
@@ -266,10 +332,7 @@ function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; top
   const hours = [...(center?.openingHours ?? [])].sort((a, b) => ((a.day + 6) % 7) - ((b.day + 6) % 7) || a.from.localeCompare(b.from));
   return (
     <div class="other-ways">
-      <section class="emergency" role="note" aria-labelledby="lotse-emergency">
-        <h2 id="lotse-emergency">{t.emergencyHeading}</h2>
-        <p>{center?.emergencyText ?? t.emergencyDefault}</p>
-      </section>
+      <Crisis center={center} t={t} />
       <h2>{t.openingHours}</h2>
       {hours.length > 0 ? (
         <ul class="hours">
@@ -297,5 +360,48 @@ function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; top
       <h2>{t.otherWays}</h2>
       <p>{t.registerHint}</p>
     </div>
+  );
+}
+
+/** The center's crisis text (or the default) with every phone number as a `tel:` link. */
+function CrisisText({ center, t }: { center: CenterInfo | null; t: Dict }) {
+  return (
+    <p class="crisis-text">
+      {phoneParts(center?.emergencyText ?? t.emergencyDefault).map((part, i) =>
+        part.tel ? (
+          <a key={i} href={`tel:${part.tel}`} aria-label={t.call(part.text)}>
+            {part.text}
+          </a>
+        ) : (
+          part.text
+        ),
+      )}
+    </p>
+  );
+}
+
+/** The crisis lines as a block (waiting, ended, closed, error). */
+function Crisis({ center, t }: { center: CenterInfo | null; t: Dict }) {
+  return (
+    <section class="emergency" role="note" aria-label={t.emergencyHeading}>
+      <h2>{t.emergencyHeading}</h2>
+      <CrisisText center={center} t={t} />
+    </section>
+  );
+}
+
+/** One line in the running chat: the numbers only, each one tap away. */
+function CrisisLine({ center, t }: { center: CenterInfo | null; t: Dict }) {
+  const numbers = phoneParts(center?.emergencyText ?? t.emergencyDefault).filter((p) => p.tel);
+  if (numbers.length === 0) return <CrisisText center={center} t={t} />;
+  return (
+    <p class="crisis-line" role="note">
+      {t.crisisShort}{' '}
+      {numbers.map((n, i) => (
+        <a key={i} href={`tel:${n.tel}`} aria-label={t.call(n.text)}>
+          {n.text}
+        </a>
+      ))}
+    </p>
   );
 }

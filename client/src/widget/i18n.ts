@@ -2,7 +2,7 @@
 const de = {
   title: 'Chat mit der Beratung',
   quickExit: 'Schnell verlassen',
-  quickExitHint: 'Schließt den Chat sofort und öffnet eine neutrale Seite.',
+  quickExitHint: 'Schließt den Chat sofort und öffnet eine neutrale Seite (auch: zweimal die Esc-Taste).',
   close: 'Chatfenster schließen',
   loading: 'Einen Moment …',
   privacyHeading: 'Bevor es losgeht',
@@ -26,6 +26,8 @@ const de = {
   typing: (name: string) => `${name} schreibt …`,
   endChat: 'Chat beenden',
   endConfirm: 'Chat wirklich beenden?',
+  endYes: 'Ja, beenden',
+  endNo: 'Weiter chatten',
   reconnecting: 'Verbindung unterbrochen – wird wiederhergestellt …',
   endedHeading: 'Der Chat ist beendet',
   endedText: 'Danke, dass Sie geschrieben haben. Passen Sie gut auf sich auf – Sie können sich jederzeit wieder melden.',
@@ -49,7 +51,31 @@ const de = {
   error: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es noch einmal.',
   days: ['So', 'Mo', 'Di', 'Mi', 'Do', 'Fr', 'Sa'],
   messagesLog: 'Nachrichten',
-  emergency: 'In akuter Gefahr: Notruf 112.',
+  quickExitKeys: 'Schnell verlassen: Knopf oben rechts oder zweimal kurz hintereinander die Esc-Taste drücken.',
+  historyHint:
+    'Ihr Browserverlauf kann diesen Besuch trotzdem noch zeigen. Löschen Sie ihn, wenn jemand mitlesen könnte, oder nutzen Sie ein privates Fenster.',
+  estimate: (min: number) => (min <= 1 ? 'Geschätzte Wartezeit: etwa eine Minute.' : `Geschätzte Wartezeit: etwa ${min} Minuten.`),
+  noEstimate: 'Wie lange es dauert, können wir gerade nicht abschätzen.',
+  paused:
+    'Die Verbindung zu Ihrer Beraterin bzw. Ihrem Berater ist unterbrochen. Ihre Nachrichten bleiben erhalten und werden gelesen, sobald die Verbindung wieder steht. Wenn Sie sofort Hilfe brauchen, erreichen Sie diese Nummern:',
+  handedOver: (name: string) => `Ein anderes Teammitglied hat Ihren Chat übernommen: ${name}. Ihr bisheriges Gespräch ist erhalten.`,
+  connectProblem:
+    'Die Verbindung zum Chat kann gerade nicht hergestellt werden. Das liegt nicht an Ihnen. Wir versuchen es weiter – wenn Sie jetzt Hilfe brauchen, nutzen Sie bitte die Nummern hier:',
+  reconnectNow: 'Jetzt erneut verbinden',
+  crisisShort: 'Im Notfall:',
+  call: (n: string) => `Anrufen: ${n}`,
+  blockedHeading: 'Ein Chat ist gerade nicht möglich',
+  blockedText: 'Von diesem Anschluss aus kann gerade kein neuer Chat beginnen. Wenn Sie Hilfe brauchen, erreichen Sie die Nummern unten rund um die Uhr.',
+  endedReason: {
+    ended_by_counselor: 'Ihre Beraterin bzw. Ihr Berater hat den Chat beendet.',
+    ended_by_visitor: 'Sie haben den Chat beendet.',
+    left: 'Sie haben den Chat verlassen.',
+    disconnected: 'Der Chat wurde beendet, weil Ihre Verbindung zu lange unterbrochen war.',
+    counselor_gone:
+      'Die Verbindung zu Ihrer Beraterin bzw. Ihrem Berater ist abgebrochen, und gerade konnte niemand anderes Ihren Chat übernehmen. Das tut uns sehr leid. Was Sie zuletzt geschrieben haben, wurde vielleicht nicht mehr gelesen. Bitte wenden Sie sich an die Nummern unten oder an einen der anderen Wege.',
+    blocked: 'Die Beratung hat den Chat beendet.',
+    removed: 'Ihre Anfrage wurde aus der Warteschlange genommen.',
+  } as Record<string, string>,
 };
 
 export type Dict = typeof de;
@@ -57,7 +83,7 @@ export type Dict = typeof de;
 const en: Dict = {
   title: 'Chat with a counselor',
   quickExit: 'Quick exit',
-  quickExitHint: 'Closes the chat at once and opens a neutral page.',
+  quickExitHint: 'Closes the chat at once and opens a neutral page (also: press Esc twice).',
   close: 'Close chat window',
   loading: 'One moment …',
   privacyHeading: 'Before we start',
@@ -81,6 +107,8 @@ const en: Dict = {
   typing: (name: string) => `${name} is typing …`,
   endChat: 'End chat',
   endConfirm: 'Really end the chat?',
+  endYes: 'Yes, end it',
+  endNo: 'Keep chatting',
   reconnecting: 'Connection lost – reconnecting …',
   endedHeading: 'The chat has ended',
   endedText: 'Thank you for writing to us. Take good care of yourself – you can reach out again at any time.',
@@ -104,7 +132,29 @@ const en: Dict = {
   error: 'Something went wrong. Please try again.',
   days: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
   messagesLog: 'Messages',
-  emergency: 'In acute danger: call 112.',
+  quickExitKeys: 'Quick exit: the button at the top right, or press the Esc key twice in quick succession.',
+  historyHint: 'Your browser history may still show this visit. Delete it if someone else could look, or use a private window.',
+  estimate: (min: number) => (min <= 1 ? 'Estimated wait: about one minute.' : `Estimated wait: about ${min} minutes.`),
+  noEstimate: 'We cannot estimate how long it will take right now.',
+  paused:
+    'The connection to your counselor is interrupted. Your messages are kept and will be read as soon as the connection is back. If you need help right now, call one of these numbers:',
+  handedOver: (name: string) => `Another team member has taken over your chat: ${name}. Your conversation so far is kept.`,
+  connectProblem: 'The chat cannot connect right now. This is not your fault. We keep trying – if you need help now, please use the numbers here:',
+  reconnectNow: 'Reconnect now',
+  crisisShort: 'In an emergency:',
+  call: (n: string) => `Call ${n}`,
+  blockedHeading: 'A chat is not possible right now',
+  blockedText: 'No new chat can start from this connection right now. If you need help, the numbers below are available around the clock.',
+  endedReason: {
+    ended_by_counselor: 'Your counselor has ended the chat.',
+    ended_by_visitor: 'You have ended the chat.',
+    left: 'You have left the chat.',
+    disconnected: 'The chat was ended because your connection was interrupted for too long.',
+    counselor_gone:
+      'The connection to your counselor broke off, and nobody else could take over your chat right now. We are very sorry. What you wrote last may not have been read. Please use the numbers below or one of the other ways to reach us.',
+    blocked: 'The counselor has ended the chat.',
+    removed: 'Your request was taken out of the queue.',
+  },
 };
 
 export function pickDict(lang: string | null | undefined): { t: Dict; lang: 'de' | 'en' } {
