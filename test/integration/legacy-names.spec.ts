@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/infra/database/data-source-options';
 import { MIGRATIONS } from '../../src/infra/database/migrations';
+import { CiphertextNamesAndKeyIds1764900000000 } from '../../src/infra/database/migrations/1764900000000-ciphertext-names-and-key-ids';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, startApp } from '../harness/app';
 import { createMariaDb, onMariaDb, tempDataDir, TEST_DB } from '../harness/env';
@@ -21,9 +22,11 @@ describe(`room and member names stored in plain text before the upgrade (${TEST_
       const t = await startApp({ dataDir, databaseUrl: db?.url });
       const c = await seedCenter(t, { counselors: 1, clients: 1 });
       await t.close();
-      // ... taken back to the schema before this version, with a room as the old code wrote it
+      // ... taken back to the schema before names were encrypted (that migration and every later one
+      // undone), with a room as the old code wrote it
       const old = await new DataSource({ ...dataSourceOptions({ database }), migrations: MIGRATIONS }).initialize();
-      await old.undoLastMigration();
+      const laterSteps = MIGRATIONS.length - MIGRATIONS.findIndex((m) => m.name === CiphertextNamesAndKeyIds1764900000000.name);
+      for (let i = 0; i < laterSteps; i++) await old.undoLastMigration();
       const roomId = randomUUID();
       const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
       await old.query('INSERT INTO rooms (id, center_id, kind, name, created_by, last_seq, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)', [
