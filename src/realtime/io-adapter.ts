@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config';
 import { RedisService } from '../infra/redis/redis.service';
-import { TokensService } from '../modules/auth/tokens.service';
+import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticator';
 import { LotseSocket } from './ws';
 
 export const MAX_SOCKET_PAYLOAD = 64 * 1024;
@@ -48,7 +48,7 @@ export class LotseIoAdapter extends IoAdapter {
       server.adapter(createAdapter(pub, sub, { key: 'lotse:io' }));
     }
 
-    const tokens = this.appRef.get(TokensService);
+    const tokens = this.appRef.get<symbol, SocketAuthenticator>(SOCKET_AUTHENTICATOR);
     server.use((socket, next) => {
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
       tokens
