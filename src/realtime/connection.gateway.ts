@@ -1,7 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketServer } from '@nestjs/websockets';
-import type { Server } from 'socket.io';
 import { DomainError } from '../common/errors';
 import { emitEvent, SOCKET_CONNECTED, SOCKET_DISCONNECTED } from '../common/events';
 import { RateLimitService } from '../infra/redis/rate-limit.service';
@@ -9,7 +8,7 @@ import type { Ack } from './contract';
 import { RealtimePublisher } from './publisher';
 import { roomFor } from './room-names';
 import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticator';
-import { LotseGateway, LotseSocket } from './ws';
+import { LotseGateway, LotseServer, LotseSocket } from './ws';
 
 /**
  * Connection lifecycle: joins each socket to its subject, token and center rooms, applies the
@@ -18,7 +17,7 @@ import { LotseGateway, LotseSocket } from './ws';
 @LotseGateway()
 export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('Realtime');
-  @WebSocketServer() server!: Server;
+  @WebSocketServer() server!: LotseServer;
 
   constructor(
     private readonly publisher: RealtimePublisher,
@@ -27,7 +26,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     private readonly events: EventEmitter2,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: LotseServer): void {
     this.publisher.attach(server);
     this.tokens.onRevoked((hashes) => this.publisher.disconnectTokens(hashes));
   }
