@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { createHash, randomBytes } from 'node:crypto';
-import { AuthContext, isStaff } from '../../common/auth-context';
+import { AuthContext, requireRole } from '../../common/auth-context';
 import { ACCOUNT_DELETING, emitEvent } from '../../common/events';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
@@ -94,12 +94,12 @@ export class AccountsService {
 
   /** Staff see the clients of their center (to add them to rooms); nobody else lists accounts. */
   async listClients(auth: AuthContext): Promise<AccountView[]> {
-    if (!isStaff(auth)) throw errors.forbidden();
+    requireRole(auth, 'counselor', 'admin');
     return (await this.repo.listByRole(auth.centerId, ['client'])).map(toView);
   }
 
   async listStaff(auth: AuthContext): Promise<AccountView[]> {
-    if (!isStaff(auth)) throw errors.forbidden();
+    requireRole(auth, 'counselor', 'admin');
     return (await this.repo.listByRole(auth.centerId, ['admin', 'counselor'])).map(toView);
   }
 

@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Auth, AuthContext } from '../../common/auth-context';
-import { AuthGuard } from './auth.guard';
+import { Auth, AuthContext, Public } from '../../common/auth-context';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, ConfirmEmailDto, DeleteAccountDto, LoginDto, RegisterDto } from './dto/auth.dto';
 
@@ -11,22 +10,26 @@ import { ChangePasswordDto, ConfirmEmailDto, DeleteAccountDto, LoginDto, Registe
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
+  @Public()
   @Post('auth/login')
   @HttpCode(200)
   login(@Body() dto: LoginDto, @Req() req: Request) {
     return this.auth.login(dto, { ip: req.ip });
   }
 
+  @Public()
   @Post('auth/register')
   register(@Body() dto: RegisterDto, @Req() req: Request) {
     return this.auth.register(dto, { ip: req.ip });
   }
 
+  @Public()
   @Post('centers/:center/visitors')
   visitor(@Param('center') center: string, @Req() req: Request) {
     return this.auth.createVisitor(center, { ip: req.ip });
   }
 
+  @Public()
   @Post('auth/confirm-email')
   @HttpCode(204)
   confirmEmail(@Body() dto: ConfirmEmailDto) {
@@ -34,7 +37,6 @@ export class AuthController {
   }
 
   @Get('auth/me')
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
   me(@Auth() auth: AuthContext) {
     return this.auth.me(auth);
@@ -42,7 +44,6 @@ export class AuthController {
 
   @Post('auth/logout')
   @HttpCode(204)
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
   logout(@Auth() auth: AuthContext) {
     return this.auth.logout(auth);
@@ -50,7 +51,6 @@ export class AuthController {
 
   @Post('auth/password')
   @HttpCode(204)
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
   changePassword(@Auth() auth: AuthContext, @Body() dto: ChangePasswordDto) {
     return this.auth.changePassword(auth, dto);
@@ -58,7 +58,6 @@ export class AuthController {
 
   @Delete('accounts/me')
   @HttpCode(204)
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
   deleteMe(@Auth() auth: AuthContext, @Body() dto: DeleteAccountDto) {
     return this.auth.deleteOwnAccount(auth, dto);

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
-import { TokensModule } from '../auth/tokens.module';
 import { CentersModule } from '../centers/centers.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { TopicChat } from './topic-chat.entity';
@@ -13,7 +12,7 @@ import { TopicParticipant } from './topic-participant.entity';
 
 /** Scheduled anonymous topic chats. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TopicChat, TopicParticipant]), RoomsModule, AccountsModule, CentersModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([TopicChat, TopicParticipant]), RoomsModule, AccountsModule, CentersModule],
   controllers: [TopicChatsController],
   providers: [TopicChatsRepository, TopicChatsService, TopicChatsGateway],
 })
