@@ -27,6 +27,36 @@ describe('health and API docs', () => {
     expect(html.text).toContain('swagger');
   });
 
+  it('should refuse every documented route without a token except the ones marked public', async () => {
+    const doc = (await t.http().get('/api/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const open = new Set([
+      'get /health',
+      'post /api/auth/login',
+      'post /api/auth/register',
+      'post /api/auth/confirm-email',
+      'post /api/centers/{center}/visitors',
+      'get /api/centers/{center}',
+      'get /api/centers/{center}/live',
+      'get /api/centers/{center}/topic-chats',
+    ]);
+    const seen: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(ops) as ('get' | 'post' | 'patch' | 'delete')[]) {
+        const url = path.replace('{center}', 'nowhere').replace('{id}', '00000000-0000-4000-8000-000000000000');
+        const res = await t.http()[method](url);
+        seen.push(`${method} ${path}`);
+        if (open.has(`${method} ${path}`)) expect({ route: `${method} ${path}`, status: res.status }).not.toEqual({ route: `${method} ${path}`, status: 401 });
+        else
+          expect({ route: `${method} ${path}`, code: (res.body as { error?: { code?: string } }).error?.code }).toEqual({
+            route: `${method} ${path}`,
+            code: 'UNAUTHORIZED',
+          });
+      }
+    }
+    expect(seen).toEqual(expect.arrayContaining([...open]));
+    expect(seen.length).toBeGreaterThan(open.size);
+  });
+
   describe('with Redis unreachable', () => {
     let down: Started;
     beforeAll(async () => {
