@@ -1,3 +1,6 @@
+import { Reflector, ModulesContainer } from '@nestjs/core';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { IS_PUBLIC } from '../../src/common/auth-context';
 import { onMariaDb } from '../harness/env';
 import { startApp, TestApp } from '../harness/app';
 
@@ -55,6 +58,35 @@ describe('health and API docs', () => {
     }
     expect(seen).toEqual(expect.arrayContaining([...open]));
     expect(seen.length).toBeGreaterThan(open.size);
+  });
+
+  it('should mark exactly the routes that need no token @Public() (the global guard authenticates all others)', () => {
+    const reflector = new Reflector();
+    const open: string[] = [];
+    for (const module of t.app.get(ModulesContainer).values()) {
+      for (const { metatype } of module.controllers.values()) {
+        if (!metatype) continue;
+        const proto = metatype.prototype as Record<string, unknown>;
+        for (const name of Object.getOwnPropertyNames(proto)) {
+          const handler = proto[name];
+          if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+          if (reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, metatype])) open.push(`${metatype.name}.${name}`);
+        }
+      }
+    }
+    expect(open.sort()).toEqual(
+      [
+        'AuthController.confirmEmail',
+        'AuthController.login',
+        'AuthController.register',
+        'AuthController.visitor',
+        'CentersController.info',
+        'HealthController.health',
+        'LiveQueueController.status',
+        'TopicChatsController.list',
+        'WidgetController.page',
+      ].sort(),
+    );
   });
 
   describe('with Redis unreachable', () => {
