@@ -3,6 +3,9 @@ import js from '@eslint/js';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+/** The composition root: it may import every layer, and no layer imports it. */
+const APP_FILES = ['src/app.module.ts', 'src/app.ts', 'src/main.ts', 'src/cli.ts'];
+
 export default tseslint.config(
   {
     ignores: [
@@ -42,6 +45,65 @@ export default tseslint.config(
       ],
     },
     settings: { 'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.json'] })] },
+  },
+  {
+    // The layers (docs/architecture.md): each folder imports only from the folders below it.
+    // config ← common ← infra ← realtime ← modules ← app composition (app.module, app, main, cli).
+    files: ['src/**/*.ts', 'client/**/*.ts', 'client/**/*.tsx'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: [
+            {
+              target: 'src/config',
+              from: ['src/common', 'src/infra', 'src/realtime', 'src/modules', ...APP_FILES],
+              message: 'src/config is the bottom layer: it imports nothing of ours.',
+            },
+            {
+              target: 'src/common',
+              from: ['src/infra', 'src/modules', ...APP_FILES],
+              message: 'src/common imports only config (and the contract types): see docs/architecture.md.',
+            },
+            {
+              target: 'src/common',
+              from: 'src/realtime',
+              except: ['./contract.ts'],
+              message: 'src/common may use the socket contract types, nothing else of src/realtime.',
+            },
+            {
+              // the entity registry is the one infra file that lists the modules' entities
+              target: ['src/infra/*.ts', 'src/infra/!(database)/**', 'src/infra/database/!(entities).ts', 'src/infra/database/*/**'],
+              from: ['src/modules', 'src/realtime', ...APP_FILES],
+              message: 'src/infra imports only common and config: see docs/architecture.md.',
+            },
+            {
+              target: 'src/infra/database/entities.ts',
+              from: 'src/modules/**',
+              except: ['**/*.entity.ts'],
+              message: 'The entity registry imports entity classes only.',
+            },
+            {
+              target: 'src/realtime',
+              from: ['src/modules', ...APP_FILES],
+              message: 'src/realtime imports only common, infra and config; features provide what it needs through interfaces in src/realtime.',
+            },
+            {
+              target: 'src/modules',
+              from: APP_FILES,
+              message: 'Feature modules never import the app composition (app.module, app, main, cli).',
+            },
+            {
+              target: 'client',
+              from: 'src',
+              except: ['./realtime/contract.ts'],
+              message: 'The client imports only the socket contract (src/realtime/contract.ts) of the server.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/config/**', 'src/main.ts', 'src/cli.ts', 'test/**', 'scripts/**', 'load/**', 'client/**'],

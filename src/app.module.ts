@@ -4,8 +4,10 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, CoreOptions } from './common/core.module';
 import { DatabaseModule } from './infra/database/database.module';
+import { InfraModule } from './infra/infra.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { TokensModule } from './modules/auth/tokens.module';
 import { CentersModule } from './modules/centers/centers.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
@@ -24,11 +26,12 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerOptions(options.config)),
         CoreModule.forRoot(options),
+        InfraModule,
         EventEmitterModule.forRoot(),
         ScheduleModule.forRoot(),
         DatabaseModule,
         HealthModule,
-        RealtimeModule,
+        RealtimeModule.forRoot({ authenticator: TokensModule }),
         CentersModule,
         AccountsModule,
         AuthModule,

@@ -12,6 +12,7 @@ import { DomainError } from './common/errors';
 import { normalizeLogin } from './common/names';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { dataSourceOptions } from './infra/database/data-source-options';
+import { InfraModule } from './infra/infra.module';
 import { sqliteLockHolder } from './infra/database/sqlite-lock';
 import { shredFile } from './infra/files/shred';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -23,7 +24,7 @@ import { QUICK_EXIT_URL_RE } from './modules/centers/dto/center-settings.dto';
 import { DataKey } from './modules/crypto/data-key.entity';
 import { DataKeyRepository } from './modules/crypto/data-key.repository';
 import { matchingMasterKey, rotateMasterKey } from './modules/crypto/key-rotation';
-import { masterKeyFile, masterKeyId, nextMasterKeyFile, parseMasterKey, promoteNextKeyFile, writeKeyFile } from './modules/crypto/master-key';
+import { masterKeyFile, masterKeyId, nextMasterKeyFile, parseMasterKey, promoteNextKeyFile, writeKeyFile } from './infra/crypto/master-key';
 
 /** The operator CLI: `npm run cli -- <command> --help`. */
 export function buildCli(config: AppConfig, out: (line: string) => void): Command {
@@ -33,7 +34,7 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     // TypeORM without DatabaseModule's one-node SQLite lock: a short CLI run next to the running
     // embedded server is fine (SQLite in WAL mode takes concurrent writers one at a time).
     const database = TypeOrmModule.forRoot({ ...dataSourceOptions(config), migrationsRun: true });
-    @Module({ imports: [CoreModule.forRoot({ config }), EventEmitterModule.forRoot(), database, CentersModule, AccountsModule] })
+    @Module({ imports: [CoreModule.forRoot({ config }), InfraModule, EventEmitterModule.forRoot(), database, CentersModule, AccountsModule] })
     class CliModule {}
     const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
     try {

@@ -1,10 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { MailService } from '../infra/mail/mail.service';
-import { ClusterBus } from '../infra/redis/cluster-bus';
-import { RateLimitService } from '../infra/redis/rate-limit.service';
-import { RedisService } from '../infra/redis/redis.service';
-import { loadMasterKey, MASTER_KEY } from '../modules/crypto/master-key';
 import { Clock, IdGenerator, RandomIdGenerator, SystemClock } from './clock';
 
 export interface CoreOptions {
@@ -13,7 +8,7 @@ export interface CoreOptions {
   ids?: IdGenerator;
 }
 
-/** Process-wide infrastructure: config, clock, ids, master key, Redis, node bus, limits, mail. */
+/** Process-wide basics every layer may inject: config, clock, ids. Infrastructure is InfraModule. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -24,13 +19,8 @@ export class CoreModule {
         { provide: APP_CONFIG, useValue: options.config },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: IdGenerator, useValue: options.ids ?? new RandomIdGenerator() },
-        { provide: MASTER_KEY, useFactory: () => loadMasterKey(options.config) },
-        RedisService,
-        ClusterBus,
-        RateLimitService,
-        MailService,
       ],
-      exports: [APP_CONFIG, Clock, IdGenerator, MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService],
+      exports: [APP_CONFIG, Clock, IdGenerator],
     };
   }
 }

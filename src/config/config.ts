@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 import { Type } from 'class-transformer';
 import { resolve } from 'node:path';
-import { proxyEntryProblem } from '../common/client-address';
+import { proxyEntryProblem } from './proxy-entry';
 
 /**
  * The environment, validated once at boot. This is the only code that reads `process.env`

@@ -1,24 +1,15 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketServer } from '@nestjs/websockets';
-import type { Server } from 'socket.io';
-import { AuthContext } from '../common/auth-context';
 import { DomainError } from '../common/errors';
 import { TOO_DEEP_MESSAGE, valueTooDeep } from '../common/validation';
+import { emitEvent, SOCKET_CONNECTED, SOCKET_DISCONNECTED } from '../common/events';
 import { RateLimitService } from '../infra/redis/rate-limit.service';
-import { TokensService } from '../modules/auth/tokens.service';
 import type { Ack } from './contract';
 import { RealtimePublisher } from './publisher';
 import { roomFor } from './room-names';
-import { LotseGateway, LotseSocket } from './ws';
-
-/** In-process events for features that track presence (shift grace, visitor grace). */
-export const SOCKET_CONNECTED = 'realtime.connected';
-export const SOCKET_DISCONNECTED = 'realtime.disconnected';
-export interface SocketPresenceEvent {
-  auth: AuthContext;
-  socketId: string;
-}
+import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticator';
+import { LotseGateway, LotseServer, LotseSocket } from './ws';
 
 /**
  * Connection lifecycle: joins each socket to its subject, token and center rooms, applies the
@@ -27,16 +18,16 @@ export interface SocketPresenceEvent {
 @LotseGateway()
 export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('Realtime');
-  @WebSocketServer() server!: Server;
+  @WebSocketServer() server!: LotseServer;
 
   constructor(
     private readonly publisher: RealtimePublisher,
-    private readonly tokens: TokensService,
+    @Inject(SOCKET_AUTHENTICATOR) private readonly tokens: SocketAuthenticator,
     private readonly limits: RateLimitService,
     private readonly events: EventEmitter2,
   ) {}
 
-  afterInit(server: Server): void {
+  afterInit(server: LotseServer): void {
     this.publisher.attach(server);
     this.tokens.onRevoked((hashes) => this.publisher.disconnectTokens(hashes));
   }
@@ -61,14 +52,16 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
           if (typeof ack === 'function' && err instanceof DomainError) (ack as (a: Ack<never>) => void)({ ok: false, error: err.toBody() });
         });
     });
-    const event: SocketPresenceEvent = { auth, socketId: socket.id };
-    await this.events.emitAsync(SOCKET_CONNECTED, event).catch((err: Error) => this.logger.error({ err: err.message }, 'connect handler failed'));
+    await emitEvent(this.events, SOCKET_CONNECTED, { auth, socketId: socket.id }).catch((err: Error) =>
+      this.logger.error({ err: err.message }, 'connect handler failed'),
+    );
   }
 
   async handleDisconnect(socket: LotseSocket): Promise<void> {
     const auth = socket.data.auth;
     if (!auth) return;
-    const event: SocketPresenceEvent = { auth, socketId: socket.id };
-    await this.events.emitAsync(SOCKET_DISCONNECTED, event).catch((err: Error) => this.logger.error({ err: err.message }, 'disconnect handler failed'));
+    await emitEvent(this.events, SOCKET_DISCONNECTED, { auth, socketId: socket.id }).catch((err: Error) =>
+      this.logger.error({ err: err.message }, 'disconnect handler failed'),
+    );
   }
 }

@@ -6,7 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { compileProxyTrust, forwardedAddress } from '../common/client-address';
 import type { AppConfig } from '../config/config';
 import { RedisService } from '../infra/redis/redis.service';
-import { TokensService } from '../modules/auth/tokens.service';
+import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticator';
 import { LotseSocket } from './ws';
 
 export const MAX_SOCKET_PAYLOAD = 64 * 1024;
@@ -49,7 +49,7 @@ export class LotseIoAdapter extends IoAdapter {
       server.adapter(createAdapter(pub, sub, { key: 'lotse:io' }));
     }
 
-    const tokens = this.appRef.get(TokensService);
+    const tokens = this.appRef.get<symbol, SocketAuthenticator>(SOCKET_AUTHENTICATOR);
     const trust = compileProxyTrust(this.config.trustedProxies);
     server.use((socket, next) => {
       (socket as unknown as LotseSocket).data.address = forwardedAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Server } from 'socket.io';
 import type { ServerToClientEvents } from './contract';
 import { roomFor } from './room-names';
+import type { LotseServer } from './ws';
 
 type EventName = keyof ServerToClientEvents;
 type PayloadOf<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
@@ -12,20 +12,20 @@ type PayloadOf<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
  */
 @Injectable()
 export class RealtimePublisher {
-  private server: Server | null = null;
+  private server: LotseServer | null = null;
 
-  attach(server: Server): void {
+  attach(server: LotseServer): void {
     this.server = server;
   }
 
-  private get io(): Server {
+  private get io(): LotseServer {
     if (!this.server) throw new Error('The realtime server is not attached yet');
     return this.server;
   }
 
   /** To every socket in a room (use `roomFor`). */
   to<E extends EventName>(room: string | string[], event: E, payload: PayloadOf<E>): void {
-    (this.io.to(room).emit as (ev: string, p: unknown) => boolean)(event, payload);
+    this.io.to(room).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
   }
 
   /** To one socket (by id; works for a socket on any node). */

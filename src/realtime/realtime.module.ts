@@ -1,13 +1,21 @@
-import { Global, Module } from '@nestjs/common';
-import { TokensModule } from '../modules/auth/tokens.module';
+import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { ConnectionGateway } from './connection.gateway';
 import { RealtimePublisher } from './publisher';
 
-/** The socket server's lifecycle and the publisher every feature pushes through. */
+/**
+ * The socket server's lifecycle and the publisher every feature pushes through. The app module
+ * passes the module that provides SOCKET_AUTHENTICATOR (the tokens module), so realtime/ imports
+ * no feature module.
+ */
 @Global()
-@Module({
-  imports: [TokensModule],
-  providers: [ConnectionGateway, RealtimePublisher],
-  exports: [RealtimePublisher],
-})
-export class RealtimeModule {}
+@Module({})
+export class RealtimeModule {
+  static forRoot(options: { authenticator: Type }): DynamicModule {
+    return {
+      module: RealtimeModule,
+      imports: [options.authenticator],
+      providers: [ConnectionGateway, RealtimePublisher],
+      exports: [RealtimePublisher],
+    };
+  }
+}

@@ -12,15 +12,15 @@ import {
   UseInterceptors,
   UsePipes,
 } from '@nestjs/common';
-import { BaseWsExceptionFilter, WebSocketGateway } from '@nestjs/websockets';
+import { BaseWsExceptionFilter, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { map, Observable } from 'rxjs';
-import type { Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { AuthContext } from '../common/auth-context';
 import { plainAddress } from '../common/client-address';
 import { errors } from '../common/errors';
 import { toErrorBody } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation';
-import type { Ack } from './contract';
+import type { Ack, AckCallback, ClientToServerEvents, ServerToClientEvents } from './contract';
 
 /** Socket data set by the auth middleware. */
 export interface SocketData {
@@ -28,7 +28,29 @@ export interface SocketData {
   /** The caller's address behind trusted proxies (for limits only; never stored). */
   address?: string;
 }
-export type LotseSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+/** A socket typed by the contract: what it may send (commands) and what it is sent (pushes). */
+export type LotseSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** The socket server typed by the contract (`publisher.to(...).emit` is checked against it). */
+export type LotseServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export type CommandName = keyof ClientToServerEvents;
+/** The payload a command carries (its first argument in the contract). */
+export type CommandPayload<E extends CommandName> = Parameters<ClientToServerEvents[E]>[0];
+/** The `data` of a command's `{ ok: true, data }` answer. */
+export type CommandResult<E extends CommandName> = Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? T : never;
+/** What a handler may return: the result, or nothing when the result is `{}` (AckInterceptor answers `{}`). */
+type HandlerReturn<E extends CommandName> =
+  CommandResult<E> | Promise<CommandResult<E>> | (Record<string, never> extends CommandResult<E> ? void | Promise<void> : never);
+
+/**
+ * `@SubscribeMessage` for a command of the contract: the name must be a contract command and the
+ * handler's result must be that command's `data`, so gateway and contract cannot drift apart.
+ */
+export function Command<E extends CommandName>(event: E) {
+  return <H extends (...args: never[]) => HandlerReturn<E>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<H>): void => {
+    SubscribeMessage(event)(target, key, descriptor);
+  };
+}
 
 /** The one WS mapping of errors: the ack gets `{ ok: false, error: { code, message } }`. */
 @Catch()

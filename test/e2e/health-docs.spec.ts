@@ -1,3 +1,6 @@
+import { Reflector, ModulesContainer } from '@nestjs/core';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { IS_PUBLIC } from '../../src/common/auth-context';
 import { onMariaDb } from '../harness/env';
 import { startApp, TestApp } from '../harness/app';
 
@@ -36,6 +39,65 @@ describe('health and API docs', () => {
       expect(limited.description).toContain('retryAfterMs');
       expect(Object.keys(limited.headers ?? {})).toEqual(['Retry-After']);
     }
+  });
+
+  it('should refuse every documented route without a token except the ones marked public', async () => {
+    const doc = (await t.http().get('/api/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const open = new Set([
+      'get /health',
+      'post /api/auth/login',
+      'post /api/auth/register',
+      'post /api/auth/confirm-email',
+      'post /api/centers/{center}/visitors',
+      'get /api/centers/{center}',
+      'get /api/centers/{center}/live',
+      'get /api/centers/{center}/topic-chats',
+    ]);
+    const seen: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(ops) as ('get' | 'post' | 'patch' | 'delete')[]) {
+        const url = path.replace('{center}', 'nowhere').replace('{id}', '00000000-0000-4000-8000-000000000000');
+        const res = await t.http()[method](url);
+        seen.push(`${method} ${path}`);
+        if (open.has(`${method} ${path}`)) expect({ route: `${method} ${path}`, status: res.status }).not.toEqual({ route: `${method} ${path}`, status: 401 });
+        else
+          expect({ route: `${method} ${path}`, code: (res.body as { error?: { code?: string } }).error?.code }).toEqual({
+            route: `${method} ${path}`,
+            code: 'UNAUTHORIZED',
+          });
+      }
+    }
+    expect(seen).toEqual(expect.arrayContaining([...open]));
+    expect(seen.length).toBeGreaterThan(open.size);
+  });
+
+  it('should mark exactly the routes that need no token @Public() (the global guard authenticates all others)', () => {
+    const reflector = new Reflector();
+    const open: string[] = [];
+    for (const module of t.app.get(ModulesContainer).values()) {
+      for (const { metatype } of module.controllers.values()) {
+        if (!metatype) continue;
+        const proto = metatype.prototype as Record<string, unknown>;
+        for (const name of Object.getOwnPropertyNames(proto)) {
+          const handler = proto[name];
+          if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+          if (reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, metatype])) open.push(`${metatype.name}.${name}`);
+        }
+      }
+    }
+    expect(open.sort()).toEqual(
+      [
+        'AuthController.confirmEmail',
+        'AuthController.login',
+        'AuthController.register',
+        'AuthController.visitor',
+        'CentersController.info',
+        'HealthController.health',
+        'LiveQueueController.status',
+        'TopicChatsController.list',
+        'WidgetController.page',
+      ].sort(),
+    );
   });
 
   describe('with Redis unreachable', () => {

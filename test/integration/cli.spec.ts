@@ -8,7 +8,7 @@ import { CryptoService } from '../../src/modules/crypto/crypto.service';
 import { DataKeyRepository } from '../../src/modules/crypto/data-key.repository';
 import { rotateMasterKey } from '../../src/modules/crypto/key-rotation';
 import { loadConfig } from '../../src/config/config';
-import { loadMasterKey, masterKeyId } from '../../src/modules/crypto/master-key';
+import { loadMasterKey, masterKeyId } from '../../src/infra/crypto/master-key';
 import type { MessageView } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, login, seedCenter, startApp, TestApp } from '../harness/app';

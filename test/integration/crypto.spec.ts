@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/config';
 import { CipherContext, CryptoService, unwrapDataKey } from '../../src/modules/crypto/crypto.service';
 import { DataKeyRepository } from '../../src/modules/crypto/data-key.repository';
 import { rotateMasterKey } from '../../src/modules/crypto/key-rotation';
-import { loadMasterKey, masterKeyId } from '../../src/modules/crypto/master-key';
+import { loadMasterKey, masterKeyId } from '../../src/infra/crypto/master-key';
 import { startApp, TestApp } from '../harness/app';
 import { tempDataDir, TEST_MASTER_KEY } from '../harness/env';
 

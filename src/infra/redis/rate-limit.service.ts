@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { errors } from '../../common/errors';
-import { MASTER_KEY } from '../../modules/crypto/master-key';
+import { MASTER_KEY } from '../crypto/master-key';
 import { RedisService } from './redis.service';
 
 /** Named limits: points per duration (seconds); `perAddress` ones are lifted by RATE_LIMITS=off. */

@@ -1,12 +1,10 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthContext } from '../../common/auth-context';
-import { AuthGuard } from '../auth/auth.guard';
 import { AccountsService } from './accounts.service';
 
 @ApiTags('accounts')
 @ApiBearerAuth()
-@UseGuards(AuthGuard)
 @Controller('api/accounts')
 export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}

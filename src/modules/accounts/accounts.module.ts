@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ErasureModule } from '../../infra/database/erasure.module';
-import { TokensModule } from '../auth/tokens.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { Account } from './account.entity';
 import { AccountsController } from './accounts.controller';
@@ -10,7 +9,7 @@ import { AccountsService } from './accounts.service';
 import { PasswordService } from './password.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Account]), CryptoModule, ErasureModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([Account]), CryptoModule, ErasureModule],
   controllers: [AccountsController],
   providers: [AccountsService, AccountsRepository, PasswordService],
   exports: [AccountsService, PasswordService],

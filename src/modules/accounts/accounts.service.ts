@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { createHash, randomBytes } from 'node:crypto';
-import { AuthContext, isStaff } from '../../common/auth-context';
+import { AuthContext, requireRole } from '../../common/auth-context';
+import { ACCOUNT_DELETING, emitEvent } from '../../common/events';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
 import { ErasureService } from '../../infra/database/erasure.service';
@@ -18,13 +19,6 @@ export const USERNAME_RE = /^[\p{L}\p{N}._-]{3,40}$/u;
 const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
 
 export const toView = (a: Account): AccountView => ({ id: a.id, role: a.role, displayName: a.displayName });
-
-/** Emitted (awaited) before an account row is deleted, so every feature can erase its data. */
-export const ACCOUNT_DELETING = 'account.deleting';
-export interface AccountDeletingEvent {
-  centerId: string;
-  accountId: string;
-}
 
 /** Accounts of one center: staff (email login) and clients (pseudonym login). */
 @Injectable()
@@ -112,12 +106,12 @@ export class AccountsService {
 
   /** Staff see the clients of their center (to add them to rooms); nobody else lists accounts. */
   async listClients(auth: AuthContext): Promise<AccountView[]> {
-    if (!isStaff(auth)) throw errors.forbidden();
+    requireRole(auth, 'counselor', 'admin');
     return (await this.repo.listByRole(auth.centerId, ['client'])).map(toView);
   }
 
   async listStaff(auth: AuthContext): Promise<AccountView[]> {
-    if (!isStaff(auth)) throw errors.forbidden();
+    requireRole(auth, 'counselor', 'admin');
     return (await this.repo.listByRole(auth.centerId, ['admin', 'counselor'])).map(toView);
   }
 
@@ -153,8 +147,7 @@ export class AccountsService {
     const account = await this.repo.findById(centerId, id);
     // confirmed or not: the address was written into a confirmation mail
     const email = account?.emailEnc ? await this.crypto.decrypt(this.emailCtx(account), account.emailEnc) : null;
-    const event: AccountDeletingEvent = { centerId, accountId: id };
-    await this.events.emitAsync(ACCOUNT_DELETING, event);
+    await emitEvent(this.events, ACCOUNT_DELETING, { centerId, accountId: id });
     await this.repo.delete(centerId, id);
     await this.crypto.destroyAccountKey(centerId, id);
     if (email) this.mail.forgetAddress(email);

@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Auth, AuthContext } from '../../common/auth-context';
-import { AuthGuard } from './auth.guard';
+import { Auth, AuthContext, Public } from '../../common/auth-context';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, ConfirmEmailDto, DeleteAccountDto, LoginDto, RegisterDto } from './dto/auth.dto';
 
@@ -19,6 +18,7 @@ const RateLimited = () =>
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
+  @Public()
   @Post('auth/login')
   @HttpCode(200)
   @RateLimited()
@@ -26,18 +26,21 @@ export class AuthController {
     return this.auth.login(dto, { ip: req.ip });
   }
 
+  @Public()
   @Post('auth/register')
   @RateLimited()
   register(@Body() dto: RegisterDto, @Req() req: Request) {
     return this.auth.register(dto, { ip: req.ip });
   }
 
+  @Public()
   @Post('centers/:center/visitors')
   @RateLimited()
   visitor(@Param('center') center: string, @Req() req: Request) {
     return this.auth.createVisitor(center, { ip: req.ip });
   }
 
+  @Public()
   @Post('auth/confirm-email')
   @HttpCode(204)
   confirmEmail(@Body() dto: ConfirmEmailDto) {
@@ -45,7 +48,6 @@ export class AuthController {
   }
 
   @Get('auth/me')
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
   me(@Auth() auth: AuthContext) {
     return this.auth.me(auth);
@@ -53,7 +55,6 @@ export class AuthController {
 
   @Post('auth/logout')
   @HttpCode(204)
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
   logout(@Auth() auth: AuthContext) {
     return this.auth.logout(auth);
@@ -61,7 +62,6 @@ export class AuthController {
 
   @Post('auth/password')
   @HttpCode(204)
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
   changePassword(@Auth() auth: AuthContext, @Body() dto: ChangePasswordDto) {
     return this.auth.changePassword(auth, dto);
@@ -69,7 +69,6 @@ export class AuthController {
 
   @Delete('accounts/me')
   @HttpCode(204)
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
   deleteMe(@Auth() auth: AuthContext, @Body() dto: DeleteAccountDto) {
     return this.auth.deleteOwnAccount(auth, dto);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { AuthContext } from '../../common/auth-context';
+import { AuthContext, requireRole } from '../../common/auth-context';
 import { IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
@@ -109,7 +109,7 @@ export class AuthService implements OnModuleInit {
 
   /** A client deletes their account and everything with it; staff accounts are removed by an admin. */
   async deleteOwnAccount(auth: AuthContext, dto: DeleteAccountDto): Promise<void> {
-    if (auth.role !== 'client') throw errors.forbidden('Staff accounts are removed by the center admin.');
+    requireRole(auth, 'client', { message: 'Staff accounts are removed by the center admin.' });
     const account = await this.requireAccount(auth);
     if (!(await this.passwords.verify(dto.password, account.passwordHash))) throw errors.forbidden('The password is wrong.');
     await this.tokens.revokeSubject(auth.centerId, account.id);
@@ -125,7 +125,7 @@ export class AuthService implements OnModuleInit {
   }
 
   private async requireAccount(auth: AuthContext) {
-    if (auth.role === 'visitor') throw errors.forbidden();
+    requireRole(auth, 'admin', 'counselor', 'client');
     const account = await this.accounts.findById(auth.centerId, auth.subjectId);
     if (!account) throw errors.unauthorized();
     return account;

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthGuard } from './auth.guard';
+import { SOCKET_AUTHENTICATOR } from '../../realtime/socket-authenticator';
 import { AuthToken } from './auth-token.entity';
 import { TokensRepository } from './tokens.repository';
 import { TokensService } from './tokens.service';
 
-/** Token issue/resolve/revoke and the REST guard; depends on no feature module. */
+/** Token issue/resolve/revoke and the socket authenticator; depends on no feature module. */
 @Module({
   imports: [TypeOrmModule.forFeature([AuthToken])],
-  providers: [TokensService, TokensRepository, AuthGuard],
-  exports: [TokensService, AuthGuard],
+  providers: [TokensService, TokensRepository, { provide: SOCKET_AUTHENTICATOR, useExisting: TokensService }],
+  exports: [TokensService, SOCKET_AUTHENTICATOR],
 })
 export class TokensModule {}

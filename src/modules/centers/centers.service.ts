@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
 import { Center, DEFAULT_QUICK_EXIT_URL } from './center.entity';
@@ -88,6 +89,22 @@ export class CentersService {
     return this.repo.count();
   }
 
+  /** What the widget shows before a chat: name, privacy text, opening hours, crisis lines, quick-exit page. */
+  async publicInfo(slug: string): Promise<CenterPublicView> {
+    return publicView(await this.bySlug(slug));
+  }
+
+  /** The caller's center's settings (admins; the guard has checked that `:center` is theirs). */
+  async settings(auth: AuthContext): Promise<CenterSettingsView> {
+    requireRole(auth, 'admin');
+    return settingsView(await this.byId(auth.centerId));
+  }
+
+  async changeSettings(auth: AuthContext, patch: Partial<CenterSettings>): Promise<CenterSettingsView> {
+    requireRole(auth, 'admin');
+    return settingsView(await this.updateSettings(auth.centerId, patch));
+  }
+
   async updateSettings(centerId: string, patch: Partial<CenterSettings>): Promise<Center> {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<CenterSettings>;
     if (Object.keys(defined).length > 0) await this.repo.update(centerId, defined);
@@ -96,3 +113,35 @@ export class CentersService {
     return center;
   }
 }
+
+const publicView = (c: Center) => ({
+  slug: c.slug,
+  name: c.name,
+  privacyText: c.privacyText,
+  emergencyText: c.emergencyText,
+  openingHours: c.openingHours ?? [],
+  timeZone: c.timeZone,
+  quickExitUrl: c.quickExitUrl,
+});
+export type CenterPublicView = ReturnType<typeof publicView>;
+
+function settingsView(c: Center) {
+  return {
+    liveWaitingLimit: c.liveWaitingLimit,
+    liveMaxWaitMinutes: c.liveMaxWaitMinutes,
+    shiftGraceSeconds: c.shiftGraceSeconds,
+    keepLiveTranscripts: c.keepLiveTranscripts,
+    transcriptRetentionDays: c.transcriptRetentionDays,
+    keepTopicTranscripts: c.keepTopicTranscripts,
+    openingHours: c.openingHours ?? [],
+    timeZone: c.timeZone,
+    privacyText: c.privacyText,
+    emergencyText: c.emergencyText,
+    widgetOrigins: c.widgetOrigins ?? [],
+    liveHandover: c.liveHandover,
+    liveBlockHours: c.liveBlockHours,
+    liveWaitingPerAddress: c.liveWaitingPerAddress,
+    quickExitUrl: c.quickExitUrl,
+  };
+}
+export type CenterSettingsView = ReturnType<typeof settingsView>;

@@ -5,7 +5,7 @@ import { DomainError } from '../../common/errors';
 import { ClusterBus } from '../../infra/redis/cluster-bus';
 import { DataKey } from './data-key.entity';
 import { DataKeyRepository } from './data-key.repository';
-import { MASTER_KEY, masterKeyId } from './master-key';
+import { MASTER_KEY, masterKeyId } from '../../infra/crypto/master-key';
 
 /** Where a value lives; bound into the ciphertext as associated data so it cannot be moved. */
 export interface CipherContext {

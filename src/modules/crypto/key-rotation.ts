@@ -1,6 +1,6 @@
 import { unwrapDataKey, wrapDataKey } from './crypto.service';
 import { DataKeyRepository } from './data-key.repository';
-import { masterKeyId } from './master-key';
+import { masterKeyId } from '../../infra/crypto/master-key';
 
 /**
  * Re-wraps every stored data key (center, client and room keys) from `oldKey` to `newKey` in one

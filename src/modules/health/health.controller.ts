@@ -2,9 +2,11 @@ import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { Public } from '../../common/auth-context';
 import { RedisService } from '../../infra/redis/redis.service';
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -1,5 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../../common/auth-context';
 import { LiveQueueService } from './live-queue.service';
 
 @ApiTags('live-chat')
@@ -8,6 +9,7 @@ export class LiveQueueController {
   constructor(private readonly queue: LiveQueueService) {}
 
   /** What the homepage button reads: `{ open, full, waiting }` (no token; correct within a second). */
+  @Public()
   @Get()
   status(@Param('center') center: string) {
     return this.queue.status(center);

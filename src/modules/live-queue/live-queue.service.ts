@@ -5,8 +5,8 @@ import { AuthContext, requireRole } from '../../common/auth-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Clock } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
+import { SOCKET_CONNECTED, SOCKET_DISCONNECTED, SocketPresenceEvent } from '../../common/events';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
-import { SOCKET_CONNECTED, SOCKET_DISCONNECTED, SocketPresenceEvent } from '../../realtime/connection.gateway';
 import type { LiveStatus, QueueJoinResult } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
 import type { RequestOrigin } from '../auth/auth.service';
@@ -53,7 +53,7 @@ export class LiveQueueService implements OnModuleDestroy {
 
   /** `{ position: 0 }` means a counselor was assigned at once (`queue.assigned` is pushed as well). */
   async join(auth: AuthContext, dto: JoinQueueDto, origin: RequestOrigin): Promise<QueueJoinResult> {
-    if (auth.role !== 'visitor') throw errors.forbidden('Only visitors join the live chat queue.');
+    requireRole(auth, 'visitor', { message: 'Only visitors join the live chat queue.' });
     const address = this.limits.addressKey(origin.ip);
     await this.limits.consume('queueJoinAddress', address);
     const center = await this.effects.center(auth.centerId);
@@ -92,7 +92,7 @@ export class LiveQueueService implements OnModuleDestroy {
 
   /** Leaves the queue, or ends the visitor's running chat (`left`: quick exit, "leave"). */
   async leave(auth: AuthContext): Promise<Record<string, never>> {
-    if (auth.role !== 'visitor') throw errors.forbidden('Only visitors leave the live chat queue.');
+    requireRole(auth, 'visitor', { message: 'Only visitors leave the live chat queue.' });
     const change = await this.store.leave(auth.centerId, auth.subjectId);
     if (change.left) {
       await this.effects.apply(auth.centerId, change, 'left');

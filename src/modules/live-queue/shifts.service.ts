@@ -4,7 +4,7 @@ import { Interval } from '@nestjs/schedule';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError } from '../../common/errors';
-import { SOCKET_CONNECTED, SOCKET_DISCONNECTED, SocketPresenceEvent } from '../../realtime/connection.gateway';
+import { SOCKET_CONNECTED, SOCKET_DISCONNECTED, SocketPresenceEvent } from '../../common/events';
 import type { ShiftOpenResult } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';

@@ -1,6 +1,6 @@
-import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
 import type { AuthContext } from '../../common/auth-context';
-import { LotseGateway, LotseSocket, WsAuth } from '../../realtime/ws';
+import { Command, LotseGateway, LotseSocket, WsAuth } from '../../realtime/ws';
 import { CreateRoomDto, HistoryDto, ReadMarkerDto, RoomRefDto, SendMessageDto, TypingDto } from './dto/rooms.dto';
 import { MessagesService } from './messages.service';
 import { RoomsService } from './rooms.service';
@@ -13,37 +13,37 @@ export class RoomsGateway {
     private readonly messages: MessagesService,
   ) {}
 
-  @SubscribeMessage('room.create')
+  @Command('room.create')
   create(@WsAuth() auth: AuthContext, @MessageBody() dto: CreateRoomDto) {
     return this.rooms.createRoom(auth, dto);
   }
 
-  @SubscribeMessage('room.join')
+  @Command('room.join')
   join(@WsAuth() auth: AuthContext, @MessageBody() dto: RoomRefDto, @ConnectedSocket() socket: LotseSocket) {
     return this.rooms.joinRoom(auth, dto.roomId, socket.id);
   }
 
-  @SubscribeMessage('room.close')
+  @Command('room.close')
   close(@WsAuth() auth: AuthContext, @MessageBody() dto: RoomRefDto) {
     return this.rooms.deleteRoom(auth, dto.roomId);
   }
 
-  @SubscribeMessage('room.read')
+  @Command('room.read')
   read(@WsAuth() auth: AuthContext, @MessageBody() dto: ReadMarkerDto) {
     return this.rooms.markRead(auth, dto.roomId, dto.seq);
   }
 
-  @SubscribeMessage('room.typing')
+  @Command('room.typing')
   typing(@WsAuth() auth: AuthContext, @MessageBody() dto: TypingDto) {
     return this.rooms.typing(auth, dto.roomId, dto.typing);
   }
 
-  @SubscribeMessage('message.send')
+  @Command('message.send')
   send(@WsAuth() auth: AuthContext, @MessageBody() dto: SendMessageDto) {
     return this.messages.send(auth, dto);
   }
 
-  @SubscribeMessage('room.history')
+  @Command('room.history')
   history(@WsAuth() auth: AuthContext, @MessageBody() dto: HistoryDto) {
     return this.messages.history(auth, dto);
   }

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
-import { TokensModule } from '../auth/tokens.module';
 import { ErasureModule } from '../../infra/database/erasure.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { Message } from './message.entity';
@@ -17,7 +16,7 @@ import { RoomsService } from './rooms.service';
 
 /** Rooms and messages; RoomsService is the API of the live-chat and topic-chat features. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Room, RoomMember, Message]), AccountsModule, CryptoModule, ErasureModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([Room, RoomMember, Message]), AccountsModule, CryptoModule, ErasureModule],
   controllers: [RoomsController],
   providers: [RoomsService, MessagesService, RoomCipherService, RoomsRepository, MessagesRepository, RoomsGateway],
   exports: [RoomsService, MessagesService],

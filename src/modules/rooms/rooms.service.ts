@@ -1,14 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { AuthContext, isStaff } from '../../common/auth-context';
+import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
+import { ACCOUNT_DELETING, AccountDeletingEvent, SOCKET_CONNECTED, SocketPresenceEvent } from '../../common/events';
 import type { Role, RoomCreateResult, RoomJoinResult, RoomKind } from '../../realtime/contract';
-import { SOCKET_CONNECTED, SocketPresenceEvent } from '../../realtime/connection.gateway';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
 import { ErasureService } from '../../infra/database/erasure.service';
-import { ACCOUNT_DELETING, AccountDeletingEvent, AccountsService } from '../accounts/accounts.service';
+import { AccountsService } from '../accounts/accounts.service';
 import { CreateRoomDto } from './dto/rooms.dto';
 import { MessagesRepository } from './messages.repository';
 import { RoomCipherService } from './room-cipher.service';
@@ -71,7 +71,7 @@ export class RoomsService {
   // ---- socket and REST commands --------------------------------------------------------------
 
   async createRoom(auth: AuthContext, dto: CreateRoomDto): Promise<RoomCreateResult> {
-    if (!isStaff(auth)) throw errors.forbidden('Only counselors can create rooms.');
+    requireRole(auth, 'counselor', 'admin', { message: 'Only counselors can create rooms.' });
     const startsAt = dto.startsAt === undefined ? null : new Date(dto.startsAt);
     const endsAt = dto.endsAt === undefined ? null : new Date(dto.endsAt);
     if (startsAt && endsAt && endsAt.getTime() <= startsAt.getTime()) throw errors.validation('endsAt must be after startsAt.', ['endsAt']);
@@ -104,7 +104,7 @@ export class RoomsService {
    * group room for good; a live chat is ended by its counselor exactly as `live.end` ends it.
    */
   async deleteRoom(auth: AuthContext, roomId: string): Promise<Record<string, never>> {
-    if (!isStaff(auth)) throw errors.forbidden('Only counselors can close rooms.');
+    requireRole(auth, 'counselor', 'admin', { message: 'Only counselors can close rooms.' });
     const room = await this.rooms.findRoom(auth.centerId, roomId);
     if (!room) throw errors.notFound('The room');
     const member = await this.rooms.findMember(auth.centerId, room.id, auth.subjectId);
@@ -178,7 +178,7 @@ export class RoomsService {
    */
   async members(auth: AuthContext, roomId: string): Promise<{ id: string; displayName: string; role: Role; muted: boolean }[]> {
     const { room } = await this.requireMember(auth, roomId);
-    if ((room.kind === 'live' || room.kind === 'topic') && !isStaff(auth)) throw errors.forbidden('Only the counselor sees who is in this chat.');
+    if (room.kind === 'live' || room.kind === 'topic') requireRole(auth, 'counselor', 'admin', { message: 'Only the counselor sees who is in this chat.' });
     return (await this.listMembers(auth.centerId, room.id))
       .filter((m) => !m.removed)
       .map((m) => ({ id: m.subjectId, displayName: m.displayName, role: m.role, muted: m.muted }));

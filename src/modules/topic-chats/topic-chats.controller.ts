@@ -1,7 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Auth, AuthContext } from '../../common/auth-context';
-import { AuthGuard } from '../auth/auth.guard';
+import { Auth, AuthContext, Public } from '../../common/auth-context';
 import { CreateTopicChatDto, UpdateTopicChatDto } from './dto/topic-chats.dto';
 import { TopicChatsService } from './topic-chats.service';
 
@@ -11,30 +10,28 @@ export class TopicChatsController {
   constructor(private readonly topics: TopicChatsService) {}
 
   /** Public: `[{ id, title, description, startsAt, endsAt, status }]`. */
+  @Public()
   @Get()
   list(@Param('center') center: string) {
     return this.topics.list(center);
   }
 
   @Post()
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
-  create(@Auth() auth: AuthContext, @Param('center') center: string, @Body() dto: CreateTopicChatDto) {
-    return this.topics.create(auth, center, dto);
+  create(@Auth() auth: AuthContext, @Body() dto: CreateTopicChatDto) {
+    return this.topics.create(auth, dto);
   }
 
   @Patch(':id')
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
-  update(@Auth() auth: AuthContext, @Param('center') center: string, @Param('id') id: string, @Body() dto: UpdateTopicChatDto) {
-    return this.topics.update(auth, center, id, dto);
+  update(@Auth() auth: AuthContext, @Param('id') id: string, @Body() dto: UpdateTopicChatDto) {
+    return this.topics.update(auth, id, dto);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @UseGuards(AuthGuard)
   @ApiBearerAuth()
-  cancel(@Auth() auth: AuthContext, @Param('center') center: string, @Param('id') id: string) {
-    return this.topics.cancel(auth, center, id);
+  cancel(@Auth() auth: AuthContext, @Param('id') id: string) {
+    return this.topics.cancel(auth, id);
   }
 }

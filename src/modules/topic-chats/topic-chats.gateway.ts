@@ -1,6 +1,6 @@
-import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody } from '@nestjs/websockets';
 import { AuthContext } from '../../common/auth-context';
-import { LotseGateway, LotseSocket, socketAddress, WsAuth } from '../../realtime/ws';
+import { Command, LotseGateway, LotseSocket, socketAddress, WsAuth } from '../../realtime/ws';
 import { TopicJoinDto, TopicModerateDto } from './dto/topic-chats.dto';
 import { TopicChatsService } from './topic-chats.service';
 
@@ -9,17 +9,17 @@ import { TopicChatsService } from './topic-chats.service';
 export class TopicChatsGateway {
   constructor(private readonly topics: TopicChatsService) {}
 
-  @SubscribeMessage('topic.join')
+  @Command('topic.join')
   join(@WsAuth() auth: AuthContext, @MessageBody() dto: TopicJoinDto, @ConnectedSocket() socket: LotseSocket) {
     return this.topics.join(auth, dto, { ip: socketAddress(socket) });
   }
 
-  @SubscribeMessage('topic.mute')
+  @Command('topic.mute')
   mute(@WsAuth() auth: AuthContext, @MessageBody() dto: TopicModerateDto) {
     return this.topics.mute(auth, dto);
   }
 
-  @SubscribeMessage('topic.remove')
+  @Command('topic.remove')
   remove(@WsAuth() auth: AuthContext, @MessageBody() dto: TopicModerateDto) {
     return this.topics.remove(auth, dto);
   }

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
-import { TokensModule } from '../auth/tokens.module';
 import { CentersModule } from '../centers/centers.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { RoomsModule } from '../rooms/rooms.module';
@@ -14,7 +13,7 @@ import { TopicParticipant } from './topic-participant.entity';
 
 /** Scheduled anonymous topic chats. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TopicChat, TopicParticipant]), RoomsModule, AccountsModule, CentersModule, CryptoModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([TopicChat, TopicParticipant]), RoomsModule, AccountsModule, CentersModule, CryptoModule],
   controllers: [TopicChatsController],
   providers: [TopicChatsRepository, TopicChatsService, TopicChatsGateway],
 })

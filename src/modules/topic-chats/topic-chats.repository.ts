@@ -49,18 +49,23 @@ export class TopicChatsRepository {
   }
 
   /** Conditional status change; true for the one caller whose update matched. */
-  async transition(id: string, from: TopicChat['status'][], to: TopicChat['status']): Promise<boolean> {
-    const res = await this.chats.createQueryBuilder().update(TopicChat).set({ status: to }).where('id = :id AND status IN (:...from)', { id, from }).execute();
+  async transition(centerId: string, id: string, from: TopicChat['status'][], to: TopicChat['status']): Promise<boolean> {
+    const res = await this.chats
+      .createQueryBuilder()
+      .update(TopicChat)
+      .set({ status: to })
+      .where('center_id = :centerId AND id = :id AND status IN (:...from)', { centerId, id, from })
+      .execute();
     return (res.affected ?? 0) === 1;
   }
 
   /** Sets the room once, and only while the chat is not over. */
-  async setRoomIfNone(id: string, roomId: string): Promise<boolean> {
+  async setRoomIfNone(centerId: string, id: string, roomId: string): Promise<boolean> {
     const res = await this.chats
       .createQueryBuilder()
       .update(TopicChat)
       .set({ roomId })
-      .where("id = :id AND room_id IS NULL AND status IN ('scheduled', 'open')", { id })
+      .where("center_id = :centerId AND id = :id AND room_id IS NULL AND status IN ('scheduled', 'open')", { centerId, id })
       .execute();
     return (res.affected ?? 0) === 1;
   }
@@ -86,27 +91,27 @@ export class TopicChatsRepository {
   }
 
   /** Takes a seat unless the chat is full (one conditional update, safe on any number of nodes). */
-  async takeSeat(id: string): Promise<boolean> {
+  async takeSeat(centerId: string, id: string): Promise<boolean> {
     const res = await this.chats
       .createQueryBuilder()
       .update(TopicChat)
       .set({ participantCount: () => 'participant_count + 1' })
-      .where('id = :id AND participant_count < capacity', { id })
+      .where('center_id = :centerId AND id = :id AND participant_count < capacity', { centerId, id })
       .execute();
     return (res.affected ?? 0) === 1;
   }
 
-  async releaseSeat(id: string): Promise<void> {
+  async releaseSeat(centerId: string, id: string): Promise<void> {
     await this.chats
       .createQueryBuilder()
       .update(TopicChat)
       .set({ participantCount: () => 'participant_count - 1' })
-      .where('id = :id AND participant_count > 0', { id })
+      .where('center_id = :centerId AND id = :id AND participant_count > 0', { centerId, id })
       .execute();
   }
 
-  findParticipant(topicChatId: string, subjectId: string): Promise<TopicParticipant | null> {
-    return this.participants.findOneBy({ topicChatId, subjectId });
+  findParticipant(centerId: string, topicChatId: string, subjectId: string): Promise<TopicParticipant | null> {
+    return this.participants.findOneBy({ centerId, topicChatId, subjectId });
   }
 
   /** 'nickname' or 'subject' when a unique index refused the row. */
@@ -126,7 +131,7 @@ export class TopicChatsRepository {
     const rows = await this.participants.findBy({ centerId, subjectId });
     for (const p of rows) {
       const res = await this.participants.delete({ centerId, id: p.id });
-      if ((res.affected ?? 0) > 0) await this.releaseSeat(p.topicChatId);
+      if ((res.affected ?? 0) > 0) await this.releaseSeat(centerId, p.topicChatId);
     }
   }
 

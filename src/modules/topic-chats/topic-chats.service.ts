@@ -5,14 +5,14 @@ import { Cron, CronExpression, Interval } from '@nestjs/schedule';
 import { AuthContext, isStaff, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
+import { ACCOUNT_DELETING, AccountDeletingEvent } from '../../common/events';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { RoomRef, TopicChatListItem } from '../../realtime/contract';
-import { ACCOUNT_DELETING, AccountDeletingEvent, AccountsService } from '../accounts/accounts.service';
+import { AccountsService } from '../accounts/accounts.service';
 import type { RequestOrigin } from '../auth/auth.service';
-import { Center } from '../centers/center.entity';
 import { CentersService } from '../centers/centers.service';
 import { CryptoService } from '../crypto/crypto.service';
-import { MASTER_KEY } from '../crypto/master-key';
+import { MASTER_KEY } from '../../infra/crypto/master-key';
 import { RoomsService } from '../rooms/rooms.service';
 import { CreateTopicChatDto, TopicJoinDto, TopicModerateDto, UpdateTopicChatDto } from './dto/topic-chats.dto';
 import { foldNickname, nicknameProblem } from './nickname';
@@ -49,8 +49,9 @@ export class TopicChatsService {
 
   // ---- staff: schedule, edit, cancel -----------------------------------------------------------
 
-  async create(auth: AuthContext, slug: string, dto: CreateTopicChatDto): Promise<{ id: string }> {
-    await this.staffCenter(auth, slug);
+  /** Staff of the center (the REST guard has checked that `:center` is the caller's). */
+  async create(auth: AuthContext, dto: CreateTopicChatDto): Promise<{ id: string }> {
+    requireRole(auth, 'counselor', 'admin');
     const { startsAt, endsAt } = window(dto.startsAt, dto.endsAt);
     const chat = Object.assign(new TopicChat(), {
       id: this.ids.uuid(),
@@ -71,8 +72,8 @@ export class TopicChatsService {
     return { id: chat.id };
   }
 
-  async update(auth: AuthContext, slug: string, id: string, dto: UpdateTopicChatDto): Promise<TopicChatListItem> {
-    const chat = await this.editable(auth, slug, id);
+  async update(auth: AuthContext, id: string, dto: UpdateTopicChatDto): Promise<TopicChatListItem> {
+    const chat = await this.editable(auth, id);
     const { startsAt, endsAt } = window(dto.startsAt ?? chat.startsAt.toISOString(), dto.endsAt ?? chat.endsAt.toISOString());
     if (dto.capacity !== undefined && dto.capacity < chat.participantCount) {
       throw errors.validation(`${chat.participantCount} people have joined already; the capacity cannot be lower.`, ['capacity']);
@@ -90,9 +91,9 @@ export class TopicChatsService {
     return toListItem(fresh, await this.repo.dbNow());
   }
 
-  async cancel(auth: AuthContext, slug: string, id: string): Promise<void> {
-    const chat = await this.editable(auth, slug, id);
-    if (!(await this.repo.transition(chat.id, ['scheduled', 'open'], 'cancelled'))) return;
+  async cancel(auth: AuthContext, id: string): Promise<void> {
+    const chat = await this.editable(auth, id);
+    if (!(await this.repo.transition(chat.centerId, chat.id, ['scheduled', 'open'], 'cancelled'))) return;
     const roomId = (await this.repo.find(auth.centerId, chat.id))?.roomId;
     // a cancelled chat keeps nothing: no messages, no nicknames
     await this.repo.deleteParticipantsOfChat(auth.centerId, chat.id);
@@ -124,13 +125,13 @@ export class TopicChatsService {
       await this.rooms.addMember(auth.centerId, roomId, { subjectId: auth.subjectId, role: 'counselor', displayName: auth.displayName });
       return { roomId };
     }
-    const existing = await this.repo.findParticipant(chat.id, auth.subjectId);
+    const existing = await this.repo.findParticipant(chat.centerId, chat.id, auth.subjectId);
     if (existing) return this.rejoin(existing, roomId);
     await this.limits.consume('topicJoinAddress', this.limits.addressKey(origin.ip));
     const nickname = dto.nickname.trim();
     const problem = nicknameProblem(nickname, await this.accounts.staffDisplayNames(auth.centerId));
     if (problem) throw errors.validation(problem, ['nickname']);
-    if (!(await this.repo.takeSeat(chat.id))) throw new DomainError('TOPIC_FULL', 'This topic chat is full.');
+    if (!(await this.repo.takeSeat(chat.centerId, chat.id))) throw new DomainError('TOPIC_FULL', 'This topic chat is full.');
     const id = this.ids.uuid();
     const participant = Object.assign(new TopicParticipant(), {
       id,
@@ -144,8 +145,8 @@ export class TopicChatsService {
       removedAt: null,
     });
     if ((await this.repo.insertParticipant(participant)) === 'duplicate') {
-      await this.repo.releaseSeat(chat.id);
-      const raced = await this.repo.findParticipant(chat.id, auth.subjectId);
+      await this.repo.releaseSeat(chat.centerId, chat.id);
+      const raced = await this.repo.findParticipant(chat.centerId, chat.id, auth.subjectId);
       if (raced) return this.rejoin(raced, roomId);
       throw errors.validation('This nickname is taken in this chat. Please choose another one.', ['nickname']);
     }
@@ -201,7 +202,7 @@ export class TopicChatsService {
   }
 
   private async end(chat: TopicChat): Promise<void> {
-    if (!(await this.repo.transition(chat.id, ['scheduled', 'open'], 'ended'))) return;
+    if (!(await this.repo.transition(chat.centerId, chat.id, ['scheduled', 'open'], 'ended'))) return;
     const roomId = (await this.repo.find(chat.centerId, chat.id))?.roomId;
     if (!roomId) return;
     const center = await this.centers.byId(chat.centerId);
@@ -227,7 +228,7 @@ export class TopicChatsService {
   /** The room of an open chat, created once: a loser of a creation race closes its spare room. */
   private async ensureRoom(chat: TopicChat): Promise<string> {
     if (chat.roomId) return chat.roomId;
-    await this.repo.transition(chat.id, ['scheduled'], 'open');
+    await this.repo.transition(chat.centerId, chat.id, ['scheduled'], 'open');
     const hostName = (await this.accounts.displayName(chat.centerId, chat.hostId)) ?? 'Beratung';
     const { roomId } = await this.rooms.createSystemRoom({
       centerId: chat.centerId,
@@ -237,23 +238,16 @@ export class TopicChatsService {
       startsAt: chat.startsAt,
       endsAt: chat.endsAt,
     });
-    if (await this.repo.setRoomIfNone(chat.id, roomId)) return roomId;
+    if (await this.repo.setRoomIfNone(chat.centerId, chat.id, roomId)) return roomId;
     await this.rooms.closeRoom(chat.centerId, roomId, 'duplicate', { deleteMessages: true });
     const fresh = await this.repo.find(chat.centerId, chat.id);
     if (!fresh?.roomId) throw new DomainError('TOPIC_NOT_OPEN', 'This topic chat is not open.');
     return fresh.roomId;
   }
 
-  private async staffCenter(auth: AuthContext, slug: string): Promise<Center> {
-    requireRole(auth, 'counselor', 'admin');
-    const center = await this.centers.bySlug(slug);
-    if (center.id !== auth.centerId) throw errors.forbidden();
-    return center;
-  }
-
   /** The host or an admin of the center, and only before the chat is over. */
-  private async editable(auth: AuthContext, slug: string, id: string): Promise<TopicChat> {
-    await this.staffCenter(auth, slug);
+  private async editable(auth: AuthContext, id: string): Promise<TopicChat> {
+    requireRole(auth, 'counselor', 'admin');
     const chat = await this.repo.find(auth.centerId, id);
     if (!chat || chat.status === 'cancelled') throw errors.notFound('The topic chat');
     if (chat.hostId !== auth.subjectId && auth.role !== 'admin') throw errors.forbidden('Only the host or an admin can change this topic chat.');

@@ -1,9 +1,11 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Public } from '../../common/auth-context';
 import { WidgetService } from './widget.service';
 
 @ApiExcludeController()
+@Public()
 @Controller()
 export class WidgetController {
   constructor(private readonly widget: WidgetService) {}

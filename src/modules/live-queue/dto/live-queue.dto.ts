@@ -1,14 +1,14 @@
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { LIMITS } from '../../../realtime/contract';
+import { LIMITS, type LiveEndPayload, type QueueJoinPayload, type QueueRemovePayload, type ShiftOpenPayload } from '../../../realtime/contract';
 
-export class ShiftOpenDto {
+export class ShiftOpenDto implements ShiftOpenPayload {
   @IsInt()
   @Min(LIMITS.maxChatsMin)
   @Max(LIMITS.maxChatsMax)
   maxChats!: number;
 }
 
-export class JoinQueueDto {
+export class JoinQueueDto implements QueueJoinPayload {
   /** The visitor's first message, shown to counselors on shift while waiting. */
   @IsOptional()
   @IsString()
@@ -16,7 +16,7 @@ export class JoinQueueDto {
   message?: string;
 }
 
-export class LiveEndDto {
+export class LiveEndDto implements LiveEndPayload {
   @IsUUID()
   roomId!: string;
 
@@ -25,7 +25,7 @@ export class LiveEndDto {
   block?: boolean;
 }
 
-export class QueueRemoveDto {
+export class QueueRemoveDto implements QueueRemovePayload {
   @IsUUID()
   visitorId!: string;
 

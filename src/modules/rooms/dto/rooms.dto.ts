@@ -1,14 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { LIMITS } from '../../../realtime/contract';
+import {
+  LIMITS,
+  type MessageSendPayload,
+  type RoomCreatePayload,
+  type RoomHistoryPayload,
+  type RoomReadPayload,
+  type RoomRef,
+  type TypingPayload,
+} from '../../../realtime/contract';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 /** The most members a counselor can put into one group room. */
 export const MAX_ROOM_MEMBERS = 100;
 
-export class CreateRoomDto {
+export class CreateRoomDto implements RoomCreatePayload {
   @ApiProperty({ maxLength: LIMITS.roomNameMax })
   @Transform(trim)
   @IsString()
@@ -34,12 +42,12 @@ export class CreateRoomDto {
   endsAt?: string;
 }
 
-export class RoomRefDto {
+export class RoomRefDto implements RoomRef {
   @IsUUID('all')
   roomId!: string;
 }
 
-export class SendMessageDto {
+export class SendMessageDto implements MessageSendPayload {
   @IsUUID('all')
   roomId!: string;
 
@@ -53,7 +61,7 @@ export class SendMessageDto {
   body!: string;
 }
 
-export class HistoryDto {
+export class HistoryDto implements RoomHistoryPayload {
   @IsUUID('all')
   roomId!: string;
 
@@ -74,7 +82,7 @@ export class HistoryDto {
   limit?: number;
 }
 
-export class ReadMarkerDto {
+export class ReadMarkerDto implements RoomReadPayload {
   @IsUUID('all')
   roomId!: string;
 
@@ -83,7 +91,7 @@ export class ReadMarkerDto {
   seq!: number;
 }
 
-export class TypingDto {
+export class TypingDto implements TypingPayload {
   @IsUUID('all')
   roomId!: string;
 

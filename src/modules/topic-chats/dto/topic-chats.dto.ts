@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDateString, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { LIMITS } from '../../../realtime/contract';
+import { LIMITS, type TopicJoinPayload, type TopicModeratePayload } from '../../../realtime/contract';
 
 export class CreateTopicChatDto {
   @ApiProperty({ maxLength: 120 })
@@ -37,7 +37,7 @@ export class UpdateTopicChatDto {
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(500) capacity?: number;
 }
 
-export class TopicJoinDto {
+export class TopicJoinDto implements TopicJoinPayload {
   @IsUUID()
   topicChatId!: string;
 
@@ -46,7 +46,7 @@ export class TopicJoinDto {
   nickname!: string;
 }
 
-export class TopicModerateDto {
+export class TopicModerateDto implements TopicModeratePayload {
   @IsUUID()
   roomId!: string;
 

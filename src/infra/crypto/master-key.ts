@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../../config/config';
-import { shredFile } from '../../infra/files/shred';
+import { shredFile } from '../files/shred';
 
 export const MASTER_KEY = Symbol('MASTER_KEY');
 

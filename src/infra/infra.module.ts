@@ -1,0 +1,21 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { loadMasterKey, MASTER_KEY } from './crypto/master-key';
+import { MailService } from './mail/mail.service';
+import { ClusterBus } from './redis/cluster-bus';
+import { RateLimitService } from './redis/rate-limit.service';
+import { RedisService } from './redis/redis.service';
+
+/** Process-wide infrastructure: master key, Redis, node bus, limits, mail (needs CoreModule's config). */
+@Global()
+@Module({
+  providers: [
+    { provide: MASTER_KEY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadMasterKey(config) },
+    RedisService,
+    ClusterBus,
+    RateLimitService,
+    MailService,
+  ],
+  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService],
+})
+export class InfraModule {}
