@@ -4,6 +4,8 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../src/realt
 import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveChatsService } from '../../src/modules/live-queue/live-chats.service';
 import { LiveQueueRepository } from '../../src/modules/live-queue/live-queue.repository';
+import { RoomMember } from '../../src/modules/rooms/room-member.entity';
+import { Room } from '../../src/modules/rooms/room.entity';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
@@ -418,5 +420,30 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     okData(await call(second.socket, 'queue.join', {}));
     await expect(pos).resolves.toEqual({ position: 2, estimateMinutes: 8 });
     await expectSeatsMatchChats(a, c.centerId);
+  });
+
+  it('should leave no live room behind, free the seat and tell the visitor when the chat row cannot be written', async () => {
+    const c = await center();
+    const s = await counselor(c, 0, 1);
+    // the second write of the assignment fails: the room and its members written before it roll back
+    const spies = nodes.map((n) => jest.spyOn(n.app.get(LiveQueueRepository), 'insertChat').mockRejectedValueOnce(new Error('forced failure')));
+    try {
+      const v = await newVisitor(c, a);
+      const closed = nextEvent(v.socket, 'queue.closed');
+      okData(await call(v.socket, 'queue.join', {}));
+      await expect(closed).resolves.toEqual({ reason: 'error' });
+      const ds = a.app.get(DataSource);
+      await expect(ds.getRepository(Room).countBy({ centerId: c.centerId })).resolves.toBe(0);
+      await expect(ds.getRepository(RoomMember).countBy({ centerId: c.centerId })).resolves.toBe(0);
+      // the seat came back: the next visitor is assigned to the same counselor
+      const next = await newVisitor(c, a);
+      const assigned = nextEvent(s, 'queue.assigned');
+      await chatWith(next);
+      expect(typeof (await assigned).roomId).toBe('string');
+      await expect(ds.getRepository(Room).countBy({ centerId: c.centerId })).resolves.toBe(1);
+      await expectSeatsMatchChats(a, c.centerId);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });

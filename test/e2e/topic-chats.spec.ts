@@ -2,6 +2,7 @@ import type { ClientToServerEvents, ServerToClientEvents, TopicChatListItem } fr
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
+import { RoomsService } from '../../src/modules/rooms/rooms.service';
 import { DataSource } from 'typeorm';
 
 /** Commands of this suite wait up to 10 s for their ack (many sockets at once on two nodes). */
@@ -192,6 +193,26 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     // the seat is free again and the nickname may be taken by someone else
     const v = await visitorSocket(b);
     await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Leuchtturm' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('should keep neither seat nor nickname when the room membership of a join cannot be written', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR), capacity: 1 });
+    const v = await visitorSocket(a);
+    // the last write of the join fails: the seat and the participant row written before it roll back
+    const spies = [...new Set([a, b])].map((n) => jest.spyOn(n.app.get(RoomsService), 'addMember').mockRejectedValueOnce(new Error('forced failure')));
+    try {
+      await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Anker' })).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const ds = a.app.get(DataSource);
+    const rows: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM topic_participants WHERE topic_chat_id = ?', [id]);
+    expect(Number(rows[0]!.n)).toBe(0);
+    const seats: { n: number | string }[] = await ds.query('SELECT participant_count AS n FROM topic_chats WHERE id = ?', [id]);
+    expect(Number(seats[0]!.n)).toBe(0);
+    // the one seat is still free and the nickname still untaken
+    const other = await visitorSocket(b);
+    await expect(call(other.socket, 'topic.join', { topicChatId: id, nickname: 'Anker' })).resolves.toMatchObject({ ok: true });
   });
 
   it('should let participants keep writing when the host extends a running topic chat', async () => {

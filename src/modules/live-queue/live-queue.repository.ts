@@ -3,25 +3,35 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere, IsNull, LessThanOrEqual, MoreThan, MoreThanOrEqual, Not, Repository } from 'typeorm';
 import type { LiveEndReason } from '../../realtime/contract';
 import { isUuid } from '../../common/clock';
+import { Transactions } from '../../infra/database/transactions';
+import { isUniqueViolation } from '../../infra/database/unique-violation';
 import { dbNow } from '../../infra/database/db-time';
 import { LiveChat } from './live-chat.entity';
 import { Shift } from './shift.entity';
 import { VisitorBlock } from './visitor-block.entity';
-
-const isDuplicate = (err: unknown): boolean => {
-  const e = err as { code?: string; errno?: number; message?: string };
-  return e.code === 'ER_DUP_ENTRY' || e.errno === 1062 || (e.code ?? '').startsWith('SQLITE_CONSTRAINT') || /UNIQUE constraint/.test(e.message ?? '');
-};
 
 /** Shifts, live chats and visitor blocks. Conditional updates decide races (one affected row wins). */
 @Injectable()
 export class LiveQueueRepository {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @InjectRepository(Shift) private readonly shifts: Repository<Shift>,
-    @InjectRepository(LiveChat) private readonly chats: Repository<LiveChat>,
-    @InjectRepository(VisitorBlock) private readonly blocks: Repository<VisitorBlock>,
+    @InjectRepository(Shift) private readonly shiftsRepo: Repository<Shift>,
+    @InjectRepository(LiveChat) private readonly chatsRepo: Repository<LiveChat>,
+    @InjectRepository(VisitorBlock) private readonly blocksRepo: Repository<VisitorBlock>,
+    private readonly tx: Transactions,
   ) {}
+
+  private get shifts(): Repository<Shift> {
+    return this.tx.bind(this.shiftsRepo);
+  }
+
+  private get chats(): Repository<LiveChat> {
+    return this.tx.bind(this.chatsRepo);
+  }
+
+  private get blocks(): Repository<VisitorBlock> {
+    return this.tx.bind(this.blocksRepo);
+  }
 
   // ---- shifts ----------------------------------------------------------------------------------
 
@@ -36,7 +46,7 @@ export class LiveQueueRepository {
       await this.shifts.insert(shift);
       return true;
     } catch (err) {
-      if (isDuplicate(err)) return false;
+      if (isUniqueViolation(err)) return false;
       throw err;
     }
   }
@@ -246,7 +256,7 @@ export class LiveQueueRepository {
     try {
       await this.blocks.insert(block);
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isUniqueViolation(err)) throw err;
       // the same visitor blocked again: the newer block (address, expiry) wins
       await this.blocks.update({ centerId: block.centerId, visitorId: block.visitorId }, { addressHash: block.addressHash, expiresAt: block.expiresAt });
     }

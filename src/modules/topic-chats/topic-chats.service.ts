@@ -4,6 +4,7 @@ import { Cron, CronExpression, Interval } from '@nestjs/schedule';
 import { AuthContext, isStaff, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
+import { Transactions } from '../../infra/database/transactions';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { RoomRef, TopicChatListItem } from '../../realtime/contract';
 import { ACCOUNT_DELETING, AccountDeletingEvent, AccountsService } from '../accounts/accounts.service';
@@ -38,6 +39,7 @@ export class TopicChatsService {
     private readonly limits: RateLimitService,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly tx: Transactions,
   ) {}
 
   // ---- staff: schedule, edit, cancel -----------------------------------------------------------
@@ -123,26 +125,29 @@ export class TopicChatsService {
     const nickname = dto.nickname.trim();
     const problem = nicknameProblem(nickname, await this.accounts.staffDisplayNames(auth.centerId));
     if (problem) throw errors.validation(problem, ['nickname']);
-    if (!(await this.repo.takeSeat(chat.id))) throw new DomainError('TOPIC_FULL', 'This topic chat is full.');
-    const participant = Object.assign(new TopicParticipant(), {
-      id: this.ids.uuid(),
-      centerId: auth.centerId,
-      topicChatId: chat.id,
-      subjectId: auth.subjectId,
-      role: auth.role,
-      nickname,
-      nicknameKey: foldNickname(nickname),
-      joinedAt: this.clock.now(),
-      removedAt: null,
+    // the seat, the participant and the room membership: all or nothing
+    return this.tx.run(async () => {
+      if (!(await this.repo.takeSeat(chat.id))) throw new DomainError('TOPIC_FULL', 'This topic chat is full.');
+      const participant = Object.assign(new TopicParticipant(), {
+        id: this.ids.uuid(),
+        centerId: auth.centerId,
+        topicChatId: chat.id,
+        subjectId: auth.subjectId,
+        role: auth.role,
+        nickname,
+        nicknameKey: foldNickname(nickname),
+        joinedAt: this.clock.now(),
+        removedAt: null,
+      });
+      if ((await this.repo.insertParticipant(participant)) === 'duplicate') {
+        await this.repo.releaseSeat(chat.id);
+        const raced = await this.repo.findParticipant(chat.id, auth.subjectId);
+        if (raced) return this.rejoin(raced, roomId);
+        throw errors.validation('This nickname is taken in this chat. Please choose another one.', ['nickname']);
+      }
+      await this.rooms.addMember(auth.centerId, roomId, { subjectId: auth.subjectId, role: auth.role, displayName: nickname });
+      return { roomId };
     });
-    if ((await this.repo.insertParticipant(participant)) === 'duplicate') {
-      await this.repo.releaseSeat(chat.id);
-      const raced = await this.repo.findParticipant(chat.id, auth.subjectId);
-      if (raced) return this.rejoin(raced, roomId);
-      throw errors.validation('This nickname is taken in this chat. Please choose another one.', ['nickname']);
-    }
-    await this.rooms.addMember(auth.centerId, roomId, { subjectId: auth.subjectId, role: auth.role, displayName: nickname });
-    return { roomId };
   }
 
   private async rejoin(p: TopicParticipant, roomId: string): Promise<RoomRef> {
