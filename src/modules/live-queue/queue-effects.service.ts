@@ -64,7 +64,7 @@ export class QueueEffectsService implements OnApplicationShutdown {
   /** The center's settings, cached for a second (settings changes show up within that). */
   async center(centerId: string): Promise<Center> {
     const hit = this.centerCache.get(centerId);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     if (hit && now - hit.at < CENTER_CACHE_MS) return hit.center;
     const center = await this.centers.byId(centerId);
     this.centerCache.set(centerId, { center, at: now });
