@@ -2,6 +2,8 @@ import { Clock } from '../../src/common/clock';
 import type { ClientToServerEvents, LiveStatus, ServerToClientEvents } from '../../src/realtime/contract';
 import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
+import { ShiftsService } from '../../src/modules/live-queue/shifts.service';
+import { DataSource } from 'typeorm';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
@@ -62,6 +64,19 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     await a.close();
     await a.dropDb();
   });
+
+  /** Resolves when the node's shift presence handler has finished for this subject. */
+  function presenceHandled(node: TestApp, handler: 'onConnected' | 'onDisconnected', subjectId: string): Promise<void> {
+    const shifts = node.app.get(ShiftsService);
+    const original = shifts[handler].bind(shifts);
+    return new Promise((resolve, reject) => {
+      const spy = jest.spyOn(shifts, handler).mockImplementation(async (event) => {
+        if (event.auth.subjectId !== subjectId) return original(event);
+        spy.mockRestore();
+        await original(event).then(resolve, reject);
+      });
+    });
+  }
 
   async function center(settings: Parameters<CentersService['updateSettings']>[1] = {}): Promise<SeededCenter> {
     const seeded = await seedCenter(a, { counselors: 2, clients: 1 });
@@ -267,11 +282,22 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     await statusBecomes(a, c.slug, { open: false, full: false, waiting: 0 });
 
     await a.app.get(CentersService).updateSettings(c.centerId, { shiftGraceSeconds: 2 });
-    await new Promise((r) => setTimeout(r, 1100)); // the settings cache of the live queue is one second
+    offset += 1_100; // the settings cache of the live queue is one second (of the injected clock)
     const reloading = await counselor(c, 1, 1, a);
+    const counselorId = c.counselors[1]!.id;
+    const disconnectSeen = presenceHandled(a, 'onDisconnected', counselorId);
+    const connectSeen = presenceHandled(b, 'onConnected', counselorId);
     reloading.disconnect();
     const reloaded = await connect(b.url, c.counselors[1]!.token);
-    await new Promise((r) => setTimeout(r, 3500)); // longer than the grace plus one sweep: the shift must survive
+    await Promise.all([disconnectSeen, connectSeen]);
+    // whichever came first, a grace that started is due now (database time) and swept on every node: the shift must survive
+    await a.app
+      .get(DataSource)
+      .query('UPDATE shifts SET grace_until = ? WHERE counselor_id = ? AND closed_at IS NULL AND grace_until IS NOT NULL', [
+        onMariaDb ? new Date(0) : '1970-01-01 00:00:00.000',
+        counselorId,
+      ]);
+    for (const n of nodes) await n.app.get(ShiftsService).sweepGrace();
     await statusBecomes(a, c.slug, { open: true, full: false, waiting: 0 });
     const x = await newVisitor(c, a);
     const assigned = nextEvent(reloaded, 'queue.assigned');

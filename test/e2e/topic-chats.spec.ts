@@ -3,6 +3,7 @@ import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/a
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 import { RoomsService } from '../../src/modules/rooms/rooms.service';
+import { TopicChatsService } from '../../src/modules/topic-chats/topic-chats.service';
 import { DataSource } from 'typeorm';
 
 /** Commands of this suite wait up to 10 s for their ack (many sockets at once on two nodes). */
@@ -225,7 +226,8 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
       .set('Authorization', `Bearer ${c.counselors[0]!.token}`)
       .send({ endsAt: iso(HOUR) })
       .expect(200);
-    await new Promise((r) => setTimeout(r, 3500)); // past the original end: no event marks a window that did not close
+    // a sweep on every node past the original end must leave the extended window open
+    for (const n of new Set([a, b])) await n.app.get(TopicChatsService).sweep(new Date(Date.now() + 3500));
     await expect(call(v.socket, 'message.send', { roomId, clientMsgId: 'late-1', body: 'Noch da' })).resolves.toMatchObject({ ok: true });
   });
 
@@ -277,8 +279,13 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Mond' }));
     const closes: Parameters<ServerToClientEvents['room.closed']>[0][] = [];
     v.socket.on('room.closed', (p) => closes.push(p));
-    await expect(nextEvent(v.socket, 'room.closed', 10_000)).resolves.toEqual({ roomId, reason: 'ended' });
-    await new Promise((r) => setTimeout(r, 2500)); // a further sweep on every node must not close it again
+    const closed = nextEvent(v.socket, 'room.closed', 10_000);
+    // past endsAt: the sweeps of every node at once close it, and further sweeps do not close it again
+    const sweep = () => Promise.all([...new Set([a, b])].map((n) => n.app.get(TopicChatsService).sweep(new Date(Date.now() + 3000))));
+    await sweep();
+    await expect(closed).resolves.toEqual({ roomId, reason: 'ended' });
+    await sweep();
+    await call(v.socket, 'room.history', { roomId }); // a round trip: a push sent before its answer has arrived
     expect(closes).toHaveLength(1);
     const listed = (await b.http().get(`/api/centers/${c.slug}/topic-chats`).expect(200)).body as TopicChatListItem[];
     expect(listed.find((t) => t.id === id)?.status).toBe('ended');

@@ -4,7 +4,7 @@ import { DataSource, In, IsNull, MoreThan, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
 import { Transactions } from '../../infra/database/transactions';
 import { isUniqueViolation } from '../../infra/database/unique-violation';
-import { dbNow, readDbNow } from '../../infra/database/db-time';
+import { readDbNow } from '../../infra/database/db-time';
 import { TopicChat } from './topic-chat.entity';
 import { TopicParticipant } from './topic-participant.entity';
 
@@ -71,19 +71,17 @@ export class TopicChatsRepository {
     return (res.affected ?? 0) === 1;
   }
 
-  findDueToOpen(): Promise<TopicChat[]> {
-    const now = dbNow(this.ds);
+  /** Chats whose window has begun by `now` (the database time) and have no room yet. */
+  findDueToOpen(now: Date): Promise<TopicChat[]> {
     return this.chats
       .createQueryBuilder('t')
-      .where(`t.room_id IS NULL AND t.status IN ('scheduled', 'open') AND t.starts_at <= ${now} AND t.ends_at > ${now}`)
+      .where("t.room_id IS NULL AND t.status IN ('scheduled', 'open') AND t.starts_at <= :now AND t.ends_at > :now", { now })
       .getMany();
   }
 
-  findDueToEnd(): Promise<TopicChat[]> {
-    return this.chats
-      .createQueryBuilder('t')
-      .where(`t.status IN ('scheduled', 'open') AND t.ends_at <= ${dbNow(this.ds)}`)
-      .getMany();
+  /** Chats whose window has ended by `now` (the database time). */
+  findDueToEnd(now: Date): Promise<TopicChat[]> {
+    return this.chats.createQueryBuilder('t').where("t.status IN ('scheduled', 'open') AND t.ends_at <= :now", { now }).getMany();
   }
 
   async findCentersWithChats(): Promise<string[]> {

@@ -177,12 +177,17 @@ export class TopicChatsService {
 
   // ---- time-driven -----------------------------------------------------------------------------
 
-  /** Opens due chats (creates the room) and ends the chats past endsAt, each exactly once. */
+  /**
+   * Opens due chats (creates the room) and ends the chats past endsAt, each exactly once. The
+   * database decides what is due (one clock for every node), read once per sweep; `at` stands in
+   * for it (a test moving time).
+   */
   @Interval(2000)
-  async sweep(): Promise<void> {
+  async sweep(at?: Date): Promise<void> {
     try {
-      for (const chat of await this.repo.findDueToOpen()) await this.ensureRoom(chat);
-      for (const chat of await this.repo.findDueToEnd()) await this.end(chat);
+      const now = at ?? (await this.repo.dbNow());
+      for (const chat of await this.repo.findDueToOpen(now)) await this.ensureRoom(chat);
+      for (const chat of await this.repo.findDueToEnd(now)) await this.end(chat);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'topic chat sweep failed');
     }
