@@ -10,6 +10,7 @@ import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/a
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
+import { expireGraceAndSweep, presenceHandled } from '../harness/shift-grace';
 
 const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 15_000): Promise<AnswerOf<E>> =>
   ackCall(socket, event, payload, ms);
@@ -152,7 +153,10 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     const otherAssigned = nextEvent(other, 'queue.assigned', 10_000);
     const handedOver = nextEvent(v.socket, 'live.handedOver', 10_000);
     const vClosed = record(v.socket, 'room.closed');
+    const goneSeen = presenceHandled(a, 'onDisconnected', c.counselors[0]!.id);
     gone.disconnect();
+    await goneSeen;
+    await expireGraceAndSweep(nodes, c.counselors[0]!.id);
     await expect(handedOver).resolves.toEqual({ roomId, peer: { displayName: 'Counselor 2' } });
     const assigned = await otherAssigned;
     expect(assigned).toMatchObject({ roomId, peer: { displayName: 'Besucher·in' } });
@@ -187,7 +191,10 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
       if (!secondFree) await chatWith(await newVisitor(c, a));
       const closed = nextEvent(v.socket, 'room.closed', 10_000);
       const busyAssigned = record(busy, 'queue.assigned');
+      const goneSeen = presenceHandled(a, 'onDisconnected', c.counselors[0]!.id);
       gone.disconnect();
+      await goneSeen;
+      await expireGraceAndSweep(nodes, c.counselors[0]!.id);
       await expect(closed).resolves.toEqual({ roomId, reason: 'counselor_gone' });
       await expect(a.app.get(LiveQueueRepository).findChatByRoom(c.centerId, roomId)).resolves.toMatchObject({ endReason: 'counselor_gone' });
       expect(busyAssigned.filter((x) => x.roomId === roomId)).toEqual([]);

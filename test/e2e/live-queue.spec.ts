@@ -2,12 +2,11 @@ import { Clock } from '../../src/common/clock';
 import type { ClientToServerEvents, LiveStatus, ServerToClientEvents } from '../../src/realtime/contract';
 import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
-import { ShiftsService } from '../../src/modules/live-queue/shifts.service';
-import { DataSource } from 'typeorm';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
+import { expireGraceAndSweep, presenceHandled } from '../harness/shift-grace';
 
 /** Commands of this suite wait up to 20 s for their ack (many sockets at once on two nodes). */
 const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 20_000): Promise<AnswerOf<E>> =>
@@ -64,19 +63,6 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     await a.close();
     await a.dropDb();
   });
-
-  /** Resolves when the node's shift presence handler has finished for this subject. */
-  function presenceHandled(node: TestApp, handler: 'onConnected' | 'onDisconnected', subjectId: string): Promise<void> {
-    const shifts = node.app.get(ShiftsService);
-    const original = shifts[handler].bind(shifts);
-    return new Promise((resolve, reject) => {
-      const spy = jest.spyOn(shifts, handler).mockImplementation(async (event) => {
-        if (event.auth.subjectId !== subjectId) return original(event);
-        spy.mockRestore();
-        await original(event).then(resolve, reject);
-      });
-    });
-  }
 
   async function center(settings: Parameters<CentersService['updateSettings']>[1] = {}): Promise<SeededCenter> {
     const seeded = await seedCenter(a, { counselors: 2, clients: 1 });
@@ -277,7 +263,10 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const w = await newVisitor(c, b);
     okData(await call(w.socket, 'queue.join', {}));
     const sentHome = nextEvent(w.socket, 'queue.closed', 8000);
+    const goneSeen = presenceHandled(a, 'onDisconnected', c.counselors[0]!.id);
     gone.disconnect();
+    await goneSeen;
+    await expireGraceAndSweep(nodes, c.counselors[0]!.id);
     await expect(sentHome).resolves.toEqual({ reason: 'shift_closed' });
     await statusBecomes(a, c.slug, { open: false, full: false, waiting: 0 });
 
@@ -291,13 +280,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const reloaded = await connect(b.url, c.counselors[1]!.token);
     await Promise.all([disconnectSeen, connectSeen]);
     // whichever came first, a grace that started is due now (database time) and swept on every node: the shift must survive
-    await a.app
-      .get(DataSource)
-      .query('UPDATE shifts SET grace_until = ? WHERE counselor_id = ? AND closed_at IS NULL AND grace_until IS NOT NULL', [
-        onMariaDb ? new Date(0) : '1970-01-01 00:00:00.000',
-        counselorId,
-      ]);
-    for (const n of nodes) await n.app.get(ShiftsService).sweepGrace();
+    await expireGraceAndSweep(nodes, counselorId);
     await statusBecomes(a, c.slug, { open: true, full: false, waiting: 0 });
     const x = await newVisitor(c, a);
     const assigned = nextEvent(reloaded, 'queue.assigned');
