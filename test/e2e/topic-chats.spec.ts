@@ -2,6 +2,7 @@ import type { ClientToServerEvents, ServerToClientEvents, TopicChatListItem } fr
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
+import { RoomsRepository } from '../../src/modules/rooms/rooms.repository';
 import { RoomsService } from '../../src/modules/rooms/rooms.service';
 import { TopicChatsService } from '../../src/modules/topic-chats/topic-chats.service';
 import { DataSource } from 'typeorm';
@@ -214,6 +215,22 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     // the one seat is still free and the nickname still untaken
     const other = await visitorSocket(b);
     await expect(call(other.socket, 'topic.join', { topicChatId: id, nickname: 'Anker' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('should store the member key of a join whose first try rolled back after the key was made', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR) });
+    const v = await visitorSocket(a);
+    // the member's name is sealed (its key made) before the membership write fails
+    const spies = [...new Set([a, b])].map((n) => jest.spyOn(n.app.get(RoomsRepository), 'upsertMember').mockRejectedValueOnce(new Error('forced failure')));
+    try {
+      await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Boje' })).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Boje' }));
+    // the name is sealed with a key that is stored (not one that rolled back and lives on in a cache only)
+    const keys: { n: number | string }[] = await a.app.get(DataSource).query('SELECT COUNT(*) AS n FROM data_keys WHERE scope = ?', [`room:${roomId}:${v.id}`]);
+    expect(Number(keys[0]!.n)).toBe(1);
   });
 
   it('should let participants keep writing when the host extends a running topic chat', async () => {
