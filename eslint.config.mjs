@@ -6,6 +6,17 @@ import tseslint from 'typescript-eslint';
 /** The composition root: it may import every layer, and no layer imports it. */
 const APP_FILES = ['src/app.module.ts', 'src/app.ts', 'src/main.ts', 'src/cli.ts'];
 
+const ENV_RULE = {
+  selector: "MemberExpression[object.name='process'][property.name='env']",
+  message: 'Read the environment only in src/config (and test harness/scripts).',
+};
+
+/** In src/ the current time comes from the injected Clock (src/common/clock.ts), so tests can move it. */
+const TIME_RULES = [
+  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read the time from the injected Clock, not Date.now().' },
+  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read the time from the injected Clock, not new Date().' },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -36,13 +47,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
       'import-x/no-cycle': ['error', { maxDepth: 10 }],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "MemberExpression[object.name='process'][property.name='env']",
-          message: 'Read the environment only in src/config (and test harness/scripts).',
-        },
-      ],
+      'no-restricted-syntax': ['error', ENV_RULE],
     },
     settings: { 'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.json'] })] },
   },
@@ -106,7 +111,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**', 'src/main.ts', 'src/cli.ts', 'test/**', 'scripts/**', 'load/**', 'client/**'],
+    files: ['src/**'],
+    rules: { 'no-restricted-syntax': ['error', ENV_RULE, ...TIME_RULES] },
+  },
+  {
+    files: ['src/config/**', 'src/main.ts', 'src/cli.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...TIME_RULES] },
+  },
+  {
+    // the one place that reads the current time
+    files: ['src/common/clock.ts'],
+    rules: { 'no-restricted-syntax': ['error', ENV_RULE] },
+  },
+  {
+    files: ['test/**', 'scripts/**', 'load/**', 'client/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -92,11 +92,12 @@ export function isSameOrigin(origin: string, host: string | undefined): boolean 
  */
 export function withSafePublish(client: Redis, logger: Logger): Redis {
   const publish = (channel: string, message: string | Buffer): Promise<number> => Redis.prototype.publish.call(client, channel, message);
-  let lastLog = 0;
+  let lastLog = -Infinity;
   const safe = (channel: string, message: string | Buffer): Promise<number> =>
     publish(channel, message).catch((err: Error) => {
-      if (Date.now() - lastLog > 5000) {
-        lastLog = Date.now();
+      // a log throttle: monotonic time, not the wall clock
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
         logger.warn({ err: err.message }, 'a cross-node broadcast was dropped while Redis is unavailable');
       }
       return 0;

@@ -4,10 +4,13 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../src/realt
 import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveChatsService } from '../../src/modules/live-queue/live-chats.service';
 import { LiveQueueRepository } from '../../src/modules/live-queue/live-queue.repository';
+import { RoomMember } from '../../src/modules/rooms/room-member.entity';
+import { Room } from '../../src/modules/rooms/room.entity';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
+import { expireGraceAndSweep, presenceHandled } from '../harness/shift-grace';
 
 const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 15_000): Promise<AnswerOf<E>> =>
   ackCall(socket, event, payload, ms);
@@ -150,7 +153,10 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     const otherAssigned = nextEvent(other, 'queue.assigned', 10_000);
     const handedOver = nextEvent(v.socket, 'live.handedOver', 10_000);
     const vClosed = record(v.socket, 'room.closed');
+    const goneSeen = presenceHandled(a, 'onDisconnected', c.counselors[0]!.id);
     gone.disconnect();
+    await goneSeen;
+    await expireGraceAndSweep(nodes, c.counselors[0]!.id);
     await expect(handedOver).resolves.toEqual({ roomId, peer: { displayName: 'Counselor 2' } });
     const assigned = await otherAssigned;
     expect(assigned).toMatchObject({ roomId, peer: { displayName: 'Besucher·in' } });
@@ -185,7 +191,10 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
       if (!secondFree) await chatWith(await newVisitor(c, a));
       const closed = nextEvent(v.socket, 'room.closed', 10_000);
       const busyAssigned = record(busy, 'queue.assigned');
+      const goneSeen = presenceHandled(a, 'onDisconnected', c.counselors[0]!.id);
       gone.disconnect();
+      await goneSeen;
+      await expireGraceAndSweep(nodes, c.counselors[0]!.id);
       await expect(closed).resolves.toEqual({ roomId, reason: 'counselor_gone' });
       await expect(a.app.get(LiveQueueRepository).findChatByRoom(c.centerId, roomId)).resolves.toMatchObject({ endReason: 'counselor_gone' });
       expect(busyAssigned.filter((x) => x.roomId === roomId)).toEqual([]);
@@ -418,5 +427,30 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     okData(await call(second.socket, 'queue.join', {}));
     await expect(pos).resolves.toEqual({ position: 2, estimateMinutes: 8 });
     await expectSeatsMatchChats(a, c.centerId);
+  });
+
+  it('should leave no live room behind, free the seat and tell the visitor when the chat row cannot be written', async () => {
+    const c = await center();
+    const s = await counselor(c, 0, 1);
+    // the second write of the assignment fails: the room and its members written before it roll back
+    const spies = nodes.map((n) => jest.spyOn(n.app.get(LiveQueueRepository), 'insertChat').mockRejectedValueOnce(new Error('forced failure')));
+    try {
+      const v = await newVisitor(c, a);
+      const closed = nextEvent(v.socket, 'queue.closed');
+      okData(await call(v.socket, 'queue.join', {}));
+      await expect(closed).resolves.toEqual({ reason: 'error' });
+      const ds = a.app.get(DataSource);
+      await expect(ds.getRepository(Room).countBy({ centerId: c.centerId })).resolves.toBe(0);
+      await expect(ds.getRepository(RoomMember).countBy({ centerId: c.centerId })).resolves.toBe(0);
+      // the seat came back: the next visitor is assigned to the same counselor
+      const next = await newVisitor(c, a);
+      const assigned = nextEvent(s, 'queue.assigned');
+      await chatWith(next);
+      expect(typeof (await assigned).roomId).toBe('string');
+      await expect(ds.getRepository(Room).countBy({ centerId: c.centerId })).resolves.toBe(1);
+      await expectSeatsMatchChats(a, c.centerId);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });

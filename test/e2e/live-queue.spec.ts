@@ -6,6 +6,7 @@ import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/a
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
+import { expireGraceAndSweep, presenceHandled } from '../harness/shift-grace';
 
 /** Commands of this suite wait up to 20 s for their ack (many sockets at once on two nodes). */
 const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 20_000): Promise<AnswerOf<E>> =>
@@ -262,16 +263,24 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const w = await newVisitor(c, b);
     okData(await call(w.socket, 'queue.join', {}));
     const sentHome = nextEvent(w.socket, 'queue.closed', 8000);
+    const goneSeen = presenceHandled(a, 'onDisconnected', c.counselors[0]!.id);
     gone.disconnect();
+    await goneSeen;
+    await expireGraceAndSweep(nodes, c.counselors[0]!.id);
     await expect(sentHome).resolves.toEqual({ reason: 'shift_closed' });
     await statusBecomes(a, c.slug, { open: false, full: false, waiting: 0 });
 
     await a.app.get(CentersService).updateSettings(c.centerId, { shiftGraceSeconds: 2 });
-    await new Promise((r) => setTimeout(r, 1100)); // the settings cache of the live queue is one second
+    offset += 1_100; // the settings cache of the live queue is one second (of the injected clock)
     const reloading = await counselor(c, 1, 1, a);
+    const counselorId = c.counselors[1]!.id;
+    const disconnectSeen = presenceHandled(a, 'onDisconnected', counselorId);
+    const connectSeen = presenceHandled(b, 'onConnected', counselorId);
     reloading.disconnect();
     const reloaded = await connect(b.url, c.counselors[1]!.token);
-    await new Promise((r) => setTimeout(r, 3500)); // longer than the grace plus one sweep: the shift must survive
+    await Promise.all([disconnectSeen, connectSeen]);
+    // whichever came first, a grace that started is due now (database time) and swept on every node: the shift must survive
+    await expireGraceAndSweep(nodes, counselorId);
     await statusBecomes(a, c.slug, { open: true, full: false, waiting: 0 });
     const x = await newVisitor(c, a);
     const assigned = nextEvent(reloaded, 'queue.assigned');

@@ -2,6 +2,9 @@ import type { ClientToServerEvents, ServerToClientEvents, TopicChatListItem } fr
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { onMariaDb } from '../harness/env';
+import { RoomsRepository } from '../../src/modules/rooms/rooms.repository';
+import { RoomsService } from '../../src/modules/rooms/rooms.service';
+import { TopicChatsService } from '../../src/modules/topic-chats/topic-chats.service';
 import { DataSource } from 'typeorm';
 
 /** Commands of this suite wait up to 10 s for their ack (many sockets at once on two nodes). */
@@ -214,6 +217,42 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Leuchtturm' })).resolves.toMatchObject({ ok: true });
   });
 
+  it('should keep neither seat nor nickname when the room membership of a join cannot be written', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR), capacity: 1 });
+    const v = await visitorSocket(a);
+    // the last write of the join fails: the seat and the participant row written before it roll back
+    const spies = [...new Set([a, b])].map((n) => jest.spyOn(n.app.get(RoomsService), 'addMember').mockRejectedValueOnce(new Error('forced failure')));
+    try {
+      await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Anker' })).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const ds = a.app.get(DataSource);
+    const rows: { n: number | string }[] = await ds.query('SELECT COUNT(*) AS n FROM topic_participants WHERE topic_chat_id = ?', [id]);
+    expect(Number(rows[0]!.n)).toBe(0);
+    const seats: { n: number | string }[] = await ds.query('SELECT participant_count AS n FROM topic_chats WHERE id = ?', [id]);
+    expect(Number(seats[0]!.n)).toBe(0);
+    // the one seat is still free and the nickname still untaken
+    const other = await visitorSocket(b);
+    await expect(call(other.socket, 'topic.join', { topicChatId: id, nickname: 'Anker' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('should store the member key of a join whose first try rolled back after the key was made', async () => {
+    const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(HOUR) });
+    const v = await visitorSocket(a);
+    // the member's name is sealed (its key made) before the membership write fails
+    const spies = [...new Set([a, b])].map((n) => jest.spyOn(n.app.get(RoomsRepository), 'upsertMember').mockRejectedValueOnce(new Error('forced failure')));
+    try {
+      await expect(call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Boje' })).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Boje' }));
+    // the name is sealed with a key that is stored (not one that rolled back and lives on in a cache only)
+    const keys: { n: number | string }[] = await a.app.get(DataSource).query('SELECT COUNT(*) AS n FROM data_keys WHERE scope = ?', [`room:${roomId}:${v.id}`]);
+    expect(Number(keys[0]!.n)).toBe(1);
+  });
+
   it('should let participants keep writing when the host extends a running topic chat', async () => {
     const id = await schedule({ startsAt: iso(-60_000), endsAt: iso(3000) });
     const v = await visitorSocket(a);
@@ -224,7 +263,8 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
       .set('Authorization', `Bearer ${c.counselors[0]!.token}`)
       .send({ endsAt: iso(HOUR) })
       .expect(200);
-    await new Promise((r) => setTimeout(r, 3500)); // past the original end: no event marks a window that did not close
+    // a sweep on every node past the original end must leave the extended window open
+    for (const n of new Set([a, b])) await n.app.get(TopicChatsService).sweep(new Date(Date.now() + 3500));
     await expect(call(v.socket, 'message.send', { roomId, clientMsgId: 'late-1', body: 'Noch da' })).resolves.toMatchObject({ ok: true });
   });
 
@@ -276,8 +316,13 @@ describe(`topic chats (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, S
     const { roomId } = okData(await call(v.socket, 'topic.join', { topicChatId: id, nickname: 'Mond' }));
     const closes: Parameters<ServerToClientEvents['room.closed']>[0][] = [];
     v.socket.on('room.closed', (p) => closes.push(p));
-    await expect(nextEvent(v.socket, 'room.closed', 10_000)).resolves.toEqual({ roomId, reason: 'ended' });
-    await new Promise((r) => setTimeout(r, 2500)); // a further sweep on every node must not close it again
+    const closed = nextEvent(v.socket, 'room.closed', 10_000);
+    // past endsAt: the sweeps of every node at once close it, and further sweeps do not close it again
+    const sweep = () => Promise.all([...new Set([a, b])].map((n) => n.app.get(TopicChatsService).sweep(new Date(Date.now() + 3000))));
+    await sweep();
+    await expect(closed).resolves.toEqual({ roomId, reason: 'ended' });
+    await sweep();
+    await call(v.socket, 'room.history', { roomId }); // a round trip: a push sent before its answer has arrived
     expect(closes).toHaveLength(1);
     const listed = (await b.http().get(`/api/centers/${c.slug}/topic-chats`).expect(200)).body as TopicChatListItem[];
     expect(listed.find((t) => t.id === id)?.status).toBe('ended');

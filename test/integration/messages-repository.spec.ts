@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/infra/database/data-source-options';
 import { Message } from '../../src/modules/rooms/message.entity';
+import { Transactions } from '../../src/infra/database/transactions';
 import { MessagesRepository } from '../../src/modules/rooms/messages.repository';
 import { Room } from '../../src/modules/rooms/room.entity';
 import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
@@ -23,7 +24,7 @@ describe('messages repository (seq allocation on the real database)', () => {
     }
     await ds.initialize();
     await ds.runMigrations();
-    repo = new MessagesRepository(ds.getRepository(Message));
+    repo = new MessagesRepository(ds.getRepository(Message), new Transactions(ds));
   });
   afterAll(async () => {
     await ds.destroy();

@@ -1,10 +1,12 @@
-import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { acquireSqliteLock } from './sqlite-lock';
+import { Transactions } from './transactions';
 
-/** TypeORM on SQLite (embedded default) or MariaDB/MySQL; migrations run at start. */
+/** TypeORM on SQLite (embedded default) or MariaDB/MySQL; migrations run at start; `Transactions` for every module. */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -12,6 +14,8 @@ import { acquireSqliteLock } from './sqlite-lock';
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true, retryAttempts: 3, retryDelay: 1000 }),
     }),
   ],
+  providers: [Transactions],
+  exports: [Transactions],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   private readonly release: () => void;

@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
+import { Clock, SystemClock } from '../../common/clock';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { shredFile } from '../files/shred';
 
@@ -26,7 +27,10 @@ export class MailService {
   private readonly transport: Transporter;
   readonly outboxDir: string | null;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock = new SystemClock(),
+  ) {
     if (config.smtpUrl) {
       this.transport = createTransport(config.smtpUrl);
       this.outboxDir = null;
@@ -41,7 +45,7 @@ export class MailService {
   async send(mail: OutgoingMail): Promise<void> {
     const info = (await this.transport.sendMail({ from: this.config.mailFrom, ...mail })) as { message?: Buffer; messageId?: string };
     if (this.outboxDir && info.message) {
-      const file = join(this.outboxDir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}.eml`);
+      const file = join(this.outboxDir, `${this.clock.now().getTime()}-${Math.random().toString(36).slice(2, 8)}.eml`);
       await writeFile(file, info.message, { mode: 0o600 });
       this.logger.log({ subject: mail.subject, file }, 'mail written to the local outbox');
     } else {
@@ -68,7 +72,7 @@ export class MailService {
 
   /** Removes outbox mails older than the retention (hourly, and at start). */
   @Interval(60 * 60 * 1000)
-  pruneOutbox(now = Date.now()): number {
+  pruneOutbox(now = this.clock.now().getTime()): number {
     if (!this.outboxDir) return 0;
     let removed = 0;
     for (const file of this.outboxFiles()) {

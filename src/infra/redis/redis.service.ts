@@ -11,7 +11,7 @@ export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   readonly client: Redis | null;
   private readonly extra: Redis[] = [];
-  private lastErrorLog = 0;
+  private lastErrorLog = -Infinity;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.client = config.redisUrl ? this.create('main') : null;
@@ -49,7 +49,7 @@ export class RedisService implements OnApplicationShutdown {
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     client.on('error', (err: Error) => {
-      const now = Date.now();
+      const now = performance.now(); // a log throttle: monotonic time, not the wall clock
       if (now - this.lastErrorLog > 5000) {
         this.lastErrorLog = now;
         this.logger.warn({ connection: name, err: err.message }, 'redis connection error');

@@ -71,7 +71,7 @@ export class CentersService {
   async bySlug(slug: unknown): Promise<Center> {
     if (typeof slug !== 'string' || !SLUG_RE.test(slug)) throw errors.notFound('The center');
     const hit = this.cache.get(slug);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     if (hit && now - hit.at < 2000) return hit.center;
     const center = await this.repo.findBySlug(slug);
     if (!center) throw errors.notFound('The center');

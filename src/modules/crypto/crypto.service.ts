@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError } from '../../common/errors';
+import { Transactions } from '../../infra/database/transactions';
 import { ClusterBus } from '../../infra/redis/cluster-bus';
 import { DataKey } from './data-key.entity';
 import { DataKeyRepository } from './data-key.repository';
@@ -58,6 +59,7 @@ export class CryptoService implements OnModuleInit {
     private readonly bus: ClusterBus,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    @Optional() private readonly tx?: Transactions,
   ) {
     this.keyId = masterKeyId(masterKey);
   }
@@ -160,6 +162,7 @@ export class CryptoService implements OnModuleInit {
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
     let row = await this.keys.findCurrent(centerId, scope);
+    const creating = !row;
     if (!row) {
       // A node still holding the old master key after a key:rotate must not wrap new keys with it.
       if (this.clock.now().getTime() - this.checkedAt > STALE_CHECK_MS) await this.assertMasterKeyCurrent();
@@ -173,6 +176,8 @@ export class CryptoService implements OnModuleInit {
       if (!row) throw new DomainError('INTERNAL', 'A data key could not be created.');
     }
     const loaded = this.load(row);
+    // a key made inside a transaction (on SQLite part of it) may roll back with it: cache it once it is committed and read again
+    if (creating && this.tx?.active) return loaded;
     this.cache.set(cacheKey, loaded);
     this.remember(loaded);
     return loaded;

@@ -3,25 +3,35 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere, IsNull, LessThanOrEqual, MoreThan, MoreThanOrEqual, Not, Repository } from 'typeorm';
 import type { LiveEndReason } from '../../realtime/contract';
 import { isUuid } from '../../common/clock';
-import { dbNow } from '../../infra/database/db-time';
+import { Transactions } from '../../infra/database/transactions';
+import { isUniqueViolation } from '../../infra/database/unique-violation';
+import { readDbNow } from '../../infra/database/db-time';
 import { LiveChat } from './live-chat.entity';
 import { Shift } from './shift.entity';
 import { VisitorBlock } from './visitor-block.entity';
-
-const isDuplicate = (err: unknown): boolean => {
-  const e = err as { code?: string; errno?: number; message?: string };
-  return e.code === 'ER_DUP_ENTRY' || e.errno === 1062 || (e.code ?? '').startsWith('SQLITE_CONSTRAINT') || /UNIQUE constraint/.test(e.message ?? '');
-};
 
 /** Shifts, live chats and visitor blocks. Conditional updates decide races (one affected row wins). */
 @Injectable()
 export class LiveQueueRepository {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @InjectRepository(Shift) private readonly shifts: Repository<Shift>,
-    @InjectRepository(LiveChat) private readonly chats: Repository<LiveChat>,
-    @InjectRepository(VisitorBlock) private readonly blocks: Repository<VisitorBlock>,
+    @InjectRepository(Shift) private readonly shiftsRepo: Repository<Shift>,
+    @InjectRepository(LiveChat) private readonly chatsRepo: Repository<LiveChat>,
+    @InjectRepository(VisitorBlock) private readonly blocksRepo: Repository<VisitorBlock>,
+    private readonly tx: Transactions,
   ) {}
+
+  private get shifts(): Repository<Shift> {
+    return this.tx.bind(this.shiftsRepo);
+  }
+
+  private get chats(): Repository<LiveChat> {
+    return this.tx.bind(this.chatsRepo);
+  }
+
+  private get blocks(): Repository<VisitorBlock> {
+    return this.tx.bind(this.blocksRepo);
+  }
 
   // ---- shifts ----------------------------------------------------------------------------------
 
@@ -36,7 +46,7 @@ export class LiveQueueRepository {
       await this.shifts.insert(shift);
       return true;
     } catch (err) {
-      if (isDuplicate(err)) return false;
+      if (isUniqueViolation(err)) return false;
       throw err;
     }
   }
@@ -45,23 +55,33 @@ export class LiveQueueRepository {
     await this.shifts.update({ centerId, id }, patch);
   }
 
-  /** Closes an open shift; true only for the one caller whose update matched. */
-  async closeShift(centerId: string, id: string, reason: string, onlyIfGraceDue = false): Promise<boolean> {
+  /** The database clock (one query): due times are decided by it, so every node decides alike. */
+  dbNow(): Promise<Date> {
+    return readDbNow(this.ds);
+  }
+
+  /**
+   * Closes an open shift; true only for the one caller whose update matched. `graceDueAt` (the
+   * sweep's database time): only if its grace ended by then.
+   */
+  async closeShift(centerId: string, id: string, reason: string, graceDueAt?: Date): Promise<boolean> {
+    const now = graceDueAt ?? (await this.dbNow());
     const qb = this.shifts
       .createQueryBuilder()
       .update(Shift)
-      .set({ closedAt: () => dbNow(this.ds), openKey: null, closeReason: reason, graceUntil: null })
+      .set({ closedAt: now, openKey: null, closeReason: reason, graceUntil: null })
       .where('center_id = :centerId AND id = :id AND closed_at IS NULL', { centerId, id });
-    if (onlyIfGraceDue) qb.andWhere(`grace_until IS NOT NULL AND grace_until <= ${dbNow(this.ds)}`);
+    if (graceDueAt) qb.andWhere('grace_until IS NOT NULL AND grace_until <= :now', { now });
     return ((await qb.execute()).affected ?? 0) === 1;
   }
 
   /** Starts the grace period (database time) unless one runs already. */
-  async startGrace(centerId: string, id: string, seconds: number): Promise<void> {
+  async startGrace(centerId: string, id: string, seconds: number, now?: Date): Promise<void> {
+    const from = now ?? (await this.dbNow());
     await this.shifts
       .createQueryBuilder()
       .update(Shift)
-      .set({ graceUntil: () => dbNow(this.ds, seconds) })
+      .set({ graceUntil: new Date(from.getTime() + Math.trunc(seconds) * 1000) })
       .where('center_id = :centerId AND id = :id AND closed_at IS NULL AND grace_until IS NULL', { centerId, id })
       .execute();
   }
@@ -75,12 +95,9 @@ export class LiveQueueRepository {
       .execute();
   }
 
-  /** Open shifts whose grace ended (all centers). */
-  findGraceDue(): Promise<Shift[]> {
-    return this.shifts
-      .createQueryBuilder('s')
-      .where(`s.closed_at IS NULL AND s.grace_until IS NOT NULL AND s.grace_until <= ${dbNow(this.ds)}`)
-      .getMany();
+  /** Open shifts whose grace ended by `now` (the database time; all centers). */
+  findGraceDue(now: Date): Promise<Shift[]> {
+    return this.shifts.createQueryBuilder('s').where('s.closed_at IS NULL AND s.grace_until IS NOT NULL AND s.grace_until <= :now', { now }).getMany();
   }
 
   /** Open shifts of every center (for the timeout sweep and the store restore). */
@@ -121,10 +138,11 @@ export class LiveQueueRepository {
    * with it (a block keeps its own copy).
    */
   async endChat(centerId: string, id: string, reason: LiveEndReason): Promise<boolean> {
+    const endedAt = await this.dbNow();
     const res = await this.chats
       .createQueryBuilder()
       .update(LiveChat)
-      .set({ endedAt: () => dbNow(this.ds), endReason: reason, addressHash: null, visitorAwaySince: null, counselorAwaySince: null })
+      .set({ endedAt, endReason: reason, addressHash: null, visitorAwaySince: null, counselorAwaySince: null })
       .where('center_id = :centerId AND id = :id AND ended_at IS NULL', { centerId, id })
       .execute();
     return (res.affected ?? 0) === 1;
@@ -246,7 +264,7 @@ export class LiveQueueRepository {
     try {
       await this.blocks.insert(block);
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isUniqueViolation(err)) throw err;
       // the same visitor blocked again: the newer block (address, expiry) wins
       await this.blocks.update({ centerId: block.centerId, visitorId: block.visitorId }, { addressHash: block.addressHash, expiresAt: block.expiresAt });
     }

@@ -119,7 +119,7 @@ export class LiveQueueService implements OnModuleDestroy {
   /** `{ open, full, waiting }` for the homepage button: one store read per center per half second. */
   async status(slug: string): Promise<LiveStatus> {
     const center = await this.centers.bySlug(slug);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const hit = this.statusCache.get(center.id);
     if (hit && now - hit.at < STATUS_CACHE_MS) return hit.value;
     const value = this.store.status(center.id).then(

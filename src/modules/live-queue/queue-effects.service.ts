@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Clock, IdGenerator } from '../../common/clock';
+import { Transactions } from '../../infra/database/transactions';
 import type { QueueClosedReason, QueueWaitingEntry } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
@@ -52,6 +53,7 @@ export class QueueEffectsService implements OnApplicationShutdown {
     private readonly publisher: RealtimePublisher,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly tx: Transactions,
   ) {}
 
   /** The name a visitor sees for their counselor. */
@@ -62,7 +64,7 @@ export class QueueEffectsService implements OnApplicationShutdown {
   /** The center's settings, cached for a second (settings changes show up within that). */
   async center(centerId: string): Promise<Center> {
     const hit = this.centerCache.get(centerId);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     if (hit && now - hit.at < CENTER_CACHE_MS) return hit.center;
     const center = await this.centers.byId(centerId);
     this.centerCache.set(centerId, { center, at: now });
@@ -155,32 +157,36 @@ export class QueueEffectsService implements OnApplicationShutdown {
     let created: { chatId?: string; roomId?: string } = {};
     try {
       const counselorName = await this.counselorName(centerId, a.counselorId);
-      const { roomId } = await this.rooms.createSystemRoom({
-        centerId,
-        kind: 'live',
-        name: ROOM_NAME,
-        members: [
-          { subjectId: a.visitorId, role: 'visitor', displayName: VISITOR_LABEL },
-          { subjectId: a.counselorId, role: 'counselor', displayName: counselorName },
-        ],
+      // the room, its members and the chat row: all or nothing (no orphan room when a write fails)
+      const chat = await this.tx.run(async () => {
+        const { roomId } = await this.rooms.createSystemRoom({
+          centerId,
+          kind: 'live',
+          name: ROOM_NAME,
+          members: [
+            { subjectId: a.visitorId, role: 'visitor', displayName: VISITOR_LABEL },
+            { subjectId: a.counselorId, role: 'counselor', displayName: counselorName },
+          ],
+        });
+        const now = this.clock.now();
+        const chat = Object.assign(new LiveChat(), {
+          id: this.ids.uuid(),
+          centerId,
+          roomId,
+          counselorId: a.counselorId,
+          visitorId: a.visitorId,
+          assignedAt: now,
+          endedAt: null,
+          endReason: null,
+          waitedMs: Math.max(0, a.assignedAt - a.joinedAt),
+          addressHash: a.address,
+          visitorAwaySince: null,
+          counselorAwaySince: null,
+        });
+        await this.repo.insertChat(chat);
+        return chat;
       });
-      created = { roomId };
-      const now = this.clock.now();
-      const chat = Object.assign(new LiveChat(), {
-        id: this.ids.uuid(),
-        centerId,
-        roomId,
-        counselorId: a.counselorId,
-        visitorId: a.visitorId,
-        assignedAt: now,
-        endedAt: null,
-        endReason: null,
-        waitedMs: Math.max(0, a.assignedAt - a.joinedAt),
-        addressHash: a.address,
-        visitorAwaySince: null,
-        counselorAwaySince: null,
-      });
-      await this.repo.insertChat(chat);
+      const roomId = chat.roomId;
       created = { roomId, chatId: chat.id };
       // what the visitor wrote while waiting is the chat's first message, stored before anyone is told
       const first = await this.openMessage(centerId, a.visitorId, a.message);

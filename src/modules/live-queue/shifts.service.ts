@@ -66,13 +66,13 @@ export class ShiftsService implements OnModuleDestroy {
   async close(auth: AuthContext): Promise<Record<string, never>> {
     requireRole(auth, 'counselor', 'admin');
     const shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
-    if (shift) await this.closeShift(shift, 'closed', false);
+    if (shift) await this.closeShift(shift, 'closed');
     return {};
   }
 
   /** Stops new assignments (running chats go on); the last shift sends the waiting visitors home. */
-  private async closeShift(shift: Shift, reason: string, onlyIfGraceDue: boolean): Promise<void> {
-    if (!(await this.repo.closeShift(shift.centerId, shift.id, reason, onlyIfGraceDue))) return;
+  private async closeShift(shift: Shift, reason: string, graceDueAt?: Date): Promise<void> {
+    if (!(await this.repo.closeShift(shift.centerId, shift.id, reason, graceDueAt))) return;
     this.publisher.leaveRoom(roomFor.subject(shift.counselorId), roomFor.onShift(shift.centerId));
     this.publisher.toSubject(shift.counselorId, 'shift.closed', { shiftId: shift.id, reason });
     const change = await this.store.closeShift(shift.centerId, shift.counselorId);
@@ -131,12 +131,14 @@ export class ShiftsService implements OnModuleDestroy {
   @Interval(1000)
   async sweepGrace(): Promise<void> {
     try {
-      for (const shift of await this.repo.findGraceDue()) {
+      // the database decides what is due (one clock for every node), read once per sweep
+      const now = await this.repo.dbNow();
+      for (const shift of await this.repo.findGraceDue(now)) {
         // a reconnect can overtake the disconnect that started the grace: a connected counselor keeps the shift
         if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) {
           await this.repo.clearGrace(shift.centerId, shift.id);
           await this.chats.counselorBack(shift.centerId, shift.counselorId);
-        } else await this.closeShift(shift, 'disconnected', true);
+        } else await this.closeShift(shift, 'disconnected', now);
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'shift grace sweep failed');
@@ -151,11 +153,12 @@ export class ShiftsService implements OnModuleDestroy {
   async sweepGhostShifts(): Promise<void> {
     if (this.stopping) return;
     try {
+      const now = await this.repo.dbNow();
       for (const shift of await this.repo.findAllOpenShifts()) {
         if ((await this.publisher.countSubjectSockets(shift.counselorId)) > 0) continue;
         if (!shift.graceUntil) {
           const center = await this.effects.center(shift.centerId);
-          await this.repo.startGrace(shift.centerId, shift.id, center.shiftGraceSeconds);
+          await this.repo.startGrace(shift.centerId, shift.id, center.shiftGraceSeconds, now);
         }
         await this.chats.counselorAway(shift.centerId, shift.counselorId);
       }

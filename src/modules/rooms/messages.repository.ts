@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Database } from 'better-sqlite3';
 import { LessThan, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
-import { isMysql } from '../../infra/database/columns';
+import { Transactions } from '../../infra/database/transactions';
+import { isUniqueViolation } from '../../infra/database/unique-violation';
 import { Message } from './message.entity';
 import { Room } from './room.entity';
 
@@ -25,15 +25,18 @@ const MAX_LOCK_RETRIES = 5;
  */
 @Injectable()
 export class MessagesRepository {
-  constructor(@InjectRepository(Message) private readonly repo: Repository<Message>) {}
+  constructor(
+    @InjectRepository(Message) private readonly messageRepo: Repository<Message>,
+    private readonly tx: Transactions,
+  ) {}
 
-  private get mysql(): boolean {
-    return isMysql(this.repo.manager.connection.options.type);
+  private get repo(): Repository<Message> {
+    return this.tx.bind(this.messageRepo);
   }
 
   async append(m: Message): Promise<AppendResult> {
     const values = [m.id, m.centerId, m.roomId, 0, m.senderId, m.clientMsgId, m.body, sqlDate(m.createdAt)];
-    if (!this.mysql) return this.appendSqlite(m, values);
+    if (!this.tx.mysql) return this.appendSqlite(m, values);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.appendMysql(m, values);
@@ -47,50 +50,51 @@ export class MessagesRepository {
   }
 
   private async appendMysql(m: Message, values: unknown[]): Promise<AppendResult> {
-    const qr = this.repo.manager.connection.createQueryRunner();
-    await qr.connect();
     try {
-      await qr.startTransaction();
-      // MariaDB has no UPDATE … RETURNING: LAST_INSERT_ID(expr) hands the new value to this connection.
-      const upd = (await qr.query('UPDATE rooms SET last_seq = LAST_INSERT_ID(last_seq + 1) WHERE id = ? AND center_id = ? AND closed_at IS NULL', [
-        m.roomId,
-        m.centerId,
-      ])) as { affectedRows: number };
-      if (upd.affectedRows !== 1) {
-        await qr.rollbackTransaction();
-        return { kind: 'closed' };
-      }
-      const [row] = (await qr.query('SELECT LAST_INSERT_ID() AS seq')) as { seq: number | string }[];
-      const seq = Number(row?.seq);
-      values[3] = seq;
-      await qr.query(INSERT_SQL, values);
-      await qr.commitTransaction();
-      return { kind: 'stored', seq };
+      return await this.tx.run(async (em): Promise<AppendResult> => {
+        // MariaDB has no UPDATE … RETURNING: LAST_INSERT_ID(expr) hands the new value to this connection
+        // (the transaction's EntityManager keeps one connection for all its queries).
+        const upd = await em.query<{ affectedRows: number }>(
+          'UPDATE rooms SET last_seq = LAST_INSERT_ID(last_seq + 1) WHERE id = ? AND center_id = ? AND closed_at IS NULL',
+          [m.roomId, m.centerId],
+        );
+        if (upd.affectedRows !== 1) return { kind: 'closed' };
+        const [row] = await em.query<{ seq: number | string }[]>('SELECT LAST_INSERT_ID() AS seq');
+        const seq = Number(row?.seq);
+        values[3] = seq;
+        await em.query(INSERT_SQL, values);
+        return { kind: 'stored', seq };
+      });
     } catch (err) {
-      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-      if ((err as { driverError?: { errno?: number } }).driverError?.errno === 1062) return { kind: 'duplicate' };
+      if (isUniqueViolation(err)) return { kind: 'duplicate' };
       throw err;
-    } finally {
-      await qr.release();
     }
   }
 
-  /** better-sqlite3 is synchronous: the whole transaction runs without yielding, so nothing interleaves. */
-  private appendSqlite(m: Message, values: unknown[]): AppendResult {
-    const db = (this.repo.manager.connection.driver as unknown as { databaseConnection: Database }).databaseConnection;
-    const run = db.transaction((): AppendResult => {
-      const row = db
-        .prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? AND center_id = ? AND closed_at IS NULL RETURNING last_seq')
-        .get(m.roomId, m.centerId) as { last_seq: number } | undefined;
-      if (!row) return { kind: 'closed' };
-      values[3] = row.last_seq;
-      db.prepare(INSERT_SQL).run(...values);
-      return { kind: 'stored', seq: row.last_seq };
-    });
+  /**
+   * SQLite: `Transactions` runs one transaction at a time on its one connection, so the duplicate
+   * check, the seq step and the insert see no other append in between (and a duplicate rolls nothing back).
+   */
+  private async appendSqlite(m: Message, values: unknown[]): Promise<AppendResult> {
     try {
-      return run();
+      return await this.tx.run(async (em): Promise<AppendResult> => {
+        const dup = await em.query<unknown[]>('SELECT 1 AS d FROM messages WHERE room_id = ? AND sender_id = ? AND client_msg_id = ?', [
+          m.roomId,
+          m.senderId,
+          m.clientMsgId,
+        ]);
+        if (dup.length > 0) return { kind: 'duplicate' };
+        const [row] = await em.query<{ last_seq: number }[]>(
+          'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? AND center_id = ? AND closed_at IS NULL RETURNING last_seq',
+          [m.roomId, m.centerId],
+        );
+        if (!row) return { kind: 'closed' };
+        values[3] = row.last_seq;
+        await em.query(INSERT_SQL, values);
+        return { kind: 'stored', seq: row.last_seq };
+      });
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return { kind: 'duplicate' };
+      if (isUniqueViolation(err)) return { kind: 'duplicate' };
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Transactions } from '../../infra/database/transactions';
 import { LEGACY_PLAIN_PREFIX } from '../../infra/database/migrations/1764900000000-ciphertext-names-and-key-ids';
 import { CryptoService } from '../crypto/crypto.service';
 import { Message } from './message.entity';
@@ -23,6 +24,7 @@ export class RoomCipherService implements OnApplicationBootstrap {
     private readonly crypto: CryptoService,
     private readonly rooms: RoomsRepository,
     private readonly messages: MessagesRepository,
+    private readonly tx: Transactions,
   ) {}
 
   /** Names stored before they were encrypted (marked `p0:` by the migration) are encrypted before the app serves. */
@@ -68,8 +70,10 @@ export class RoomCipherService implements OnApplicationBootstrap {
 
   /** Deletes a room for good: messages, members, the room row, then its key (also in backups after the next key:rotate). */
   async eraseRoom(centerId: string, roomId: string): Promise<void> {
-    await this.messages.deleteRoomMessages(centerId, roomId);
-    await this.rooms.deleteRoom(centerId, roomId);
+    await this.tx.run(async () => {
+      await this.messages.deleteRoomMessages(centerId, roomId);
+      await this.rooms.deleteRoom(centerId, roomId);
+    });
     await this.crypto.destroyRoomKeys(centerId, roomId);
   }
 

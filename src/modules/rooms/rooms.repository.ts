@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Like, Not, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
+import { Transactions } from '../../infra/database/transactions';
 import { RoomMember } from './room-member.entity';
 import { Room } from './room.entity';
 
@@ -10,13 +11,22 @@ export interface RoomOfMember {
   member: RoomMember;
 }
 
-/** Rooms and their members, always scoped by center. */
+/** Rooms and their members, always scoped by center; inside `Transactions.run` on its transaction. */
 @Injectable()
 export class RoomsRepository {
   constructor(
-    @InjectRepository(Room) private readonly rooms: Repository<Room>,
-    @InjectRepository(RoomMember) private readonly members: Repository<RoomMember>,
+    @InjectRepository(Room) private readonly roomRepo: Repository<Room>,
+    @InjectRepository(RoomMember) private readonly memberRepo: Repository<RoomMember>,
+    private readonly tx: Transactions,
   ) {}
+
+  private get rooms(): Repository<Room> {
+    return this.tx.bind(this.roomRepo);
+  }
+
+  private get members(): Repository<RoomMember> {
+    return this.tx.bind(this.memberRepo);
+  }
 
   async findRoom(centerId: string, roomId: string): Promise<Room | null> {
     return isUuid(roomId) ? this.rooms.findOneBy({ centerId, id: roomId }) : null;
@@ -35,15 +45,23 @@ export class RoomsRepository {
     return room ? { room, member } : null;
   }
 
+  /** The room and its members, all or nothing. */
   async insertRoom(room: Room, members: RoomMember[]): Promise<void> {
-    await this.rooms.insert(room);
-    if (members.length > 0) await this.members.insert(members);
+    await this.tx.run(async () => {
+      await this.rooms.insert(room);
+      if (members.length > 0) await this.members.insert(members);
+    });
   }
 
   /** Adds a member, or brings a removed one back (idempotent; the primary key decides). */
   async upsertMember(member: RoomMember): Promise<void> {
-    await this.members.createQueryBuilder().insert().into(RoomMember).values(member).orIgnore().execute();
-    await this.members.update({ centerId: member.centerId, roomId: member.roomId, subjectId: member.subjectId, removedAt: Not(IsNull()) }, { removedAt: null });
+    await this.tx.run(async () => {
+      await this.members.createQueryBuilder().insert().into(RoomMember).values(member).orIgnore().execute();
+      await this.members.update(
+        { centerId: member.centerId, roomId: member.roomId, subjectId: member.subjectId, removedAt: Not(IsNull()) },
+        { removedAt: null },
+      );
+    });
   }
 
   async setMuted(centerId: string, roomId: string, subjectId: string, muted: boolean): Promise<boolean> {
@@ -120,8 +138,10 @@ export class RoomsRepository {
 
   /** Deletes the room row and its memberships for good (messages: MessagesRepository). */
   async deleteRoom(centerId: string, roomId: string): Promise<void> {
-    await this.members.delete({ centerId, roomId });
-    await this.rooms.delete({ centerId, id: roomId });
+    await this.tx.run(async () => {
+      await this.members.delete({ centerId, roomId });
+      await this.rooms.delete({ centerId, id: roomId });
+    });
   }
 
   async deleteMembers(centerId: string, roomId: string): Promise<void> {

@@ -8,6 +8,7 @@ import type { Role, RoomCreateResult, RoomJoinResult, RoomKind } from '../../rea
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
 import { ErasureService } from '../../infra/database/erasure.service';
+import { Transactions } from '../../infra/database/transactions';
 import { AccountsService } from '../accounts/accounts.service';
 import { CreateRoomDto } from './dto/rooms.dto';
 import { MessagesRepository } from './messages.repository';
@@ -66,6 +67,7 @@ export class RoomsService {
     private readonly publisher: RealtimePublisher,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly tx: Transactions,
   ) {}
 
   // ---- socket and REST commands --------------------------------------------------------------
@@ -229,9 +231,13 @@ export class RoomsService {
    * pushes `room.closed` to the members and empties the socket room; `deleteMessages` erases them.
    */
   async closeRoom(centerId: string, roomId: string, reason: string, opts: { deleteMessages: boolean }): Promise<boolean> {
-    if (!(await this.rooms.closeIfOpen(centerId, roomId, this.clock.now()))) return false;
-    if (opts.deleteMessages) await this.messages.deleteRoomMessages(centerId, roomId);
-    const members = (await this.rooms.listMembers(centerId, roomId)).filter((m) => !m.removedAt);
+    // the close and the erasure of the messages: both or neither
+    const members = await this.tx.run(async () => {
+      if (!(await this.rooms.closeIfOpen(centerId, roomId, this.clock.now()))) return null;
+      if (opts.deleteMessages) await this.messages.deleteRoomMessages(centerId, roomId);
+      return (await this.rooms.listMembers(centerId, roomId)).filter((m) => !m.removedAt);
+    });
+    if (!members) return false;
     this.publisher.to([roomFor.chat(roomId), ...members.map((m) => roomFor.subject(m.subjectId))], 'room.closed', { roomId, reason });
     this.publisher.clearRoom(roomId);
     return true;
@@ -286,8 +292,10 @@ export class RoomsService {
       await this.closeRoom(event.centerId, room.id, 'deleted', { deleteMessages: true });
       await this.cipher.eraseRoom(event.centerId, room.id);
     }
-    await this.messages.deleteBySender(event.centerId, event.accountId);
-    await this.rooms.deleteMembershipsOf(event.centerId, event.accountId);
+    await this.tx.run(async () => {
+      await this.messages.deleteBySender(event.centerId, event.accountId);
+      await this.rooms.deleteMembershipsOf(event.centerId, event.accountId);
+    });
     await this.cipher.forgetMember(event.centerId, event.accountId);
   }
 

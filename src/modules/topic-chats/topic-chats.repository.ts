@@ -2,23 +2,29 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, MoreThan, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
-import { dbNow, readDbNow } from '../../infra/database/db-time';
+import { Transactions } from '../../infra/database/transactions';
+import { isUniqueViolation } from '../../infra/database/unique-violation';
+import { readDbNow } from '../../infra/database/db-time';
 import { TopicChat } from './topic-chat.entity';
 import { TopicParticipant } from './topic-participant.entity';
-
-export const isDuplicate = (err: unknown): boolean => {
-  const e = err as { code?: string; errno?: number; message?: string };
-  return e.code === 'ER_DUP_ENTRY' || e.errno === 1062 || (e.code ?? '').startsWith('SQLITE_CONSTRAINT') || /UNIQUE constraint/.test(e.message ?? '');
-};
 
 /** Topic chats and their participants; due times are decided with database time. */
 @Injectable()
 export class TopicChatsRepository {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @InjectRepository(TopicChat) private readonly chats: Repository<TopicChat>,
-    @InjectRepository(TopicParticipant) private readonly participants: Repository<TopicParticipant>,
+    @InjectRepository(TopicChat) private readonly chatsRepo: Repository<TopicChat>,
+    @InjectRepository(TopicParticipant) private readonly participantsRepo: Repository<TopicParticipant>,
+    private readonly tx: Transactions,
   ) {}
+
+  private get chats(): Repository<TopicChat> {
+    return this.tx.bind(this.chatsRepo);
+  }
+
+  private get participants(): Repository<TopicParticipant> {
+    return this.tx.bind(this.participantsRepo);
+  }
 
   dbNow(): Promise<Date> {
     return readDbNow(this.ds);
@@ -70,19 +76,17 @@ export class TopicChatsRepository {
     return (res.affected ?? 0) === 1;
   }
 
-  findDueToOpen(): Promise<TopicChat[]> {
-    const now = dbNow(this.ds);
+  /** Chats whose window has begun by `now` (the database time) and have no room yet. */
+  findDueToOpen(now: Date): Promise<TopicChat[]> {
     return this.chats
       .createQueryBuilder('t')
-      .where(`t.room_id IS NULL AND t.status IN ('scheduled', 'open') AND t.starts_at <= ${now} AND t.ends_at > ${now}`)
+      .where("t.room_id IS NULL AND t.status IN ('scheduled', 'open') AND t.starts_at <= :now AND t.ends_at > :now", { now })
       .getMany();
   }
 
-  findDueToEnd(): Promise<TopicChat[]> {
-    return this.chats
-      .createQueryBuilder('t')
-      .where(`t.status IN ('scheduled', 'open') AND t.ends_at <= ${dbNow(this.ds)}`)
-      .getMany();
+  /** Chats whose window has ended by `now` (the database time). */
+  findDueToEnd(now: Date): Promise<TopicChat[]> {
+    return this.chats.createQueryBuilder('t').where("t.status IN ('scheduled', 'open') AND t.ends_at <= :now", { now }).getMany();
   }
 
   async findCentersWithChats(): Promise<string[]> {
@@ -120,7 +124,7 @@ export class TopicChatsRepository {
       await this.participants.insert(p);
       return 'ok';
     } catch (err) {
-      if (isDuplicate(err)) return 'duplicate';
+      if (isUniqueViolation(err)) return 'duplicate';
       throw err;
     }
   }

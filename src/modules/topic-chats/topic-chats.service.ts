@@ -6,6 +6,7 @@ import { AuthContext, isStaff, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
 import { ACCOUNT_DELETING, AccountDeletingEvent } from '../../common/events';
+import { Transactions } from '../../infra/database/transactions';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { RoomRef, TopicChatListItem } from '../../realtime/contract';
 import { AccountsService } from '../accounts/accounts.service';
@@ -45,6 +46,7 @@ export class TopicChatsService {
     @Inject(MASTER_KEY) private readonly masterKey: Buffer,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly tx: Transactions,
   ) {}
 
   // ---- staff: schedule, edit, cancel -----------------------------------------------------------
@@ -131,27 +133,30 @@ export class TopicChatsService {
     const nickname = dto.nickname.trim();
     const problem = nicknameProblem(nickname, await this.accounts.staffDisplayNames(auth.centerId));
     if (problem) throw errors.validation(problem, ['nickname']);
-    if (!(await this.repo.takeSeat(chat.centerId, chat.id))) throw new DomainError('TOPIC_FULL', 'This topic chat is full.');
-    const id = this.ids.uuid();
-    const participant = Object.assign(new TopicParticipant(), {
-      id,
-      centerId: auth.centerId,
-      topicChatId: chat.id,
-      subjectId: auth.subjectId,
-      role: auth.role,
-      nicknameEnc: await this.crypto.encrypt(nicknameCtx(auth.centerId, id), nickname),
-      nicknameHash: this.nicknameHash(chat.id, nickname),
-      joinedAt: this.clock.now(),
-      removedAt: null,
+    // the seat, the participant and the room membership: all or nothing
+    return this.tx.run(async () => {
+      if (!(await this.repo.takeSeat(chat.centerId, chat.id))) throw new DomainError('TOPIC_FULL', 'This topic chat is full.');
+      const id = this.ids.uuid();
+      const participant = Object.assign(new TopicParticipant(), {
+        id,
+        centerId: auth.centerId,
+        topicChatId: chat.id,
+        subjectId: auth.subjectId,
+        role: auth.role,
+        nicknameEnc: await this.crypto.encrypt(nicknameCtx(auth.centerId, id), nickname),
+        nicknameHash: this.nicknameHash(chat.id, nickname),
+        joinedAt: this.clock.now(),
+        removedAt: null,
+      });
+      if ((await this.repo.insertParticipant(participant)) === 'duplicate') {
+        await this.repo.releaseSeat(chat.centerId, chat.id);
+        const raced = await this.repo.findParticipant(chat.centerId, chat.id, auth.subjectId);
+        if (raced) return this.rejoin(raced, roomId);
+        throw errors.validation('This nickname is taken in this chat. Please choose another one.', ['nickname']);
+      }
+      await this.rooms.addMember(auth.centerId, roomId, { subjectId: auth.subjectId, role: auth.role, displayName: nickname });
+      return { roomId };
     });
-    if ((await this.repo.insertParticipant(participant)) === 'duplicate') {
-      await this.repo.releaseSeat(chat.centerId, chat.id);
-      const raced = await this.repo.findParticipant(chat.centerId, chat.id, auth.subjectId);
-      if (raced) return this.rejoin(raced, roomId);
-      throw errors.validation('This nickname is taken in this chat. Please choose another one.', ['nickname']);
-    }
-    await this.rooms.addMember(auth.centerId, roomId, { subjectId: auth.subjectId, role: auth.role, displayName: nickname });
-    return { roomId };
   }
 
   private async rejoin(p: TopicParticipant, roomId: string): Promise<RoomRef> {
@@ -190,12 +195,17 @@ export class TopicChatsService {
 
   // ---- time-driven -----------------------------------------------------------------------------
 
-  /** Opens due chats (creates the room) and ends the chats past endsAt, each exactly once. */
+  /**
+   * Opens due chats (creates the room) and ends the chats past endsAt, each exactly once. The
+   * database decides what is due (one clock for every node), read once per sweep; `at` stands in
+   * for it (a test moving time).
+   */
   @Interval(2000)
-  async sweep(): Promise<void> {
+  async sweep(at?: Date): Promise<void> {
     try {
-      for (const chat of await this.repo.findDueToOpen()) await this.ensureRoom(chat);
-      for (const chat of await this.repo.findDueToEnd()) await this.end(chat);
+      const now = at ?? (await this.repo.dbNow());
+      for (const chat of await this.repo.findDueToOpen(now)) await this.ensureRoom(chat);
+      for (const chat of await this.repo.findDueToEnd(now)) await this.end(chat);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'topic chat sweep failed');
     }
