@@ -248,6 +248,36 @@ export interface LoginResult {
   account: AccountView;
 }
 
+/** One weekly chat time of a center (in the center's time zone). */
+export interface OpeningHoursEntryView {
+  /** 0 = Sunday … 6 = Saturday */
+  day: number;
+  /** "HH:MM" */
+  from: string;
+  to: string;
+}
+
+/** A center as GET /api/centers/:center answers it (public, no token). */
+export interface CenterPublicInfo {
+  slug: string;
+  name: string;
+  privacyText: string | null;
+  /** The center's crisis lines; null = the default text of the widget. */
+  emergencyText: string | null;
+  openingHours: OpeningHoursEntryView[];
+  timeZone: string;
+  /** Where quick exit leaves to (a neutral page on another site). */
+  quickExitUrl?: string;
+}
+
+/** One member of a room as GET /api/rooms/:id/members answers it. */
+export interface RoomMemberView {
+  id: string;
+  displayName: string;
+  role: Role;
+  muted: boolean;
+}
+
 export interface VisitorResult {
   token: string;
   visitorId: string;

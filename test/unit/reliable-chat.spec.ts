@@ -230,6 +230,25 @@ describe('ReliableChat', () => {
     expect(store.getItem('k')).toBeNull();
   });
 
+  it('should flag the ack-built own message as a placeholder until the server view of it arrives', async () => {
+    const s = new FakeSocket();
+    const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+    chat.addRoom('r1');
+    s.connect();
+    await joinAndHistory(s, []);
+    const id = chat.send('r1', 'mine');
+    const sentAt = new Date(2025, 0, 1, 12, 0, 1).toISOString();
+    s.take('message.send').ack({ ok: true, data: { id: 'm1', seq: 1, sentAt } });
+    await flush();
+    expect(chat.room('r1')!.messages).toEqual([expect.objectContaining({ seq: 1, clientMsgId: id, body: 'mine', placeholder: true })]);
+
+    // the server's own view replaces it, also when the display name it carries is empty
+    const server = msg(1, { id: 'm1', clientMsgId: id, body: 'mine', sentAt, sender: { id: 'me', displayName: '', role: 'visitor' } });
+    s.push('message.created', server);
+    expect(chat.room('r1')!.messages).toEqual([server]);
+    expect(chat.room('r1')!.messages[0]!.placeholder).toBeUndefined();
+  });
+
   it('should report a closed room when the server closes it', async () => {
     const s = new FakeSocket();
     const closed: string[] = [];

@@ -1,27 +1,12 @@
-import type {
-  AccountView,
-  LiveChatView,
-  LiveSyncResult,
-  LoginResult,
-  MessageView,
-  QueueWaitingEntry,
-  RoomRef,
-  ShiftOpenResult,
-  TopicChatListItem,
-} from '../../../src/realtime/contract';
+import type { AccountView, LiveChatView, LoginResult, MessageView, QueueWaitingEntry, RoomMemberView, TopicChatListItem } from '../../../src/realtime/contract';
 import { api, ApiError } from '../lib/api';
 import { ReliableChat, RoomState } from '../lib/reliable-chat';
 import { asChatSocket, command, connectSocket, LotseSocket } from '../lib/socket';
 import type { ConsoleDict } from './i18n';
 import { alertUser } from './notify';
 
-/** One member of a room as GET /api/rooms/:id/members answers it. */
-export interface RoomMemberItem {
-  id: string;
-  displayName: string;
-  role: AccountView['role'];
-  muted: boolean;
-}
+/** One member of a room as GET /api/rooms/:id/members answers it (the contract's RoomMemberView). */
+export type RoomMemberItem = RoomMemberView;
 
 export interface ChatTab {
   roomId: string;
@@ -171,7 +156,7 @@ export class ConsoleSession {
 
   async openShift(maxChats: number): Promise<void> {
     if (!this.socket) return;
-    const ack = await command<ShiftOpenResult>(this.socket, 'shift.open', { maxChats });
+    const ack = await command(this.socket, 'shift.open', { maxChats });
     if (ack.ok || ack.error.code === 'CONFLICT') this.set({ shift: { open: true, maxChats }, error: null });
     else this.set({ error: ack.error.message });
   }
@@ -252,7 +237,7 @@ export class ConsoleSession {
 
   async joinTopic(topic: TopicChatListItem): Promise<void> {
     if (!this.socket || !this.state.auth) return;
-    const ack = await command<RoomRef>(this.socket, 'topic.join', { topicChatId: topic.id, nickname: this.state.auth.account.displayName });
+    const ack = await command(this.socket, 'topic.join', { topicChatId: topic.id, nickname: this.state.auth.account.displayName });
     if (!ack.ok) return this.set({ error: ack.error.message });
     this.addTab({ roomId: ack.data.roomId, title: topic.title, kind: 'topic', unread: 0, closed: null, topicChatId: topic.id });
     this.select(ack.data.roomId);
@@ -329,7 +314,7 @@ export class ConsoleSession {
   private async sync(): Promise<void> {
     if (!this.socket) return;
     const before = new Set(this.state.chats.map((c) => c.roomId));
-    const ack = await command<LiveSyncResult>(this.socket, 'live.sync', {});
+    const ack = await command(this.socket, 'live.sync', {});
     if (!ack.ok) {
       // A server without live.sync: the shift outlives a reload within the grace; opening it again is harmless.
       if (this.state.shift.open) void this.openShift(this.state.shift.maxChats);

@@ -1,4 +1,5 @@
-import type { Ack, ClientToServerEvents, MessageView, RoomHistoryResult, RoomJoinResult, ServerToClientEvents } from '../../../src/realtime/contract';
+import type { Ack, ClientToServerEvents, MessageView, ServerToClientEvents } from '../../../src/realtime/contract';
+import type { CommandPayload, CommandResult } from './contract';
 
 /**
  * Framework-free reliable messaging on top of a socket.io-client socket (used by the widget, the
@@ -10,12 +11,31 @@ import type { Ack, ClientToServerEvents, MessageView, RoomHistoryResult, RoomJoi
  * The socket layer itself is at-most-once; the server's history is the truth.
  */
 
-/** The part of a typed socket.io-client socket this helper needs. */
+/** The commands this helper sends: a typed pick of the contract's client→server events. */
+export type ChatCommands = Pick<ClientToServerEvents, 'room.join' | 'room.history' | 'message.send' | 'room.typing'>;
+/** The events this helper follows: a typed pick of the contract's server→client events. */
+export type ChatEvents = Pick<ServerToClientEvents, 'message.created' | 'room.typing' | 'room.closed'>;
+/** Events socket.io-client itself emits on a socket. */
+interface ConnectionEvents {
+  connect: () => void;
+  disconnect: (reason: string) => void;
+}
+type ChatListeners = ChatEvents & ConnectionEvents;
+
+/** The part of a typed socket.io-client socket this helper needs (see `asChatSocket`). */
 export interface ChatSocket {
   readonly connected: boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
-  emit(event: string, ...args: unknown[]): unknown;
+  on<E extends keyof ChatListeners>(event: E, listener: ChatListeners[E]): unknown;
+  off<E extends keyof ChatListeners>(event: E, listener: ChatListeners[E]): unknown;
+  emit<E extends keyof ChatCommands>(event: E, ...args: Parameters<ChatCommands[E]>): unknown;
+}
+
+/**
+ * A message as the room shows it: the server's view, or (until the server's own view arrives)
+ * the placeholder built from the ack of an own send, marked by `placeholder`.
+ */
+export interface ChatMessage extends MessageView {
+  placeholder?: true;
 }
 
 /** The subset of the Web Storage API used for persistence (sessionStorage in the widget). */
@@ -39,7 +59,7 @@ export interface PendingMessage {
 
 export interface RoomState {
   roomId: string;
-  messages: MessageView[];
+  messages: ChatMessage[];
   pending: PendingMessage[];
   lastSeq: number;
   /** Other members currently typing (display names). */
@@ -78,7 +98,8 @@ export class ReliableChat {
   private readonly ackTimers = new Set<ReturnType<typeof setTimeout>>();
   /** Messages the server asked to wait for (RATE_LIMITED with retryAfterMs), by clientMsgId. */
   private readonly waitTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly listeners: [string, (...args: never[]) => void][] = [];
+  /** Detaches each listener this helper added. */
+  private readonly listeners: (() => void)[] = [];
   private readonly ackTimeoutMs: number;
   private destroyed = false;
 
@@ -94,9 +115,9 @@ export class ReliableChat {
       this.inFlight.clear();
       this.changed();
     });
-    this.listen('message.created', (m: MessageView) => this.receive(m, true));
-    this.listen('room.typing', (p: Parameters<ServerToClientEvents['room.typing']>[0]) => this.typing(p.roomId, p.sender, p.typing));
-    this.listen('room.closed', (p: Parameters<ServerToClientEvents['room.closed']>[0]) => this.markClosed(p.roomId, p.reason));
+    this.listen('message.created', (m) => this.receive(m, true));
+    this.listen('room.typing', (p) => this.typing(p.roomId, p.sender, p.typing));
+    this.listen('room.closed', (p) => this.markClosed(p.roomId, p.reason));
     if (socket.connected) this.resyncAll();
   }
 
@@ -169,7 +190,7 @@ export class ReliableChat {
 
   destroy(): void {
     this.destroyed = true;
-    for (const [event, fn] of this.listeners) this.socket.off(event, fn);
+    for (const detach of this.listeners) detach();
     for (const t of [...this.typingTimers.values(), ...this.ackTimers, ...this.waitTimers.values()]) clearTimeout(t);
     this.typingTimers.clear();
     this.ackTimers.clear();
@@ -178,8 +199,8 @@ export class ReliableChat {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private listen(event: string, fn: (...args: never[]) => void): void {
-    this.listeners.push([event, fn]);
+  private listen<E extends keyof ChatListeners>(event: E, fn: ChatListeners[E]): void {
+    this.listeners.push(() => this.socket.off(event, fn));
     this.socket.on(event, fn);
   }
 
@@ -219,7 +240,7 @@ export class ReliableChat {
     this.options.store.setItem(this.key(), JSON.stringify(data));
   }
 
-  private call<T>(event: keyof ClientToServerEvents, payload: object): Promise<Ack<T>> {
+  private call<E extends keyof ChatCommands>(event: E, payload: CommandPayload<E>): Promise<Ack<CommandResult<E>>> {
     return new Promise((resolve) => {
       let done = false;
       const timer = setTimeout(() => {
@@ -229,7 +250,9 @@ export class ReliableChat {
         resolve({ ok: false, error: { code: 'INTERNAL', message: 'timeout' } });
       }, this.ackTimeoutMs);
       this.ackTimers.add(timer);
-      this.socket.emit(event, payload, (answer: Ack<T>) => {
+      // A generic E cannot be spread into emit's tuple; the signature below is that tuple spelled out.
+      const emit = this.socket.emit.bind(this.socket) as (e: E, p: CommandPayload<E>, ack: (a: Ack<CommandResult<E>>) => void) => unknown;
+      emit(event, payload, (answer) => {
         clearTimeout(timer);
         this.ackTimers.delete(timer);
         if (done) return;
@@ -244,7 +267,7 @@ export class ReliableChat {
   }
 
   private async resync(room: RoomState): Promise<void> {
-    const joined = await this.call<RoomJoinResult>('room.join', { roomId: room.roomId });
+    const joined = await this.call('room.join', { roomId: room.roomId });
     if (this.rooms.get(room.roomId) !== room) return;
     if (!joined.ok) {
       if (joined.error.code === 'NOT_FOUND' || joined.error.code === 'FORBIDDEN') this.markClosed(room.roomId, 'gone');
@@ -252,7 +275,7 @@ export class ReliableChat {
     }
     // Fill the gap page by page: everything after the last seq we have.
     for (;;) {
-      const page = await this.call<RoomHistoryResult>('room.history', { roomId: room.roomId, afterSeq: room.lastSeq, limit: HISTORY_PAGE });
+      const page = await this.call('room.history', { roomId: room.roomId, afterSeq: room.lastSeq, limit: HISTORY_PAGE });
       if (!page.ok) return;
       for (const m of page.data.messages) this.receive(m, false);
       if (page.data.messages.length < HISTORY_PAGE) break;
@@ -268,7 +291,7 @@ export class ReliableChat {
     // while the server's retryAfterMs runs, the message waits (its timer sends it)
     if (!p || this.inFlight.has(clientMsgId) || this.waitTimers.has(clientMsgId)) return;
     this.inFlight.add(clientMsgId);
-    const answer = await this.call<{ id: string; seq: number; sentAt: string }>('message.send', { roomId: room.roomId, clientMsgId, body: p.body });
+    const answer = await this.call('message.send', { roomId: room.roomId, clientMsgId, body: p.body });
     this.inFlight.delete(clientMsgId);
     if (answer.ok) {
       this.receive(
@@ -280,6 +303,7 @@ export class ReliableChat {
           sender: { id: this.options.selfId, displayName: '', role: 'visitor' },
           body: p.body,
           sentAt: answer.data.sentAt,
+          placeholder: true,
         },
         false,
       );
@@ -308,7 +332,7 @@ export class ReliableChat {
     this.changed();
   }
 
-  private receive(m: MessageView, live: boolean): void {
+  private receive(m: ChatMessage, live: boolean): void {
     const room = this.rooms.get(m.roomId);
     if (!room) return;
     const before = room.pending.length;
@@ -321,7 +345,7 @@ export class ReliableChat {
       while (i > 0 && room.messages[i - 1]!.seq > m.seq) i--;
       room.messages.splice(i, 0, m);
       isNew = true;
-    } else if (room.messages[known]!.sender.displayName === '' && m.sender.displayName !== '') {
+    } else if (room.messages[known]!.placeholder && !m.placeholder) {
       // Our own ack-built placeholder: keep the server's full view.
       room.messages[known] = m;
     }

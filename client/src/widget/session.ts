@@ -1,19 +1,10 @@
-import type { LiveStatus, OpeningHoursEntryView, QueueJoinResult, TopicChatListItem, VisitorResult } from './types';
+import type { CenterPublicInfo, LiveStatus, TopicChatListItem, VisitorResult } from './types';
 import { api, ApiError } from '../lib/api';
 import { KeyValueStore, ReliableChat, RoomState } from '../lib/reliable-chat';
 import { asChatSocket, command, connectSocket, LotseSocket } from '../lib/socket';
 
-export interface CenterInfo {
-  slug: string;
-  name: string;
-  privacyText: string | null;
-  /** The center's crisis lines; null = the default text of the widget. */
-  emergencyText: string | null;
-  openingHours: OpeningHoursEntryView[];
-  timeZone: string;
-  /** Where quick exit leaves to (a neutral page on another site). */
-  quickExitUrl?: string;
-}
+/** The center as the widget loads it (GET /api/centers/:center). */
+export type CenterInfo = CenterPublicInfo;
 
 /** Where quick exit goes when the center has not chosen a page. */
 export const DEFAULT_QUICK_EXIT_URL = 'https://www.wikipedia.org/';
@@ -268,7 +259,7 @@ export class WidgetSession {
       this.set({ online: true, connectProblem: false });
       if (this.saved?.phase !== 'waiting') return;
       // Joining again after a reconnect keeps the place (ALREADY_WAITING) or takes a new one.
-      void command<QueueJoinResult>(socket, 'queue.join', first === undefined ? {} : { message: first }).then((ack) => {
+      void command(socket, 'queue.join', first === undefined ? {} : { message: first }).then((ack) => {
         first = undefined;
         this.set({ busy: false });
         if (ack.ok) {

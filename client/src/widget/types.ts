@@ -1,9 +1,10 @@
-export type { LiveStatus, MessageView, QueueJoinResult, TopicChatListItem, VisitorResult } from '../../../src/realtime/contract';
-
-/** One weekly chat time of a center, as GET /api/centers/:center answers it. */
-export interface OpeningHoursEntryView {
-  /** 0 = Sunday … 6 = Saturday */
-  day: number;
-  from: string;
-  to: string;
-}
+/** The REST and socket shapes the widget uses: all of them are the contract's own (src/realtime/contract.ts). */
+export type {
+  CenterPublicInfo,
+  LiveStatus,
+  MessageView,
+  OpeningHoursEntryView,
+  QueueJoinResult,
+  TopicChatListItem,
+  VisitorResult,
+} from '../../../src/realtime/contract';
