@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Composer, MessageList } from '../lib/chat-parts';
+import { useStore } from '../lib/store';
 import type { ChatTab, ConsoleSession, ConsoleState, RoomMemberItem } from './console-session';
 import type { ConsoleDict } from './i18n';
 
@@ -27,12 +29,6 @@ function loadCanned(): string[] {
   }
 }
 
-function useSession(session: ConsoleSession): ConsoleState {
-  const [state, setState] = useState(session.state);
-  useEffect(() => session.subscribe(() => setState(session.state)), [session]);
-  return state;
-}
-
 /** Re-renders every `ms` (waiting times). */
 function useTick(ms: number): number {
   const [now, setNow] = useState(Date.now());
@@ -44,7 +40,7 @@ function useTick(ms: number): number {
 }
 
 export function ConsoleApp({ session, t, lang }: { session: ConsoleSession; t: ConsoleDict; lang: string }) {
-  const state = useSession(session);
+  const state = useStore(session);
   const unread = session.unreadTotal;
   // The page title carries the unread count (new chats and messages), not only the sound.
   useEffect(() => {
@@ -343,39 +339,11 @@ function Chats(ctx: Ctx) {
   );
 }
 
+/** One open chat: its notices, message list and composer, then its tools (or the closing note). */
 function ChatPanel({ session, tab, state, t, lang }: Ctx & { tab: ChatTab }) {
   const room = session.room(tab.roomId);
   const [ask, setAsk] = useState<Ask | null>(null);
   const [text, setText] = useState('');
-  const [canned, setCanned] = useState(loadCanned);
-  const [editing, setEditing] = useState(false);
-  const lastTyping = useRef(0);
-  const endRef = useRef<HTMLDivElement>(null);
-  useEffect(() => endRef.current?.scrollIntoView({ block: 'end' }), [room?.messages.length, room?.pending.length]);
-  const selfId = state.auth?.account.id;
-  const submit = () => {
-    if (!text.trim()) return;
-    session.send(tab.roomId, text);
-    setText('');
-    lastTyping.current = 0;
-  };
-  const [members, setMembers] = useState<RoomMemberItem[]>([]);
-  const messageCount = room?.messages.length ?? 0;
-  const isTopic = tab.kind === 'topic';
-  const refreshMembers = () => {
-    if (isTopic) session.members(tab.roomId).then(setMembers, () => undefined);
-  };
-  // the participant list: on opening the tab, on every new message and every 10 s (joins have no push)
-  useEffect(refreshMembers, [tab.roomId, messageCount]);
-  useEffect(() => {
-    if (!isTopic) return undefined;
-    const timer = setInterval(refreshMembers, 10_000);
-    return () => clearInterval(timer);
-  }, [tab.roomId]);
-  const participants = members.filter((m) => m.role === 'visitor' || m.role === 'client');
-  const moderate = (id: string, action: 'topic.mute' | 'topic.remove', muted?: boolean) =>
-    void session.moderate(tab.roomId, id, action, muted).then(refreshMembers);
-
   return (
     <section id="chat-panel" role="tabpanel" aria-labelledby={`tab-${tab.roomId}`} class="panel">
       {tab.peerAway && !tab.closed && (
@@ -383,166 +351,163 @@ function ChatPanel({ session, tab, state, t, lang }: Ctx & { tab: ChatTab }) {
           {t.peerAway}
         </p>
       )}
-      <div class="log" role="log" aria-live="polite" aria-label={t.chatWith(tab.title)}>
-        {room?.messages.map((m) => (
-          <div key={m.seq} class={m.sender.id === selfId ? 'msg own' : 'msg peer'} data-seq={m.seq}>
-            <span class="who" dir="auto">
-              {m.sender.id === selfId ? t.you : m.sender.displayName}
-            </span>
-            <p class="text" dir="auto">
-              {m.body}
-            </p>
-            <span class="meta">{clock(m.sentAt, lang)}</span>
-          </div>
-        ))}
-        {room?.pending.map((p) => (
-          <div key={p.clientMsgId} class={`msg own ${p.state}`} data-pending={p.state}>
-            <span class="who" dir="auto">
-              {t.you}
-            </span>
-            <p class="text" dir="auto">
-              {p.body}
-            </p>
-            <span class="meta">
-              {p.state === 'sending' ? t.sending : t.failed}
-              {p.state === 'failed' && (
-                <button type="button" class="link" onClick={() => session.retry(p.clientMsgId)}>
-                  {t.retry}
-                </button>
-              )}
-            </span>
-          </div>
-        ))}
-        <div ref={endRef} />
-      </div>
+      <MessageList
+        room={room}
+        selfId={state.auth?.account.id}
+        labels={{ log: t.chatWith(tab.title), you: t.you, sending: t.sending, failed: t.failed, retry: t.retry }}
+        formatTime={(iso) => clock(iso, lang)}
+        onRetry={(id) => session.retry(id)}
+      />
       <p class="typing" aria-live="polite">
         {room && room.typing.length > 0 ? t.typing(room.typing.join(', ')) : '\u00a0'}
       </p>
       {tab.closed ? (
-        <div class="closed-note">
-          <p role="status" data-closed={tab.closed}>
-            {t.closedReason[tab.closed] ?? t.closedDefault}
-          </p>
-          <button type="button" class="secondary" onClick={() => session.dismiss(tab.roomId)}>
-            {t.closeTab}
-          </button>
-        </div>
+        <ClosedNote session={session} roomId={tab.roomId} reason={tab.closed} t={t} />
       ) : (
         <>
-          <form
-            class="composer"
-            onSubmit={(e) => {
-              e.preventDefault();
-              submit();
-            }}
-          >
-            <label for="reply" class="sr-only">
-              {t.reply}
-            </label>
-            <textarea
-              id="reply"
-              rows={3}
-              maxLength={4000}
-              value={text}
-              placeholder={t.replyPlaceholder}
-              onInput={(e) => {
-                setText(e.currentTarget.value);
-                if (Date.now() - lastTyping.current > 3000) {
-                  lastTyping.current = Date.now();
-                  session.typing(tab.roomId, true);
-                }
-              }}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.shiftKey) {
-                  e.preventDefault();
-                  submit();
-                }
-              }}
-            />
-            <button type="submit" class="primary">
-              {t.send}
-            </button>
-          </form>
-          <div class="tools">
-            <label class="inline">
-              {t.canned}
-              <select
-                value=""
-                onChange={(e) => {
-                  const v = e.currentTarget.value;
-                  if (v) setText((old) => (old ? `${old} ${v}` : v));
-                  e.currentTarget.value = '';
-                }}
-              >
-                <option value="">{t.choose}</option>
-                {canned.map((c) => (
-                  <option key={c} value={c}>
-                    {c.length > 60 ? `${c.slice(0, 57)}…` : c}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="button" class="link" onClick={() => setEditing(!editing)} aria-expanded={editing}>
-              {t.editCanned}
-            </button>
-            {tab.kind === 'live' && (
-              <>
-                <button
-                  type="button"
-                  class="secondary"
-                  onClick={() => setAsk({ text: t.endConfirm(tab.title), yes: t.endChat, run: () => void session.endChat(tab.roomId, false) })}
-                >
-                  {t.endChat}
-                </button>
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={() =>
-                    setAsk({ text: t.endBlockConfirm(tab.title), yes: t.endAndBlock, danger: true, run: () => void session.endChat(tab.roomId, true) })
-                  }
-                >
-                  {t.endAndBlock}
-                </button>
-              </>
-            )}
-          </div>
-          {editing && (
-            <CannedEditor
-              t={t}
-              list={canned}
-              onSave={(list) => {
-                localStorage.setItem(CANNED_KEY, JSON.stringify(list));
-                setCanned(list);
-                setEditing(false);
-              }}
-            />
-          )}
-          {tab.kind === 'topic' && (
-            <section class="participants" aria-label={t.participants}>
-              <h3>{t.participants}</h3>
-              {participants.length === 0 ? (
-                <p class="hint">{t.nobodyJoined}</p>
-              ) : (
-                <ul>
-                  {participants.map((p) => (
-                    <li key={p.id} data-participant={p.displayName}>
-                      {p.displayName}
-                      {p.muted ? t.muted : ''}{' '}
-                      <button type="button" class="link" onClick={() => moderate(p.id, 'topic.mute', !p.muted)}>
-                        {p.muted ? t.unmute : t.mute}
-                      </button>{' '}
-                      <button type="button" class="link" onClick={() => moderate(p.id, 'topic.remove')}>
-                        {t.removeParticipant}
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </section>
-          )}
+          <Composer
+            id="reply"
+            rows={3}
+            label={t.reply}
+            placeholder={t.replyPlaceholder}
+            sendLabel={t.send}
+            text={text}
+            onText={setText}
+            onSend={(body) => session.send(tab.roomId, body)}
+            onTyping={() => session.typing(tab.roomId, true)}
+          />
+          <ChatTools session={session} tab={tab} t={t} onInsert={(v) => setText((old) => (old ? `${old} ${v}` : v))} onAsk={setAsk} />
+          {tab.kind === 'topic' && <Participants session={session} tab={tab} t={t} messageCount={room?.messages.length ?? 0} />}
         </>
       )}
       {ask && <Confirm text={ask.text} yes={ask.yes} danger={ask.danger} onYes={ask.run} onClose={() => setAsk(null)} t={t} />}
+    </section>
+  );
+}
+
+/** Why a chat ended, and the button that closes its tab. */
+function ClosedNote({ session, roomId, reason, t }: { session: ConsoleSession; roomId: string; reason: string; t: ConsoleDict }) {
+  return (
+    <div class="closed-note">
+      <p role="status" data-closed={reason}>
+        {t.closedReason[reason] ?? t.closedDefault}
+      </p>
+      <button type="button" class="secondary" onClick={() => session.dismiss(roomId)}>
+        {t.closeTab}
+      </button>
+    </div>
+  );
+}
+
+/** Under the composer: the canned responses (pick, edit) and, in a live chat, ending it. */
+function ChatTools({
+  session,
+  tab,
+  t,
+  onInsert,
+  onAsk,
+}: {
+  session: ConsoleSession;
+  tab: ChatTab;
+  t: ConsoleDict;
+  onInsert: (text: string) => void;
+  onAsk: (ask: Ask) => void;
+}) {
+  const [canned, setCanned] = useState(loadCanned);
+  const [editing, setEditing] = useState(false);
+  return (
+    <>
+      <div class="tools">
+        <label class="inline">
+          {t.canned}
+          <select
+            value=""
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              if (v) onInsert(v);
+              e.currentTarget.value = '';
+            }}
+          >
+            <option value="">{t.choose}</option>
+            {canned.map((c) => (
+              <option key={c} value={c}>
+                {c.length > 60 ? `${c.slice(0, 57)}…` : c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" class="link" onClick={() => setEditing(!editing)} aria-expanded={editing}>
+          {t.editCanned}
+        </button>
+        {tab.kind === 'live' && (
+          <>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => onAsk({ text: t.endConfirm(tab.title), yes: t.endChat, run: () => void session.endChat(tab.roomId, false) })}
+            >
+              {t.endChat}
+            </button>
+            <button
+              type="button"
+              class="danger"
+              onClick={() => onAsk({ text: t.endBlockConfirm(tab.title), yes: t.endAndBlock, danger: true, run: () => void session.endChat(tab.roomId, true) })}
+            >
+              {t.endAndBlock}
+            </button>
+          </>
+        )}
+      </div>
+      {editing && (
+        <CannedEditor
+          t={t}
+          list={canned}
+          onSave={(list) => {
+            localStorage.setItem(CANNED_KEY, JSON.stringify(list));
+            setCanned(list);
+            setEditing(false);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+/** A topic chat's participants with mute and remove (refreshed on every message and every 10 s: joins have no push). */
+function Participants({ session, tab, t, messageCount }: { session: ConsoleSession; tab: ChatTab; t: ConsoleDict; messageCount: number }) {
+  const [members, setMembers] = useState<RoomMemberItem[]>([]);
+  const refreshMembers = () => {
+    session.members(tab.roomId).then(setMembers, () => undefined);
+  };
+  useEffect(refreshMembers, [tab.roomId, messageCount]);
+  useEffect(() => {
+    const timer = setInterval(refreshMembers, 10_000);
+    return () => clearInterval(timer);
+  }, [tab.roomId]);
+  const participants = members.filter((m) => m.role === 'visitor' || m.role === 'client');
+  const moderate = (id: string, action: 'topic.mute' | 'topic.remove', muted?: boolean) =>
+    void session.moderate(tab.roomId, id, action, muted).then(refreshMembers);
+  return (
+    <section class="participants" aria-label={t.participants}>
+      <h3>{t.participants}</h3>
+      {participants.length === 0 ? (
+        <p class="hint">{t.nobodyJoined}</p>
+      ) : (
+        <ul>
+          {participants.map((p) => (
+            <li key={p.id} data-participant={p.displayName}>
+              {p.displayName}
+              {p.muted ? t.muted : ''}{' '}
+              <button type="button" class="link" onClick={() => moderate(p.id, 'topic.mute', !p.muted)}>
+                {p.muted ? t.unmute : t.mute}
+              </button>{' '}
+              <button type="button" class="link" onClick={() => moderate(p.id, 'topic.remove')}>
+                {t.removeParticipant}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -2,6 +2,7 @@ import type { AccountView, LiveChatView, LoginResult, MessageView, QueueWaitingE
 import { api, ApiError } from '../lib/api';
 import { ReliableChat, RoomState } from '../lib/reliable-chat';
 import { asChatSocket, command, connectSocket, LotseSocket } from '../lib/socket';
+import { Store } from '../lib/store';
 import type { ConsoleDict } from './i18n';
 import { alertUser } from './notify';
 
@@ -57,11 +58,10 @@ const KEY = 'lotse.console';
 const PREFS = 'lotse.console.prefs';
 
 /** The counselor's live console: login, shift, queue, live chats and today's topic chats. */
-export class ConsoleSession {
+export class ConsoleSession extends Store<ConsoleState> {
   state: ConsoleState;
   private socket: LotseSocket | null = null;
   private chat: ReliableChat | null = null;
-  private readonly listeners = new Set<() => void>();
   private announced = 0;
 
   constructor(
@@ -70,6 +70,7 @@ export class ConsoleSession {
     private readonly t: ConsoleDict,
     private readonly connectTo: (token: string) => LotseSocket = connectSocket,
   ) {
+    super();
     const prefs = JSON.parse(local.getItem(PREFS) ?? '{}') as { sound?: boolean; notify?: boolean };
     this.state = {
       auth: null,
@@ -101,30 +102,24 @@ export class ConsoleSession {
     }
   }
 
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-
   room(roomId: string): RoomState | undefined {
     return this.chat?.room(roomId);
   }
 
-  private set(patch: Partial<ConsoleState>): void {
-    this.state = { ...this.state, ...patch };
-    const a = this.state.auth;
+  /** The login, the shift and the open tabs survive a reload (sessionStorage). */
+  protected override stored(state: ConsoleState): void {
+    const a = state.auth;
     if (a) {
       const saved: Saved = {
         token: a.token,
         center: a.center,
         account: a.account,
-        shift: this.state.shift,
-        chats: this.state.chats,
-        active: this.state.active,
+        shift: state.shift,
+        chats: state.chats,
+        active: state.active,
       };
       this.session.setItem(KEY, JSON.stringify(saved));
     }
-    for (const fn of this.listeners) fn();
   }
 
   async login(center: string, login: string, password: string): Promise<void> {

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Composer, MessageList } from '../lib/chat-parts';
+import { useStore } from '../lib/store';
 import type { Dict } from './i18n';
 import type { CenterInfo, WidgetSession, WidgetState } from './session';
 import { phoneParts } from './phones';
@@ -12,8 +14,7 @@ interface Props {
 }
 
 export function App({ session, t, lang, onQuickExit }: Props) {
-  const [state, setState] = useState<WidgetState>(session.state);
-  useEffect(() => session.subscribe(() => setState(session.state)), [session]);
+  const state = useStore(session);
   const headingRef = useRef<HTMLHeadingElement>(null);
   // Move focus to the new step's heading so screen readers announce the change.
   useEffect(() => headingRef.current?.focus(), [state.phase]);
@@ -193,44 +194,16 @@ function time(iso: string, lang: string): string {
 }
 
 function Transcript({ state, t, lang, onRetry }: { state: WidgetState; t: Dict; lang: string; onRetry?: (clientMsgId: string) => void }) {
-  const room = state.room;
-  const endRef = useRef<HTMLDivElement>(null);
-  useEffect(() => endRef.current?.scrollIntoView({ block: 'end' }), [room?.messages.length, room?.pending.length]);
-  if (!room) return null;
+  if (!state.room) return null;
   return (
-    <div class="log" role="log" aria-live="polite" aria-label={t.messagesLog}>
-      {room.messages.map((m) => {
-        const own = m.sender.id === state.selfId;
-        return (
-          <div key={m.seq} class={own ? 'msg own' : 'msg peer'} data-seq={m.seq}>
-            <span class="who" dir="auto">
-              {own ? t.you : m.sender.displayName || state.peer}
-            </span>
-            <p class="text" dir="auto">
-              {m.body}
-            </p>
-            <span class="meta">{time(m.sentAt, lang)}</span>
-          </div>
-        );
-      })}
-      {room.pending.map((p) => (
-        <div key={p.clientMsgId} class={`msg own ${p.state}`} data-pending={p.state}>
-          <span class="who">{t.you}</span>
-          <p class="text" dir="auto">
-            {p.body}
-          </p>
-          <span class="meta">
-            {p.state === 'sending' ? t.sending : t.failed}
-            {p.state === 'failed' && onRetry && (
-              <button type="button" class="link" onClick={() => onRetry(p.clientMsgId)}>
-                {t.retry}
-              </button>
-            )}
-          </span>
-        </div>
-      ))}
-      <div ref={endRef} />
-    </div>
+    <MessageList
+      room={state.room}
+      selfId={state.selfId}
+      labels={{ log: t.messagesLog, you: t.you, sending: t.sending, failed: t.failed, retry: t.retry }}
+      formatTime={(iso) => time(iso, lang)}
+      fallbackName={state.peer}
+      onRetry={onRetry}
+    />
   );
 }
 
@@ -241,14 +214,7 @@ function Chat({ state, session, t, lang, heading }: { state: WidgetState; sessio
   useEffect(() => {
     if (confirming) stayRef.current?.focus();
   }, [confirming]);
-  const lastTyping = useRef(0);
   const typing = state.room?.typing ?? [];
-  const submit = () => {
-    if (!text.trim()) return;
-    session.send(text);
-    setText('');
-    lastTyping.current = 0;
-  };
   return (
     <section class="chat">
       {heading}
@@ -269,41 +235,17 @@ function Chat({ state, session, t, lang, heading }: { state: WidgetState; sessio
       <p class="typing" aria-live="polite">
         {typing.length > 0 ? t.typing(typing.join(', ')) : '\u00a0'}
       </p>
-      <form
-        class="composer"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
-        <label for="msg" class="sr-only">
-          {t.messageLabel}
-        </label>
-        <textarea
-          id="msg"
-          rows={2}
-          maxLength={4000}
-          value={text}
-          placeholder={t.messageLabel}
-          onInput={(e) => {
-            setText(e.currentTarget.value);
-            const now = Date.now();
-            if (now - lastTyping.current > 3000) {
-              lastTyping.current = now;
-              session.typing(true);
-            }
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey) {
-              e.preventDefault();
-              submit();
-            }
-          }}
-        />
-        <button type="submit" class="primary">
-          {t.send}
-        </button>
-      </form>
+      <Composer
+        id="msg"
+        rows={2}
+        label={t.messageLabel}
+        placeholder={t.messageLabel}
+        sendLabel={t.send}
+        text={text}
+        onText={setText}
+        onSend={(body) => session.send(body)}
+        onTyping={() => session.typing(true)}
+      />
       {/* asked inline: browsers may suppress window.confirm in a cross-origin frame */}
       {confirming ? (
         <div class="end-confirm" role="group" aria-labelledby="end-q">

@@ -2,6 +2,7 @@ import type { CenterPublicInfo, LiveStatus, TopicChatListItem, VisitorResult } f
 import { api, ApiError } from '../lib/api';
 import { KeyValueStore, ReliableChat, RoomState } from '../lib/reliable-chat';
 import { asChatSocket, command, connectSocket, LotseSocket } from '../lib/socket';
+import { Store } from '../lib/store';
 
 /** The center as the widget loads it (GET /api/centers/:center). */
 export type CenterInfo = CenterPublicInfo;
@@ -53,7 +54,7 @@ interface Saved {
  * The visitor's side of a live chat, independent of the UI: consent → queue → chat → end.
  * Talks only to Lotse's own origin.
  */
-export class WidgetSession {
+export class WidgetSession extends Store<WidgetState> {
   state: WidgetState = {
     phase: 'loading',
     center: null,
@@ -74,7 +75,6 @@ export class WidgetSession {
   private chat: ReliableChat | null = null;
   private saved: Saved | null = null;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly listeners = new Set<() => void>();
   private readonly connect: (token: string) => LotseSocket;
   private readonly connectTimeoutMs: number;
 
@@ -83,18 +83,9 @@ export class WidgetSession {
     private readonly storage: KeyValueStore & { clear(): void },
     options: { connect?: (token: string) => LotseSocket; connectTimeoutMs?: number } = {},
   ) {
+    super();
     this.connect = options.connect ?? connectSocket;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
-  }
-
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-
-  private set(patch: Partial<WidgetState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const fn of this.listeners) fn();
   }
 
   private get key(): string {
