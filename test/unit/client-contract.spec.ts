@@ -1,4 +1,6 @@
-import type { Ack, LiveSyncResult, ShiftOpenResult } from '../../src/realtime/contract';
+import type { Ack, CenterPublicInfo, LiveSyncResult, RoomMemberView, ShiftOpenResult } from '../../src/realtime/contract';
+import type { CenterPublicView } from '../../src/modules/centers/centers.service';
+import type { RoomsService } from '../../src/modules/rooms/rooms.service';
 import type { CommandPayload, CommandResult } from '../../client/src/lib/contract';
 import { command, LotseSocket } from '../../client/src/lib/socket';
 
@@ -39,5 +41,12 @@ describe('client command (typed by the socket contract)', () => {
     // @ts-expect-error not a command of the contract
     void command(socket, 'shift.nope', {});
     expect([result, payload]).toEqual([true, { message: 'hallo' }]);
+  });
+
+  it('should describe the REST shapes the server answers (checked by tsc in npm run check)', () => {
+    // what GET /api/centers/:center and GET /api/rooms/:id/members build is what the client reads
+    const center: CenterPublicView extends CenterPublicInfo ? true : false = true;
+    const members: Awaited<ReturnType<RoomsService['members']>> extends RoomMemberView[] ? true : false = true;
+    expect([center, members]).toEqual([true, true]);
   });
 });
