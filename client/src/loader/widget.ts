@@ -49,8 +49,10 @@ const STYLES = `
 .panel[hidden] { display: none; }
 iframe { border: 0; width: 100%; height: 100%; flex: 1; }
 @media (max-width: 640px), (max-height: 560px) {
-  .panel { top: 0; left: 0; right: 0; bottom: 56px; width: 100vw; height: auto; border-radius: 0; }
-  .launcher { right: 8px; bottom: 6px; padding: 10px 14px; font-size: 15px; }
+  /* the whole viewport: the launcher (the way to hide the chat) sits on the panel's own bottom strip */
+  .panel { top: 0; left: 0; right: 0; bottom: 0; width: 100vw; height: auto; border-radius: 0; padding-bottom: 56px;
+    box-sizing: border-box; box-shadow: none; z-index: 2147483646; }
+  .launcher { right: 8px; bottom: 6px; padding: 10px 14px; font-size: 15px; z-index: 2147483647; }
 }
 `;
 
