@@ -22,6 +22,7 @@ export default defineConfig({
         console: resolve(root, 'console.html'),
         'widget-demo': resolve(root, 'widget-demo.html'),
         'confirm-email': resolve(root, 'confirm-email.html'),
+        portal: resolve(root, 'portal.html'),
       },
     },
   },

@@ -11,6 +11,7 @@ import { TokensModule } from './modules/auth/tokens.module';
 import { CentersModule } from './modules/centers/centers.module';
 import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
+import { PortalModule } from './modules/portal/portal.module';
 import { WidgetModule } from './modules/widget/widget.module';
 import { LiveQueueModule } from './modules/live-queue/live-queue.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
@@ -37,6 +38,7 @@ export class AppModule {
         AuthModule,
         DemoModule,
         WidgetModule,
+        PortalModule,
         RoomsModule,
         LiveQueueModule,
         TopicChatsModule,

@@ -268,6 +268,15 @@ export interface CenterPublicInfo {
   timeZone: string;
   /** Where quick exit leaves to (a neutral page on another site). */
   quickExitUrl?: string;
+  /** The center's imprint and privacy statement (links on every page); null = not set. */
+  imprintUrl?: string | null;
+  privacyUrl?: string | null;
+}
+
+/** One center in the public list (`GET /api/centers`). */
+export interface CenterListItem {
+  slug: string;
+  name: string;
 }
 
 /** One member of a room as GET /api/rooms/:id/members answers it. */

@@ -1,0 +1,4 @@
+/** Portal texts: account (German). Owned by the account pages. */
+export const account = {
+  title: 'Account',
+};

@@ -1,0 +1,4 @@
+/** Portal texts: admin (German). Owned by the admin pages. */
+export const admin = {
+  title: 'Admin',
+};

@@ -1,0 +1,4 @@
+/** Portal texts: center (German). Owned by the center pages. */
+export const center = {
+  title: 'Center',
+};

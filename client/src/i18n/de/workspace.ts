@@ -1,0 +1,4 @@
+/** Portal texts: workspace (German). Owned by the workspace pages. */
+export const workspace = {
+  title: 'Workspace',
+};

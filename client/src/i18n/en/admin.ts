@@ -1,0 +1,6 @@
+import type { admin as de } from '../de/admin';
+
+/** Portal texts: admin (English). */
+export const admin: typeof de = {
+  title: 'Admin',
+};

@@ -1,0 +1,12 @@
+import type { Messages } from '../index';
+import { account } from './account';
+import { admin } from './admin';
+import { auth } from './auth';
+import { center } from './center';
+import { common } from './common';
+import { errors } from './errors';
+import { rooms } from './rooms';
+import { workspace } from './workspace';
+
+/** The English catalogue of the portal (same shape as the German one; the compiler checks it). */
+export const en: Messages = { meta: { lang: 'en', dir: 'ltr' }, common, errors, center, auth, account, rooms, workspace, admin };

@@ -1,0 +1,13 @@
+import { useI18n } from '../../i18n';
+import { Layout } from '../layout';
+import type { PageProps } from '../page';
+
+/** Placeholder of the shell: the page's owner replaces it. */
+export function CenterPage({ session }: PageProps) {
+  const { t } = useI18n();
+  return (
+    <Layout session={session} title={t.center.title}>
+      <p>{t.common.loading}</p>
+    </Layout>
+  );
+}
