@@ -52,6 +52,7 @@ describe('health and API docs', () => {
       'get /api/centers/{center}',
       'get /api/centers/{center}/live',
       'get /api/centers/{center}/topic-chats',
+      'get /api/centers',
     ]);
     const seen: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -96,6 +97,10 @@ describe('health and API docs', () => {
         'LiveQueueController.status',
         'TopicChatsController.list',
         'WidgetController.page',
+        'CenterListController.list',
+        'PortalController.home',
+        'PortalController.center',
+        'PortalController.other',
       ].sort(),
     );
   });

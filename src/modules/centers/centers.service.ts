@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
+import type { CenterListItem } from '../../realtime/contract';
 import { Center, DEFAULT_QUICK_EXIT_URL } from './center.entity';
 import { CentersRepository } from './centers.repository';
 
@@ -87,6 +88,11 @@ export class CentersService {
 
   count(): Promise<number> {
     return this.repo.count();
+  }
+
+  /** The installation's centers, slug and name only (public: what `GET /` lists). */
+  async list(): Promise<CenterListItem[]> {
+    return (await this.repo.listAll()).map((c) => ({ slug: c.slug, name: c.name }));
   }
 
   /** What the widget shows before a chat: name, privacy text, opening hours, crisis lines, quick-exit page. */
