@@ -43,8 +43,9 @@ export function refusalOf(error: ErrorBody): JoinRefusal {
       return 'RATE_LIMITED';
     case 'VALIDATION_FAILED': {
       const m = error.message;
-      if (/taken/i.test(m)) return 'taken';
-      if (/staff/i.test(m)) return 'staff';
+      // (staff first: "mistaken for the center staff" contains "taken")
+      if (/\bstaff\b/i.test(m)) return 'staff';
+      if (/\btaken\b/i.test(m)) return 'taken';
       if (/invisible|control/i.test(m)) return 'invisible';
       if (/letters or digits/i.test(m)) return 'letters';
       if (/characters|longer|shorter/i.test(m)) return 'length';

@@ -15,7 +15,7 @@ export const center = {
   liveUnknown: 'Ob der Live-Chat gerade geöffnet ist, können wir im Moment nicht feststellen.',
   liveChecking: 'Wir sehen nach, ob der Live-Chat geöffnet ist …',
   liveStart: 'Live-Chat beginnen',
-  liveStartHint: 'Ohne Namen, ohne E-Mail-Adresse. Der Chat öffnet sich auf einer eigenen Seite.',
+  liveStartHint: 'Ohne Namen, ohne E-Mail-Adresse. Der Chat öffnet sich in einem neuen Tab.',
   hoursHeading: 'Chatzeiten',
   noHours: 'Feste Chatzeiten gibt es nicht: Der Chat ist offen, wann immer jemand aus dem Team da ist.',
   hoursTimeZone: (tz: string) => `Alle Zeiten in der Zeitzone ${tz}.`,

@@ -15,7 +15,7 @@ export const center: typeof de = {
   liveUnknown: 'We cannot tell right now whether the live chat is open.',
   liveChecking: 'Checking whether the live chat is open …',
   liveStart: 'Start the live chat',
-  liveStartHint: 'No name, no email address. The chat opens on a page of its own.',
+  liveStartHint: 'No name, no email address. The chat opens in a new tab.',
   hoursHeading: 'Chat hours',
   noHours: 'There are no fixed chat hours: the chat is open whenever someone from the team is there.',
   hoursTimeZone: (tz: string) => `All times in the time zone ${tz}.`,

@@ -67,7 +67,14 @@ export function CenterPage({ session, center }: PageProps) {
           <LiveLine live={live} t={t} />
           {live?.open && !live.full && (
             <p>
-              <a class="button" href={`/widget.html?center=${encodeURIComponent(center)}&lang=${lang}`} aria-describedby="live-start-hint">
+              {/* the widget app on a page of its own, in a new tab: its quick exit leaves a history without this page */}
+              <a
+                class="button"
+                href={`/widget.html?center=${encodeURIComponent(center)}&lang=${lang}`}
+                target="_blank"
+                rel="noopener"
+                aria-describedby="live-start-hint"
+              >
                 {c.liveStart}
               </a>{' '}
               <span id="live-start-hint" class="hint">
