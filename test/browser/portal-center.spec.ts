@@ -192,6 +192,21 @@ describe('the center’s page and anonymous topic chats in Chromium', () => {
     await a.locator(`li[data-topic="${laterId}"][data-status="scheduled"]`, { hasText: 'Einsamkeit im Winter' }).waitFor();
     await expectAccessible(a);
     await shot(a, 'p-center-06-topics');
+
+    // the widget (closed live chat) lists the running chat with a join link into the portal, in a new tab, and the coming one with its time
+    const w = await newPage({ width: 400, height: 900 });
+    await w.goto(`${t.url}/widget.html?center=${first.slug}`);
+    const inWidget = w.locator(`.topics.running li[data-topic="${topicId}"]`);
+    await inWidget.waitFor();
+    const widgetJoin = inWidget.getByRole('link', { name: 'Am Themenchat „Prüfungsangst“ teilnehmen (öffnet einen neuen Tab)' });
+    await expect(widgetJoin.getAttribute('href')).resolves.toBe(`/c/${first.slug}/topic/${topicId}`);
+    await expect(widgetJoin.getAttribute('target')).resolves.toBe('_blank');
+    await expect(widgetJoin.getAttribute('rel')).resolves.toBe('noopener');
+    await w.locator(`.topics:not(.running) li[data-topic="${laterId}"]`, { hasText: 'Einsamkeit im Winter' }).waitFor();
+    await expect(w.locator(`.topics:not(.running) li[data-topic="${topicId}"]`).count()).resolves.toBe(0);
+    await expectAccessible(w);
+    await shot(w, 'p-center-06b-widget-topics');
+
     await running.getByRole('link', { name: 'Am Themenchat „Prüfungsangst“ teilnehmen' }).click();
     await a.getByRole('heading', { level: 1, name: 'Prüfungsangst' }).waitFor();
     await a.getByLabel('Ihr Spitzname in diesem Chat').waitFor();

@@ -302,6 +302,11 @@ function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; top
                 <a href={joinHref(x.id)} target="_blank" rel="noopener" aria-label={t.topicJoinLabel(x.title)}>
                   {t.topicJoin}
                 </a>
+                {x.description && (
+                  <p class="topic-text" dir="auto">
+                    {x.description}
+                  </p>
+                )}
               </li>
             ))}
           </ul>
@@ -316,6 +321,11 @@ function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; top
               <span>
                 {fmt(x.startsAt)}–{clock(x.endsAt)}
               </span>
+              {x.description && (
+                <p class="topic-text" dir="auto">
+                  {x.description}
+                </p>
+              )}
             </li>
           ))}
         </ul>

@@ -118,6 +118,7 @@ export function CenterPage({ session, center }: PageProps) {
           ) : (
             <p>{c.noTopicsNext}</p>
           )}
+          {(running.length > 0 || upcoming.length > 0) && info && info.timeZone !== browserTimeZone() && <p class="hint">{c.hoursTimeZone(info.timeZone)}</p>}
         </section>
 
         <section class="account card" aria-labelledby="account-heading">
@@ -164,7 +165,6 @@ function LiveLine({ live, t }: { live: LiveStatus | null | undefined; t: Message
 function Hours({ info, t }: { info: CenterPublicInfo | null; t: Messages }) {
   const c = t.center;
   const hours = [...(info?.openingHours ?? [])].sort((a, b) => ((a.day + 6) % 7) - ((b.day + 6) % 7) || a.from.localeCompare(b.from));
-  const browserTz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
     <>
       <h3>{c.hoursHeading}</h3>
@@ -177,11 +177,16 @@ function Hours({ info, t }: { info: CenterPublicInfo | null; t: Messages }) {
               </li>
             ))}
           </ul>
-          {info && info.timeZone !== browserTz && <p class="hint">{c.hoursTimeZone(info.timeZone)}</p>}
+          {info && info.timeZone !== browserTimeZone() && <p class="hint">{c.hoursTimeZone(info.timeZone)}</p>}
         </>
       ) : (
         <p>{c.noHours}</p>
       )}
     </>
   );
+}
+
+/** The visitor's own time zone: times in the center's zone say so when it differs. */
+function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
