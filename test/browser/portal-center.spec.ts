@@ -51,6 +51,18 @@ async function waitForMessage(page: Page, text: string): Promise<void> {
   await page.getByRole('log').locator('.msg .text', { hasText: text }).first().waitFor();
 }
 
+/** Waits until the focused element's id or text is `expected` (focus moves in an effect after the render). */
+async function focusOn(page: Page, expected: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = await page.evaluate<string>("(document.activeElement?.id || document.activeElement?.textContent || '').trim()");
+    if (seen === expected) return;
+    await page.waitForTimeout(50);
+  }
+  expect(seen).toBe(expected);
+}
+
 function nextMessage(socket: TestSocket, body: string, ms = 10_000): Promise<MessageView> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no message "${body}" within ${ms} ms`)), ms);
@@ -230,7 +242,7 @@ describe('the center’s page and anonymous topic chats in Chromium', () => {
     await b.getByRole('button', { name: 'Dem Themenchat beitreten' }).click();
     await b.locator('#nickname-error[data-refusal="taken"]', { hasText: 'benutzt in diesem Chat schon jemand' }).waitFor();
     await expect(nick.getAttribute('aria-describedby')).resolves.toContain('nickname-error');
-    await expect(b.evaluate('document.activeElement.id')).resolves.toBe('nickname');
+    await focusOn(b, 'nickname');
     await expectAccessible(b);
     await shot(b, 'p-center-08-nickname-taken');
     await nick.fill('Counse1or 1');
@@ -296,11 +308,17 @@ describe('the center’s page and anonymous topic chats in Chromium', () => {
 
     // leaving asks first, then says so
     await b.getByRole('button', { name: 'Themenchat verlassen' }).click();
-    await expect(b.evaluate('document.activeElement.textContent')).resolves.toBe('Weiter schreiben');
+    await focusOn(b, 'Weiter schreiben');
     await b.getByRole('button', { name: 'Ja, verlassen' }).click();
     await b.getByText('Sie haben den Themenchat verlassen.').waitFor();
     await expectAccessible(b);
     await shot(b, 'p-center-13-topic-left');
+    // joining again from this tab: the same seat (the chat is full) under the same nickname, the history there
+    await b.getByRole('button', { name: 'Wieder teilnehmen' }).click();
+    await expect(b.getByLabel('Ihr Spitzname in diesem Chat').inputValue()).resolves.toBe('Noor');
+    await b.getByRole('button', { name: 'Dem Themenchat beitreten' }).click();
+    await b.getByRole('heading', { name: 'Sie schreiben als „Noor“.' }).waitFor();
+    await waitForMessage(b, 'Hi Mila, mir geht es ähnlich.');
 
     // the chat's end (the sweep after endsAt) is shown where the composer was
     await t.app.get(TopicChatsService).sweep(new Date(new Date(endsAt).getTime() + 1000));

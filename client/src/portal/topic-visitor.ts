@@ -73,7 +73,8 @@ interface SavedVisitor {
   visitorId: string;
 }
 interface SavedJoin {
-  roomId: string;
+  /** null after leaving: the nickname is remembered for joining again from this tab. */
+  roomId: string | null;
   nickname: string;
 }
 
@@ -127,12 +128,13 @@ export class TopicVisitor extends Store<TopicVisitorState> {
     }
     this.set({ topic });
     const saved = this.read<SavedJoin>(this.joinKey);
-    if (saved && topic) {
+    if (saved?.roomId && topic) {
       this.set({ phase: 'joining', nickname: saved.nickname });
       await this.join(saved.nickname);
       return;
     }
-    this.set({ phase: 'form' });
+    // after leaving: the server knows this visitor under the first nickname, the form offers it again
+    this.set({ phase: 'form', nickname: saved?.nickname ?? null });
   }
 
   /** Joins with the nickname; a refusal is set in the state (the form stays). */
@@ -162,11 +164,22 @@ export class TopicVisitor extends Store<TopicVisitorState> {
     }
   }
 
-  /** Leaves: the socket goes, this tab forgets the join (the anonymous identity stays for the tab). */
+  /**
+   * Leaves: the socket goes and the chat's messages are forgotten in this tab. The anonymous
+   * identity and the nickname stay for the tab (the server has no topic.leave: the seat is this
+   * visitor's until the end, and joining again takes it back under the same nickname).
+   */
   leave(): void {
+    const nickname = this.state.nickname;
     this.forgetJoin();
+    if (nickname) this.storage.setItem(this.joinKey, JSON.stringify({ roomId: null, nickname } satisfies SavedJoin));
     this.drop();
     this.set({ phase: 'left', roomId: null });
+  }
+
+  /** Back to the form after leaving (the remembered nickname filled in). */
+  showForm(): void {
+    this.set({ phase: 'form', refusal: null });
   }
 
   /** The chat ended (or this person was removed): nothing of it is kept in the tab. */

@@ -88,6 +88,7 @@ export const center = {
   leaveYes: 'Ja, verlassen',
   leaveNo: 'Weiter schreiben',
   left: 'Sie haben den Themenchat verlassen.',
+  rejoin: 'Wieder teilnehmen',
   ended: {
     ended: 'Der Themenchat ist zu Ende. Danke, dass Sie dabei waren.',
     cancelled: 'Der Themenchat wurde abgesagt.',

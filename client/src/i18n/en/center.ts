@@ -83,6 +83,7 @@ export const center: typeof de = {
   leaveYes: 'Yes, leave',
   leaveNo: 'Keep writing',
   left: 'You have left the topic chat.',
+  rejoin: 'Join again',
   ended: {
     ended: 'The topic chat is over. Thank you for taking part.',
     cancelled: 'The topic chat was cancelled.',

@@ -58,13 +58,18 @@ export function TopicJoinPage({ session, center, params }: PageProps) {
         <>
           <p role="status">{c.left}</p>
           <p>
+            <button type="button" class="secondary" onClick={() => visitor.showForm()}>
+              {c.rejoin}
+            </button>
+          </p>
+          <p>
             <a href={back}>{c.backToCenter}</a>
           </p>
         </>
       ) : (
         <>
           <TopicFacts topic={topic} tz={tz} t={t} />
-          <JoinForm visitor={visitor} topic={topic} refusal={state.refusal} busy={state.phase === 'joining'} tz={tz} t={t} />
+          <JoinForm visitor={visitor} topic={topic} refusal={state.refusal} busy={state.phase === 'joining'} initial={state.nickname ?? ''} tz={tz} t={t} />
           <p>
             <a href={back}>{c.backToCenter}</a>
           </p>
@@ -94,6 +99,7 @@ function JoinForm({
   topic,
   refusal,
   busy,
+  initial,
   tz,
   t,
 }: {
@@ -101,11 +107,12 @@ function JoinForm({
   topic: TopicChatListItem;
   refusal: JoinRefusal | null;
   busy: boolean;
+  initial: string;
   tz: string;
   t: Messages;
 }) {
   const c = t.center;
-  const [nickname, setNickname] = useState('');
+  const [nickname, setNickname] = useState(initial);
   const input = useRef<HTMLInputElement>(null);
   const onField = refusal !== null && NICKNAME_REFUSALS.includes(refusal);
   // a nickname refusal sends the focus back to the field, where its sentence is read out
