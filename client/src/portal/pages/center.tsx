@@ -88,22 +88,25 @@ export function CenterPage({ session, center }: PageProps) {
         <section class="topics card" aria-labelledby="topics-heading">
           <h2 id="topics-heading">{c.topicsNowHeading}</h2>
           <p class="hint">{c.topicsIntro}</p>
-          {running.length > 0 ? (
-            <ul class="topic-list" aria-live="polite">
-              {running.map((x) => (
-                <li key={x.id} data-topic={x.id} data-status="open">
-                  <h3 dir="auto">{x.title}</h3>
-                  {x.description && <p dir="auto">{x.description}</p>}
-                  <p class="when">{c.until(x.endsAt, tz)}</p>
-                  <a class="button" href={`${base}/topic/${encodeURIComponent(x.id)}`} aria-label={c.topicJoinLabel(x.title)}>
-                    {c.topicJoin}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p aria-live="polite">{c.noTopicsNow}</p>
-          )}
+          {/* one polite region around the running ones: a chat that starts is announced */}
+          <div aria-live="polite">
+            {running.length > 0 ? (
+              <ul class="topic-list">
+                {running.map((x) => (
+                  <li key={x.id} data-topic={x.id} data-status="open">
+                    <h3 dir="auto">{x.title}</h3>
+                    {x.description && <p dir="auto">{x.description}</p>}
+                    <p class="when">{c.until(x.endsAt, tz)}</p>
+                    <a class="button" href={`${base}/topic/${encodeURIComponent(x.id)}`} aria-label={c.topicJoinLabel(x.title)}>
+                      {c.topicJoin}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>{c.noTopicsNow}</p>
+            )}
+          </div>
           <h2>{c.topicsNextHeading}</h2>
           {upcoming.length > 0 ? (
             <ul class="topic-list">
