@@ -350,6 +350,15 @@ describe('the center’s page and anonymous topic chats in Chromium', () => {
     await expect(d.getByLabel('Ihr Spitzname in diesem Chat').count()).resolves.toBe(0);
     await expectAccessible(d);
     await shot(d, 'p-center-15-topic-not-yet');
+    // the host moves the start to now: the waiting page offers the form without a reload (read again when the tab is visible)
+    await t
+      .http()
+      .patch(`/api/centers/${first.slug}/topic-chats/${laterId}`)
+      .set('Authorization', `Bearer ${first.counselors[0]!.token}`)
+      .send({ startsAt: new Date(Date.now() - 1000).toISOString() })
+      .expect(200);
+    await d.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await d.getByLabel('Ihr Spitzname in diesem Chat').waitFor();
   });
 
   it('should show a friendly 404 page with crisis lines for an unknown center and an unknown address', async () => {

@@ -137,6 +137,16 @@ export class TopicVisitor extends Store<TopicVisitorState> {
     this.set({ phase: 'form', nickname: saved?.nickname ?? null });
   }
 
+  /** Reads the topic chat again (a scheduled one that starts while the page is open gets its form). */
+  async refresh(): Promise<void> {
+    try {
+      const list = await api<TopicChatListItem[]>(`/api/centers/${encodeURIComponent(this.center)}/topic-chats`);
+      this.set({ topic: list.find((x) => x.id === this.topicId) ?? null });
+    } catch {
+      // keep what is shown; the next read may work
+    }
+  }
+
   /** Joins with the nickname; a refusal is set in the state (the form stays). */
   async join(nickname: string): Promise<boolean> {
     const problem = nicknameProblem(nickname);

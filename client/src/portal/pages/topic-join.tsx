@@ -4,6 +4,7 @@ import { LIMITS } from '../../../../src/realtime/contract';
 import { Messages, useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
+import { CENTER_POLL_MS } from './center';
 import type { PageProps } from '../page';
 import { TopicChatView } from '../topic-chat';
 import { JoinRefusal, NICKNAME_REFUSALS, TopicVisitor } from '../topic-visitor';
@@ -24,6 +25,20 @@ export function TopicJoinPage({ session, center, params }: PageProps) {
     void visitor.load();
     return () => visitor.destroy();
   }, [visitor]);
+  const waiting = state.phase === 'form' && state.topic?.status === 'scheduled';
+  // a chat that has not begun is read again (as the center's page does), so its form appears when it starts
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(() => void visitor.refresh(), CENTER_POLL_MS);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void visitor.refresh();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [visitor, waiting]);
   const tz = info?.timeZone ?? 'Europe/Berlin';
   const topic = state.topic;
   const back = `/c/${encodeURIComponent(center)}`;
