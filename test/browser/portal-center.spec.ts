@@ -158,6 +158,11 @@ describe('the center’s page and anonymous topic chats in Chromium', () => {
     await expect(start.getAttribute('href')).resolves.toBe(`/widget.html?center=${first.slug}&lang=de`);
     await expectAccessible(page);
     await shot(page, 'p-center-04-live-open');
+    // 200 % zoom of a 1280 × 800 screen: 640 × 400 CSS pixels, one column, nothing cut off
+    await page.setViewportSize({ width: 640, height: 400 });
+    await expect(page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
+    await shot(page, 'p-center-04b-live-open-200-percent');
+    await page.setViewportSize({ width: 1100, height: 900 });
 
     // the one seat taken and one person waiting at a waiting limit of 1: full (read when the tab becomes visible again)
     const seated = await visitor(t, first.slug);
@@ -277,6 +282,7 @@ describe('the center’s page and anonymous topic chats in Chromium', () => {
     await c.locator('[role="alert"][data-refusal="full"]', { hasText: 'Dieser Themenchat ist voll' }).waitFor();
     await expectAccessible(c);
     await shot(c, 'p-center-10-topic-full-320px');
+    await expect(c.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
 
     // the host joins from a socket; everyone reads everyone, each message once
     const host = await connect(t.url, first.counselors[0]!.token);

@@ -66,21 +66,23 @@ export function CenterPage({ session, center }: PageProps) {
           <h2 id="live-heading">{c.liveHeading}</h2>
           <LiveLine live={live} t={t} />
           {live?.open && !live.full && (
-            <p>
-              {/* the widget app on a page of its own, in a new tab: its quick exit leaves a history without this page */}
-              <a
-                class="button"
-                href={`/widget.html?center=${encodeURIComponent(center)}&lang=${lang}`}
-                target="_blank"
-                rel="noopener"
-                aria-describedby="live-start-hint"
-              >
-                {c.liveStart}
-              </a>{' '}
-              <span id="live-start-hint" class="hint">
+            <>
+              <p>
+                {/* the widget app on a page of its own, in a new tab: its quick exit leaves a history without this page */}
+                <a
+                  class="button"
+                  href={`/widget.html?center=${encodeURIComponent(center)}&lang=${lang}`}
+                  target="_blank"
+                  rel="noopener"
+                  aria-describedby="live-start-hint"
+                >
+                  {c.liveStart}
+                </a>
+              </p>
+              <p id="live-start-hint" class="hint">
                 {c.liveStartHint}
-              </span>
-            </p>
+              </p>
+            </>
           )}
           <Hours info={info} t={t} />
         </section>
