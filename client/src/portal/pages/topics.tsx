@@ -132,7 +132,11 @@ function StaffTopics({ session, center }: PageProps) {
     await load();
   };
 
-  const set = (k: keyof Draft) => (e: { currentTarget: { value: string } }) => setDraft({ ...draft, [k]: e.currentTarget.value });
+  // a field's error goes as soon as the field is changed
+  const set = (k: keyof Draft) => (e: { currentTarget: { value: string } }) => {
+    setDraft({ ...draft, [k]: e.currentTarget.value });
+    if (fieldErrors[k]) setFieldErrors(Object.fromEntries(Object.entries(fieldErrors).filter(([f]) => f !== k)));
+  };
   return (
     <Layout session={session} title={w.title}>
       <p role="status">{status}</p>
