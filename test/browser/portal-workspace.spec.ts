@@ -174,6 +174,7 @@ describe('counselor workspace in the portal (Chromium)', () => {
     // 320 px
     await page.setViewportSize({ width: 320, height: 700 });
     await page.getByLabel('Antwort').waitFor();
+    await expect(page.evaluate<number>('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(320);
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'ws-07-live-320px');
     await page.setViewportSize({ width: 1200, height: 900 });
@@ -279,6 +280,7 @@ describe('counselor workspace in the portal (Chromium)', () => {
     await page.getByRole('log').getByText('Willkommen, Leuchtturm.').waitFor();
     // no canned-response menu for a client
     await expect(page.getByRole('button', { name: 'Textbaustein einfügen' }).count()).resolves.toBe(0);
+    await expect(page.evaluate<number>('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(320);
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'ws-13-topic-chat-client-320px');
     expect(foreign.flatMap((f) => f.list)).toEqual([]);
