@@ -94,7 +94,7 @@ export class ConsoleSession extends Store<ConsoleState> {
   constructor(
     private readonly session: Storage,
     private readonly local: Storage,
-    private readonly t: ConsoleDict,
+    private t: ConsoleDict,
     private readonly connectTo: (token: string) => LotseSocket = connectSocket,
     options: ConsoleOptions = {},
   ) {
@@ -131,6 +131,11 @@ export class ConsoleSession extends Store<ConsoleState> {
       };
       if (options.restoreLogin !== false) this.connect();
     }
+  }
+
+  /** The language changed (the portal's switch): announcements from now on in the new one. */
+  setTexts(t: ConsoleDict): void {
+    this.t = t;
   }
 
   /**

@@ -11,9 +11,10 @@ export function LivePage({ session, center }: PageProps) {
   const { t, lang } = useI18n();
   const token = session.state.auth?.token;
   const live = useMemo(() => workspaceConsole(session, center, lang), [session, center, token]);
+  live?.setTexts(t.console);
   return (
     <Layout session={session} title={t.workspace.liveTitle}>
-      {live ? <ConsoleApp session={live} t={t.console} lang={lang} embedded /> : <p role="alert">{t.errors.FORBIDDEN}</p>}
+      {live ? <ConsoleApp session={live} t={t.console} lang={lang} embedded /> : <p role="alert">{t.workspace.staffOnly}</p>}
     </Layout>
   );
 }
