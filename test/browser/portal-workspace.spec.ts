@@ -187,6 +187,20 @@ describe('counselor workspace in the portal (Chromium)', () => {
     expect(foreign.flatMap((f) => f.list)).toEqual([]);
   });
 
+  it('should end the console part when the server ends the portal session elsewhere', async () => {
+    const counselor = await counselorNow();
+    const page = await newPage();
+    await signedIn(page, counselor, 'counselor', 'live');
+    await page.getByText('verbunden', { exact: true }).waitFor();
+    // a logout in another tab: the server revokes the token and drops its sockets
+    await t.http().post('/api/auth/logout').set('Authorization', `Bearer ${counselor.token}`).expect(204);
+    await page.getByRole('alert').getByText('Ihre Sitzung wurde beendet. Bitte melden Sie sich neu an.').waitFor();
+    await page.locator('.console').waitFor({ state: 'detached' });
+    await expect(page.evaluate<string | null>(`sessionStorage.getItem(${JSON.stringify(`lotse.portal.console.${c.slug}`)})`)).resolves.toBeNull();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'ws-14-session-ended');
+  });
+
   it('should schedule, edit and cancel topic chats in the topics page, with errors next to the field', async () => {
     const counselor = await counselorNow();
     const other = await schedule('Absage-Test', 2 * 24 * HOUR);

@@ -74,7 +74,7 @@ const CANNED: CannedResponseView[] = [
 const ACCOUNT = { id: 'a1', role: 'counselor' as const, displayName: 'Anna' };
 const KEY = 'lotse.portal.console.demo';
 
-function setup(store = new MemoryStore()) {
+function setup(store = new MemoryStore(), onServerDisconnect?: () => void) {
   const sockets: FakeSocket[] = [];
   const requests: { path: string; auth: string | null }[] = [];
   jest.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
@@ -92,7 +92,7 @@ function setup(store = new MemoryStore()) {
       sockets.push(s);
       return s as unknown as LotseSocket;
     },
-    { storageKey: KEY, restoreLogin: false },
+    { storageKey: KEY, restoreLogin: false, onServerDisconnect },
   );
   return { session, sockets, store, requests };
 }
@@ -156,5 +156,22 @@ describe('ConsoleSession inside the portal', () => {
     expect(store.getItem(KEY)).toBeNull();
     expect(session.state.auth).toBeNull();
     expect(session.state.shift.open).toBe(false);
+  });
+
+  it('should tell the portal when the server drops the socket, and only then', async () => {
+    const dropped = jest.fn();
+    const { session, sockets } = setup(new MemoryStore(), dropped);
+    session.adopt({ token: 'portal-token', center: 'demo', account: ACCOUNT });
+    const socket = await connectAndSync(sockets);
+    socket.push('disconnect', 'transport close');
+    expect(dropped).not.toHaveBeenCalled();
+    expect(session.state.online).toBe(false);
+    socket.push('disconnect', 'io server disconnect');
+    expect(dropped).toHaveBeenCalledTimes(1);
+    socket.connected = false;
+    session.reconnect();
+    expect(socket.connected).toBe(true);
+    // the reconnect restores from the server again
+    socket.take('live.sync').ack({ ok: true, data: { shift: null, chats: [], waiting: 0, entries: [] } });
   });
 });

@@ -68,6 +68,8 @@ export interface ConsoleOptions {
   storageKey?: string;
   /** false: wait for `adopt()` instead of reconnecting with a saved token (the portal's live page). */
   restoreLogin?: boolean;
+  /** The server dropped the socket (socket.io does not reconnect then): the portal checks whether its token still lives. */
+  onServerDisconnect?: () => void;
 }
 
 interface Saved {
@@ -90,6 +92,7 @@ export class ConsoleSession extends Store<ConsoleState> {
   private announced = 0;
 
   private readonly key: string;
+  private readonly onServerDisconnect: (() => void) | undefined;
 
   constructor(
     private readonly session: Storage,
@@ -100,6 +103,7 @@ export class ConsoleSession extends Store<ConsoleState> {
   ) {
     super();
     this.key = options.storageKey ?? KEY;
+    this.onServerDisconnect = options.onServerDisconnect;
     const prefs = JSON.parse(local.getItem(PREFS) ?? '{}') as { sound?: boolean; notify?: boolean };
     this.state = {
       auth: null,
@@ -131,6 +135,11 @@ export class ConsoleSession extends Store<ConsoleState> {
       };
       if (options.restoreLogin !== false) this.connect();
     }
+  }
+
+  /** Connects the socket again after the server dropped it (socket.io does not do that on its own). */
+  reconnect(): void {
+    if (this.socket && !this.socket.connected) this.socket.connect();
   }
 
   /** The language changed (the portal's switch): announcements from now on in the new one. */
@@ -359,7 +368,10 @@ export class ConsoleSession extends Store<ConsoleState> {
       void this.loadTopics();
       void this.loadCanned();
     });
-    socket.on('disconnect', () => this.set({ online: false }));
+    socket.on('disconnect', (reason) => {
+      this.set({ online: false });
+      if (reason === 'io server disconnect') this.onServerDisconnect?.();
+    });
     socket.on('connect_error', (err) => {
       if (err.message === 'UNAUTHORIZED') {
         this.session.removeItem(this.key);

@@ -15,9 +15,16 @@ export function workspaceConsole(portal: PortalSession, center: string, lang: La
   if (!auth || (auth.account.role !== 'counselor' && auth.account.role !== 'admin')) return null;
   if (current && (current.portal !== portal || current.center !== center)) endWorkspaceConsole();
   if (!current) {
-    const live = new ConsoleSession(sessionStorage, localStorage, CATALOGUES[lang].console, undefined, {
+    const live: ConsoleSession = new ConsoleSession(sessionStorage, localStorage, CATALOGUES[lang].console, undefined, {
       storageKey: `lotse.portal.console.${center}`,
       restoreLogin: false,
+      // A revoked token (logout elsewhere, deactivation): the portal forgets it, which ends the console
+      // below. A token that still lives connects again.
+      onServerDisconnect: () => {
+        void portal.verify().then(() => {
+          if (portal.state.auth) live.reconnect();
+        });
+      },
     });
     const unsubscribe = portal.subscribe(() => {
       const now = portal.state.auth;
