@@ -79,7 +79,7 @@ beforeAll(async () => {
   }
   const port = await freePort();
   t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
-  c = await seedCenter(t, { slug: `ws${Date.now().toString(36)}`, counselors: 1, clients: 1 });
+  c = await seedCenter(t, { slug: `ws${Date.now().toString(36)}`, counselors: 2, clients: 1 });
   browser = await launchChromium();
 });
 
@@ -261,6 +261,29 @@ describe('counselor workspace in the portal (Chromium)', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'ws-11-topics-edited');
     expect(foreign.flatMap((f) => f.list)).toEqual([]);
+  });
+
+  it('should show the workspace and the console in English when the language is switched', async () => {
+    // the second counselor: no canned responses yet
+    const counselor = c.counselors[1]!;
+    const page = await newPage();
+    await signedIn(page, counselor, 'counselor', 'topics');
+    await page.getByRole('heading', { level: 1, name: 'Themenchats' }).waitFor();
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByRole('heading', { level: 1, name: 'Topic chats' }).waitFor();
+    await page.getByRole('heading', { name: 'Schedule a topic chat' }).waitFor();
+    await page.getByLabel('Places').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('navigation').getByRole('link', { name: 'Canned responses' }).click();
+    await page.getByText('You have no canned responses yet.').waitFor();
+    await page.getByRole('button', { name: 'Take over the suggestions' }).click();
+    await page.getByRole('status').getByText('5 canned responses were added.').waitFor();
+    expect((await cannedOf(counselor)).map((x) => x.title)).toEqual(['Greeting', 'Thanks', 'Safety', 'Emergency', 'Closing']);
+    await page.getByRole('navigation').getByRole('link', { name: 'Live chat' }).click();
+    await page.getByRole('button', { name: 'Start shift' }).waitFor();
+    await page.getByText('connected', { exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'ws-15-live-english');
   });
 
   it('should let a registered client join a running topic chat with a nickname from the portal', async () => {
