@@ -241,6 +241,8 @@ export interface TopicChatListItem {
   startsAt: string;
   endsAt: string;
   status: 'scheduled' | 'open' | 'ended';
+  /** How many may join (additive to the contract's list shape). */
+  capacity: number;
 }
 
 export interface LoginResult {
@@ -300,4 +302,19 @@ export const LIMITS = {
   nicknameMax: 40,
   roomNameMax: 120,
   clientMsgIdMax: 64,
+} as const;
+
+/** A counselor's own canned response (`GET /api/canned-responses`); title and body are encrypted at rest. */
+export interface CannedResponseView {
+  id: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const CANNED_LIMITS = {
+  titleMax: 80,
+  bodyMax: 2000,
+  perCounselor: 100,
 } as const;
