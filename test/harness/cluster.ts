@@ -227,14 +227,7 @@ export class ReliableMember {
     while (this.lastSeq() < count) {
       if (Date.now() > deadline) throw new Error(`${this.name}: ${this.lastSeq()}/${count} delivered`);
       const before = this.lastSeq();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, 1000);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.waiters.add(done);
-      });
+      await this.nextChange(1000);
       if (this.lastSeq() === before) await this.chat.refill(this.roomId);
     }
   }
@@ -242,6 +235,19 @@ export class ReliableMember {
   close(): void {
     this.chat.destroy();
     this.transport.close();
+  }
+
+  /** Resolves at the client's next change, or after `ms` without one. */
+  private nextChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
   }
 
   private lastSeq(): number {
@@ -252,14 +258,7 @@ export class ReliableMember {
     const deadline = Date.now() + ms;
     while (!test()) {
       if (Date.now() > deadline) throw new Error(`${this.name}: not ${what} within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, 200);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.waiters.add(done);
-      });
+      await this.nextChange(200);
     }
   }
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Composer, MessageList } from '../lib/chat-parts';
+import { Composer, MessageList, TypingLine } from '../lib/chat-parts';
 import { useStore } from '../lib/store';
 import type { ChatTab, ConsoleSession, ConsoleState, RoomMemberItem } from './console-session';
 import type { ConsoleDict } from './i18n';
@@ -358,9 +358,7 @@ function ChatPanel({ session, tab, state, t, lang }: Ctx & { tab: ChatTab }) {
         formatTime={(iso) => clock(iso, lang)}
         onRetry={(id) => session.retry(id)}
       />
-      <p class="typing" aria-live="polite">
-        {room && room.typing.length > 0 ? t.typing(room.typing.join(', ')) : '\u00a0'}
-      </p>
+      <TypingLine names={room?.typing} say={t.typing} />
       {tab.closed ? (
         <ClosedNote session={session} roomId={tab.roomId} reason={tab.closed} t={t} />
       ) : (
