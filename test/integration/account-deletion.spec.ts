@@ -20,12 +20,14 @@ describe(`account deletion in one transaction (${TEST_DB})`, () => {
   let t: TestApp & { dropDb: () => Promise<void> };
   let center: { id: string; slug: string };
   let counselor: Login;
+  let bystander: Login;
   let cs: TestSocket;
 
   beforeAll(async () => {
     t = await startApp();
     center = await createCenter(t);
     counselor = await createStaff(t, center);
+    bystander = await createClient(t, center);
     cs = await connect(t.url, counselor.token);
   });
   afterAll(async () => {
@@ -42,13 +44,13 @@ describe(`account deletion in one transaction (${TEST_DB})`, () => {
     topicRoom: string;
   }
 
-  /** A client with a 1:1 room, a group room, a topic chat seat with a nickname, messages in each, a contact email and a session. */
+  /** A client with a 1:1 room, a group room (with another client), a topic chat seat with a nickname, messages in each, a contact email and a session. */
   async function clientWithEverything(): Promise<Leaver> {
     const email = `leaver.${randomBytes(4).toString('hex')}@example.org`;
     const login = await createClient(t, center, { email });
     const ls = await connect(t.url, login.token);
     const direct = await createRoom(cs, { memberIds: [login.id] });
-    const group = await createRoom(cs, { memberIds: [login.id] });
+    const group = await createRoom(cs, { memberIds: [login.id, bystander.id] });
     for (const roomId of [direct, group]) {
       ok(await call(ls, 'room.join', { roomId }));
       ok(await call(ls, 'message.send', { roomId, clientMsgId: `m-${roomId}`, body: 'Mir geht es nicht gut' }));
