@@ -5,7 +5,7 @@
 // tier that passed 3/3 is not yet proof, one that passed 2/3 is a bug. See docs/architecture.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { reachable } from './reachable.mjs';
 
 const TIERS = {
   browser: { projects: ['browser'], env: { LOTSE_TEST_DB: 'sqlite' }, needs: [] },
@@ -43,20 +43,6 @@ function parseArgs(argv) {
   const unknown = opts.tiers.filter((t) => !(t in TIERS));
   if (unknown.length > 0 || opts.tiers.length === 0) throw new Error(`unknown tier(s): ${unknown.join(', ') || '(none given)'}`);
   return opts;
-}
-
-function reachable(host, port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port, timeout: 2000 }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-    s.on('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
 }
 
 /** One jest run of a tier: null when jest wrote no results, else the failing tests' names. */
