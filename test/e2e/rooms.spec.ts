@@ -1,21 +1,10 @@
 import { DataSource } from 'typeorm';
-import { Clock } from '../../src/common/clock';
 import type { MessageView, ServerToClientEvents } from '../../src/realtime/contract';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { RoomListItem, RoomsService } from '../../src/modules/rooms/rooms.service';
 import { call, callRaw, ok } from '../harness/ack';
+import { TestClock } from '../harness/clock';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
-
-/** A clock the test moves (time windows), starting at the real time. */
-class ManualClock extends Clock {
-  private offset = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offset);
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
 
 type Pushes = { [E in keyof ServerToClientEvents]?: Parameters<ServerToClientEvents[E]>[0][] };
 
@@ -48,7 +37,7 @@ function collectMessages(socket: TestSocket, roomId: string, count: number, ms =
 
 describe('rooms and messages', () => {
   let t: TestApp & { dropDb: () => Promise<void> };
-  let clock: ManualClock;
+  let clock: TestClock;
   let c: SeededCenter;
   let other: SeededCenter;
   let counter = 0;
@@ -59,7 +48,7 @@ describe('rooms and messages', () => {
   const myRooms = async (token: string) => (await t.http().get('/api/rooms').set('Authorization', `Bearer ${token}`).expect(200)).body as RoomListItem[];
 
   beforeAll(async () => {
-    clock = new ManualClock();
+    clock = new TestClock();
     // This suite sends more than the default per-account message limit allows in 10 seconds.
     t = await startApp({ clock, env: { MESSAGE_RATE_LIMIT: '10000' } });
     c = await seedCenter(t, { counselors: 2, clients: 3 });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CannedMenu } from '../lib/canned-menu';
-import { Composer, MessageList } from '../lib/chat-parts';
+import { Composer, MessageList, TypingLine } from '../lib/chat-parts';
 import { useStore } from '../lib/store';
 import type { ChatTab, ConsoleSession, ConsoleState, RoomMemberItem } from './console-session';
 import type { ConsoleDict } from './lang';
@@ -347,9 +347,7 @@ function ChatPanel({ session, tab, state, t, lang }: Ctx & { tab: ChatTab }) {
         formatTime={(iso) => clock(iso, lang)}
         onRetry={(id) => session.retry(id)}
       />
-      <p class="typing" aria-live="polite">
-        {room && room.typing.length > 0 ? t.typing(room.typing.join(', ')) : '\u00a0'}
-      </p>
+      <TypingLine names={room?.typing} say={t.typing} />
       {tab.closed ? (
         <ClosedNote session={session} roomId={tab.roomId} reason={tab.closed} t={t} />
       ) : (

@@ -238,8 +238,11 @@ export class RoomsService {
       return (await this.rooms.listMembers(centerId, roomId)).filter((m) => !m.removedAt);
     });
     if (!members) return false;
-    this.publisher.to([roomFor.chat(roomId), ...members.map((m) => roomFor.subject(m.subjectId))], 'room.closed', { roomId, reason });
-    this.publisher.clearRoom(roomId);
+    // inside a larger transaction (an account's deletion) the members hear of it once it is committed
+    await this.tx.afterCommit(() => {
+      this.publisher.to([roomFor.chat(roomId), ...members.map((m) => roomFor.subject(m.subjectId))], 'room.closed', { roomId, reason });
+      this.publisher.clearRoom(roomId);
+    });
     return true;
   }
 
