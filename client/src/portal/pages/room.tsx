@@ -159,6 +159,7 @@ function RoomActions({ rooms, open, name, closed }: { rooms: RoomsSession; open:
   const { t } = useI18n();
   const r = t.rooms.room;
   const dialog = useRef<HTMLDialogElement>(null);
+  const removeButton = useRef<HTMLButtonElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const say = (code: string) => setError(t.errors[code as keyof typeof t.errors] ?? t.errors.INTERNAL);
@@ -167,14 +168,18 @@ function RoomActions({ rooms, open, name, closed }: { rooms: RoomsSession; open:
     setBusy(true);
     const answer = await rooms.close(open.roomId);
     setBusy(false);
-    if (!answer.ok) say(answer.error.code);
+    if (!answer.ok) return say(answer.error.code);
+    // the close button is gone: keep the keyboard in the actions
+    removeButton.current?.focus();
   };
   const remove = async () => {
     setBusy(true);
     const code = await rooms.remove(open.roomId);
     setBusy(false);
     dialog.current?.close();
-    if (code) say(code);
+    if (code) return say(code);
+    // the room's content is gone: start again at the page's heading
+    document.querySelector<HTMLElement>('main h1')?.focus();
   };
   return (
     <section class="room-actions" aria-labelledby="room-actions-heading">
@@ -189,7 +194,7 @@ function RoomActions({ rooms, open, name, closed }: { rooms: RoomsSession; open:
           </button>
         </>
       )}
-      <button type="button" class="danger" disabled={busy} onClick={() => dialog.current?.showModal()}>
+      <button type="button" class="danger" ref={removeButton} disabled={busy} onClick={() => dialog.current?.showModal()}>
         {r.remove}
       </button>
       {error && (

@@ -43,6 +43,9 @@ export function NewRoomForm({ rooms, timeZone }: { rooms: RoomsSession; timeZone
   const needle = query.trim().toLocaleLowerCase();
   const shown = (clients ?? []).filter((a) => !needle || a.displayName.toLocaleLowerCase().includes(needle) || chosen.includes(a.id));
 
+  // an error goes once the field is changed
+  const clear = (field: Field) => setFieldErrors((errs) => (errs[field] ? { ...errs, [field]: undefined } : errs));
+
   const focusFirst = (errs: FieldErrors) => {
     const first = (['name', 'members', 'startsAt', 'endsAt'] as Field[]).find((f) => errs[f]);
     if (first) form.current?.querySelector<HTMLElement>(`[data-field="${first}"]`)?.focus();
@@ -117,7 +120,10 @@ export function NewRoomForm({ rooms, timeZone }: { rooms: RoomsSession; timeZone
             value={name}
             aria-invalid={fieldErrors.name ? true : undefined}
             aria-describedby={described('name')}
-            onInput={(e) => setName(e.currentTarget.value)}
+            onInput={(e) => {
+              setName(e.currentTarget.value);
+              clear('name');
+            }}
           />
           {fieldError('name')}
         </div>
@@ -157,6 +163,7 @@ export function NewRoomForm({ rooms, timeZone }: { rooms: RoomsSession; timeZone
                       onChange={(e) => {
                         const on = e.currentTarget.checked;
                         setChosen((list) => (on ? [...list, a.id] : list.filter((id) => id !== a.id)));
+                        clear('members');
                       }}
                     />{' '}
                     <span dir="auto">{a.displayName}</span>
@@ -183,7 +190,11 @@ export function NewRoomForm({ rooms, timeZone }: { rooms: RoomsSession; timeZone
               value={startsAt}
               aria-invalid={fieldErrors.startsAt ? true : undefined}
               aria-describedby={described('startsAt')}
-              onInput={(e) => setStartsAt(e.currentTarget.value)}
+              onInput={(e) => {
+                setStartsAt(e.currentTarget.value);
+                clear('startsAt');
+                clear('endsAt');
+              }}
             />
             {fieldError('startsAt')}
           </div>
@@ -196,7 +207,10 @@ export function NewRoomForm({ rooms, timeZone }: { rooms: RoomsSession; timeZone
               value={endsAt}
               aria-invalid={fieldErrors.endsAt ? true : undefined}
               aria-describedby={described('endsAt')}
-              onInput={(e) => setEndsAt(e.currentTarget.value)}
+              onInput={(e) => {
+                setEndsAt(e.currentTarget.value);
+                clear('endsAt');
+              }}
             />
             {fieldError('endsAt')}
           </div>
