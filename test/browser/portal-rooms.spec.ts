@@ -296,6 +296,10 @@ describe('portal chat rooms in Chromium', () => {
     for (const p of [staff, owl, fox]) expect(await seriousViolations(p)).toEqual([]);
     await shot(owl, 'portal-room-deleted');
     await shot(fox, 'portal-rooms-after-delete');
+    // signing out leaves nothing of the person in the tab
+    await fox.getByRole('button', { name: 'Abmelden' }).click();
+    await fox.waitForURL(/\/login/);
+    await expect(fox.evaluate<string[]>('Object.keys(sessionStorage)')).resolves.toEqual([]);
     expect(foreign.flatMap((f) => f.list)).toEqual([]);
   });
 });

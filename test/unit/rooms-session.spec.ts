@@ -254,6 +254,28 @@ describe('RoomsSession', () => {
     expect(session.state.rooms?.map((r) => r.id)).toEqual(['b']);
   });
 
+  it('should forget the unsent messages kept in the tab when the person signs out', async () => {
+    const socket = new FakeSocket();
+    const rest = new FakeRest();
+    rest.rooms = [room('a')];
+    rest.members.set('a', []);
+    const kept = new Map<string, string>();
+    const store = {
+      getItem: (k: string) => kept.get(k) ?? null,
+      setItem: (k: string, v: string) => void kept.set(k, v),
+      removeItem: (k: string) => void kept.delete(k),
+    };
+    const session = new RoomsSession({ socket, call: rest.call, self, store, newId: () => 'cid-x' });
+    sessions.push(session);
+    socket.connect();
+    await flush();
+    await openRoom(socket, session, 'a', []);
+    session.send('not yet sent');
+    expect([...kept.values()].join()).toContain('not yet sent');
+    session.forget();
+    expect([...kept.keys()]).toEqual([]);
+  });
+
   it('should send room.create and room.close and hand back their acks', async () => {
     const { socket, session } = await setup([]);
     const created = session.create({ name: 'Gruppe', memberIds: ['c1', 'c2'], startsAt: '2027-06-01T08:00:00.000Z' });

@@ -207,6 +207,12 @@ export class RoomsSession extends Store<RoomsState> {
     }
   }
 
+  /** Signed out: forgets the unsent messages kept in the tab too (shared computers). */
+  forget(): void {
+    this.chat.clear();
+    this.destroy();
+  }
+
   destroy(): void {
     this.destroyed = true;
     for (const off of this.detach) off();
@@ -323,4 +329,10 @@ export function roomsSessionFor(token: string, socket: unknown, make: () => Room
   current?.session.destroy();
   current = { token, socket, session: make() };
   return current.session;
+}
+
+/** The login of this rooms session ended (logout, another login): it forgets everything it kept. */
+export function endRoomsSession(session: RoomsSession): void {
+  session.forget();
+  if (current?.session === session) current = null;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { useStore } from '../../lib/store';
 import type { PortalSession } from '../session';
-import { roomsSessionFor, RoomsSession, RoomsSocket } from './rooms-session';
+import { endRoomsSession, roomsSessionFor, RoomsSession, RoomsSocket } from './rooms-session';
 
 /**
  * The rooms session of the signed-in person (one per login and socket, shared by the rooms list
@@ -15,18 +15,21 @@ export function useRoomsSession(session: PortalSession): RoomsSession | null {
     () =>
       auth &&
       socket &&
-      roomsSessionFor(
-        auth.token,
-        socket,
-        () =>
-          new RoomsSession({
-            // socket.io-client's generic on/emit are conditional types TS cannot compare with a pick; the events are the contract's
-            socket: socket as unknown as RoomsSocket,
-            call: (path, init) => session.call(path, init),
-            self: auth.account,
-            store: sessionStorage,
-          }),
-      ),
+      roomsSessionFor(auth.token, socket, () => {
+        const rooms = new RoomsSession({
+          // socket.io-client's generic on/emit are conditional types TS cannot compare with a pick; the events are the contract's
+          socket: socket as unknown as RoomsSocket,
+          call: (path, init) => session.call(path, init),
+          self: auth.account,
+          store: sessionStorage,
+        });
+        const stop = session.subscribe(() => {
+          if (session.state.auth?.token === auth.token) return;
+          stop();
+          endRoomsSession(rooms);
+        });
+        return rooms;
+      }),
     [auth, socket, session],
   );
   useEffect(() => {
