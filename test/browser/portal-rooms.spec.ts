@@ -55,12 +55,16 @@ async function logShows(page: Page, expected: string[]): Promise<void> {
   await expect(texts(page)).resolves.toEqual(expected);
 }
 
-async function pressTabUntil(page: Page, id: string, max = 40): Promise<void> {
+const activeId = (page: Page) => page.evaluate<string>('document.activeElement?.id ?? ""');
+const activeText = (page: Page) => page.evaluate<string>('document.activeElement?.textContent ?? ""');
+
+/** Presses Tab until the focused element matches (keyboard-only journeys). */
+async function pressTabUntil(page: Page, match: (el: { id: string; text: string }) => boolean, max = 40): Promise<void> {
   for (let i = 0; i < max; i++) {
-    if ((await page.evaluate<string | undefined>('document.activeElement?.id')) === id) return;
+    if (match({ id: await activeId(page), text: await activeText(page) })) return;
     await page.keyboard.press('Tab');
   }
-  throw new Error(`#${id} not reached with Tab`);
+  throw new Error('the element was not reached with Tab');
 }
 
 /** Polls until `check` holds (the read marker travels over the socket; nothing to await on the page). */
@@ -121,7 +125,7 @@ describe('portal chat rooms in Chromium', () => {
     await staff.getByRole('button', { name: 'Chat anlegen' }).click();
     await staff.getByText('Bitte geben Sie dem Chat einen Namen.').waitFor();
     await expect(staff.getByLabel('Name des Chats').getAttribute('aria-invalid')).resolves.toBe('true');
-    await expect(staff.evaluate<string | undefined>('document.activeElement?.id')).resolves.toBe('new-room-name');
+    await expect(activeId(staff)).resolves.toBe('new-room-name');
     await staff.getByText('Bitte wählen Sie mindestens eine Person aus.').waitFor();
     expect(await seriousViolations(staff)).toEqual([]);
     await shot(staff, 'portal-rooms-form-errors');
@@ -188,12 +192,14 @@ describe('portal chat rooms in Chromium', () => {
     await fox.getByRole('link', { name: 'Alle Chats' }).click();
     await fox.getByRole('link', { name: 'Gruppe Mittwoch' }).waitFor();
     await expect(fox.locator(`[data-room="${groupId}"] .badge`).count()).resolves.toBe(0);
-    await fox.getByRole('link', { name: 'Gruppe Mittwoch' }).click();
-    await logShows(fox, ['Willkommen in der Gruppe', 'Hallo']);
 
-    // keyboard only: Tab to the composer, type, Enter
-    await fox.locator('h1').focus();
-    await pressTabUntil(fox, 'room-composer');
+    // keyboard only, from the list: the page's heading has the focus, Tab to the room, Enter, Tab to the composer, type, Enter
+    await until(async () => (await activeText(fox)) === 'Chats');
+    await pressTabUntil(fox, (el) => el.text === 'Gruppe Mittwoch');
+    await fox.keyboard.press('Enter');
+    await logShows(fox, ['Willkommen in der Gruppe', 'Hallo']);
+    await until(async () => (await activeText(fox)) === 'Gruppe Mittwoch' && (await activeId(fox)) !== 'room-composer');
+    await pressTabUntil(fox, (el) => el.id === 'room-composer');
     await fox.keyboard.type('Hallo von blue-fox');
     await fox.keyboard.press('Enter');
     const all = ['Willkommen in der Gruppe', 'Hallo', 'Hallo von blue-fox'];
@@ -256,6 +262,13 @@ describe('portal chat rooms in Chromium', () => {
     await expect(kite.locator('.log').count()).resolves.toBe(0);
     expect(await seriousViolations(kite)).toEqual([]);
     await shot(kite, 'portal-room-not-found');
+    // the same in English
+    await kite.getByLabel('Sprache').selectOption('en');
+    await kite.getByText('This chat does not exist, or you have no access to it.').waitFor();
+    await kite.getByRole('link', { name: 'All chats' }).click();
+    await kite.getByText('You have no chats yet.', { exact: false }).waitFor();
+    expect(await seriousViolations(kite)).toEqual([]);
+    await shot(kite, 'portal-rooms-english');
   });
 
   it('should close a room for writing, then delete it for good after asking, and tell the members each time', async () => {
