@@ -1,4 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Server } from 'socket.io';
+import { RealtimePublisher } from '../../src/realtime/publisher';
 import type { LoginResult, RoomListItem } from '../../src/realtime/contract';
 import { call } from '../harness/ack';
 import { closeAllSockets, connect, freePort, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
@@ -65,6 +67,19 @@ async function pressTabUntil(page: Page, match: (el: { id: string; text: string 
     await page.keyboard.press('Tab');
   }
   throw new Error('the element was not reached with Tab');
+}
+
+/** Closes the server end of every socket of an account; the number closed (0: none left). */
+function dropSockets(accountId: string): number {
+  const io = t.app.get(RealtimePublisher)['server'] as Server;
+  let n = 0;
+  for (const s of io.of('/').sockets.values()) {
+    if ((s.data as { auth?: { subjectId: string } }).auth?.subjectId === accountId) {
+      s.conn.close();
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Polls until `check` holds (the read marker travels over the socket; nothing to await on the page). */
@@ -218,6 +233,24 @@ describe('portal chat rooms in Chromium', () => {
     await owl.setViewportSize({ width: 1100, height: 900 });
   });
 
+  it('should send what a client wrote while the connection was lost once it is back, exactly once', async () => {
+    const before = ['Willkommen in der Gruppe', 'Hallo', 'Hallo von blue-fox'];
+    await owl.context().setOffline(true);
+    // Chromium may have dropped the websocket already; the server end is closed here in any case
+    await until(async () => Promise.resolve(dropSockets(people.owl.account.id) === 0));
+    await owl.getByText('Keine Verbindung zum Server. Ihre Nachrichten werden gesendet, sobald sie wieder da ist.').waitFor();
+    await owl.getByLabel('Ihre Nachricht').fill('Bin ich noch da?');
+    await owl.getByLabel('Ihre Nachricht').press('Enter');
+    await owl.locator('.log [data-pending="sending"]').filter({ hasText: 'Bin ich noch da?' }).waitFor();
+    expect(await seriousViolations(owl)).toEqual([]);
+    await shot(owl, 'portal-room-offline-sending');
+    await owl.context().setOffline(false);
+    const after = [...before, 'Bin ich noch da?'];
+    for (const p of [staff, owl, fox]) await logShows(p, after);
+    await owl.locator('.log [data-pending]').waitFor({ state: 'detached' });
+    for (const p of [staff, owl, fox]) await expect(texts(p)).resolves.toEqual(after);
+  });
+
   it('should say when a room with a future window opens and refuse sending before then', async () => {
     const year = new Date().getFullYear() + 1;
     await staff.getByRole('link', { name: 'Alle Chats' }).click();
@@ -272,10 +305,11 @@ describe('portal chat rooms in Chromium', () => {
   });
 
   it('should close a room for writing, then delete it for good after asking, and tell the members each time', async () => {
+    const history = ['Willkommen in der Gruppe', 'Hallo', 'Hallo von blue-fox', 'Bin ich noch da?'];
     await staff.goto(`${roomsUrl()}/${groupId}`);
-    await logShows(staff, ['Willkommen in der Gruppe', 'Hallo', 'Hallo von blue-fox']);
+    await logShows(staff, history);
     await owl.goto(`${roomsUrl()}/${groupId}`);
-    await logShows(owl, ['Willkommen in der Gruppe', 'Hallo', 'Hallo von blue-fox']);
+    await logShows(owl, history);
     await fox.goto(roomsUrl());
     await fox.getByRole('link', { name: 'Gruppe Mittwoch' }).waitFor();
 
@@ -283,7 +317,7 @@ describe('portal chat rooms in Chromium', () => {
     const closedText = 'Dieser Chat wurde geschlossen. Sie können ihn weiter lesen, aber nichts mehr schreiben.';
     for (const p of [staff, owl]) await p.getByText(closedText).waitFor();
     await expect(owl.getByLabel('Ihre Nachricht').isDisabled()).resolves.toBe(true);
-    await expect(texts(owl)).resolves.toEqual(['Willkommen in der Gruppe', 'Hallo', 'Hallo von blue-fox']);
+    await expect(texts(owl)).resolves.toEqual(history);
     await fox.locator(`[data-room="${groupId}"] .room-window`).filter({ hasText: 'geschlossen' }).waitFor();
     expect(await seriousViolations(owl)).toEqual([]);
     await shot(owl, 'portal-room-closed');
