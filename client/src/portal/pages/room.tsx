@@ -82,6 +82,13 @@ function RoomBody({ session, rooms, center, roomId }: PageProps & { rooms: Rooms
   const w = entry ? roomWindow(entry, Date.now()) : { state: 'open' as const, until: null };
   const closed = open.ended === 'closed' || w.state === 'closed';
   const writable = !closed && w.state === 'open';
+  const stateText = closed
+    ? r.closed
+    : w.state === 'before'
+      ? r.opensAt(t.common.dateTime(w.at, timeZone))
+      : w.state === 'after'
+        ? r.endedAt(t.common.dateTime(w.at, timeZone))
+        : '';
   const failed = open.chat?.pending.find((p) => p.state === 'failed' && p.error);
   return (
     <>
@@ -92,14 +99,8 @@ function RoomBody({ session, rooms, center, roomId }: PageProps & { rooms: Rooms
           <h2 id="room-chat-heading" class="sr-only">
             {r.log}
           </h2>
-          <p class="room-state" role="status">
-            {closed
-              ? r.closed
-              : w.state === 'before'
-                ? r.opensAt(t.common.dateTime(w.at, timeZone))
-                : w.state === 'after'
-                  ? r.endedAt(t.common.dateTime(w.at, timeZone))
-                  : ''}
+          <p class={stateText ? 'room-state notice' : 'room-state'} role="status">
+            {stateText}
           </p>
           {!state.online && <p class="notice">{r.offline}</p>}
           <MessageList
