@@ -29,7 +29,7 @@ function RoomView(props: PageProps & { rooms: RoomsSession; roomId: string }) {
   const name = state.rooms?.find((r) => r.id === props.roomId)?.name;
   return (
     <Layout session={props.session} title={name ?? t.rooms.room.fallbackTitle}>
-      <RoomBody {...props} />
+      <RoomBody key={props.roomId} {...props} />
     </Layout>
   );
 }
