@@ -47,6 +47,9 @@ export const rooms = {
     fallbackTitle: 'Chat',
     back: 'Alle Chats',
     members: 'Im Chat',
+    /** After one's own name in the member list, and the role after a staff member's name. */
+    memberSelf: ' (Sie)',
+    memberRole: (role: string) => ` – ${role}`,
     you: 'Sie',
     log: 'Nachrichten',
     composer: 'Ihre Nachricht',

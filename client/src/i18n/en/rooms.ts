@@ -48,6 +48,9 @@ export const rooms: typeof de = {
     fallbackTitle: 'Chat',
     back: 'All chats',
     members: 'In this chat',
+    /** After one's own name in the member list, and the role after a staff member's name. */
+    memberSelf: ' (you)',
+    memberRole: (role: string) => ` – ${role}`,
     you: 'You',
     log: 'Messages',
     composer: 'Your message',

@@ -142,8 +142,8 @@ function RoomBody({ session, rooms, center, roomId }: PageProps & { rooms: Rooms
               {open.members.map((m) => (
                 <li key={m.id}>
                   <span dir="auto">{m.displayName}</span>
-                  {m.id === self?.id && ` (${r.you})`}
-                  {m.role !== 'client' && <span class="member-role"> – {t.common.roles[m.role]}</span>}
+                  {m.id === self?.id && r.memberSelf}
+                  {m.role !== 'client' && <span class="member-role">{r.memberRole(t.common.roles[m.role])}</span>}
                 </li>
               ))}
             </ul>
