@@ -289,6 +289,22 @@ export interface RoomMemberView {
   muted: boolean;
 }
 
+/** One of the caller's rooms as GET /api/rooms answers it (newest first; `unread = lastSeq - lastReadSeq`). */
+export interface RoomListItem {
+  id: string;
+  kind: RoomKind;
+  name: string;
+  lastSeq: number;
+  lastReadSeq: number;
+  unread: number;
+  /** The writing window (ISO 8601), when the room has one. */
+  startsAt: string | null;
+  endsAt: string | null;
+  /** Set once the room was closed (`room.close`): readable, nobody can write. */
+  closedAt: string | null;
+  createdAt: string;
+}
+
 export interface VisitorResult {
   token: string;
   visitorId: string;
