@@ -95,6 +95,8 @@ describe('health and API docs', () => {
         'CentersController.info',
         'HealthController.health',
         'LiveQueueController.status',
+        'PortalController.center',
+        'PortalController.home',
         'TopicChatsController.list',
         'WidgetController.page',
         'CenterListController.list',
