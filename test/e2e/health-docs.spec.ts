@@ -100,8 +100,6 @@ describe('health and API docs', () => {
         'TopicChatsController.list',
         'WidgetController.page',
         'CenterListController.list',
-        'PortalController.home',
-        'PortalController.center',
         'PortalController.other',
       ].sort(),
     );

@@ -58,6 +58,7 @@ const TOPIC: TopicChatListItem = {
   startsAt: '2026-12-01T10:00:00Z',
   endsAt: '2026-12-01T12:00:00Z',
   status: 'open',
+  capacity: 10,
 };
 
 /** A TopicVisitor whose REST calls answer from a table and whose sockets are fakes (one per connect). */

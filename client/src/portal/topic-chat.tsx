@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
-import { Composer, MessageList } from '../lib/chat-parts';
+import { Composer, MessageList, TypingLine } from '../lib/chat-parts';
 import { KeyValueStore, ReliableChat, RoomState } from '../lib/reliable-chat';
 import { asChatSocket, LotseSocket } from '../lib/socket';
 
@@ -69,7 +69,6 @@ export function TopicChatView({ socket, selfId, roomId, nickname, store, storeKe
 
   const closed = room?.closed ?? null;
   const muted = room?.pending.some((p) => p.state === 'failed' && p.error === 'FORBIDDEN') ?? false;
-  const typing = room?.typing ?? [];
   return (
     <section class="topic-chat" aria-labelledby="topic-chat-heading" data-state={closed ? 'closed' : 'open'}>
       <h2 id="topic-chat-heading" tabIndex={-1} ref={heading}>
@@ -87,9 +86,7 @@ export function TopicChatView({ socket, selfId, roomId, nickname, store, storeKe
         formatTime={c.messageTime}
         onRetry={(id) => chat.retry(id)}
       />
-      <p class="typing" aria-live="polite">
-        {typing.length > 0 ? c.typing(typing.join(', ')) : '\u00a0'}
-      </p>
+      <TypingLine names={room?.typing} say={c.typing} />
       {muted && (
         <p class="notice" role="status" data-notice="muted">
           {c.muted}
