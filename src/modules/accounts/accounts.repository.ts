@@ -2,18 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
+import { Transactions } from '../../infra/database/transactions';
 import { Account, AccountRole } from './account.entity';
 
 @Injectable()
 export class AccountsRepository {
-  constructor(@InjectRepository(Account) private readonly repo: Repository<Account>) {}
+  constructor(
+    @InjectRepository(Account) private readonly repo: Repository<Account>,
+    private readonly tx: Transactions,
+  ) {}
 
   findByLogin(centerId: string, login: string): Promise<Account | null> {
     return this.repo.findOneBy({ centerId, login });
   }
 
   async findById(centerId: string, id: string): Promise<Account | null> {
-    return isUuid(id) ? this.repo.findOneBy({ centerId, id }) : null;
+    return isUuid(id) ? this.tx.bind(this.repo).findOneBy({ centerId, id }) : null;
   }
 
   async findManyByIds(centerId: string, ids: string[]): Promise<Account[]> {
@@ -38,8 +42,9 @@ export class AccountsRepository {
     return (await this.findById(account.centerId, account.id)) !== null;
   }
 
+  /** Inside `Transactions.run` on its transaction. */
   async update(centerId: string, id: string, patch: Partial<Account>): Promise<void> {
-    await this.repo.update({ centerId, id }, patch);
+    await this.tx.bind(this.repo).update({ centerId, id }, patch);
   }
 
   async delete(centerId: string, id: string): Promise<void> {

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
+import { Transactions } from '../../infra/database/transactions';
 import { AuthToken } from './auth-token.entity';
 
 @Injectable()
 export class TokensRepository {
-  constructor(@InjectRepository(AuthToken) private readonly repo: Repository<AuthToken>) {}
+  constructor(
+    @InjectRepository(AuthToken) private readonly repo: Repository<AuthToken>,
+    private readonly tx: Transactions,
+  ) {}
 
   findByHash(tokenHash: string): Promise<AuthToken | null> {
     return this.repo.findOneBy({ tokenHash });
@@ -19,11 +23,12 @@ export class TokensRepository {
     await this.repo.delete({ tokenHash });
   }
 
-  /** The hashes removed, so every node can drop them from its cache and close their sockets. */
+  /** The hashes removed, so every node can drop them from its cache and close their sockets (inside `Transactions.run` on its transaction). */
   async deleteBySubject(centerId: string, subjectId: string, exceptHash?: string): Promise<string[]> {
-    const rows = await this.repo.findBy({ centerId, subjectId });
+    const repo = this.tx.bind(this.repo);
+    const rows = await repo.findBy({ centerId, subjectId });
     const hashes = rows.map((r) => r.tokenHash).filter((h) => h !== exceptHash);
-    if (hashes.length > 0) await this.repo.delete(hashes.map((tokenHash) => ({ tokenHash })));
+    if (hashes.length > 0) await repo.delete(hashes.map((tokenHash) => ({ tokenHash })));
     return hashes;
   }
 

@@ -100,7 +100,16 @@ export class TokensService implements OnModuleInit {
 
   /** Every token of a subject (password change, deletion); `except` keeps the caller's own. */
   async revokeSubject(centerId: string, subjectId: string, exceptHash?: string): Promise<void> {
-    const hashes = await this.repo.deleteBySubject(centerId, subjectId, exceptHash);
+    this.announceRevoked(await this.deleteSubjectTokens(centerId, subjectId, exceptHash));
+  }
+
+  /** The first half of `revokeSubject`, for a transaction: deletes the tokens and returns their hashes. */
+  deleteSubjectTokens(centerId: string, subjectId: string, exceptHash?: string): Promise<string[]> {
+    return this.repo.deleteBySubject(centerId, subjectId, exceptHash);
+  }
+
+  /** The second half, after the commit: every node drops the tokens from its cache and closes their sockets. */
+  announceRevoked(hashes: string[]): void {
     if (hashes.length > 0) this.bus.publish('tokens.revoked', { hashes });
   }
 
