@@ -185,7 +185,7 @@ function DeleteAccount({ session, onDeleted }: PageProps & { onDeleted: () => vo
   return (
     <>
       <p>{t.account.deleteIntro}</p>
-      <button type="button" class="danger" ref={opener} onClick={open}>
+      <button type="button" id="delete-open" class="danger" ref={opener} onClick={open}>
         {t.account.deleteOpen}
       </button>
       <dialog ref={dialog} class="confirm" aria-labelledby="delete-title" aria-describedby="delete-what" onClose={() => opener.current?.focus()}>
