@@ -226,6 +226,19 @@ describe('portal login and logout', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it('should say how long to wait when the login is rate-limited', async () => {
+    await t.http().post('/api/auth/register').send({ center: c.slug, username: 'guessed-lark', password: PASSWORD }).expect(201);
+    // 10 failures of one account from one address (the browser's address too)
+    for (let i = 0; i < 10; i++) await apiLogin('guessed-lark', `Guess-Number-${i}`).expect(401);
+    const page = await newPage();
+    await uiLogin(page, 'guessed-lark', PASSWORD);
+    const error = page.locator('#login-form-error', { hasText: 'Zu viele Versuche' });
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toMatch(/Bitte warten Sie \d+ Minuten \(\d+ Sekunden\)/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'auth-06b-login-rate-limited');
+  });
+
   it('should not follow a ?next= that leaves the center', async () => {
     const page = await newPage();
     await page.goto(`${base()}/login?next=${encodeURIComponent('//evil.example/c/x')}`);

@@ -40,7 +40,11 @@ export const auth = {
   errPasswordLong: 'Das Passwort ist zu lang (höchstens 72 Bytes; Umlaute und Emojis zählen mehrfach).',
   errPasswordCommon: 'Dieses Passwort ist sehr verbreitet und leicht zu erraten. Bitte wählen Sie ein anderes.',
   errEmail: 'Diese E-Mail-Adresse stimmt so nicht, zum Beispiel name@example.org. Sie können das Feld auch leer lassen.',
-  rateLimited: (seconds: number) => `Zu viele Versuche in kurzer Zeit. Bitte warten Sie ${seconds} Sekunden und versuchen Sie es dann noch einmal.`,
+  /** Up to two minutes the wait is said in seconds, beyond in minutes (rounded up). */
+  rateLimited: (seconds: number) =>
+    seconds <= 120
+      ? `Zu viele Versuche in kurzer Zeit. Bitte warten Sie ${seconds} Sekunden und versuchen Sie es dann noch einmal.`
+      : `Zu viele Versuche in kurzer Zeit. Bitte warten Sie ${Math.ceil(seconds / 60)} Minuten (${seconds} Sekunden) und versuchen Sie es dann noch einmal.`,
   resetTitle: 'Passwort vergessen',
   resetIntro:
     'Geben Sie Ihr Pseudonym oder Ihre E-Mail-Adresse ein. Wenn zu Ihrem Konto eine bestätigte E-Mail-Adresse gehört, schicken wir dorthin einen Link, mit dem Sie ein neues Passwort festlegen. Der Link gilt eine Stunde.',

@@ -41,7 +41,10 @@ export const auth: typeof de = {
   errPasswordLong: 'The password is too long (at most 72 bytes; accented letters and emoji count several times).',
   errPasswordCommon: 'This password is very common and easy to guess. Please choose another one.',
   errEmail: 'This email address is not quite right, for example name@example.org. You can also leave the field empty.',
-  rateLimited: (seconds: number) => `Too many attempts in a short time. Please wait ${seconds} seconds and then try again.`,
+  rateLimited: (seconds: number) =>
+    seconds <= 120
+      ? `Too many attempts in a short time. Please wait ${seconds} seconds and then try again.`
+      : `Too many attempts in a short time. Please wait ${Math.ceil(seconds / 60)} minutes (${seconds} seconds) and then try again.`,
   resetTitle: 'Forgot your password',
   resetIntro:
     'Enter your pseudonym or your email address. If your account has a confirmed email address, we send a link there with which you set a new password. The link works for one hour.',
