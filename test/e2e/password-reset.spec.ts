@@ -111,6 +111,16 @@ describe('password reset', () => {
     await login(t, c.slug, 'reset-lark', NEW_PASSWORD);
   });
 
+  it('should set the password only once when the same link is sent twice at the same time', async () => {
+    await client('reset-twice', 'twice@example.org');
+    await ask('reset-twice');
+    const token = tokenOf(resetMailsTo('twice@example.org')[0]!)!;
+    const answers = await Promise.all([confirm(token, NEW_PASSWORD), confirm(token, 'Other-Fresh-Pass-61')]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 404]);
+    const winner = answers[0].status === 200 ? NEW_PASSWORD : 'Other-Fresh-Pass-61';
+    await login(t, c.slug, 'reset-twice', winner);
+  });
+
   it('should let staff reset with their login email when a counselor asks', async () => {
     const counselor = c.counselors[0]!;
     await ask(counselor.login.toUpperCase());
