@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { Clock, IdGenerator } from '../../common/clock';
@@ -27,7 +27,7 @@ export const RESET_TTL_MS = 60 * 60 * 1000;
  * password ends every session of the account and logs the person in.
  */
 @Injectable()
-export class PasswordResetService {
+export class PasswordResetService implements OnModuleDestroy {
   private readonly logger = new Logger(PasswordResetService.name);
   /** Deliveries still running (the answer never waits for them: see `request`). */
   private readonly inFlight = new Set<Promise<void>>();
@@ -66,6 +66,11 @@ export class PasswordResetService {
   /** Resolves when every reset mail asked for so far is written (tests; graceful shutdown). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** A shutdown waits for the mails already asked for, before the database closes. */
+  onModuleDestroy(): Promise<void> {
+    return this.settled();
   }
 
   /**
