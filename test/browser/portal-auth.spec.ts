@@ -167,6 +167,25 @@ describe('portal registration', () => {
     await shot(page, 'auth-05-register-320px');
   });
 
+  it('should ask to confirm the email and send the German confirmation mail when one is given', async () => {
+    // 640 × 400 CSS pixels: a 1280 × 800 screen at 200 % zoom
+    const page = await newPage({ width: 640, height: 400 });
+    await page.goto(`${base()}/register`);
+    await page.locator('#username').fill('mail-robin');
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('#email').fill('robin@example.org');
+    await shot(page, 'auth-05b-register-zoom-200');
+    await page.locator('#email').press('Enter');
+    await page.waitForURL(`${base()}/app/rooms`);
+    await page.getByRole('status').filter({ hasText: 'Bitte bestätigen Sie Ihre Adresse' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    const mail = readOutbox(t.config.dataDir).find((m) => m.includes('robin@example.org'));
+    // (the outbox reader decodes quoted-printable byte by byte: ASCII-only excerpts)
+    expect(mail).toContain('Wenn Sie das waren');
+    expect(mail).toContain('Erst danach schicken wir Benachrichtigungen an diese Adresse');
+    expect(mail).toContain(`${t.url}/confirm-email.html#center=${c.slug}&token=`);
+  });
+
   it('should offer the optional email in English when the language is English', async () => {
     const page = await newPage();
     await page.goto(`${base()}/register?lang=en`);
