@@ -96,6 +96,8 @@ describe('health and API docs', () => {
         'CentersController.info',
         'HealthController.health',
         'LiveQueueController.status',
+        'PortalController.center',
+        'PortalController.home',
         'TopicChatsController.list',
         'WidgetController.page',
         'AuthController.requestPasswordReset',

@@ -11,6 +11,7 @@ import { Shift } from '../../modules/live-queue/shift.entity';
 import { VisitorBlock } from '../../modules/live-queue/visitor-block.entity';
 import { TopicChat } from '../../modules/topic-chats/topic-chat.entity';
 import { TopicParticipant } from '../../modules/topic-chats/topic-participant.entity';
+import { CannedResponse } from '../../modules/canned-responses/canned-response.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -27,4 +28,5 @@ export const ENTITIES = [
   TopicChat,
   TopicParticipant,
   PasswordReset,
+  CannedResponse,
 ];

@@ -8,16 +8,21 @@ import { Account, AccountRole } from './account.entity';
 @Injectable()
 export class AccountsRepository {
   constructor(
-    @InjectRepository(Account) private readonly repo: Repository<Account>,
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
     private readonly tx: Transactions,
   ) {}
+
+  /** Inside `Transactions.run` (an account's deletion) the open transaction's repository. */
+  private get repo(): Repository<Account> {
+    return this.tx.bind(this.accounts);
+  }
 
   findByLogin(centerId: string, login: string): Promise<Account | null> {
     return this.repo.findOneBy({ centerId, login });
   }
 
   async findById(centerId: string, id: string): Promise<Account | null> {
-    return isUuid(id) ? this.tx.bind(this.repo).findOneBy({ centerId, id }) : null;
+    return isUuid(id) ? this.repo.findOneBy({ centerId, id }) : null;
   }
 
   async findManyByIds(centerId: string, ids: string[]): Promise<Account[]> {
@@ -42,9 +47,8 @@ export class AccountsRepository {
     return (await this.findById(account.centerId, account.id)) !== null;
   }
 
-  /** Inside `Transactions.run` on its transaction. */
   async update(centerId: string, id: string, patch: Partial<Account>): Promise<void> {
-    await this.tx.bind(this.repo).update({ centerId, id }, patch);
+    await this.repo.update({ centerId, id }, patch);
   }
 
   async delete(centerId: string, id: string): Promise<void> {

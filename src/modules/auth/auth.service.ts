@@ -4,6 +4,7 @@ import { IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { normalizeLogin } from '../../common/names';
+import { Transactions } from '../../infra/database/transactions';
 import { MailService } from '../../infra/mail/mail.service';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { AccountView, LoginResult, VisitorResult } from '../../realtime/contract';
@@ -30,6 +31,7 @@ export class AuthService implements OnModuleInit {
     private readonly limits: RateLimitService,
     private readonly mail: MailService,
     private readonly ids: IdGenerator,
+    private readonly tx: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -115,8 +117,11 @@ export class AuthService implements OnModuleInit {
     requireRole(auth, 'client', { message: 'Staff accounts are removed by the center admin.' });
     const account = await this.requireAccount(auth);
     if (!(await this.passwords.verify(dto.password, account.passwordHash))) throw errors.forbidden('The password is wrong.');
-    await this.tokens.revokeSubject(auth.centerId, account.id);
-    await this.accounts.delete(auth.centerId, account.id);
+    // the sessions and everything of the account: both or neither
+    await this.tx.run(async () => {
+      await this.tokens.revokeSubject(auth.centerId, account.id);
+      await this.accounts.delete(auth.centerId, account.id);
+    });
   }
 
   /** Counts the attempt first (atomically: parallel guesses cannot slip between a read and a write). */

@@ -86,16 +86,17 @@ export class PasswordResetService implements OnModuleDestroy {
     const gone = () => errors.notFound('The reset link');
     if (!(await this.repo.findLive(center.id, tokenHash, this.clock.now()))) throw gone();
     const passwordHash = await this.passwords.hash(dto.password);
-    const { account, revoked } = await this.tx.run(async () => {
+    const account = await this.tx.run(async () => {
       const reset = await this.repo.findLive(center.id, tokenHash, this.clock.now());
       if (!reset || !(await this.repo.consume(center.id, tokenHash, this.clock.now()))) throw gone();
       const found = await this.accounts.findById(center.id, reset.accountId);
       if (!found) throw gone();
       await this.accounts.setPasswordHash(center.id, found.id, passwordHash);
       await this.repo.deleteByAccount(center.id, found.id);
-      return { account: found, revoked: await this.tokens.deleteSubjectTokens(center.id, found.id) };
+      // the token rows go in this transaction; the revocation is published once it committed
+      await this.tokens.revokeSubject(center.id, found.id);
+      return found;
     });
-    this.tokens.announceRevoked(revoked);
     const token = await this.tokens.issue({ subjectId: account.id, role: account.role, centerId: center.id }, SESSION_TTL_MS);
     return { token, account: toView(account) };
   }

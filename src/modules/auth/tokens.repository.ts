@@ -7,9 +7,14 @@ import { AuthToken } from './auth-token.entity';
 @Injectable()
 export class TokensRepository {
   constructor(
-    @InjectRepository(AuthToken) private readonly repo: Repository<AuthToken>,
+    @InjectRepository(AuthToken) private readonly tokens: Repository<AuthToken>,
     private readonly tx: Transactions,
   ) {}
+
+  /** Inside `Transactions.run` (an account's deletion) the open transaction's repository. */
+  private get repo(): Repository<AuthToken> {
+    return this.tx.bind(this.tokens);
+  }
 
   findByHash(tokenHash: string): Promise<AuthToken | null> {
     return this.repo.findOneBy({ tokenHash });
@@ -23,12 +28,11 @@ export class TokensRepository {
     await this.repo.delete({ tokenHash });
   }
 
-  /** The hashes removed, so every node can drop them from its cache and close their sockets (inside `Transactions.run` on its transaction). */
+  /** The hashes removed, so every node can drop them from its cache and close their sockets. */
   async deleteBySubject(centerId: string, subjectId: string, exceptHash?: string): Promise<string[]> {
-    const repo = this.tx.bind(this.repo);
-    const rows = await repo.findBy({ centerId, subjectId });
+    const rows = await this.repo.findBy({ centerId, subjectId });
     const hashes = rows.map((r) => r.tokenHash).filter((h) => h !== exceptHash);
-    if (hashes.length > 0) await repo.delete(hashes.map((tokenHash) => ({ tokenHash })));
+    if (hashes.length > 0) await this.repo.delete(hashes.map((tokenHash) => ({ tokenHash })));
     return hashes;
   }
 
