@@ -300,6 +300,8 @@ describe('portal password change and reset', () => {
     await page.goto(`${base()}/login`);
     await page.getByRole('link', { name: 'Passwort vergessen?' }).click();
     await page.waitForURL(`${base()}/reset`);
+    // the reset page loads on demand: its own heading says it is there
+    await page.getByRole('heading', { name: 'Passwort vergessen', level: 1 }).waitFor();
     await expect(page.locator('main').textContent()).resolves.toContain('ohne bestätigte E-Mail-Adresse, kann nicht zurückgesetzt werden');
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'auth-09-reset-request');
