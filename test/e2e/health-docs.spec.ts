@@ -52,6 +52,8 @@ describe('health and API docs', () => {
       'get /api/centers/{center}',
       'get /api/centers/{center}/live',
       'get /api/centers/{center}/topic-chats',
+      'post /api/auth/password-reset',
+      'post /api/auth/password-reset/confirm',
       'get /api/centers',
     ]);
     const seen: string[] = [];
@@ -99,6 +101,8 @@ describe('health and API docs', () => {
         'PortalController.home',
         'TopicChatsController.list',
         'WidgetController.page',
+        'AuthController.requestPasswordReset',
+        'AuthController.confirmPasswordReset',
         'CenterListController.list',
         'PortalController.other',
       ].sort(),
