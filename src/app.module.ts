@@ -17,6 +17,7 @@ import { LiveQueueModule } from './modules/live-queue/live-queue.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
 import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
 import { loggerOptions } from './infra/logger';
+import { AdminModule } from './modules/admin/admin.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         RoomsModule,
         LiveQueueModule,
         TopicChatsModule,
+        AdminModule,
       ],
     };
   }

@@ -9,6 +9,7 @@ import { CiphertextNamesAndKeyIds1764900000000 } from './1764900000000-ciphertex
 import { LoginNormalForm1765000000000 } from './1765000000000-login-normal-form';
 import { TopicNicknamesEncrypted1765000100000 } from './1765000100000-topic-nicknames-encrypted';
 import { AccountNameKey1765000200000 } from './1765000200000-account-name-key';
+import { StaffStatusAndCenterLinks1765100400000 } from './1765100400000-staff-status-and-center-links';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LoginNormalForm1765000000000,
   TopicNicknamesEncrypted1765000100000,
   AccountNameKey1765000200000,
+  StaffStatusAndCenterLinks1765100400000,
 ];
