@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     /** RATE_LIMITED: how long to wait before trying again (the error's retryAfterMs or Retry-After). */
     readonly retryAfterMs?: number,
+    /** VALIDATION_FAILED: the offending fields (`openingHours.0.to`), to show the error next to them. */
+    readonly fields?: string[],
   ) {
     super(message);
   }
@@ -55,7 +57,7 @@ async function request<T>(path: string, init: { method?: string; body?: unknown;
     const err = (data as { error?: ErrorBody }).error;
     const header = Number(res.headers.get('Retry-After'));
     const retryAfterMs = err?.retryAfterMs ?? (Number.isFinite(header) && header > 0 ? header * 1000 : undefined);
-    throw new ApiError(err?.code ?? 'INTERNAL', err?.message ?? res.statusText, res.status, retryAfterMs);
+    throw new ApiError(err?.code ?? 'INTERNAL', err?.message ?? res.statusText, res.status, retryAfterMs, err?.fields);
   }
   return data as T;
 }
