@@ -80,10 +80,12 @@ export function AdminClientsPage({ session, center }: PageProps) {
                 <th scope="row">
                   <bdi>{x.displayName}</bdi>
                 </th>
-                <td>{t.common.dateTime(x.createdAt)}</td>
-                <td data-age>{t.admin.days(Math.max(0, Math.floor((now - Date.parse(x.createdAt)) / DAY_MS)))}</td>
-                <td>{!x.emailGiven ? c.emailStates.none : x.emailConfirmed ? c.emailStates.confirmed : c.emailStates.unconfirmed}</td>
-                <td>{x.hasWritten ? c.wrote : c.neverWrote}</td>
+                <td data-label={c.registered}>{t.common.dateTime(x.createdAt)}</td>
+                <td data-label={c.age} data-age>
+                  {t.admin.days(Math.max(0, Math.floor((now - Date.parse(x.createdAt)) / DAY_MS)))}
+                </td>
+                <td data-label={c.email}>{!x.emailGiven ? c.emailStates.none : x.emailConfirmed ? c.emailStates.confirmed : c.emailStates.unconfirmed}</td>
+                <td data-label={c.written}>{x.hasWritten ? c.wrote : c.neverWrote}</td>
                 <td>
                   <button type="button" class="danger" aria-label={c.removeLabel(x.displayName)} onClick={() => setPending(x)}>
                     {c.remove}

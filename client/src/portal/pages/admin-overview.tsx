@@ -94,11 +94,11 @@ export function AdminOverviewPage({ session, center }: PageProps) {
                     <th scope="row">
                       <bdi>{c.displayName}</bdi>
                     </th>
-                    <td>
+                    <td data-label={a.shift}>
                       {c.onShift ? a.onShift : a.offShift}
                       {c.away && <span class="admin-badge warn"> {a.away}</span>}
                     </td>
-                    <td>{a.chatsOf(c.chats, c.maxChats)}</td>
+                    <td data-label={a.chats}>{a.chatsOf(c.chats, c.maxChats)}</td>
                   </tr>
                 ))}
               </tbody>

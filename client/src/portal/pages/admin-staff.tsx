@@ -85,10 +85,12 @@ export function AdminStaffPage({ session, center }: PageProps) {
                 <th scope="row">
                   <bdi>{m.displayName}</bdi> {m.id === me && s.you}
                 </th>
-                <td>{m.email}</td>
-                <td>{s.roles[m.role]}</td>
-                <td data-status={m.status}>{s.statuses[m.status]}</td>
-                <td>{t.common.dateTime(m.createdAt)}</td>
+                <td data-label={s.email}>{m.email}</td>
+                <td data-label={s.role}>{s.roles[m.role]}</td>
+                <td data-label={s.status} data-status={m.status}>
+                  {s.statuses[m.status]}
+                </td>
+                <td data-label={s.since}>{t.common.dateTime(m.createdAt)}</td>
                 <td>
                   {m.id !== me && (
                     <div class="admin-actions">
