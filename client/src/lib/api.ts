@@ -8,7 +8,7 @@ export class ApiError extends Error {
     readonly status: number,
     /** RATE_LIMITED: how long to wait before trying again (the error's retryAfterMs or Retry-After). */
     readonly retryAfterMs?: number,
-    /** VALIDATION_FAILED: the offending fields (`openingHours.0.to`), to show the error next to them. */
+    /** VALIDATION_FAILED: the fields the server refused. */
     readonly fields?: string[],
   ) {
     super(message);
