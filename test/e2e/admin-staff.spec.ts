@@ -1,4 +1,6 @@
+import { DataSource } from 'typeorm';
 import { Clock } from '../../src/common/clock';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import type { LoginResult } from '../../src/realtime/contract';
 import type { CreateStaffResult, StaffView } from '../../src/modules/admin/staff.service';
 import { call, ok } from '../harness/ack';
@@ -208,17 +210,26 @@ describe('admin: staff', () => {
       const res = await req.set('Authorization', bearer(c.admin.token));
       expect([res.status, (res.body as { error: { code: string } }).error.code]).toEqual([409, 'CONFLICT']);
     }
-    // a second admin cannot remove the first while that one is the last other active admin… but can once there are two
-    const second = await invite('admin');
-    const secondSession = (await accept(second.token).expect(200)).body as LoginResult;
-    await t.http().post(`/api/centers/${c.slug}/staff/${second.id}/deactivate`).set('Authorization', bearer(c.admin.token)).expect(200);
-    // now the first admin is the last active one: nobody may take them out
-    await t.http().post(`/api/centers/${c.slug}/staff/${second.id}/reactivate`).set('Authorization', bearer(c.admin.token)).expect(200);
-    const again = await login(t, c.slug, second.email, PASSWORD);
-    expect(secondSession.account.role).toBe('admin');
-    await t.http().post(`/api/centers/${c.slug}/staff/${second.id}/deactivate`).set('Authorization', bearer(c.admin.token)).expect(200);
-    const last = await t.http().post(`/api/centers/${c.slug}/staff/${c.admin.id}/deactivate`).set('Authorization', bearer(again.token));
-    expect(last.status).toBe(401);
+    const last = await t.http().delete(`/api/centers/${c.slug}/staff/${c.admin.id}`).set('Authorization', bearer(c.admin.token));
+    expect(last.status).toBe(409);
+  });
+
+  it('should leave one active admin when two admins take each other out at the same moment', async () => {
+    const race = await seedCenter(t, { counselors: 0, clients: 0 });
+    await t.app
+      .get(AccountsService)
+      .createStaff(race.centerId, { email: `second@${race.slug}.example`, displayName: 'Second', role: 'admin', password: PASSWORD });
+    const second = await login(t, race.slug, `second@${race.slug}.example`, PASSWORD);
+    const [one, two] = await Promise.all([
+      t.http().post(`/api/centers/${race.slug}/staff/${second.id}/deactivate`).set('Authorization', bearer(race.admin.token)),
+      t.http().post(`/api/centers/${race.slug}/staff/${race.admin.id}/deactivate`).set('Authorization', bearer(second.token)),
+    ]);
+    // one wins; the other is refused (409 when both ran at once, 401 when its caller was out already)
+    expect([one.status, two.status].filter((status) => status === 200)).toHaveLength(1);
+    const rows = await t.app
+      .get(DataSource)
+      .query<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM accounts WHERE center_id = ? AND role = 'admin' AND status = 'active'", [race.centerId]);
+    expect(Number(rows[0]!.n)).toBe(1);
   });
 
   it('should delete a staff member so that their sessions end, they cannot log in and their email is free again', async () => {

@@ -91,9 +91,7 @@ export class StaffService {
 
   async deactivate(auth: AuthContext, id: string): Promise<Record<string, never>> {
     const account = await this.requireOther(auth, id, 'deactivate');
-    if (account.status === 'deactivated') return {};
-    if (!(await this.accounts.changeStatus(auth.centerId, id, ['active', 'invited'], 'deactivated')))
-      throw errors.conflict('The account changed at the same time.');
+    await this.takeOut(auth, account, 'deactivate');
     // every token goes, and every node closes the sockets of those tokens at once
     await this.tokens.revokeSubject(auth.centerId, id);
     this.logger.log({ accountId: id }, 'staff account deactivated');
@@ -115,10 +113,25 @@ export class StaffService {
    * through the shift grace like a lost connection, and its running chats are handed over.
    */
   async remove(auth: AuthContext, id: string): Promise<void> {
-    await this.requireOther(auth, id, 'delete');
-    if (!(await this.accounts.changeStatus(auth.centerId, id, ['active', 'invited', 'deactivated'], 'deleted'))) throw errors.notFound('The staff member');
+    const account = await this.requireOther(auth, id, 'delete');
+    await this.takeOut(auth, account, 'delete');
+    if (!(await this.accounts.changeStatus(auth.centerId, id, ['deactivated'], 'deleted'))) throw errors.notFound('The staff member');
     await this.tokens.revokeSubject(auth.centerId, id);
     this.logger.log({ accountId: id }, 'staff account deleted');
+  }
+
+  /**
+   * Deactivates (first step of a deletion too), then checks that an active admin is left: two
+   * admins taking each other out at the same moment both see none left and both undo their step.
+   */
+  private async takeOut(auth: AuthContext, account: Account, verb: string): Promise<void> {
+    if (account.status === 'deactivated') return;
+    if (!(await this.accounts.changeStatus(auth.centerId, account.id, [account.status], 'deactivated')))
+      throw errors.conflict('The account changed at the same time. Please try again.');
+    if (account.role === 'admin' && account.status === 'active' && (await this.accounts.countActiveAdmins(auth.centerId)) === 0) {
+      await this.accounts.changeStatus(auth.centerId, account.id, ['deactivated'], 'active');
+      throw errors.conflict(`You cannot ${verb} the last active admin.`);
+    }
   }
 
   private async requireStaff(auth: AuthContext, id: string): Promise<Account> {
