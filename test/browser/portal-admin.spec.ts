@@ -183,14 +183,24 @@ describe('portal admin pages in Chromium', () => {
     expect(await seriousViolations(admin)).toEqual([]);
     await shot(admin, 'admin-11-clients');
 
-    await admin.getByRole('button', { name: 'stille-eule löschen' }).click();
+    // keyboard only: Enter opens the dialog with the focus on "Abbrechen", Esc closes it and the focus returns
+    const remove = admin.getByRole('button', { name: 'stille-eule löschen' });
+    await remove.focus();
+    await admin.keyboard.press('Enter');
     const dialog = admin.getByRole('dialog', { name: 'stille-eule löschen?' });
+    await dialog.waitFor();
+    await expect(admin.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Abbrechen');
+    await admin.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect(admin.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe('stille-eule löschen');
+    await remove.click();
     await dialog.getByText('Das lässt sich nicht rückgängig machen.').waitFor();
     expect(await seriousViolations(admin)).toEqual([]);
     await shot(admin, 'admin-12-client-delete-dialog');
     await dialog.getByRole('button', { name: 'Löschen', exact: true }).click();
     await admin.getByRole('status').getByText('stille-eule ist gelöscht.').waitFor();
     await row.waitFor({ state: 'detached' });
+    await admin.waitForFunction(() => document.activeElement?.tagName === 'H1');
     await t.http().post('/api/auth/login').send({ center: c.slug, login: 'stille-eule', password: PASSWORD }).expect(401);
   });
 
@@ -224,6 +234,15 @@ describe('portal admin pages in Chromium', () => {
     expect(info).toMatchObject({ imprintUrl: 'https://www.example.org/impressum', openingHours: [{ day: 1, from: '09:00', to: '18:00' }] });
     expect(await seriousViolations(admin)).toEqual([]);
     await shot(admin, 'admin-15-settings-saved');
+
+    // English is complete: the same form in the other language
+    await admin.getByLabel('Sprache').selectOption('en');
+    await heading(admin, 'Settings');
+    await admin.getByRole('group', { name: 'Opening hours' }).waitFor();
+    expect(await seriousViolations(admin)).toEqual([]);
+    await shot(admin, 'admin-16-settings-en');
+    await admin.getByLabel('Language').selectOption('de');
+    await heading(admin, 'Einstellungen');
     expect(foreign.list).toEqual([]);
   });
 
@@ -235,6 +254,6 @@ describe('portal admin pages in Chromium', () => {
     const overflow = await small.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await seriousViolations(small)).toEqual([]);
-    await shot(small, 'admin-16-staff-320px');
+    await shot(small, 'admin-17-staff-320px');
   });
 });

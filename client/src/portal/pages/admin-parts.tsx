@@ -37,7 +37,12 @@ export function ConfirmDialog({
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
     cancel.current?.focus();
-    return () => opener?.focus();
+    return () => {
+      // an open modal makes the rest of the page inert: close it before the focus goes back
+      if (dialog?.open) dialog.close();
+      // after a deletion the button is gone with its row: the page heading takes the focus
+      setTimeout(() => (opener?.isConnected ? opener : document.querySelector<HTMLElement>('main h1'))?.focus(), 0);
+    };
   }, []);
   return (
     <dialog
