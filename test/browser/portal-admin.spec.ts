@@ -140,6 +140,7 @@ describe('portal admin pages in Chromium', () => {
     await t.http().post('/api/auth/login').send({ center: c.slug, login: invitedEmail(), password: NEW_PASSWORD }).expect(401);
 
     await admin.getByRole('button', { name: 'Reaktivieren: Lena' }).click();
+    await admin.getByRole('dialog', { name: 'Lena wieder aktivieren?' }).getByRole('button', { name: 'Reaktivieren', exact: true }).click();
     await admin.getByRole('status').getByText('Lena ist wieder aktiv.').waitFor();
     await admin.locator(`tr[data-staff="${invitedEmail()}"] td[data-status="active"]`).waitFor();
     await login(t, c.slug, invitedEmail(), NEW_PASSWORD);

@@ -50,6 +50,9 @@ export const admin = {
     deactivateTitle: (name: string) => `${name} deaktivieren?`,
     deactivateText:
       'Alle Sitzungen der Person enden sofort, auch offene Seiten. Laufende Live-Chats werden übergeben. Sie können die Person später wieder aktivieren.',
+    reactivateTitle: (name: string) => `${name} wieder aktivieren?`,
+    reactivateText:
+      'Die Person kann sich danach wieder anmelden (oder, wenn sie die Einladung noch nicht angenommen hat, den Einladungslink benutzen, solange er gilt).',
     removeTitle: (name: string) => `${name} löschen?`,
     removeText:
       'Die Person kann sich nie wieder anmelden, ihre Sitzungen enden sofort und die E-Mail-Adresse wird frei. Was sie in Chats geschrieben hat, bleibt mit ihrem Namen bei der Beratungsstelle. Das lässt sich nicht rückgängig machen.',

@@ -51,6 +51,8 @@ export const admin: typeof de = {
     actionOn: (action: string, name: string) => `${action}: ${name}`,
     deactivateTitle: (name: string) => `Deactivate ${name}?`,
     deactivateText: 'All their sessions end at once, open pages included. Running live chats are handed over. You can reactivate them later.',
+    reactivateTitle: (name: string) => `Reactivate ${name}?`,
+    reactivateText: 'They can log in again afterwards (or, if they have not accepted the invitation yet, use the invitation link while it is valid).',
     removeTitle: (name: string) => `Delete ${name}?`,
     removeText:
       'They can never log in again, their sessions end at once and the email address becomes free. What they wrote in chats stays with the center under their name. This cannot be undone.',

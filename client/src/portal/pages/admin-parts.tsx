@@ -21,6 +21,7 @@ export function ConfirmDialog({
   onConfirm,
   onClose,
   busy,
+  danger = true,
 }: {
   title: string;
   children: ComponentChildren;
@@ -28,6 +29,8 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onClose: () => void;
   busy?: boolean;
+  /** A destructive step (red button); false for one that only gives back. */
+  danger?: boolean;
 }) {
   const { t } = useI18n();
   const ref = useRef<HTMLDialogElement>(null);
@@ -61,7 +64,7 @@ export function ConfirmDialog({
         <button type="button" ref={cancel} class="secondary" onClick={onClose}>
           {t.common.cancel}
         </button>
-        <button type="button" class="danger" disabled={busy} onClick={onConfirm}>
+        <button type="button" class={danger ? 'danger' : undefined} disabled={busy} onClick={onConfirm}>
           {confirmLabel}
         </button>
       </div>

@@ -57,8 +57,7 @@ export function AdminStaffPage({ session, center }: PageProps) {
     }
   };
 
-  // reactivating only gives back what was taken: no confirmation; deactivating and deleting ask first
-  const ask = (action: Action, member: StaffMember) => (action === 'reactivate' ? void perform(action, member) : setPending({ action, member }));
+  const ask = (action: Action, member: StaffMember) => setPending({ action, member });
 
   return (
     <Layout session={session} title={s.title}>
@@ -116,13 +115,14 @@ export function AdminStaffPage({ session, center }: PageProps) {
       )}
       {pending && (
         <ConfirmDialog
-          title={pending.action === 'remove' ? s.removeTitle(pending.member.displayName) : s.deactivateTitle(pending.member.displayName)}
-          confirmLabel={pending.action === 'remove' ? s.remove : s.deactivate}
+          title={{ deactivate: s.deactivateTitle, reactivate: s.reactivateTitle, remove: s.removeTitle }[pending.action](pending.member.displayName)}
+          confirmLabel={{ deactivate: s.deactivate, reactivate: s.reactivate, remove: s.remove }[pending.action]}
+          danger={pending.action !== 'reactivate'}
           busy={busy}
           onConfirm={() => void perform(pending.action, pending.member)}
           onClose={() => setPending(null)}
         >
-          <p>{pending.action === 'remove' ? s.removeText : s.deactivateText}</p>
+          <p>{{ deactivate: s.deactivateText, reactivate: s.reactivateText, remove: s.removeText }[pending.action]}</p>
         </ConfirmDialog>
       )}
     </Layout>
