@@ -258,3 +258,47 @@ describe('portal admin pages in Chromium', () => {
     await shot(small, 'admin-17-staff-320px');
   });
 });
+
+describe('portal team page without mail in Chromium', () => {
+  let t: TestApp & { dropDb: () => Promise<void> };
+  let browser: Browser;
+  beforeAll(async () => {
+    const port = await freePort();
+    t = await startApp({ env: { CLIENT: 'on', MAIL: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await t?.dropDb();
+  });
+
+  it('should show the generated password once in a marked box that logs in when no mail is configured', async () => {
+    const c = await seedCenter(t, { counselors: 0, clients: 0 });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: 'de-DE' });
+    const who: LoginResult = { token: c.admin.token, account: { id: c.admin.id, role: 'admin', displayName: c.admin.displayName } };
+    await context.addInitScript(({ key, value }: { key: string; value: string }) => sessionStorage.setItem(key, value), {
+      key: `lotse.portal.${c.slug}`,
+      value: JSON.stringify(who),
+    });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/c/${c.slug}/app/staff`);
+    await page.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
+    await page.getByLabel('E-Mail-Adresse').fill(`tom@${c.slug}.example`);
+    await page.getByLabel('Angezeigter Name').fill('Tom');
+    await page.getByLabel('Rolle').selectOption('admin');
+    await page.getByRole('button', { name: 'Einladen' }).click();
+    const box = page.getByRole('alert').filter({ hasText: 'Einmaliges Passwort' });
+    await box.getByText('es wird nur jetzt angezeigt').waitFor();
+    const password = (await box.locator('[data-testid="generated-password"]').textContent()) ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'admin-18-generated-password');
+    const session = await login(t, c.slug, `tom@${c.slug}.example`, password);
+    expect(session.id).toEqual(expect.any(String));
+    await box.getByRole('button', { name: 'Ich habe das Passwort weitergegeben' }).click();
+    await box.waitFor({ state: 'detached' });
+    await page.locator(`tr[data-staff="tom@${c.slug}.example"] td[data-status="active"]`).waitFor();
+    await context.close();
+  });
+});
