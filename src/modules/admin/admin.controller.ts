@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { Auth, AuthContext, Public } from '../../common/auth-context';
 import { AcceptInvitationDto, CreateStaffDto } from './dto/staff.dto';
 import { InactiveClientsService } from './inactive-clients.service';
@@ -68,7 +69,11 @@ export class InvitationController {
   @Public()
   @Post('invitation')
   @HttpCode(200)
-  accept(@Body() dto: AcceptInvitationDto) {
-    return this.staff.acceptInvitation(dto);
+  @ApiTooManyRequestsResponse({
+    description: '`{ error: { code: "RATE_LIMITED", message, retryAfterMs } }`: counted like login attempts per address.',
+    headers: { 'Retry-After': { description: 'Seconds to wait (retryAfterMs rounded up).', schema: { type: 'integer' } } },
+  })
+  accept(@Body() dto: AcceptInvitationDto, @Req() req: Request) {
+    return this.staff.acceptInvitation(dto, { ip: req.ip });
   }
 }

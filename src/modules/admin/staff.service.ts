@@ -3,6 +3,7 @@ import { AuthContext, requireRole } from '../../common/auth-context';
 import { DomainError, errors } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { MailService } from '../../infra/mail/mail.service';
+import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { LoginResult } from '../../realtime/contract';
 import type { Account } from '../accounts/account.entity';
 import { AccountsService, generatePassword, toView } from '../accounts/accounts.service';
@@ -42,6 +43,7 @@ export class StaffService {
     private readonly tokens: TokensService,
     private readonly centers: CentersService,
     private readonly mail: MailService,
+    private readonly limits: RateLimitService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -81,7 +83,9 @@ export class StaffService {
   }
 
   /** Public: the invited person sets a password and is signed in. Unknown, used or expired links: NOT_FOUND. */
-  async acceptInvitation(dto: AcceptInvitationDto): Promise<LoginResult> {
+  async acceptInvitation(dto: AcceptInvitationDto, origin: { ip: string | undefined }): Promise<LoginResult> {
+    // accepting signs in: it counts against the address like a login attempt
+    await this.limits.consume('loginAddress', this.limits.addressKey(origin.ip));
     const center = await this.centers.bySlug(dto.center);
     const account = await this.accounts.acceptInvitation(center.id, dto.token, dto.password);
     if (!account) throw errors.notFound('The invitation');
