@@ -4,7 +4,7 @@
 // Under CI=true a missing MariaDB or Redis fails the run; locally it is reported as skipped.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
-import net from 'node:net';
+import { reachable } from './reachable.mjs';
 
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const only = process.env.LOTSE_TEST_ONLY; // e.g. "sqlite" or "mariadb" to run one pass while developing
@@ -16,20 +16,6 @@ let skipped = 0;
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   return r.status ?? 1;
-}
-
-function reachable(host, port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port, timeout: 2000 }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-    s.on('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
 }
 
 function jestPass(name, projects, env) {

@@ -16,6 +16,7 @@ import { WidgetModule } from './modules/widget/widget.module';
 import { LiveQueueModule } from './modules/live-queue/live-queue.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
 import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
+import { CannedResponsesModule } from './modules/canned-responses/canned-responses.module';
 import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -43,6 +44,7 @@ export class AppModule {
         RoomsModule,
         LiveQueueModule,
         TopicChatsModule,
+        CannedResponsesModule,
         AdminModule,
       ],
     };

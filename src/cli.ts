@@ -23,6 +23,7 @@ import { CentersService } from './modules/centers/centers.service';
 import { QUICK_EXIT_URL_RE } from './modules/centers/dto/center-settings.dto';
 import { DataKey } from './modules/crypto/data-key.entity';
 import { DataKeyRepository } from './modules/crypto/data-key.repository';
+import { TransactionsModule } from './infra/database/transactions.module';
 import { matchingMasterKey, rotateMasterKey } from './modules/crypto/key-rotation';
 import { masterKeyFile, masterKeyId, nextMasterKeyFile, parseMasterKey, promoteNextKeyFile, writeKeyFile } from './infra/crypto/master-key';
 
@@ -34,7 +35,9 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     // TypeORM without DatabaseModule's one-node SQLite lock: a short CLI run next to the running
     // embedded server is fine (SQLite in WAL mode takes concurrent writers one at a time).
     const database = TypeOrmModule.forRoot({ ...dataSourceOptions(config), migrationsRun: true });
-    @Module({ imports: [CoreModule.forRoot({ config }), InfraModule, EventEmitterModule.forRoot(), database, CentersModule, AccountsModule] })
+    @Module({
+      imports: [CoreModule.forRoot({ config }), InfraModule, EventEmitterModule.forRoot(), database, TransactionsModule, CentersModule, AccountsModule],
+    })
     class CliModule {}
     const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
     try {

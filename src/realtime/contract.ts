@@ -241,6 +241,8 @@ export interface TopicChatListItem {
   startsAt: string;
   endsAt: string;
   status: 'scheduled' | 'open' | 'ended';
+  /** How many may join (additive to the contract's list shape). */
+  capacity: number;
 }
 
 export interface LoginResult {
@@ -287,6 +289,22 @@ export interface RoomMemberView {
   muted: boolean;
 }
 
+/** One of the caller's rooms as GET /api/rooms answers it (newest first; `unread = lastSeq - lastReadSeq`). */
+export interface RoomListItem {
+  id: string;
+  kind: RoomKind;
+  name: string;
+  lastSeq: number;
+  lastReadSeq: number;
+  unread: number;
+  /** The writing window (ISO 8601), when the room has one. */
+  startsAt: string | null;
+  endsAt: string | null;
+  /** Set once the room was closed (`room.close`): readable, nobody can write. */
+  closedAt: string | null;
+  createdAt: string;
+}
+
 export interface VisitorResult {
   token: string;
   visitorId: string;
@@ -300,4 +318,19 @@ export const LIMITS = {
   nicknameMax: 40,
   roomNameMax: 120,
   clientMsgIdMax: 64,
+} as const;
+
+/** A counselor's own canned response (`GET /api/canned-responses`); title and body are encrypted at rest. */
+export interface CannedResponseView {
+  id: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const CANNED_LIMITS = {
+  titleMax: 80,
+  bodyMax: 2000,
+  perCounselor: 100,
 } as const;

@@ -52,6 +52,8 @@ describe('health and API docs', () => {
       'get /api/centers/{center}',
       'get /api/centers/{center}/live',
       'get /api/centers/{center}/topic-chats',
+      'post /api/auth/password-reset',
+      'post /api/auth/password-reset/confirm',
       'post /api/auth/invitation',
     ]);
     const seen: string[] = [];
@@ -95,11 +97,13 @@ describe('health and API docs', () => {
         'CentersController.info',
         'HealthController.health',
         'LiveQueueController.status',
-        'TopicChatsController.list',
-        'WidgetController.page',
-        'InvitationController.accept',
         'PortalController.center',
         'PortalController.home',
+        'TopicChatsController.list',
+        'WidgetController.page',
+        'AuthController.requestPasswordReset',
+        'AuthController.confirmPasswordReset',
+        'InvitationController.accept',
       ].sort(),
     );
   });

@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import { Clock } from '../../src/common/clock';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/realtime/contract';
 import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveChatsService } from '../../src/modules/live-queue/live-chats.service';
@@ -8,6 +7,7 @@ import { RoomMember } from '../../src/modules/rooms/room-member.entity';
 import { Room } from '../../src/modules/rooms/room.entity';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { TestClock } from '../harness/clock';
 import { onMariaDb } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
 import { expireGraceAndSweep, presenceHandled } from '../harness/shift-grace';
@@ -28,14 +28,13 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
   let a: TestApp & { dropDb: () => Promise<void> };
   let b: TestApp & { dropDb: () => Promise<void> };
   let nodes: TestApp[];
-  let offset = 0;
+  const clock = new TestClock();
 
   beforeAll(async () => {
     const env = { TRUSTED_PROXIES: '127.0.0.1' };
-    a = await startApp({ env });
-    b = a.config.database.kind === 'mysql' ? await startApp({ env, databaseUrl: a.config.database.url }) : a;
+    a = await startApp({ env, clock });
+    b = a.config.database.kind === 'mysql' ? await startApp({ env, clock, databaseUrl: a.config.database.url }) : a;
     nodes = a === b ? [a] : [a, b];
-    for (const n of nodes) n.app.get(Clock).now = () => new Date(Date.now() + offset);
   });
   afterAll(async () => {
     closeAllSockets();
@@ -93,7 +92,7 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     expect(okData(await call(v3.socket, 'queue.join', { message: 'Ich lade gleich neu.' }))).toEqual({ position: 2 });
     v3.socket.disconnect();
     const v3again = await connect(b.url, v3.token);
-    offset += 90_000;
+    clock.advance(90_000);
     const next = nextEvent(s, 'queue.assigned');
     const v2assigned = nextEvent(v2.socket, 'queue.assigned');
     okData(await call(s, 'live.end', { roomId: room1 }));
@@ -221,7 +220,7 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
       const other = withColleague ? await counselor(c, 1, 1, a) : null;
       const outcome = withColleague ? nextEvent(v.socket, 'live.handedOver') : nextEvent(v.socket, 'room.closed');
       const closedSeen = record(v.socket, 'room.closed');
-      offset += 31_000;
+      clock.advance(31_000);
       // every node sweeps at once: one of them claims the chat
       await Promise.all(nodes.flatMap((n) => [n.app.get(LiveChatsService).sweepCounselorsGone(), n.app.get(LiveChatsService).sweepCounselorsGone()]));
       if (other) {
@@ -276,7 +275,7 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     await expect(call(s, 'live.sync', {})).resolves.toMatchObject({ ok: true, data: { chats: [{ roomId, peerAway: true }] } });
     const ended = nextEvent(s, 'room.closed');
     const nextAssigned = nextEvent(waiting.socket, 'queue.assigned');
-    offset += 21_000;
+    clock.advance(21_000);
     // every node sweeps at once: one of them ends the chat
     await Promise.all(nodes.flatMap((n) => [n.app.get(LiveChatsService).sweepVisitorsGone(), n.app.get(LiveChatsService).sweepVisitorsGone()]));
     await expect(ended).resolves.toEqual({ roomId, reason: 'disconnected' });
@@ -301,7 +300,7 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     await b.app.get(LiveChatsService).sweepGhosts();
     await expect(ghostPaused).resolves.toEqual({ roomId, who: 'visitor' });
     const ended = nextEvent(s, 'room.closed');
-    offset += 21_000;
+    clock.advance(21_000);
     await b.app.get(LiveChatsService).sweepVisitorsGone();
     await expect(ended).resolves.toEqual({ roomId, reason: 'disconnected' });
     await expectSeatsMatchChats(a, c.centerId);
@@ -398,10 +397,10 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     expect(rejoin).toEqual({ ok: true, data: { position: 2 } });
 
     // the block ends after liveBlockHours, and the expired block is swept away
-    offset += 2 * 60 * 60 * 1000 + 1000;
+    clock.advance(2 * 60 * 60 * 1000 + 1000);
     const later = await newVisitor(c, b, '203.0.113.66');
     await expect(call(later.socket, 'queue.join', {})).resolves.toMatchObject({ ok: true });
-    await expect(a.app.get(LiveQueueRepository).deleteExpiredBlocks(a.app.get(Clock).now())).resolves.toBe(1);
+    await expect(a.app.get(LiveQueueRepository).deleteExpiredBlocks(clock.now())).resolves.toBe(1);
     await expectSeatsMatchChats(a, c.centerId);
   });
 
@@ -414,7 +413,7 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
       const pos = nextEvent(w.socket, 'queue.position');
       okData(await call(w.socket, 'queue.join', {}));
       await expect(pos).resolves.toEqual({ position: 1, estimateMinutes: null });
-      offset += 4 * 60_000;
+      clock.advance(4 * 60_000);
       const assigned = nextEvent(w.socket, 'queue.assigned');
       okData(await call(s, 'live.end', { roomId }));
       roomId = (await assigned).roomId;

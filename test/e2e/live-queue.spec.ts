@@ -1,9 +1,9 @@
-import { Clock } from '../../src/common/clock';
 import type { ClientToServerEvents, LiveStatus, ServerToClientEvents } from '../../src/realtime/contract';
 import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { TestClock } from '../harness/clock';
 import { onMariaDb } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
 import { expireGraceAndSweep, presenceHandled } from '../harness/shift-grace';
@@ -46,16 +46,14 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
   let a: TestApp & { dropDb: () => Promise<void> };
   let b: TestApp & { dropDb: () => Promise<void> };
   let nodes: TestApp[];
-  let offset = 0;
+  const clock = new TestClock();
 
   beforeAll(async () => {
     // visitors of the block test come from two addresses (forwarded by the local test client)
     const env = { TRUSTED_PROXIES: '127.0.0.1' };
-    a = await startApp({ env });
-    b = a.config.database.kind === 'mysql' ? await startApp({ env, databaseUrl: a.config.database.url }) : a;
+    a = await startApp({ env, clock });
+    b = a.config.database.kind === 'mysql' ? await startApp({ env, clock, databaseUrl: a.config.database.url }) : a;
     nodes = a === b ? [a] : [a, b];
-    // every node reads time through the injected clock: tests move it forward instead of sleeping
-    for (const n of nodes) n.app.get(Clock).now = () => new Date(Date.now() + offset);
   });
   afterAll(async () => {
     closeAllSockets();
@@ -188,7 +186,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     okData(await call(v1.socket, 'queue.join', {}));
     const v2 = await newVisitor(c, b);
     await expect(call(v2.socket, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 1 } });
-    offset += 61_000;
+    clock.advance(61_000);
     const v3 = await newVisitor(c, a);
     await expect(call(v3.socket, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 2 } });
     const timedOut = nextEvent(v2.socket, 'queue.closed');
@@ -216,7 +214,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     const service = a.app.get(LiveQueueService);
     await expect(
       tickUntil(moved, async () => {
-        offset += 21_000;
+        clock.advance(21_000);
         await service.sweepAway();
       }),
     ).resolves.toEqual({ position: 2, estimateMinutes: null });
@@ -271,7 +269,7 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     await statusBecomes(a, c.slug, { open: false, full: false, waiting: 0 });
 
     await a.app.get(CentersService).updateSettings(c.centerId, { shiftGraceSeconds: 2 });
-    offset += 1_100; // the settings cache of the live queue is one second (of the injected clock)
+    clock.advance(1_100); // the settings cache of the live queue is one second (of the injected clock)
     const reloading = await counselor(c, 1, 1, a);
     const counselorId = c.counselors[1]!.id;
     const disconnectSeen = presenceHandled(a, 'onDisconnected', counselorId);

@@ -66,7 +66,7 @@ describe('Redis restarted during a chat', () => {
     const creator: TestSocket = io(a.url, { auth: { token: anna.token }, transports: ['websocket'], reconnection: false, forceNew: true });
     const roomId = ok(await call(creator, 'room.create', { name: 'Flaky', memberIds: [kim.account.id] })).roomId;
     creator.disconnect();
-    members = [new ReliableMember('anna', anna.token, roomId, [a.url]), new ReliableMember('kim', kim.token, roomId, [b.url])];
+    members = [new ReliableMember('anna', anna, roomId, [a.url]), new ReliableMember('kim', kim, roomId, [b.url])];
     await Promise.all(members.map((m) => m.connect()));
   }, 120_000);
 

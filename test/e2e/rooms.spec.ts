@@ -1,21 +1,10 @@
 import { DataSource } from 'typeorm';
-import { Clock } from '../../src/common/clock';
 import type { MessageView, ServerToClientEvents } from '../../src/realtime/contract';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { RoomListItem, RoomsService } from '../../src/modules/rooms/rooms.service';
 import { call, callRaw, ok } from '../harness/ack';
+import { TestClock } from '../harness/clock';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
-
-/** A clock the test moves (time windows), starting at the real time. */
-class ManualClock extends Clock {
-  private offset = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offset);
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
 
 type Pushes = { [E in keyof ServerToClientEvents]?: Parameters<ServerToClientEvents[E]>[0][] };
 
@@ -48,7 +37,7 @@ function collectMessages(socket: TestSocket, roomId: string, count: number, ms =
 
 describe('rooms and messages', () => {
   let t: TestApp & { dropDb: () => Promise<void> };
-  let clock: ManualClock;
+  let clock: TestClock;
   let c: SeededCenter;
   let other: SeededCenter;
   let counter = 0;
@@ -59,7 +48,7 @@ describe('rooms and messages', () => {
   const myRooms = async (token: string) => (await t.http().get('/api/rooms').set('Authorization', `Bearer ${token}`).expect(200)).body as RoomListItem[];
 
   beforeAll(async () => {
-    clock = new ManualClock();
+    clock = new TestClock();
     // This suite sends more than the default per-account message limit allows in 10 seconds.
     t = await startApp({ clock, env: { MESSAGE_RATE_LIMIT: '10000' } });
     c = await seedCenter(t, { counselors: 2, clients: 3 });
@@ -304,7 +293,40 @@ describe('rooms and messages', () => {
     await expect(rowCount(roomId)).resolves.toBe(2);
   });
 
-  it('should delete the room and its messages for good when its counselor closes it', async () => {
+  it('should keep a closed room readable and refuse new messages when its counselor closes it', async () => {
+    const counselor = await connect(t.url, c.counselors[0]!.token);
+    const a = await connect(t.url, c.clients[0]!.token);
+    const b = await connect(t.url, c.clients[1]!.token);
+    const roomId = await createRoom(counselor, [c.clients[0]!.id, c.clients[1]!.id]);
+    ok(await call(a, 'message.send', { roomId, clientMsgId: cid(), body: 'still here' }));
+    const closedA = nextEvent(a, 'room.closed');
+    const closedB = nextEvent(b, 'room.closed');
+    ok(await call(counselor, 'room.close', { roomId }));
+    await expect(closedA).resolves.toEqual({ roomId, reason: 'closed' });
+    await expect(closedB).resolves.toEqual({ roomId, reason: 'closed' });
+    await expect(rowCount(roomId)).resolves.toBe(1);
+    const history = ok(await call(a, 'room.history', { roomId }));
+    expect(history.messages.map((m) => m.body)).toEqual(['still here']);
+    await expect(call(a, 'message.send', { roomId, clientMsgId: cid(), body: 'hello?' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    const listed = (await myRooms(c.clients[0]!.token)).find((r) => r.id === roomId);
+    expect(listed?.closedAt).toEqual(expect.any(String));
+    // closing twice changes nothing and tells nobody again
+    ok(await call(counselor, 'room.close', { roomId }));
+
+    // deleting the closed room: gone for good, and the members learn it
+    const goneA = nextEvent(a, 'room.closed');
+    await t.http().delete(`/api/rooms/${roomId}`).set('Authorization', `Bearer ${c.counselors[0]!.token}`).expect(204);
+    await expect(goneA).resolves.toEqual({ roomId, reason: 'deleted' });
+    await expect(rowCount(roomId)).resolves.toBe(0);
+    await expect(call(a, 'room.history', { roomId })).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await expect(myRooms(c.clients[0]!.token)).resolves.not.toContainEqual(expect.objectContaining({ id: roomId }));
+    await expect(call(counselor, 'room.close', { roomId })).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('should delete the room and its messages for good when its counselor or the admin deletes it', async () => {
     const counselor = await connect(t.url, c.counselors[0]!.token);
     const a = await connect(t.url, c.clients[0]!.token);
     const b = await connect(t.url, c.clients[1]!.token);
@@ -312,9 +334,9 @@ describe('rooms and messages', () => {
     ok(await call(a, 'message.send', { roomId, clientMsgId: cid(), body: 'soon gone' }));
     const closedA = nextEvent(a, 'room.closed');
     const closedB = nextEvent(b, 'room.closed');
-    ok(await call(counselor, 'room.close', { roomId }));
-    await expect(closedA).resolves.toEqual({ roomId, reason: 'closed' });
-    await expect(closedB).resolves.toEqual({ roomId, reason: 'closed' });
+    await t.http().delete(`/api/rooms/${roomId}`).set('Authorization', `Bearer ${c.counselors[0]!.token}`).expect(204);
+    await expect(closedA).resolves.toEqual({ roomId, reason: 'deleted' });
+    await expect(closedB).resolves.toEqual({ roomId, reason: 'deleted' });
     await expect(rowCount(roomId)).resolves.toBe(0);
     await expect(call(a, 'room.history', { roomId })).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await expect(call(a, 'message.send', { roomId, clientMsgId: cid(), body: 'hello?' })).resolves.toMatchObject({
@@ -322,14 +344,14 @@ describe('rooms and messages', () => {
       error: { code: 'NOT_FOUND' },
     });
     await expect(myRooms(c.clients[0]!.token)).resolves.not.toContainEqual(expect.objectContaining({ id: roomId }));
-    await expect(call(counselor, 'room.close', { roomId })).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await t.http().delete(`/api/rooms/${roomId}`).set('Authorization', `Bearer ${c.counselors[0]!.token}`).expect(404);
 
     // The center admin may delete any 1:1 or group room of the center over REST.
     const second = await createRoom(counselor, [c.clients[0]!.id]);
     ok(await call(a, 'message.send', { roomId: second, clientMsgId: cid(), body: 'also gone' }));
     const closed = nextEvent(a, 'room.closed');
     await t.http().delete(`/api/rooms/${second}`).set('Authorization', `Bearer ${c.admin.token}`).expect(204);
-    await expect(closed).resolves.toEqual({ roomId: second, reason: 'closed' });
+    await expect(closed).resolves.toEqual({ roomId: second, reason: 'deleted' });
     await expect(rowCount(second)).resolves.toBe(0);
   });
 

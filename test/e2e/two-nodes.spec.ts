@@ -36,7 +36,7 @@ describe('two nodes sharing MariaDB and Redis', () => {
     cluster = await createCluster();
     await cluster.cli(['center:create', '--slug', 'two', '--name', 'Two Nodes', '--admin-email', 'admin@two.example', '--admin-password', PASSWORD]);
     await cluster.cli(['staff:create', '--center', 'two', '--email', 'anna@two.example', '--name', 'Anna', '--role', 'counselor', '--password', PASSWORD]);
-    [a, b] = await Promise.all([cluster.startNode(), cluster.startNode()]);
+    [a, b] = (await cluster.startNodes(2)) as [Node, Node];
     const anna = await loginAt(a.url, 'two', 'anna@two.example');
     const kim = await registerAt(b.url, 'two', 'kim-two');
     const lou = await registerAt(b.url, 'two', 'lou-two');
@@ -44,9 +44,9 @@ describe('two nodes sharing MariaDB and Redis', () => {
     roomId = ok(await call(creator, 'room.create', { name: 'Across nodes', memberIds: [kim.account.id, lou.account.id] })).roomId;
     creator.disconnect();
     members = [
-      new ReliableMember('anna', anna.token, roomId, [a.url]),
-      new ReliableMember('kim', kim.token, roomId, [b.url, a.url]),
-      new ReliableMember('lou', lou.token, roomId, [b.url, a.url]),
+      new ReliableMember('anna', anna, roomId, [a.url]),
+      new ReliableMember('kim', kim, roomId, [b.url, a.url]),
+      new ReliableMember('lou', lou, roomId, [b.url, a.url]),
     ];
     await Promise.all(members.map((m) => m.connect()));
   }, 120_000);

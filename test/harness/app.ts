@@ -1,15 +1,18 @@
 import { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { io, Socket } from 'socket.io-client';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import type { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/config';
-import type { ClientToServerEvents, LoginResult, ServerToClientEvents, VisitorResult } from '../../src/realtime/contract';
-import { AccountsService } from '../../src/modules/accounts/accounts.service';
-import { CentersService } from '../../src/modules/centers/centers.service';
+import type { ClientToServerEvents, ServerToClientEvents, VisitorResult } from '../../src/realtime/contract';
+import { createCenter, createClient, createStaff, type Login } from '../factories';
 import { createMariaDb, onMariaDb, REDIS_URL, tempDataDir, TEST_MASTER_KEY } from './env';
+
+// the harness has one freePort (spawn.ts); browser tests import it from here; login and Login live with the factories
+export { freePort } from './spawn';
+export { login, type Login } from '../factories';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -85,45 +88,19 @@ export interface SeededCenter {
   counselors: Login[];
   clients: Login[];
 }
-export interface Login {
-  id: string;
-  token: string;
-  displayName: string;
-  login: string;
-  password: string;
-}
 
-let seq = 0;
-const PASSWORD = 'Correct-Horse-9-Battery';
-
-/** A center with an admin, counselors and registered clients, all logged in. */
+/** A center with an admin, counselors and registered clients, all logged in (built from test/factories). */
 export async function seedCenter(t: TestApp, opts: { counselors?: number; clients?: number; slug?: string } = {}): Promise<SeededCenter> {
-  const slug = opts.slug ?? `c${Date.now().toString(36)}${(seq++).toString(36)}`;
-  const centers = t.app.get(CentersService);
-  const accounts = t.app.get(AccountsService);
-  const center = await centers.create(slug, `Center ${slug}`);
-  const staff = async (i: number, role: 'admin' | 'counselor'): Promise<Login> => {
-    const email = `${role}${i}@${slug}.example`;
-    await accounts.createStaff(center.id, { email, displayName: `${role === 'admin' ? 'Admin' : 'Counselor'} ${i}`, role, password: PASSWORD });
-    return login(t, slug, email, PASSWORD);
-  };
+  const center = await createCenter(t, opts.slug === undefined ? {} : { slug: opts.slug });
+  const slug = center.slug;
+  const staff = (i: number, role: 'admin' | 'counselor') =>
+    createStaff(t, center, { email: `${role}${i}@${slug}.example`, displayName: `${role === 'admin' ? 'Admin' : 'Counselor'} ${i}`, role });
   const admin = await staff(0, 'admin');
   const counselors: Login[] = [];
   for (let i = 0; i < (opts.counselors ?? 2); i++) counselors.push(await staff(i + 1, 'counselor'));
   const clients: Login[] = [];
-  for (let i = 0; i < (opts.clients ?? 2); i++) {
-    const username = `client-${i}-${slug}`.slice(0, 40);
-    const res = await t.http().post('/api/auth/register').send({ center: slug, username, password: PASSWORD }).expect(201);
-    const body = res.body as LoginResult;
-    clients.push({ id: body.account.id, token: body.token, displayName: body.account.displayName, login: username, password: PASSWORD });
-  }
+  for (let i = 0; i < (opts.clients ?? 2); i++) clients.push(await createClient(t, center, { username: `client-${i}-${slug}`.slice(0, 40) }));
   return { centerId: center.id, slug, admin, counselors, clients };
-}
-
-export async function login(t: TestApp, center: string, loginName: string, password: string): Promise<Login> {
-  const res = await t.http().post('/api/auth/login').send({ center, login: loginName, password }).expect(200);
-  const body = res.body as LoginResult;
-  return { id: body.account.id, token: body.token, displayName: body.account.displayName, login: loginName, password };
 }
 
 export async function visitor(t: TestApp, center: string): Promise<VisitorResult> {
@@ -132,15 +109,6 @@ export async function visitor(t: TestApp, center: string): Promise<VisitorResult
 }
 
 const openSockets = new Set<TestSocket>();
-
-/** A free TCP port on 127.0.0.1 (for tests that must know their origin before the app listens). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 /** A connected typed socket.io-client (rejects with the connect_error message). */
 export async function connect(url: string, token: string | undefined, beforeConnect?: (socket: TestSocket) => void): Promise<TestSocket> {

@@ -3,11 +3,11 @@ import request from 'supertest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoginResult, MessageSendResult, MessageView } from '../../src/realtime/contract';
-import { call } from './ack';
+import { ChatSocket, ReliableChat } from '../../client/src/lib/reliable-chat';
+import type { LoginResult, MessageSendResult, MessageView, ServerToClientEvents } from '../../src/realtime/contract';
 import type { TestSocket } from './app';
 import { createMariaDb, REDIS_URL, TEST_MASTER_KEY } from './env';
-import { DIST_CLI, DIST_MAIN, freePort, requireBuild, Spawned, spawnNode } from './spawn';
+import { DIST_CLI, NodeProcess, requireBuild, spawnNode, startNodes } from './spawn';
 
 export const PASSWORD = 'Correct-Horse-9-Battery';
 
@@ -16,14 +16,13 @@ export interface Cluster {
   env: Record<string, string>;
   databaseUrl: string;
   startNode: () => Promise<Node>;
+  /** `count` nodes at once (test/harness/spawn.ts `startNodes`). */
+  startNodes: (count: number) => Promise<Node[]>;
   cli: (args: string[]) => Promise<string>;
   drop: () => Promise<void>;
 }
 
-export interface Node {
-  url: string;
-  proc: Spawned;
-}
+export type Node = NodeProcess;
 
 export async function createCluster(extraEnv: Record<string, string> = {}): Promise<Cluster> {
   requireBuild();
@@ -40,17 +39,17 @@ export async function createCluster(extraEnv: Record<string, string> = {}): Prom
     MESSAGE_RATE_LIMIT: '100000',
     ...extraEnv,
   };
-  const nodes: Spawned[] = [];
+  const nodes: Node[] = [];
+  const start = async (count: number) => {
+    const started = await startNodes(count, env);
+    nodes.push(...started);
+    return started;
+  };
   return {
     env,
     databaseUrl: db.url,
-    startNode: async () => {
-      const port = await freePort();
-      const proc = spawnNode(DIST_MAIN, [], { ...env, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), 'lotse-node-')) });
-      nodes.push(proc);
-      await proc.waitFor(/Lotse listens/, 60_000);
-      return { url: `http://127.0.0.1:${port}`, proc };
-    },
+    startNode: async () => (await start(1))[0]!,
+    startNodes: start,
     cli: async (args: string[]) => {
       const proc = spawnNode(DIST_CLI, args, { ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'lotse-cli-')) });
       const code = await proc.exited;
@@ -58,7 +57,7 @@ export async function createCluster(extraEnv: Record<string, string> = {}): Prom
       return proc.stdout();
     },
     drop: async () => {
-      await Promise.all(nodes.map((n) => n.stop()));
+      await Promise.all(nodes.map((n) => n.proc.stop()));
       await db.drop();
     },
   };
@@ -72,40 +71,50 @@ export async function registerAt(url: string, center: string, username: string):
   return (await request(url).post('/api/auth/register').send({ center, username, password: PASSWORD }).expect(201)).body as LoginResult;
 }
 
+type Listener = (...args: never[]) => void;
+/** The pushes ReliableChat follows, forwarded from whichever socket is current. */
+const FORWARDED = ['message.created', 'room.typing', 'room.closed'] as const satisfies readonly (keyof ServerToClientEvents)[];
+
 /**
- * A member as the reliable client library behaves: resends unacked messages with the same
- * clientMsgId until acked (reconnecting to a surviving node), delivers pushes in seq order exactly
- * once (buffering out-of-order ones), and fills gaps from `room.history { afterSeq }`.
+ * One ChatSocket over a socket per node: when the current node's socket drops it tells the
+ * listeners `disconnect`, connects to the next node url in turn (a load balancer would), and tells
+ * them `connect`. ReliableChat on top of it does the rest, as it does over one socket.io-client
+ * socket that reconnects in the browser.
  */
-export class ReliableMember {
-  socket!: TestSocket;
-  /** Messages handed to the application, in order. */
-  readonly delivered: MessageView[] = [];
-  /** Every message.created push as received (to check what the server sent). */
-  readonly pushes: MessageView[] = [];
-  readonly acked = new Map<string, MessageSendResult>();
-  private readonly pending = new Map<number, MessageView>();
-  private lastSeq = 0;
-  private connecting: Promise<void> | null = null;
-  private waiters: (() => void)[] = [];
+class FailoverSocket implements ChatSocket {
+  current: TestSocket | null = null;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private closed = false;
 
   constructor(
-    readonly name: string,
+    private readonly name: string,
     private readonly token: string,
-    private readonly roomId: string,
-    /** Node urls in preference order; a reconnect tries them in turn. */
-    public urls: string[],
+    private readonly urls: string[],
   ) {}
 
-  async connect(): Promise<void> {
-    this.connecting ??= this.openSocket().finally(() => {
-      this.connecting = null;
-    });
-    return this.connecting;
+  get connected(): boolean {
+    return this.current?.connected ?? false;
   }
 
-  private async openSocket(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+  on(event: string, listener: Listener): this {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event)!.add(listener);
+    return this;
+  }
+
+  off(event: string, listener: Listener): this {
+    this.listeners.get(event)?.delete(listener);
+    return this;
+  }
+
+  emit(event: string, ...args: unknown[]): this {
+    (this.current as unknown as { emit: (e: string, ...a: unknown[]) => void } | null)?.emit(event, ...args);
+    return this;
+  }
+
+  /** Connects to the urls in turn until one answers (a node may still be starting, or be dead). */
+  async open(): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
       const url = this.urls[attempt % this.urls.length]!;
       const socket: TestSocket = io(url, { auth: { token: this.token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 3000 });
       try {
@@ -119,87 +128,166 @@ export class ReliableMember {
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      socket.on('message.created', (m) => {
-        if (m.roomId !== this.roomId) return;
-        this.pushes.push(m);
-        this.accept(m);
+      for (const event of FORWARDED) socket.on(event, (payload: unknown) => this.fire(event, payload));
+      socket.on('disconnect', (reason) => {
+        if (this.current !== socket) return;
+        this.fire('disconnect', reason);
+        if (!this.closed) void this.open().catch(() => undefined);
       });
-      socket.on('disconnect', () => {
-        if (this.socket === socket) void this.connect().catch(() => undefined);
-      });
-      this.socket = socket;
-      await call(socket, 'room.join', { roomId: this.roomId });
-      await this.repair();
+      this.current = socket;
+      this.fire('connect');
       return;
     }
   }
 
-  /** Sends until acked; a retry carries the same clientMsgId, so it is stored at most once. */
-  async send(clientMsgId: string, body: string): Promise<MessageSendResult> {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if (this.connecting) await this.connecting.catch(() => undefined);
-      const socket = this.socket;
-      try {
-        const answer = await call(socket, 'message.send', { roomId: this.roomId, clientMsgId, body }, 4000);
-        if (answer.ok) {
-          this.acked.set(clientMsgId, answer.data);
-          return answer.data;
-        }
-        throw new Error(`${this.name}: ${answer.error.code} ${answer.error.message}`);
-      } catch (err) {
-        if (err instanceof Error && err.message.startsWith(`${this.name}:`)) throw err;
-        // No ack (timeout or the node died): reconnect if needed and send the same message again.
-        if (!socket.connected) await this.connect().catch(() => undefined);
-      }
-    }
-    throw new Error(`${this.name}: ${clientMsgId} never acked`);
-  }
-
-  /** Fetches everything after the last delivered seq, page by page. */
-  async repair(): Promise<void> {
-    for (;;) {
-      const answer = await call(this.socket, 'room.history', { roomId: this.roomId, afterSeq: this.lastSeq, limit: 200 });
-      if (!answer.ok) throw new Error(`${this.name}: history ${answer.error.code}`);
-      for (const m of answer.data.messages) this.accept(m);
-      if (answer.data.messages.length < 200) return;
-    }
-  }
-
-  /** Resolves once `count` messages were delivered in order (repairing from history after a quiet period). */
-  async waitForDelivered(count: number, ms = 60_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (this.delivered.length < count) {
-      if (Date.now() > deadline) throw new Error(`${this.name}: ${this.delivered.length}/${count} delivered`);
-      const before = this.delivered.length;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      if (this.delivered.length === before && this.socket.connected) await this.repair();
-    }
-  }
-
   close(): void {
-    const s = this.socket;
-    this.socket = undefined as unknown as TestSocket;
+    this.closed = true;
+    const s = this.current;
+    this.current = null;
     s?.removeAllListeners();
     s?.disconnect();
   }
 
-  private accept(m: MessageView): void {
-    if (m.seq <= this.lastSeq || this.pending.has(m.seq)) return;
-    this.pending.set(m.seq, m);
-    while (this.pending.has(this.lastSeq + 1)) {
-      const next = this.pending.get(this.lastSeq + 1)!;
-      this.pending.delete(next.seq);
-      this.delivered.push(next);
-      this.lastSeq = next.seq;
+  private fire(event: string, ...args: unknown[]): void {
+    for (const fn of [...(this.listeners.get(event) ?? [])]) (fn as (...a: unknown[]) => void)(...args);
+  }
+}
+
+/**
+ * A room member as the browser client is one: the client's own `ReliableChat`
+ * (client/src/lib/reliable-chat.ts: resends unacked messages with the same clientMsgId after a
+ * reconnect, shows every message once in seq order, fills gaps from `room.history { afterSeq }`)
+ * over a socket that fails over to the next node url when its node dies.
+ */
+export class ReliableMember {
+  /** Every message.created push of the room as received (to check what the server sent). */
+  readonly pushes: MessageView[] = [];
+  readonly acked = new Map<string, MessageSendResult>();
+  private readonly transport: FailoverSocket;
+  private readonly chat: ReliableChat;
+  private readonly sends = new Map<string, { resolve: (r: MessageSendResult) => void; reject: (e: Error) => void }>();
+  private readonly waiters = new Set<() => void>();
+  private nextClientMsgId = '';
+
+  constructor(
+    readonly name: string,
+    /** The member's login (its token, and its account id: ReliableChat's "me"). */
+    private readonly member: { token: string; account: { id: string } },
+    private readonly roomId: string,
+    /** Node urls in preference order; a reconnect tries them in turn. */
+    urls: string[],
+  ) {
+    this.transport = new FailoverSocket(name, member.token, urls);
+    this.transport.on('message.created', (m: MessageView) => {
+      if (m.roomId === this.roomId) this.pushes.push(m);
+    });
+    this.chat = new ReliableChat(this.transport, {
+      selfId: member.account.id,
+      newId: () => this.nextClientMsgId,
+      // a generous ack timeout: a send to a node that died is resent on the reconnect, not failed
+      ackTimeoutMs: 30_000,
+      onChange: () => this.changed(),
+    });
+  }
+
+  /** The socket of the node this member is connected to now. */
+  get socket(): TestSocket {
+    if (!this.transport.current) throw new Error(`${this.name} is not connected`);
+    return this.transport.current;
+  }
+
+  /** The room's messages as the client shows them: once each, in seq order. */
+  get delivered(): MessageView[] {
+    return this.chat.room(this.roomId)?.messages ?? [];
+  }
+
+  /** Connects and resolves once the room is joined and its history read. */
+  async connect(): Promise<void> {
+    this.chat.addRoom(this.roomId);
+    await this.transport.open();
+    await this.until(() => this.chat.room(this.roomId)?.synced === true, 30_000, 'joined');
+  }
+
+  /** Sends through ReliableChat and resolves with the ack (a retry after a reconnect carries the same clientMsgId). */
+  send(clientMsgId: string, body: string): Promise<MessageSendResult> {
+    return new Promise((resolve, reject) => {
+      this.sends.set(clientMsgId, { resolve, reject });
+      this.nextClientMsgId = clientMsgId;
+      this.chat.send(this.roomId, body);
+      this.changed();
+    });
+  }
+
+  /**
+   * Resolves once `count` messages are shown gap-free; after a quiet second it asks the client to
+   * fill the gap from history (a push lost with a node that died before it broadcast).
+   */
+  async waitForDelivered(count: number, ms = 60_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.lastSeq() < count) {
+      if (Date.now() > deadline) throw new Error(`${this.name}: ${this.lastSeq()}/${count} delivered`);
+      const before = this.lastSeq();
+      await this.nextChange(1000);
+      if (this.lastSeq() === before) await this.chat.refill(this.roomId);
     }
-    const w = this.waiters;
-    this.waiters = [];
+  }
+
+  close(): void {
+    this.chat.destroy();
+    this.transport.close();
+  }
+
+  /** Resolves at the client's next change, or after `ms` without one. */
+  private nextChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private lastSeq(): number {
+    return this.chat.room(this.roomId)?.lastSeq ?? 0;
+  }
+
+  private async until(test: () => boolean, ms: number, what: string): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!test()) {
+      if (Date.now() > deadline) throw new Error(`${this.name}: not ${what} within ${ms} ms`);
+      await this.nextChange(200);
+    }
+  }
+
+  /** Settles the sends whose message the client no longer holds as pending (acked, or stored as the push showed). */
+  private changed(): void {
+    const room = this.chat.room(this.roomId);
+    if (room && this.sends.size > 0) {
+      for (const [clientMsgId, waiting] of this.sends) {
+        const pending = room.pending.find((p) => p.clientMsgId === clientMsgId);
+        if (pending?.state === 'failed') {
+          this.sends.delete(clientMsgId);
+          waiting.reject(new Error(`${this.name}: ${clientMsgId} refused with ${pending.error ?? 'an error'}`));
+        } else if (!pending) {
+          const stored = findLast(room.messages, (m) => m.clientMsgId === clientMsgId && m.sender.id === this.member.account.id);
+          if (!stored) continue;
+          this.sends.delete(clientMsgId);
+          const result = { id: stored.id, seq: stored.seq, sentAt: stored.sentAt };
+          this.acked.set(clientMsgId, result);
+          waiting.resolve(result);
+        }
+      }
+    }
+    const w = [...this.waiters];
+    this.waiters.clear();
     w.forEach((f) => f());
   }
+}
+
+function findLast<T>(items: T[], test: (item: T) => boolean): T | undefined {
+  for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return items[i];
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** The repository: the nearest folder above this file with a package.json (test/harness/ here, dist-bench/test/harness/ when the bench runs it compiled). */
@@ -19,7 +20,10 @@ export function requireBuild(): void {
   if (!existsSync(DIST_MAIN) || !existsSync(DIST_CLI)) throw new Error('dist/main.js is missing: run `npm run build:server` first.');
 }
 
-/** A port that was free a moment ago (the spawned server binds it). */
+/**
+ * A port on 127.0.0.1 that was free a moment ago: for a spawned server, or a test that must know its
+ * origin before the app listens (browser tests). The one `freePort` of the harness (test/harness/app.ts re-exports it).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -87,4 +91,33 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
     }
   };
   return { child, stdout: () => out, stderr: () => err, waitFor, exited, stop };
+}
+
+/** A spawned `node dist/main.js`: its origin and its process. */
+export interface NodeProcess {
+  url: string;
+  port: number;
+  proc: Spawned;
+}
+
+/**
+ * Starts `count` server processes at once (`node dist/main.js`), each on its own free port with its
+ * own data directory and otherwise exactly `env`; resolves when every one listens. The cluster tests'
+ * nodes share the database and Redis named in `env`.
+ */
+export async function startNodes(count: number, env: Record<string, string>, ms = 60_000): Promise<NodeProcess[]> {
+  requireBuild();
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const port = await freePort();
+      const proc = spawnNode(DIST_MAIN, [], { ...env, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), 'lotse-node-')) });
+      try {
+        await proc.waitFor(/Lotse listens/, ms);
+      } catch (err) {
+        await proc.stop();
+        throw err;
+      }
+      return { url: `http://127.0.0.1:${port}`, port, proc };
+    }),
+  );
 }

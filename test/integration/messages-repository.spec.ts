@@ -1,45 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/infra/database/data-source-options';
 import { Message } from '../../src/modules/rooms/message.entity';
 import { Transactions } from '../../src/infra/database/transactions';
 import { MessagesRepository } from '../../src/modules/rooms/messages.repository';
 import { Room } from '../../src/modules/rooms/room.entity';
-import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
+import { rowFactories } from '../factories';
+import { openTestDatabase } from '../harness/database';
 
 describe('messages repository (seq allocation on the real database)', () => {
   let ds: DataSource;
-  let drop: () => Promise<void> = async () => undefined;
+  let close: () => Promise<void>;
   let repo: MessagesRepository;
   const centerId = randomUUID();
+  const rows = rowFactories(centerId);
 
   beforeAll(async () => {
-    if (onMariaDb) {
-      const db = await createMariaDb();
-      drop = db.drop;
-      ds = new DataSource(dataSourceOptions({ database: { kind: 'mysql', url: db.url } }));
-    } else {
-      ds = new DataSource(dataSourceOptions({ database: { kind: 'sqlite', file: join(tempDataDir(), 'lotse.sqlite') } }));
-    }
-    await ds.initialize();
-    await ds.runMigrations();
+    ({ ds, close } = await openTestDatabase());
     repo = new MessagesRepository(ds.getRepository(Message), new Transactions(ds));
   });
   afterAll(async () => {
-    await ds.destroy();
-    await drop();
+    await close();
   });
 
   async function newRoom(): Promise<string> {
-    const id = randomUUID();
-    await ds
-      .getRepository(Room)
-      .insert({ id, centerId, kind: 'group', name: 'r', createdBy: null, startsAt: null, endsAt: null, closedAt: null, lastSeq: 0, createdAt: new Date() });
-    return id;
+    const room = rows.room();
+    await ds.getRepository(Room).insert(room);
+    return room.id;
   }
-  const message = (roomId: string, senderId: string, clientMsgId: string): Message =>
-    Object.assign(new Message(), { id: randomUUID(), centerId, roomId, seq: 0, senderId, clientMsgId, body: 'v1:ciphertext', createdAt: new Date() });
+  const message = (roomId: string, senderId: string, clientMsgId: string): Message => rows.message({ roomId, senderId, clientMsgId });
 
   it('should hand out gap-free, unique seqs when 200 messages are appended at once', async () => {
     const roomId = await newRoom();

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/infra/database/data-source-options';
 import { Transactions } from '../../src/infra/database/transactions';
 import { isUniqueViolation } from '../../src/infra/database/unique-violation';
 import { Message } from '../../src/modules/rooms/message.entity';
@@ -9,62 +7,31 @@ import { MessagesRepository } from '../../src/modules/rooms/messages.repository'
 import { RoomMember } from '../../src/modules/rooms/room-member.entity';
 import { Room } from '../../src/modules/rooms/room.entity';
 import { RoomsRepository } from '../../src/modules/rooms/rooms.repository';
-import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
-
-const at = new Date('2026-12-01T10:00:00.000Z');
+import { rowFactories } from '../factories';
+import { openTestDatabase } from '../harness/database';
+import { onMariaDb } from '../harness/env';
 
 describe(`transactions (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
   let ds: DataSource;
-  let drop: () => Promise<void> = async () => undefined;
+  let close: () => Promise<void>;
   let tx: Transactions;
   let rooms: RoomsRepository;
   let messages: MessagesRepository;
   const centerId = randomUUID();
+  const rows = rowFactories(centerId);
 
   beforeAll(async () => {
-    if (onMariaDb) {
-      const db = await createMariaDb();
-      drop = db.drop;
-      ds = new DataSource(dataSourceOptions({ database: { kind: 'mysql', url: db.url } }));
-    } else {
-      ds = new DataSource(dataSourceOptions({ database: { kind: 'sqlite', file: join(tempDataDir(), 'lotse.sqlite') } }));
-    }
-    await ds.initialize();
-    await ds.runMigrations();
+    ({ ds, close } = await openTestDatabase());
     tx = new Transactions(ds);
     rooms = new RoomsRepository(ds.getRepository(Room), ds.getRepository(RoomMember), tx);
     messages = new MessagesRepository(ds.getRepository(Message), tx);
   });
   afterAll(async () => {
-    await ds.destroy();
-    await drop();
+    await close();
   });
 
-  const room = (): Room =>
-    Object.assign(new Room(), {
-      id: randomUUID(),
-      centerId,
-      kind: 'group',
-      name: 'r',
-      createdBy: null,
-      startsAt: null,
-      endsAt: null,
-      closedAt: null,
-      lastSeq: 0,
-      createdAt: at,
-    });
-  const member = (roomId: string, subjectId = randomUUID()): RoomMember =>
-    Object.assign(new RoomMember(), {
-      roomId,
-      subjectId,
-      centerId,
-      role: 'client',
-      displayName: 'n',
-      lastReadSeq: 0,
-      muted: false,
-      removedAt: null,
-      joinedAt: at,
-    });
+  const room = (): Room => rows.room();
+  const member = (roomId: string, subjectId = randomUUID()): RoomMember => rows.member({ roomId, subjectId });
   const roomCount = (id: string) => ds.getRepository(Room).countBy({ id });
   const memberCount = (roomId: string) => ds.getRepository(RoomMember).countBy({ roomId });
 
@@ -109,12 +76,46 @@ describe(`transactions (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
     expect([await roomCount(r.id), await memberCount(r.id)]).toEqual([0, 0]);
   });
 
+  it('should run afterCommit callbacks once the outermost run committed, and none after a rollback', async () => {
+    const seen: string[] = [];
+    const r = room();
+    await tx.run(async () => {
+      await rooms.insertRoom(r, [member(r.id)]);
+      await tx.run(async () => {
+        await tx.afterCommit(async () => {
+          // after the commit, outside the transaction: the row is there for everyone, and a new run is free to open
+          seen.push(`committed ${await ds.getRepository(Room).countBy({ id: r.id })}`);
+          await tx.run(async () => rooms.upsertMember(member(r.id)));
+        });
+      });
+      seen.push('still inside');
+    });
+    expect(seen).toEqual(['still inside', 'committed 1']);
+    expect(await memberCount(r.id)).toBe(2);
+
+    const failed = room();
+    await expect(
+      tx.run(async () => {
+        await rooms.insertRoom(failed, []);
+        await tx.afterCommit(() => {
+          seen.push('after a rollback');
+        });
+        throw new Error('forced failure after the write');
+      }),
+    ).rejects.toThrow('forced failure');
+    expect(seen).toEqual(['still inside', 'committed 1']);
+    // outside of a run: at once
+    await tx.afterCommit(() => {
+      seen.push('no transaction');
+    });
+    expect(seen).toEqual(['still inside', 'committed 1', 'no transaction']);
+  });
+
   it('should answer a duplicate message as duplicate inside the transaction and spend no seq', async () => {
     const r = room();
     await rooms.insertRoom(r, []);
     const sender = randomUUID();
-    const msg = (): Message =>
-      Object.assign(new Message(), { id: randomUUID(), centerId, roomId: r.id, seq: 0, senderId: sender, clientMsgId: 'c-1', body: 'v1:x', createdAt: at });
+    const msg = (): Message => rows.message({ roomId: r.id, senderId: sender, clientMsgId: 'c-1', body: 'v1:x' });
     await expect(messages.append(msg())).resolves.toEqual({ kind: 'stored', seq: 1 });
     await expect(messages.append(msg())).resolves.toEqual({ kind: 'duplicate' });
     await expect(ds.getRepository(Room).findOneByOrFail({ id: r.id })).resolves.toMatchObject({ lastSeq: 1 });

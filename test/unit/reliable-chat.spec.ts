@@ -147,6 +147,25 @@ describe('ReliableChat', () => {
     expect(chat.room('r1')!.lastSeq).toBe(4);
   });
 
+  it('should fetch the history after the gap-free prefix on refill when a push never came', async () => {
+    const s = new FakeSocket();
+    const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+    chat.addRoom('r1');
+    await chat.refill('r1'); // not connected: asks nothing
+    expect(s.calls).toEqual([]);
+    s.connect();
+    await joinAndHistory(s, [msg(1)]);
+    s.push('message.created', msg(3)); // 2 was lost on the way
+    expect(chat.room('r1')!.lastSeq).toBe(1);
+    const refilled = chat.refill('r1');
+    const history = s.take('room.history');
+    expect(history.payload).toMatchObject({ roomId: 'r1', afterSeq: 1 });
+    history.ack({ ok: true, data: { messages: [msg(2), msg(3)] } });
+    await refilled;
+    expect(chat.room('r1')!.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(chat.room('r1')!.lastSeq).toBe(3);
+  });
+
   it('should drop a pending message when history shows it was stored before the ack got lost', async () => {
     const s = new FakeSocket();
     const chat = track(new ReliableChat(s, { selfId: 'me', newId }));

@@ -1,32 +1,17 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Composer, MessageList } from '../lib/chat-parts';
+import { CannedMenu } from '../lib/canned-menu';
+import { Composer, MessageList, TypingLine } from '../lib/chat-parts';
 import { useStore } from '../lib/store';
 import type { ChatTab, ConsoleSession, ConsoleState, RoomMemberItem } from './console-session';
-import type { ConsoleDict } from './i18n';
+import type { ConsoleDict } from './lang';
 
 interface Ctx {
   session: ConsoleSession;
   state: ConsoleState;
   t: ConsoleDict;
   lang: string;
-}
-
-const CANNED_KEY = 'lotse.console.canned';
-const DEFAULT_CANNED = [
-  'Hallo, schön, dass Sie sich melden. Ich bin jetzt für Sie da. Was beschäftigt Sie?',
-  'Danke, dass Sie mir das erzählen. Nehmen Sie sich ruhig Zeit.',
-  'Sind Sie gerade in Sicherheit?',
-  'In akuter Gefahr wählen Sie bitte sofort den Notruf 112.',
-  'Ich muss unser Gespräch bald beenden. Sie können sich jederzeit wieder melden.',
-];
-
-function loadCanned(): string[] {
-  try {
-    const list = JSON.parse(localStorage.getItem(CANNED_KEY) ?? 'null') as unknown;
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : DEFAULT_CANNED;
-  } catch {
-    return DEFAULT_CANNED;
-  }
+  /** Inside the portal's workspace: no login form, no own logout, no own page title or <main>. */
+  embedded: boolean;
 }
 
 /** Re-renders every `ms` (waiting times). */
@@ -39,15 +24,15 @@ function useTick(ms: number): number {
   return now;
 }
 
-export function ConsoleApp({ session, t, lang }: { session: ConsoleSession; t: ConsoleDict; lang: string }) {
+export function ConsoleApp({ session, t, lang, embedded = false }: { session: ConsoleSession; t: ConsoleDict; lang: string; embedded?: boolean }) {
   const state = useStore(session);
   const unread = session.unreadTotal;
   // The page title carries the unread count (new chats and messages), not only the sound.
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) ${t.appTitle}` : t.appTitle;
-  }, [unread, t]);
-  const ctx: Ctx = { session, state, t, lang };
-  if (!state.auth) return <Login {...ctx} />;
+    if (!embedded) document.title = unread > 0 ? `(${unread}) ${t.appTitle}` : t.appTitle;
+  }, [unread, t, embedded]);
+  const ctx: Ctx = { session, state, t, lang, embedded };
+  if (!state.auth) return embedded ? null : <Login {...ctx} />;
   return (
     <div class="console">
       <Header {...ctx} />
@@ -170,12 +155,12 @@ function Login({ session, state, t }: Ctx) {
   );
 }
 
-function Header({ session, state, t }: Ctx) {
+function Header({ session, state, t, embedded }: Ctx) {
   const [max, setMax] = useState(state.shift.maxChats);
   // the server's shift (restored by live.sync) wins over what the field showed
   useEffect(() => setMax(state.shift.maxChats), [state.shift.maxChats]);
   return (
-    <header class="top">
+    <div class="console-top">
       <strong class="who">{state.auth?.account.displayName}</strong>
       <span class={state.online ? 'conn on' : 'conn off'} role="status">
         {state.online ? t.connected : t.connecting}
@@ -202,10 +187,12 @@ function Header({ session, state, t }: Ctx) {
       <label class="inline">
         <input type="checkbox" checked={state.notify} onChange={(e) => session.setPrefs({ notify: e.currentTarget.checked })} /> {t.desktopNotice}
       </label>
-      <button type="button" class="link" onClick={() => void session.logout()}>
-        {t.logout}
-      </button>
-    </header>
+      {!embedded && (
+        <button type="button" class="link" onClick={() => void session.logout()}>
+          {t.logout}
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -290,17 +277,19 @@ function Topics({ session, state, t, lang }: Ctx) {
 }
 
 function Chats(ctx: Ctx) {
-  const { session, state, t, lang } = ctx;
+  const { session, state, t, lang, embedded } = ctx;
   const active = state.chats.find((c) => c.roomId === state.active) ?? state.chats[0];
+  // inside the portal the page's <main> is the layout's
+  const Tag = embedded ? 'section' : 'main';
   if (!active) {
     return (
-      <main class="chats empty">
+      <Tag class="chats empty" aria-label={t.runningChats}>
         <p class="hint">{t.noChats}</p>
-      </main>
+      </Tag>
     );
   }
   return (
-    <main class="chats">
+    <Tag class="chats" aria-label={t.runningChats}>
       <div role="tablist" aria-label={t.runningChats} class="tabs">
         {state.chats.map((c) => (
           <button
@@ -335,7 +324,7 @@ function Chats(ctx: Ctx) {
         ))}
       </div>
       <ChatPanel key={active.roomId} {...ctx} tab={active} />
-    </main>
+    </Tag>
   );
 }
 
@@ -358,9 +347,7 @@ function ChatPanel({ session, tab, state, t, lang }: Ctx & { tab: ChatTab }) {
         formatTime={(iso) => clock(iso, lang)}
         onRetry={(id) => session.retry(id)}
       />
-      <p class="typing" aria-live="polite">
-        {room && room.typing.length > 0 ? t.typing(room.typing.join(', ')) : '\u00a0'}
-      </p>
+      <TypingLine names={room?.typing} say={t.typing} />
       {tab.closed ? (
         <ClosedNote session={session} roomId={tab.roomId} reason={tab.closed} t={t} />
       ) : (
@@ -376,7 +363,7 @@ function ChatPanel({ session, tab, state, t, lang }: Ctx & { tab: ChatTab }) {
             onSend={(body) => session.send(tab.roomId, body)}
             onTyping={() => session.typing(tab.roomId, true)}
           />
-          <ChatTools session={session} tab={tab} t={t} onInsert={(v) => setText((old) => (old ? `${old} ${v}` : v))} onAsk={setAsk} />
+          <ChatTools session={session} state={state} tab={tab} t={t} onInsert={(v) => setText((old) => (old ? `${old} ${v}` : v))} onAsk={setAsk} />
           {tab.kind === 'topic' && <Participants session={session} tab={tab} t={t} messageCount={room?.messages.length ?? 0} />}
         </>
       )}
@@ -399,77 +386,53 @@ function ClosedNote({ session, roomId, reason, t }: { session: ConsoleSession; r
   );
 }
 
-/** Under the composer: the canned responses (pick, edit) and, in a live chat, ending it. */
+/** Under the composer: the canned responses (the counselor's own, from the server) and, in a live chat, ending it. */
 function ChatTools({
   session,
+  state,
   tab,
   t,
   onInsert,
   onAsk,
 }: {
   session: ConsoleSession;
+  state: ConsoleState;
   tab: ChatTab;
   t: ConsoleDict;
   onInsert: (text: string) => void;
   onAsk: (ask: Ask) => void;
 }) {
-  const [canned, setCanned] = useState(loadCanned);
-  const [editing, setEditing] = useState(false);
+  const center = state.auth?.center;
   return (
-    <>
-      <div class="tools">
-        <label class="inline">
-          {t.canned}
-          <select
-            value=""
-            onChange={(e) => {
-              const v = e.currentTarget.value;
-              if (v) onInsert(v);
-              e.currentTarget.value = '';
-            }}
+    <div class="tools">
+      <CannedMenu
+        id={`canned-${tab.roomId}`}
+        list={state.canned}
+        failed={state.cannedFailed}
+        labels={{ open: t.canned, none: t.cannedNone, failed: t.cannedLoadFailed, manage: t.cannedManage }}
+        manageHref={center ? `/c/${encodeURIComponent(center)}/app/canned` : undefined}
+        targetId="reply"
+        onInsert={onInsert}
+      />
+      {tab.kind === 'live' && (
+        <>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => onAsk({ text: t.endConfirm(tab.title), yes: t.endChat, run: () => void session.endChat(tab.roomId, false) })}
           >
-            <option value="">{t.choose}</option>
-            {canned.map((c) => (
-              <option key={c} value={c}>
-                {c.length > 60 ? `${c.slice(0, 57)}…` : c}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" class="link" onClick={() => setEditing(!editing)} aria-expanded={editing}>
-          {t.editCanned}
-        </button>
-        {tab.kind === 'live' && (
-          <>
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => onAsk({ text: t.endConfirm(tab.title), yes: t.endChat, run: () => void session.endChat(tab.roomId, false) })}
-            >
-              {t.endChat}
-            </button>
-            <button
-              type="button"
-              class="danger"
-              onClick={() => onAsk({ text: t.endBlockConfirm(tab.title), yes: t.endAndBlock, danger: true, run: () => void session.endChat(tab.roomId, true) })}
-            >
-              {t.endAndBlock}
-            </button>
-          </>
-        )}
-      </div>
-      {editing && (
-        <CannedEditor
-          t={t}
-          list={canned}
-          onSave={(list) => {
-            localStorage.setItem(CANNED_KEY, JSON.stringify(list));
-            setCanned(list);
-            setEditing(false);
-          }}
-        />
+            {t.endChat}
+          </button>
+          <button
+            type="button"
+            class="danger"
+            onClick={() => onAsk({ text: t.endBlockConfirm(tab.title), yes: t.endAndBlock, danger: true, run: () => void session.endChat(tab.roomId, true) })}
+          >
+            {t.endAndBlock}
+          </button>
+        </>
       )}
-    </>
+    </div>
   );
 }
 
@@ -509,29 +472,5 @@ function Participants({ session, tab, t, messageCount }: { session: ConsoleSessi
         </ul>
       )}
     </section>
-  );
-}
-
-function CannedEditor({ list, onSave, t }: { list: string[]; onSave: (list: string[]) => void; t: ConsoleDict }) {
-  const [text, setText] = useState(list.join('\n'));
-  return (
-    <div class="canned-editor">
-      <label for="canned">{t.cannedEditor}</label>
-      <textarea id="canned" rows={6} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-      <button
-        type="button"
-        class="secondary"
-        onClick={() =>
-          onSave(
-            text
-              .split('\n')
-              .map((s) => s.trim())
-              .filter(Boolean),
-          )
-        }
-      >
-        {t.save}
-      </button>
-    </div>
   );
 }

@@ -1,9 +1,18 @@
-import type { AccountView, LiveChatView, LoginResult, MessageView, QueueWaitingEntry, RoomMemberView, TopicChatListItem } from '../../../src/realtime/contract';
+import type {
+  AccountView,
+  CannedResponseView,
+  LiveChatView,
+  LoginResult,
+  MessageView,
+  QueueWaitingEntry,
+  RoomMemberView,
+  TopicChatListItem,
+} from '../../../src/realtime/contract';
 import { api, ApiError } from '../lib/api';
 import { ReliableChat, RoomState } from '../lib/reliable-chat';
 import { asChatSocket, command, connectSocket, LotseSocket } from '../lib/socket';
 import { Store } from '../lib/store';
-import type { ConsoleDict } from './i18n';
+import type { ConsoleDict } from './lang';
 import { alertUser } from './notify';
 
 /** One member of a room as GET /api/rooms/:id/members answers it (the contract's RoomMemberView). */
@@ -43,6 +52,24 @@ export interface ConsoleState {
   announcements: { id: number; text: string }[];
   /** A notice that stays until dismissed (a chat handed over while away, chats restored). */
   notice: string | null;
+  /** The counselor's own canned responses (from the server; null until loaded). */
+  canned: CannedResponseView[] | null;
+  cannedFailed: boolean;
+}
+
+export interface ConsoleAuth {
+  token: string;
+  center: string;
+  account: AccountView;
+}
+
+export interface ConsoleOptions {
+  /** Where the console keeps its tab state (sessionStorage key); the portal uses one per center. */
+  storageKey?: string;
+  /** false: wait for `adopt()` instead of reconnecting with a saved token (the portal's live page). */
+  restoreLogin?: boolean;
+  /** The server dropped the socket (socket.io does not reconnect then): the portal checks whether its token still lives. */
+  onServerDisconnect?: () => void;
 }
 
 interface Saved {
@@ -64,13 +91,19 @@ export class ConsoleSession extends Store<ConsoleState> {
   private chat: ReliableChat | null = null;
   private announced = 0;
 
+  private readonly key: string;
+  private readonly onServerDisconnect: (() => void) | undefined;
+
   constructor(
     private readonly session: Storage,
     private readonly local: Storage,
-    private readonly t: ConsoleDict,
+    private t: ConsoleDict,
     private readonly connectTo: (token: string) => LotseSocket = connectSocket,
+    options: ConsoleOptions = {},
   ) {
     super();
+    this.key = options.storageKey ?? KEY;
+    this.onServerDisconnect = options.onServerDisconnect;
     const prefs = JSON.parse(local.getItem(PREFS) ?? '{}') as { sound?: boolean; notify?: boolean };
     this.state = {
       auth: null,
@@ -87,8 +120,10 @@ export class ConsoleSession extends Store<ConsoleState> {
       busy: false,
       announcements: [],
       notice: null,
+      canned: null,
+      cannedFailed: false,
     };
-    const raw = session.getItem(KEY);
+    const raw = session.getItem(this.key);
     if (raw) {
       const saved = JSON.parse(raw) as Saved;
       this.state = {
@@ -98,8 +133,46 @@ export class ConsoleSession extends Store<ConsoleState> {
         chats: saved.chats,
         active: saved.active,
       };
-      this.connect();
+      if (options.restoreLogin !== false) this.connect();
     }
+  }
+
+  /** Connects the socket again after the server dropped it (socket.io does not do that on its own). */
+  reconnect(): void {
+    if (this.socket && !this.socket.connected) this.socket.connect();
+  }
+
+  /** The language changed (the portal's switch): announcements from now on in the new one. */
+  setTexts(t: ConsoleDict): void {
+    this.t = t;
+  }
+
+  /**
+   * Signs the console in with a login made elsewhere (the portal's session): no second login.
+   * The tabs and shift kept for the same token stay; another token starts afresh.
+   */
+  adopt(auth: ConsoleAuth): void {
+    const current = this.state.auth;
+    if (current?.token === auth.token && this.socket) return;
+    if (current && current.token !== auth.token) {
+      this.drop();
+      this.set({ chats: [], active: null, queue: [], waiting: 0, shift: { open: false, maxChats: this.state.shift.maxChats } });
+    }
+    this.set({ auth, error: null });
+    this.connect();
+  }
+
+  /**
+   * The portal's session ended (logout, or the server dropped the token): the console part ends
+   * too. The shift is closed while the token still works; a dead token's shift ends on the server.
+   */
+  async end(): Promise<void> {
+    if (this.socket?.connected && this.state.shift.open) {
+      await command(this.socket, 'shift.close', {}, 1500);
+    }
+    this.drop();
+    this.session.removeItem(this.key);
+    this.set({ auth: null, chats: [], active: null, queue: [], waiting: 0, canned: null, shift: { open: false, maxChats: this.state.shift.maxChats } });
   }
 
   room(roomId: string): RoomState | undefined {
@@ -118,7 +191,7 @@ export class ConsoleSession extends Store<ConsoleState> {
         chats: state.chats,
         active: state.active,
       };
-      this.session.setItem(KEY, JSON.stringify(saved));
+      this.session.setItem(this.key, JSON.stringify(saved));
     }
   }
 
@@ -141,11 +214,8 @@ export class ConsoleSession extends Store<ConsoleState> {
     const token = this.state.auth?.token;
     if (this.state.shift.open) await this.closeShift();
     if (token) await api('/api/auth/logout', { method: 'POST', token }).catch(() => undefined);
-    this.chat?.destroy();
-    this.socket?.disconnect();
-    this.chat = null;
-    this.socket = null;
-    this.session.removeItem(KEY);
+    this.drop();
+    this.session.removeItem(this.key);
     this.set({ auth: null, chats: [], active: null, queue: [], waiting: 0, shift: { open: false, maxChats: this.state.shift.maxChats } });
   }
 
@@ -251,6 +321,17 @@ export class ConsoleSession extends Store<ConsoleState> {
     return api<RoomMemberItem[]>(`/api/rooms/${encodeURIComponent(roomId)}/members`, { token: a.token });
   }
 
+  /** The counselor's own canned responses, kept on the server (loaded on every connect and after a change). */
+  async loadCanned(): Promise<void> {
+    const a = this.state.auth;
+    if (!a) return;
+    try {
+      this.set({ canned: await api<CannedResponseView[]>('/api/canned-responses', { token: a.token }), cannedFailed: false });
+    } catch {
+      this.set({ cannedFailed: true });
+    }
+  }
+
   setPrefs(p: { sound?: boolean; notify?: boolean }): void {
     if (p.notify && typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
     this.set(p);
@@ -258,6 +339,15 @@ export class ConsoleSession extends Store<ConsoleState> {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  private drop(): void {
+    this.chat?.destroy();
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.chat = null;
+    this.socket = null;
+    this.set({ online: false });
+  }
 
   private connect(): void {
     const a = this.state.auth!;
@@ -276,11 +366,15 @@ export class ConsoleSession extends Store<ConsoleState> {
       this.set({ online: true });
       void this.sync();
       void this.loadTopics();
+      void this.loadCanned();
     });
-    socket.on('disconnect', () => this.set({ online: false }));
+    socket.on('disconnect', (reason) => {
+      this.set({ online: false });
+      if (reason === 'io server disconnect') this.onServerDisconnect?.();
+    });
     socket.on('connect_error', (err) => {
       if (err.message === 'UNAUTHORIZED') {
-        this.session.removeItem(KEY);
+        this.session.removeItem(this.key);
         socket.disconnect();
         this.set({ auth: null, error: this.t.sessionExpired });
       }

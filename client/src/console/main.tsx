@@ -1,8 +1,9 @@
 import { render } from 'preact';
 import { ConsoleApp } from './app';
 import { ConsoleSession } from './console-session';
-import { pickConsoleDict } from './i18n';
+import { pickConsoleDict } from './lang';
 import '../lib/chat-base.css';
+import './console-page.css';
 import './console.css';
 
 const { t, lang } = pickConsoleDict(new URLSearchParams(location.search).get('lang') ?? navigator.language);

@@ -8,7 +8,7 @@ export class ApiError extends Error {
     readonly status: number,
     /** RATE_LIMITED: how long to wait before trying again (the error's retryAfterMs or Retry-After). */
     readonly retryAfterMs?: number,
-    /** VALIDATION_FAILED: the fields the server refused. */
+    /** VALIDATION_FAILED: the offending fields (the error's `fields`). */
     readonly fields?: string[],
   ) {
     super(message);

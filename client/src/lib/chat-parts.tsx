@@ -3,7 +3,7 @@ import { LIMITS } from '../../../src/realtime/contract';
 import type { RoomState } from './reliable-chat';
 
 /**
- * The chat parts the widget and the console share: one message list, one composer. They hold no
+ * The chat parts the widget and the console share: one message list, one typing line, one composer. They hold no
  * text of their own: every visible string comes from the caller's message catalogue.
  */
 
@@ -69,6 +69,22 @@ export function MessageList({ room, selfId, labels, formatTime, fallbackName, on
       ))}
       <div ref={endRef} />
     </div>
+  );
+}
+
+export interface TypingLineProps {
+  /** The others typing now (the room's `typing`), as display names. */
+  names: string[] | undefined;
+  /** The sentence for them, from the caller's catalogue (`t.typing`). */
+  say: (names: string) => string;
+}
+
+/** Who else is typing, announced politely; it keeps its line when nobody types (no jump of the composer). */
+export function TypingLine({ names, say }: TypingLineProps) {
+  return (
+    <p class="typing" aria-live="polite">
+      {names && names.length > 0 ? say(names.join(', ')) : '\u00a0'}
+    </p>
   );
 }
 

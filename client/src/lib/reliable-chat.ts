@@ -177,6 +177,15 @@ export class ReliableChat {
     this.changed();
   }
 
+  /**
+   * Fetches what the server holds after the room's gap-free prefix, without waiting for a reconnect
+   * (a push that never came: the node that stored the message died before it broadcast it).
+   */
+  async refill(roomId: string): Promise<void> {
+    const room = this.rooms.get(roomId);
+    if (room?.synced && this.socket.connected) await this.fillGap(room);
+  }
+
   setTyping(roomId: string, typing: boolean): void {
     if (this.socket.connected) this.socket.emit('room.typing', { roomId, typing }, () => undefined);
   }
@@ -273,17 +282,20 @@ export class ReliableChat {
       if (joined.error.code === 'NOT_FOUND' || joined.error.code === 'FORBIDDEN') this.markClosed(room.roomId, 'gone');
       return;
     }
-    // Fill the gap page by page: everything after the last seq we have.
-    for (;;) {
-      const page = await this.call('room.history', { roomId: room.roomId, afterSeq: room.lastSeq, limit: HISTORY_PAGE });
-      if (!page.ok) return;
-      for (const m of page.data.messages) this.receive(m, false);
-      if (page.data.messages.length < HISTORY_PAGE) break;
-    }
-    if (!this.socket.connected) return;
+    if (!(await this.fillGap(room)) || !this.socket.connected) return;
     room.synced = true;
     this.changed();
     for (const p of [...room.pending]) void this.transmit(room, p.clientMsgId);
+  }
+
+  /** Fills the gap page by page: everything after the last gap-free seq we have. False when a page was refused. */
+  private async fillGap(room: RoomState): Promise<boolean> {
+    for (;;) {
+      const page = await this.call('room.history', { roomId: room.roomId, afterSeq: room.lastSeq, limit: HISTORY_PAGE });
+      if (!page.ok) return false;
+      for (const m of page.data.messages) this.receive(m, false);
+      if (page.data.messages.length < HISTORY_PAGE) return true;
+    }
   }
 
   private async transmit(room: RoomState, clientMsgId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Composer, MessageList } from '../lib/chat-parts';
+import { Composer, MessageList, TypingLine } from '../lib/chat-parts';
 import { useStore } from '../lib/store';
 import type { Dict } from './i18n';
 import type { CenterInfo, WidgetSession, WidgetState } from './session';
@@ -214,7 +214,6 @@ function Chat({ state, session, t, lang, heading }: { state: WidgetState; sessio
   useEffect(() => {
     if (confirming) stayRef.current?.focus();
   }, [confirming]);
-  const typing = state.room?.typing ?? [];
   return (
     <section class="chat">
       {heading}
@@ -232,9 +231,7 @@ function Chat({ state, session, t, lang, heading }: { state: WidgetState; sessio
         </p>
       )}
       <Transcript state={state} t={t} lang={lang} onRetry={(id) => session.retry(id)} />
-      <p class="typing" aria-live="polite">
-        {typing.length > 0 ? t.typing(typing.join(', ')) : '\u00a0'}
-      </p>
+      <TypingLine names={state.room?.typing} say={t.typing} />
       <Composer
         id="msg"
         rows={2}

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { acquireSqliteLock } from './sqlite-lock';
-import { Transactions } from './transactions';
+import { TransactionsModule } from './transactions.module';
 
 /** TypeORM on SQLite (embedded default) or MariaDB/MySQL; migrations run at start; `Transactions` for every module. */
 @Global()
@@ -13,9 +13,8 @@ import { Transactions } from './transactions';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true, retryAttempts: 3, retryDelay: 1000 }),
     }),
+    TransactionsModule,
   ],
-  providers: [Transactions],
-  exports: [Transactions],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   private readonly release: () => void;

@@ -1,5 +1,6 @@
 import { Account } from '../../modules/accounts/account.entity';
 import { AuthToken } from '../../modules/auth/auth-token.entity';
+import { PasswordReset } from '../../modules/auth/password-reset.entity';
 import { Center } from '../../modules/centers/center.entity';
 import { DataKey } from '../../modules/crypto/data-key.entity';
 import { Message } from '../../modules/rooms/message.entity';
@@ -10,6 +11,22 @@ import { Shift } from '../../modules/live-queue/shift.entity';
 import { VisitorBlock } from '../../modules/live-queue/visitor-block.entity';
 import { TopicChat } from '../../modules/topic-chats/topic-chat.entity';
 import { TopicParticipant } from '../../modules/topic-chats/topic-participant.entity';
+import { CannedResponse } from '../../modules/canned-responses/canned-response.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
-export const ENTITIES = [Center, Account, AuthToken, DataKey, Room, RoomMember, Message, Shift, LiveChat, VisitorBlock, TopicChat, TopicParticipant];
+export const ENTITIES = [
+  Center,
+  Account,
+  AuthToken,
+  DataKey,
+  Room,
+  RoomMember,
+  Message,
+  Shift,
+  LiveChat,
+  VisitorBlock,
+  TopicChat,
+  TopicParticipant,
+  PasswordReset,
+  CannedResponse,
+];

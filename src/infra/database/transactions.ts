@@ -4,18 +4,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, Repository } from 'typeorm';
 import { isMysql } from './columns';
 
+type AfterCommit = () => void | Promise<void>;
+interface OpenTransaction {
+  em: EntityManager;
+  after: AfterCommit[];
+}
+
 /**
  * One transaction for an operation that writes more than once. `run(work)` opens a transaction
  * (TypeORM's `DataSource.transaction`) and keeps its EntityManager for everything `work` awaits;
  * repositories write through `bind(repo)`, so every write of the operation commits or rolls back
- * together. A `run` inside a `run` joins the outer transaction.
+ * together. A `run` inside a `run` joins the outer transaction. What must not happen before the
+ * data is committed (pushes, other nodes' caches, mail files, Redis, the WAL flush) goes through
+ * `afterCommit`: it runs once the outermost transaction committed, and not at all on a rollback.
  *
  * SQLite: TypeORM serves it through one connection, so two transactions opened at once would nest
  * into each other (savepoints); they run one after another here instead.
  */
 @Injectable()
 export class Transactions {
-  private readonly current = new AsyncLocalStorage<EntityManager>();
+  private readonly current = new AsyncLocalStorage<OpenTransaction>();
   private sqliteTail: Promise<unknown> = Promise.resolve();
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -24,19 +32,34 @@ export class Transactions {
     return isMysql(this.ds.options.type);
   }
 
-  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const open = this.current.getStore();
-    if (open) return work(open);
-    const start = (): Promise<T> => this.ds.transaction((em) => this.current.run(em, () => work(em)));
-    if (this.mysql) return start();
-    const result = this.sqliteTail.then(start);
-    this.sqliteTail = result.catch(() => undefined);
+    if (open) return work(open.em);
+    const after: AfterCommit[] = [];
+    const start = (): Promise<T> => this.ds.transaction((em) => this.current.run({ em, after }, () => work(em)));
+    let result: T;
+    if (this.mysql) {
+      result = await start();
+    } else {
+      const queued = this.sqliteTail.then(start);
+      this.sqliteTail = queued.catch(() => undefined);
+      result = await queued;
+    }
+    // outside the SQLite queue: a callback may open a transaction of its own
+    for (const fn of after) await fn();
     return result;
+  }
+
+  /** Runs `fn` once the open transaction committed (dropped if it rolls back); outside of one, at once. */
+  async afterCommit(fn: AfterCommit): Promise<void> {
+    const open = this.current.getStore();
+    if (open) open.after.push(fn);
+    else await fn();
   }
 
   /** The repository bound to the open transaction, or the repository itself outside of one. */
   bind<E extends ObjectLiteral>(repo: Repository<E>): Repository<E> {
-    const em = this.current.getStore();
+    const em = this.current.getStore()?.em;
     return em ? em.getRepository<E>(repo.target) : repo;
   }
 

@@ -2,11 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, MoreThan, Not, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
+import { Transactions } from '../../infra/database/transactions';
 import { Account, AccountRole, AccountStatus } from './account.entity';
 
 @Injectable()
 export class AccountsRepository {
-  constructor(@InjectRepository(Account) private readonly repo: Repository<Account>) {}
+  constructor(
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly tx: Transactions,
+  ) {}
+
+  /** Inside `Transactions.run` (an account's deletion) the open transaction's repository. */
+  private get repo(): Repository<Account> {
+    return this.tx.bind(this.accounts);
+  }
 
   findByLogin(centerId: string, login: string): Promise<Account | null> {
     return this.repo.findOneBy({ centerId, login });

@@ -6,6 +6,7 @@ import { ACCOUNT_DELETING, emitEvent } from '../../common/events';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
 import { ErasureService } from '../../infra/database/erasure.service';
+import { Transactions } from '../../infra/database/transactions';
 import { MailService } from '../../infra/mail/mail.service';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import { hasInvisible, lookAlikeKey, normalizeLogin, stripBidiControls } from '../../common/names';
@@ -31,6 +32,7 @@ export class AccountsService {
     private readonly mail: MailService,
     private readonly limits: RateLimitService,
     private readonly erasure: ErasureService,
+    private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
@@ -127,6 +129,11 @@ export class AccountsService {
     await this.repo.update(centerId, id, { passwordHash: await this.passwords.hash(password) });
   }
 
+  /** Stores a hash made by PasswordService.hash (a caller inside a transaction hashes before it opens). */
+  async setPasswordHash(centerId: string, id: string, passwordHash: string): Promise<void> {
+    await this.repo.update(centerId, id, { passwordHash });
+  }
+
   async confirmEmail(centerId: string, token: string): Promise<boolean> {
     const account = await this.repo.findByConfirmHash(centerId, sha256(token));
     if (!account) return false;
@@ -141,20 +148,27 @@ export class AccountsService {
   }
 
   /**
-   * Deletes an account and, through ACCOUNT_DELETING, everything that belongs to it; then its key,
-   * the mails to its address in the local outbox and its Redis counters, and flushes the deleted
-   * pages out of SQLite's WAL (docs/security.md).
+   * Deletes an account and, through ACCOUNT_DELETING, everything that belongs to it (its 1:1 rooms,
+   * its messages, memberships, nicknames and keys), then the account row and its key: all in one
+   * transaction, so a failing write leaves the account whole. Once committed: the mails to its
+   * address in the local outbox, its Redis counters, and the deleted pages out of SQLite's WAL
+   * (docs/security.md). Joins the caller's transaction (the deletion of one's own account revokes
+   * the tokens in it too).
    */
   async delete(centerId: string, id: string): Promise<void> {
-    const account = await this.repo.findById(centerId, id);
-    // confirmed or not: the address was written into a confirmation mail
-    const email = account?.emailEnc ? await this.crypto.decrypt(this.emailCtx(account), account.emailEnc) : null;
-    await emitEvent(this.events, ACCOUNT_DELETING, { centerId, accountId: id });
-    await this.repo.delete(centerId, id);
-    await this.crypto.destroyAccountKey(centerId, id);
-    if (email) this.mail.forgetAddress(email);
-    await this.limits.reset('accountMessages', id);
-    await this.erasure.flushDeleted();
+    await this.tx.run(async () => {
+      const account = await this.repo.findById(centerId, id);
+      // confirmed or not: the address was written into a confirmation mail
+      const email = account?.emailEnc ? await this.crypto.decrypt(this.emailCtx(account), account.emailEnc) : null;
+      await emitEvent(this.events, ACCOUNT_DELETING, { centerId, accountId: id });
+      await this.repo.delete(centerId, id);
+      await this.crypto.destroyAccountKey(centerId, id);
+      await this.tx.afterCommit(async () => {
+        if (email) this.mail.forgetAddress(email);
+        await this.limits.reset('accountMessages', id);
+        await this.erasure.flushDeleted();
+      });
+    });
   }
 
   // ---- staff lifecycle (the admin's staff page) ------------------------------------------------

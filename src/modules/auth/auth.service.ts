@@ -4,6 +4,7 @@ import { IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { normalizeLogin } from '../../common/names';
+import { Transactions } from '../../infra/database/transactions';
 import { MailService } from '../../infra/mail/mail.service';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { AccountView, LoginResult, VisitorResult } from '../../realtime/contract';
@@ -30,6 +31,7 @@ export class AuthService implements OnModuleInit {
     private readonly limits: RateLimitService,
     private readonly mail: MailService,
     private readonly ids: IdGenerator,
+    private readonly tx: Transactions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -70,8 +72,11 @@ export class AuthService implements OnModuleInit {
       const link = `${this.config.publicUrl}/confirm-email.html#center=${encodeURIComponent(center.slug)}&token=${confirmToken}`;
       await this.mail.send({
         to: dto.email.trim().toLowerCase(),
-        subject: `${center.name}: please confirm your email address`,
-        text: `Hello,\n\nsomeone registered at ${center.name} with this address. If it was you, confirm it here:\n${link}\n\nIf it was not you, ignore this mail; the address will not be used.\n`,
+        subject: `${center.name}: Bitte bestätigen Sie Ihre E-Mail-Adresse`,
+        text:
+          `Hallo,\n\nbei ${center.name} hat sich jemand mit dieser E-Mail-Adresse registriert. Wenn Sie das waren, bestätigen Sie die Adresse hier:\n${link}\n\n` +
+          `Erst danach schicken wir Benachrichtigungen an diese Adresse, und nur dann kann ein vergessenes Passwort zurückgesetzt werden.\n\n` +
+          `Wenn Sie das nicht waren, ignorieren Sie diese E-Mail einfach. Die Adresse wird dann nicht verwendet.\n`,
       });
     }
     const token = await this.tokens.issue({ subjectId: account.id, role: 'client', centerId: center.id }, SESSION_TTL_MS);
@@ -113,8 +118,11 @@ export class AuthService implements OnModuleInit {
     requireRole(auth, 'client', { message: 'Staff accounts are removed by the center admin.' });
     const account = await this.requireAccount(auth);
     if (!(await this.passwords.verify(dto.password, account.passwordHash))) throw errors.forbidden('The password is wrong.');
-    await this.tokens.revokeSubject(auth.centerId, account.id);
-    await this.accounts.delete(auth.centerId, account.id);
+    // the sessions and everything of the account: both or neither
+    await this.tx.run(async () => {
+      await this.tokens.revokeSubject(auth.centerId, account.id);
+      await this.accounts.delete(auth.centerId, account.id);
+    });
   }
 
   /** Counts the attempt first (atomically: parallel guesses cannot slip between a read and a write). */

@@ -1,11 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
+import { Transactions } from '../../infra/database/transactions';
 import { AuthToken } from './auth-token.entity';
 
 @Injectable()
 export class TokensRepository {
-  constructor(@InjectRepository(AuthToken) private readonly repo: Repository<AuthToken>) {}
+  constructor(
+    @InjectRepository(AuthToken) private readonly tokens: Repository<AuthToken>,
+    private readonly tx: Transactions,
+  ) {}
+
+  /** Inside `Transactions.run` (an account's deletion) the open transaction's repository. */
+  private get repo(): Repository<AuthToken> {
+    return this.tx.bind(this.tokens);
+  }
 
   findByHash(tokenHash: string): Promise<AuthToken | null> {
     return this.repo.findOneBy({ tokenHash });

@@ -3,6 +3,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { createHash } from 'node:crypto';
 import { AuthContext } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
+import { Transactions } from '../../infra/database/transactions';
 import { ClusterBus } from '../../infra/redis/cluster-bus';
 import type { Role } from '../../realtime/contract';
 import { TokensRepository } from './tokens.repository';
@@ -38,6 +39,7 @@ export class TokensService implements OnModuleInit {
     private readonly bus: ClusterBus,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly tx: Transactions,
   ) {}
 
   onModuleInit(): void {
@@ -101,7 +103,8 @@ export class TokensService implements OnModuleInit {
   /** Every token of a subject (password change, deletion); `except` keeps the caller's own. */
   async revokeSubject(centerId: string, subjectId: string, exceptHash?: string): Promise<void> {
     const hashes = await this.repo.deleteBySubject(centerId, subjectId, exceptHash);
-    if (hashes.length > 0) this.bus.publish('tokens.revoked', { hashes });
+    // inside an account's deletion: the sessions end once the deletion is committed
+    if (hashes.length > 0) await this.tx.afterCommit(() => this.bus.publish('tokens.revoked', { hashes }));
   }
 
   @Cron(CronExpression.EVERY_10_MINUTES)

@@ -123,15 +123,24 @@ export class CryptoService implements OnModuleInit {
 
   private async destroyScope(centerId: string, scope: string): Promise<void> {
     await this.keys.deleteScope(centerId, scope);
-    this.forget(centerId, scope);
-    this.bus.publish(KEYS_DESTROYED, { centerId, scope });
+    await this.afterCommit(() => this.forgetEverywhere(centerId, scope));
   }
 
   private async destroyScopesLike(centerId: string, pattern: string): Promise<void> {
-    for (const scope of await this.keys.deleteScopesLike(centerId, pattern)) {
-      this.forget(centerId, scope);
-      this.bus.publish(KEYS_DESTROYED, { centerId, scope });
-    }
+    const scopes = await this.keys.deleteScopesLike(centerId, pattern);
+    await this.afterCommit(() => scopes.forEach((scope) => this.forgetEverywhere(centerId, scope)));
+  }
+
+  /** Inside a transaction the caches keep a key until its deletion is committed (a rollback keeps it, and nobody reloads it early). */
+  private afterCommit(fn: () => void): Promise<void> {
+    if (this.tx) return this.tx.afterCommit(fn);
+    fn();
+    return Promise.resolve();
+  }
+
+  private forgetEverywhere(centerId: string, scope: string): void {
+    this.forget(centerId, scope);
+    this.bus.publish(KEYS_DESTROYED, { centerId, scope });
   }
 
   private forget(centerId: string, scope: string): void {

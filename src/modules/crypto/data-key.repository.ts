@@ -1,12 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Like, Not, Repository } from 'typeorm';
 import { isMysql } from '../../infra/database/columns';
+import { Transactions } from '../../infra/database/transactions';
 import { DataKey } from './data-key.entity';
 
 @Injectable()
 export class DataKeyRepository {
-  constructor(@InjectRepository(DataKey) private readonly repo: Repository<DataKey>) {}
+  constructor(
+    @InjectRepository(DataKey) private readonly repo: Repository<DataKey>,
+    /** Absent in the CLI's key:rotate (it runs its own transaction). */
+    @Optional() private readonly tx?: Transactions,
+  ) {}
+
+  /** Deletions join an open transaction (a room's or an account's erasure). */
+  private get writer(): Repository<DataKey> {
+    return this.tx ? this.tx.bind(this.repo) : this.repo;
+  }
 
   findCurrent(centerId: string, scope: string): Promise<DataKey | null> {
     return this.repo.findOne({ where: { centerId, scope }, order: { version: 'DESC' } });
@@ -22,13 +32,13 @@ export class DataKeyRepository {
   }
 
   async deleteScope(centerId: string, scope: string): Promise<void> {
-    await this.repo.delete({ centerId, scope });
+    await this.writer.delete({ centerId, scope });
   }
 
   /** Deletes the keys whose scope matches a LIKE pattern; returns their scopes. */
   async deleteScopesLike(centerId: string, pattern: string): Promise<string[]> {
-    const rows = await this.repo.find({ select: { id: true, scope: true }, where: { centerId, scope: Like(pattern) } });
-    if (rows.length > 0) await this.repo.delete({ centerId, id: In(rows.map((r) => r.id)) });
+    const rows = await this.writer.find({ select: { id: true, scope: true }, where: { centerId, scope: Like(pattern) } });
+    if (rows.length > 0) await this.writer.delete({ centerId, id: In(rows.map((r) => r.id)) });
     return [...new Set(rows.map((r) => r.scope))];
   }
 

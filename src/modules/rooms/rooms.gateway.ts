@@ -25,7 +25,7 @@ export class RoomsGateway {
 
   @Command('room.close')
   close(@WsAuth() auth: AuthContext, @MessageBody() dto: RoomRefDto) {
-    return this.rooms.deleteRoom(auth, dto.roomId);
+    return this.rooms.closeRoomCommand(auth, dto.roomId);
   }
 
   @Command('room.read')

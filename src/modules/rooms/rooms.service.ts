@@ -4,7 +4,7 @@ import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
 import { ACCOUNT_DELETING, AccountDeletingEvent, SOCKET_CONNECTED, SocketPresenceEvent } from '../../common/events';
-import type { Role, RoomCreateResult, RoomJoinResult, RoomKind } from '../../realtime/contract';
+import type { Role, RoomCreateResult, RoomJoinResult, RoomKind, RoomListItem } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
 import { ErasureService } from '../../infra/database/erasure.service';
@@ -35,19 +35,8 @@ export interface RoomMemberView {
   removed: boolean;
 }
 
-/** One entry of `GET /api/rooms`. */
-export interface RoomListItem {
-  id: string;
-  kind: RoomKind;
-  name: string;
-  lastSeq: number;
-  lastReadSeq: number;
-  unread: number;
-  startsAt: string | null;
-  endsAt: string | null;
-  closedAt: string | null;
-  createdAt: string;
-}
+/** One entry of `GET /api/rooms` (the contract's shape). */
+export type { RoomListItem };
 
 /**
  * Rooms: counselor 1:1 and group rooms (`room.create`, `room.close`), membership and read markers,
@@ -102,10 +91,40 @@ export class RoomsService {
   }
 
   /**
-   * `room.close` / `DELETE /api/rooms/:id`: the creating counselor or a center admin deletes a 1:1 or
-   * group room for good; a live chat is ended by its counselor exactly as `live.end` ends it.
+   * `room.close`: the creating counselor or a center admin closes a 1:1 or group room: nobody can
+   * write any more, its members can still read it (until it is deleted). A live chat is ended by
+   * its counselor exactly as `live.end` ends it.
+   */
+  async closeRoomCommand(auth: AuthContext, roomId: string): Promise<Record<string, never>> {
+    const room = await this.roomToEnd(auth, roomId);
+    if (room) await this.closeRoom(auth.centerId, room.id, 'closed', { deleteMessages: false });
+    return {};
+  }
+
+  /**
+   * `DELETE /api/rooms/:id`: the creating counselor or a center admin deletes a 1:1 or group room
+   * (open or closed) and its messages for good; the members get `room.closed { reason: 'deleted' }`.
    */
   async deleteRoom(auth: AuthContext, roomId: string): Promise<Record<string, never>> {
+    const room = await this.roomToEnd(auth, roomId);
+    if (!room) return {};
+    const members = (await this.rooms.listMembers(auth.centerId, room.id)).filter((m) => !m.removedAt);
+    const closedNow = await this.closeRoom(auth.centerId, room.id, 'deleted', { deleteMessages: true });
+    // closed before: its members were told it closed, now they learn that it is gone
+    if (!closedNow && members.length > 0) {
+      this.publisher.to(
+        members.map((m) => roomFor.subject(m.subjectId)),
+        'room.closed',
+        { roomId: room.id, reason: 'deleted' },
+      );
+    }
+    await this.cipher.eraseRoom(auth.centerId, room.id);
+    await this.erasure.flushDeleted();
+    return {};
+  }
+
+  /** The 1:1 or group room the caller may close or delete; null when its feature ended it instead (a live chat). */
+  private async roomToEnd(auth: AuthContext, roomId: string): Promise<Room | null> {
     requireRole(auth, 'counselor', 'admin', { message: 'Only counselors can close rooms.' });
     const room = await this.rooms.findRoom(auth.centerId, roomId);
     if (!room) throw errors.notFound('The room');
@@ -114,15 +133,11 @@ export class RoomsService {
     const closer = this.closers.get(room.kind);
     if (closer && member && !member.removedAt) {
       await closer(auth, room.id);
-      return {};
+      return null;
     }
     if (room.kind !== 'direct' && room.kind !== 'group') throw errors.forbidden('Live and topic chats are ended by their own commands.');
     if (auth.role !== 'admin' && room.createdBy !== auth.subjectId) throw errors.forbidden('Only the counselor who created the room or an admin can close it.');
-    if (await this.closeRoom(auth.centerId, room.id, 'closed', { deleteMessages: true })) {
-      await this.cipher.eraseRoom(auth.centerId, room.id);
-      await this.erasure.flushDeleted();
-    }
-    return {};
+    return room;
   }
 
   /** Moves the caller's read marker (never backwards, never beyond the last message). */
@@ -238,8 +253,11 @@ export class RoomsService {
       return (await this.rooms.listMembers(centerId, roomId)).filter((m) => !m.removedAt);
     });
     if (!members) return false;
-    this.publisher.to([roomFor.chat(roomId), ...members.map((m) => roomFor.subject(m.subjectId))], 'room.closed', { roomId, reason });
-    this.publisher.clearRoom(roomId);
+    // inside a larger transaction (an account's deletion) the members hear of it once it is committed
+    await this.tx.afterCommit(() => {
+      this.publisher.to([roomFor.chat(roomId), ...members.map((m) => roomFor.subject(m.subjectId))], 'room.closed', { roomId, reason });
+      this.publisher.clearRoom(roomId);
+    });
     return true;
   }
 

@@ -285,5 +285,13 @@ function window(startsAtIso: string, endsAtIso: string): { startsAt: Date; endsA
 
 function toListItem(c: TopicChat, now: Date): TopicChatListItem {
   const status = c.status === 'ended' || now >= c.endsAt ? 'ended' : now >= c.startsAt ? 'open' : 'scheduled';
-  return { id: c.id, title: c.title, description: c.description, startsAt: c.startsAt.toISOString(), endsAt: c.endsAt.toISOString(), status };
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    startsAt: c.startsAt.toISOString(),
+    endsAt: c.endsAt.toISOString(),
+    status,
+    capacity: c.capacity,
+  };
 }

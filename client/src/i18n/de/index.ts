@@ -3,9 +3,10 @@ import { admin } from './admin';
 import { auth } from './auth';
 import { center } from './center';
 import { common } from './common';
+import { consoleTexts } from './console';
 import { errors } from './errors';
 import { rooms } from './rooms';
 import { workspace } from './workspace';
 
 /** The German catalogue of the portal: one object, one file per area. */
-export const de = { meta: { lang: 'de', dir: 'ltr' as 'ltr' | 'rtl' }, common, errors, center, auth, account, rooms, workspace, admin };
+export const de = { meta: { lang: 'de', dir: 'ltr' as 'ltr' | 'rtl' }, common, errors, center, auth, account, rooms, workspace, admin, console: consoleTexts };

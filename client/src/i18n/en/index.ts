@@ -4,9 +4,10 @@ import { admin } from './admin';
 import { auth } from './auth';
 import { center } from './center';
 import { common } from './common';
+import { consoleTexts } from './console';
 import { errors } from './errors';
 import { rooms } from './rooms';
 import { workspace } from './workspace';
 
 /** The English catalogue of the portal (same shape as the German one; the compiler checks it). */
-export const en: Messages = { meta: { lang: 'en', dir: 'ltr' }, common, errors, center, auth, account, rooms, workspace, admin };
+export const en: Messages = { meta: { lang: 'en', dir: 'ltr' }, common, errors, center, auth, account, rooms, workspace, admin, console: consoleTexts };

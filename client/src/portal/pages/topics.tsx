@@ -1,13 +1,433 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { LIMITS, type TopicChatListItem } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
+import { Composer, MessageList } from '../../lib/chat-parts';
+import { ReliableChat } from '../../lib/reliable-chat';
+import { asChatSocket, command } from '../../lib/socket';
+import { CannedPicker } from '../canned-picker';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
+import type { PortalSession } from '../session';
+import { ConfirmDialog, explain, Field } from '../workspace-form';
+import { isoToZoned, zonedToIso } from '../zoned-time';
+import '../workspace.css';
 
-/** Placeholder of the shell: the page's owner replaces it. */
-export function TopicsPage({ session }: PageProps) {
+const listPath = (center: string) => `/api/centers/${encodeURIComponent(center)}/topic-chats`;
+
+/** `/c/:center/app/topics`: staff schedule, edit and cancel topic chats; clients join the running ones. */
+export function TopicsPage(props: PageProps) {
+  const role = props.session.state.auth?.account.role;
+  return role === 'counselor' || role === 'admin' ? <StaffTopics {...props} /> : <ClientTopics {...props} />;
+}
+
+function useTopics(session: PortalSession, center: string) {
+  const [list, setList] = useState<TopicChatListItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const { t } = useI18n();
+  const load = async () => {
+    try {
+      setList(await session.call<TopicChatListItem[]>(listPath(center)));
+      setError(null);
+    } catch (err) {
+      setError(explain(err, t, {}).form);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [center]);
+  return { list, error, load };
+}
+
+interface Draft {
+  title: string;
+  description: string;
+  startsAt: string;
+  endsAt: string;
+  capacity: string;
+}
+const EMPTY: Draft = { title: '', description: '', startsAt: '', endsAt: '', capacity: '20' };
+
+function StaffTopics({ session, center }: PageProps) {
+  const { t, lang } = useI18n();
+  const w = t.workspace.topics;
+  const zone = session.state.info?.timeZone ?? 'Europe/Berlin';
+  const { list, error, load } = useTopics(session, center);
+  const [editing, setEditing] = useState<TopicChatListItem | null>(null);
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [status, setStatus] = useState('');
+  const [asking, setAsking] = useState<TopicChatListItem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fmt = (iso: string) => t.common.dateTime(iso, zone);
+  void lang;
+
+  const edit = (x: TopicChatListItem) => {
+    setEditing(x);
+    setDraft({
+      title: x.title,
+      description: x.description,
+      startsAt: isoToZoned(x.startsAt, zone),
+      endsAt: isoToZoned(x.endsAt, zone),
+      capacity: String(x.capacity),
+    });
+    setFieldErrors({});
+    setFormError(null);
+    document.getElementById('topic-title')?.focus();
+  };
+  const reset = () => {
+    setEditing(null);
+    setDraft(EMPTY);
+    setFieldErrors({});
+    setFormError(null);
+  };
+
+  const submit = async () => {
+    const startsAt = zonedToIso(draft.startsAt, zone);
+    const endsAt = zonedToIso(draft.endsAt, zone);
+    const capacity = Number(draft.capacity);
+    const errs: Record<string, string> = {};
+    if (!draft.title.trim()) errs.title = w.fieldErrors.title!;
+    if (!startsAt) errs.startsAt = w.fieldErrors.startsAt!;
+    if (!endsAt || (startsAt && endsAt <= startsAt)) errs.endsAt = w.fieldErrors.endsAt!;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 500) errs.capacity = w.fieldErrors.capacity!;
+    setFieldErrors(errs);
+    setFormError(null);
+    const firstBad = ['title', 'startsAt', 'endsAt', 'capacity'].find((f) => errs[f]);
+    if (firstBad) {
+      document.getElementById(`topic-${firstBad}`)?.focus();
+      return;
+    }
+    const body = { title: draft.title.trim(), description: draft.description.trim(), startsAt: startsAt!, endsAt: endsAt!, capacity };
+    setBusy(true);
+    try {
+      if (editing) {
+        await session.call(`${listPath(center)}/${encodeURIComponent(editing.id)}`, { method: 'PATCH', body });
+        setStatus(w.updated(body.title));
+      } else {
+        await session.call(listPath(center), { method: 'POST', body });
+        setStatus(w.created(body.title));
+      }
+      reset();
+      await load();
+    } catch (err) {
+      const { fields, form } = explain(err, t, w.fieldErrors, { FORBIDDEN: w.notHost });
+      setFieldErrors(fields);
+      setFormError(form);
+      const first = Object.keys(fields)[0];
+      if (first) document.getElementById(`topic-${first}`)?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const cancel = async (x: TopicChatListItem) => {
+    try {
+      await session.call(`${listPath(center)}/${encodeURIComponent(x.id)}`, { method: 'DELETE' });
+      setStatus(w.cancelled(x.title));
+      if (editing?.id === x.id) reset();
+    } catch (err) {
+      setStatus(explain(err, t, {}, { FORBIDDEN: w.notHost }).form ?? '');
+    }
+    await load();
+  };
+
+  // a field's error goes as soon as the field is changed
+  const set = (k: keyof Draft) => (e: { currentTarget: { value: string } }) => {
+    setDraft({ ...draft, [k]: e.currentTarget.value });
+    if (fieldErrors[k]) setFieldErrors(Object.fromEntries(Object.entries(fieldErrors).filter(([f]) => f !== k)));
+  };
   return (
-    <Layout session={session} title={t.workspace.title}>
-      <p>{t.common.loading}</p>
+    <Layout session={session} title={w.title}>
+      <p role="status">{status}</p>
+      <h2>{w.listHeading}</h2>
+      <p class="hint">{w.timeZoneHint(zone)}</p>
+      {error && <p role="alert">{error}</p>}
+      {list === null ? (
+        !error && <p>{t.common.loading}</p>
+      ) : list.length === 0 ? (
+        <p>{w.none}</p>
+      ) : (
+        <ul class="ws-list">
+          {list.map((x) => (
+            <li key={x.id} data-topic={x.title} data-status={x.status}>
+              <h3 dir="auto">{x.title}</h3>
+              {x.description && <p dir="auto">{x.description}</p>}
+              <p class="meta">
+                {w.window(fmt(x.startsAt), fmt(x.endsAt))} · {w.status[x.status]} · {w.capacityOf(x.capacity)}
+              </p>
+              {x.status !== 'ended' && (
+                <div class="ws-actions">
+                  <button type="button" class="secondary" aria-label={w.editNamed(x.title)} onClick={() => edit(x)}>
+                    {w.edit}
+                  </button>
+                  <button type="button" class="danger" aria-label={w.cancelNamed(x.title)} onClick={() => setAsking(x)}>
+                    {w.cancelChat}
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        class="ws-form"
+        noValidate
+        aria-labelledby="topic-form-h"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <h2 id="topic-form-h">{editing ? w.editHeading(editing.title) : w.newHeading}</h2>
+        <Field id="topic-title" label={w.fieldTitle} error={fieldErrors.title}>
+          {(a) => <input {...a} value={draft.title} maxLength={120} onInput={set('title')} />}
+        </Field>
+        <Field id="topic-description" label={w.fieldDescription} hint={w.fieldDescriptionHint} error={fieldErrors.description}>
+          {(a) => <textarea {...a} rows={3} value={draft.description} maxLength={2000} onInput={set('description')} />}
+        </Field>
+        <Field id="topic-startsAt" label={w.fieldStart} hint={w.timeZoneHint(zone)} error={fieldErrors.startsAt}>
+          {(a) => <input {...a} type="datetime-local" value={draft.startsAt} onInput={set('startsAt')} />}
+        </Field>
+        <Field id="topic-endsAt" label={w.fieldEnd} error={fieldErrors.endsAt}>
+          {(a) => <input {...a} type="datetime-local" value={draft.endsAt} onInput={set('endsAt')} />}
+        </Field>
+        <Field id="topic-capacity" label={w.fieldCapacity} hint={w.fieldCapacityHint} error={fieldErrors.capacity}>
+          {(a) => <input {...a} type="number" min={1} max={500} value={draft.capacity} onInput={set('capacity')} />}
+        </Field>
+        {formError && (
+          <p class="error" role="alert">
+            {formError}
+          </p>
+        )}
+        <div class="ws-actions">
+          <button type="submit" disabled={busy}>
+            {editing ? w.saveChanges : w.create}
+          </button>
+          {editing && (
+            <button type="button" class="secondary" onClick={reset}>
+              {t.common.cancel}
+            </button>
+          )}
+        </div>
+      </form>
+      {asking && (
+        <ConfirmDialog text={w.cancelConfirm(asking.title)} yes={w.cancelYes} no={w.keep} onYes={() => void cancel(asking)} onClose={() => setAsking(null)} />
+      )}
     </Layout>
+  );
+}
+
+function ClientTopics({ session, center }: PageProps) {
+  const { t } = useI18n();
+  const w = t.workspace.topics;
+  const zone = session.state.info?.timeZone ?? 'Europe/Berlin';
+  const { list, error } = useTopics(session, center);
+  const [joining, setJoining] = useState<TopicChatListItem | null>(null);
+  const [joined, setJoined] = useState<{ topic: TopicChatListItem; roomId: string } | null>(null);
+  const fmt = (iso: string) => t.common.dateTime(iso, zone);
+  if (joined) {
+    return (
+      <Layout session={session} title={joined.topic.title}>
+        <TopicChatView session={session} topic={joined.topic} roomId={joined.roomId} onLeave={() => setJoined(null)} />
+      </Layout>
+    );
+  }
+  const running = (list ?? []).filter((x) => x.status === 'open');
+  const upcoming = (list ?? []).filter((x) => x.status === 'scheduled');
+  return (
+    <Layout session={session} title={w.title}>
+      <p>{w.clientIntro}</p>
+      {error && <p role="alert">{error}</p>}
+      {list === null && !error && <p>{t.common.loading}</p>}
+      {list !== null && running.length === 0 && <p>{w.notRunning}</p>}
+      {running.length > 0 && (
+        <ul class="ws-list">
+          {running.map((x) => (
+            <li key={x.id} data-topic={x.title}>
+              <h2 dir="auto">{x.title}</h2>
+              {x.description && <p dir="auto">{x.description}</p>}
+              <p class="meta">{w.window(fmt(x.startsAt), fmt(x.endsAt))}</p>
+              {joining?.id === x.id ? (
+                <JoinForm session={session} topic={x} onJoined={(roomId) => setJoined({ topic: x, roomId })} onCancel={() => setJoining(null)} />
+              ) : (
+                <button type="button" aria-label={w.joinHeading(x.title)} onClick={() => setJoining(x)}>
+                  {w.join}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {upcoming.length > 0 && (
+        <>
+          <h2>{w.upcoming}</h2>
+          <ul class="ws-list">
+            {upcoming.map((x) => (
+              <li key={x.id}>
+                <h3 dir="auto">{x.title}</h3>
+                <p class="meta">{w.window(fmt(x.startsAt), fmt(x.endsAt))}</p>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Layout>
+  );
+}
+
+function JoinForm({
+  session,
+  topic,
+  onJoined,
+  onCancel,
+}: {
+  session: PortalSession;
+  topic: TopicChatListItem;
+  onJoined: (roomId: string) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const w = t.workspace.topics;
+  const [nickname, setNickname] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  const submit = async () => {
+    if (!nickname.trim()) {
+      setError(w.nicknameMissing);
+      input.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    setFormError(null);
+    const ack = await command(session.socket(), 'topic.join', { topicChatId: topic.id, nickname: nickname.trim() });
+    setBusy(false);
+    if (ack.ok) return onJoined(ack.data.roomId);
+    if (ack.error.code === 'VALIDATION_FAILED') {
+      setError(w.nicknameTaken);
+      input.current?.focus();
+    } else setFormError((t.errors as Record<string, string>)[ack.error.code] ?? t.errors.INTERNAL);
+  };
+  const id = `nick-${topic.id}`;
+  return (
+    <form
+      noValidate
+      aria-label={w.joinHeading(topic.title)}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <div class="field">
+        <label for={id}>{w.nickname}</label>
+        <input
+          id={id}
+          ref={input}
+          value={nickname}
+          maxLength={LIMITS.nicknameMax}
+          autocomplete="off"
+          aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
+          aria-invalid={error ? 'true' : undefined}
+          onInput={(e) => setNickname(e.currentTarget.value)}
+        />
+        <span class="hint" id={`${id}-hint`}>
+          {w.nicknameHint}
+        </span>
+        {error && (
+          <span class="error" id={`${id}-error`}>
+            {error}
+          </span>
+        )}
+      </div>
+      {formError && (
+        <p class="error" role="alert">
+          {formError}
+        </p>
+      )}
+      <div class="ws-actions">
+        <button type="submit" disabled={busy}>
+          {w.enter}
+        </button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          {t.common.cancel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * A small topic chat view for a registered client (the lead may later unify it with the anonymous
+ * visitors' view in topic-join.tsx): the portal's socket, ReliableChat, the shared message parts.
+ */
+function TopicChatView({ session, topic, roomId, onLeave }: { session: PortalSession; topic: TopicChatListItem; roomId: string; onLeave: () => void }) {
+  const { t } = useI18n();
+  const w = t.workspace.topics;
+  const zone = session.state.info?.timeZone;
+  const selfId = session.state.auth?.account.id ?? '';
+  const [, setTick] = useState(0);
+  const [closed, setClosed] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const chat = useMemo(
+    () =>
+      new ReliableChat(asChatSocket(session.socket()), {
+        selfId,
+        onChange: () => setTick((n) => n + 1),
+        onClosed: (id, reason) => {
+          if (id === roomId) setClosed(reason);
+        },
+      }),
+    [session, roomId, selfId],
+  );
+  useEffect(() => {
+    chat.addRoom(roomId);
+    return () => chat.destroy();
+  }, [chat, roomId]);
+  const room = chat.room(roomId);
+  const time = (iso: string) =>
+    new Date(iso).toLocaleTimeString(t.meta.lang === 'en' ? 'en-GB' : 'de-DE', { hour: '2-digit', minute: '2-digit', ...(zone ? { timeZone: zone } : {}) });
+  return (
+    <div class="topic-chat">
+      <MessageList
+        room={room}
+        selfId={selfId}
+        labels={{ log: w.chatLog(topic.title), you: w.you, sending: w.sending, failed: w.failed, retry: w.retry }}
+        formatTime={time}
+        onRetry={(id) => chat.retry(id)}
+      />
+      <p class="typing" aria-live="polite">
+        {room && room.typing.length > 0 ? t.console.typing(room.typing.join(', ')) : '\u00a0'}
+      </p>
+      {closed ? (
+        <p role="status">{closed === 'removed' ? w.removed : w.closed}</p>
+      ) : (
+        <>
+          <Composer
+            id="topic-reply"
+            rows={2}
+            label={w.message}
+            placeholder={w.messagePlaceholder}
+            sendLabel={w.send}
+            text={text}
+            onText={setText}
+            onSend={(body) => {
+              chat.send(roomId, body.trim());
+              chat.setTyping(roomId, false);
+            }}
+            onTyping={() => chat.setTyping(roomId, true)}
+          />
+          <CannedPicker session={session} targetId="topic-reply" onInsert={(v) => setText((old) => (old ? `${old} ${v}` : v))} />
+        </>
+      )}
+      <p>
+        <button type="button" class="secondary" onClick={onLeave}>
+          {w.leave}
+        </button>
+      </p>
+    </div>
   );
 }
