@@ -107,7 +107,8 @@ function CenterGate({
   const { route, path } = useLocation();
   useEffect(() => void session.enter(center), [session, center]);
   const entered = state.center === center;
-  const needsLogin = auth && entered && !state.auth;
+  // only once the center is known: an unknown one shows the friendly page, not a login
+  const needsLogin = auth && entered && state.infoState === 'ready' && !state.auth;
   useEffect(() => {
     if (needsLogin) route(`/c/${encodeURIComponent(center)}/login?next=${encodeURIComponent(path)}`, true);
   }, [needsLogin, center, path, route]);

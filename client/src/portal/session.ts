@@ -35,7 +35,7 @@ const key = (center: string) => `lotse.portal.${center}`;
  * socket is dropped by the server and the page learns at once that the token is dead.
  */
 export class PortalSession extends Store<PortalState> {
-  state: PortalState = { center: null, info: null, infoState: 'loading', auth: null, ended: false, notice: null };
+  state: PortalState = { center: null, info: null, infoState: 'ready', auth: null, ended: false, notice: null };
   private socketRef: LotseSocket | null = null;
 
   constructor(private readonly storage: Storage) {
@@ -44,7 +44,8 @@ export class PortalSession extends Store<PortalState> {
 
   /** Switches to a center's pages (loads its public info, restores a session of this tab). */
   async enter(center: string | null): Promise<void> {
-    if (center === this.state.center && this.state.infoState !== 'loading') return;
+    // the same center again (another page of it): its info is loaded or on its way
+    if (center === this.state.center) return;
     this.dropSocket();
     this.set({ center, info: null, infoState: center ? 'loading' : 'ready', auth: center ? this.restore(center) : null, ended: false });
     if (!center) return;
