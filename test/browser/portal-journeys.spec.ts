@@ -43,9 +43,9 @@ const activeId = (page: Page) => page.evaluate<string>('document.activeElement?.
 const activeText = (page: Page) => page.evaluate<string>('document.activeElement?.textContent ?? ""');
 const texts = (page: Page) => page.getByRole('log').locator('.msg .text').allTextContents();
 
-/** Under UPDATE_DOC_SCREENSHOTS=1: a viewport shot (small) for the README, docs/screenshots/portal-<name>.png. */
+/** Only when UPDATE_DOC_SCREENSHOTS is set (as in live-chat.spec.ts): a viewport shot (small) for the README, docs/screenshots/portal-<name>.png. */
 async function docShot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_DOC_SCREENSHOTS !== '1') return;
+  if (!process.env.UPDATE_DOC_SCREENSHOTS) return;
   const dir = join(ROOT, 'docs', 'screenshots');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `portal-${name}.png`) });
