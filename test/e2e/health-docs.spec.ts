@@ -55,6 +55,7 @@ describe('health and API docs', () => {
       'post /api/auth/password-reset',
       'post /api/auth/password-reset/confirm',
       'get /api/centers',
+      'post /api/auth/invitation',
     ]);
     const seen: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -105,6 +106,7 @@ describe('health and API docs', () => {
         'AuthController.confirmPasswordReset',
         'CenterListController.list',
         'PortalController.other',
+        'InvitationController.accept',
       ].sort(),
     );
   });

@@ -25,7 +25,12 @@ export type CenterSettings = Pick<
   | 'liveBlockHours'
   | 'liveWaitingPerAddress'
   | 'quickExitUrl'
+  | 'name'
+  | 'imprintUrl'
+  | 'privacyUrl'
 >;
+
+const NULLABLE_SETTINGS = new Set(['privacyText', 'emergencyText', 'imprintUrl', 'privacyUrl', 'openingHours', 'widgetOrigins']);
 
 /** Centers (tenants). Looked up by slug; cached briefly since every public request needs one. */
 @Injectable()
@@ -62,6 +67,8 @@ export class CentersService {
       liveBlockHours: 24,
       liveWaitingPerAddress: 3,
       quickExitUrl: DEFAULT_QUICK_EXIT_URL,
+      imprintUrl: null,
+      privacyUrl: null,
       createdAt: this.clock.now(),
     });
     await this.repo.insert(center);
@@ -108,11 +115,22 @@ export class CentersService {
 
   async changeSettings(auth: AuthContext, patch: Partial<CenterSettings>): Promise<CenterSettingsView> {
     requireRole(auth, 'admin');
+    // class-validator's IsOptional lets null through: only these settings may be cleared
+    const nulls = Object.entries(patch)
+      .filter(([k, v]) => v === null && !NULLABLE_SETTINGS.has(k))
+      .map(([k]) => k);
+    if (nulls.length > 0) throw errors.validation(`These settings cannot be empty: ${nulls.join(', ')}.`, nulls);
     return settingsView(await this.updateSettings(auth.centerId, patch));
   }
 
   async updateSettings(centerId: string, patch: Partial<CenterSettings>): Promise<Center> {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<CenterSettings>;
+    if (defined.name !== undefined) {
+      defined.name = defined.name.trim();
+      if (!defined.name) throw errors.validation('The name must have 1–200 characters.', ['name']);
+    }
+    const badHours = (defined.openingHours ?? []).findIndex((h) => h.from >= h.to);
+    if (badHours >= 0) throw errors.validation('Opening hours must end after they begin.', [`openingHours.${badHours}.to`]);
     if (Object.keys(defined).length > 0) await this.repo.update(centerId, defined);
     const center = await this.byId(centerId);
     this.cache.delete(center.slug);
@@ -128,11 +146,14 @@ const publicView = (c: Center) => ({
   openingHours: c.openingHours ?? [],
   timeZone: c.timeZone,
   quickExitUrl: c.quickExitUrl,
+  imprintUrl: c.imprintUrl,
+  privacyUrl: c.privacyUrl,
 });
 export type CenterPublicView = ReturnType<typeof publicView>;
 
 function settingsView(c: Center) {
   return {
+    name: c.name,
     liveWaitingLimit: c.liveWaitingLimit,
     liveMaxWaitMinutes: c.liveMaxWaitMinutes,
     shiftGraceSeconds: c.shiftGraceSeconds,
@@ -148,6 +169,8 @@ function settingsView(c: Center) {
     liveBlockHours: c.liveBlockHours,
     liveWaitingPerAddress: c.liveWaitingPerAddress,
     quickExitUrl: c.quickExitUrl,
+    imprintUrl: c.imprintUrl,
+    privacyUrl: c.privacyUrl,
   };
 }
 export type CenterSettingsView = ReturnType<typeof settingsView>;

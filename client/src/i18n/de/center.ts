@@ -30,7 +30,8 @@ export const center = {
   topicJoin: 'Teilnehmen',
   topicJoinLabel: (title: string) => `Am Themenchat „${title}“ teilnehmen`,
   accountHeading: 'Anonymes Konto',
-  accountText: 'Mit einem Konto können Sie der Beratungsstelle auch schreiben, wenn gerade niemand im Chat ist, und Termine vereinbaren.',
+  accountText:
+    'Mit einem Konto können Sie mit Ihrer Beraterin oder Ihrem Berater in eigenen Chaträumen und Gruppenchats schreiben und an Themenchats teilnehmen.',
   noEmailNeeded: 'Für die Registrierung brauchen Sie keine E-Mail-Adresse – nur einen Fantasienamen und ein Passwort.',
   register: 'Konto anlegen',
   login: 'Anmelden',

@@ -29,7 +29,7 @@ export const center: typeof de = {
   topicJoin: 'Join',
   topicJoinLabel: (title: string) => `Join the topic chat “${title}”`,
   accountHeading: 'Anonymous account',
-  accountText: 'With an account you can write to the center even when nobody is in the chat, and make appointments.',
+  accountText: 'With an account you can write with your counselor in chat rooms and group chats of your own, and take part in topic chats.',
   noEmailNeeded: 'You need no email address to register – only a made-up name and a password.',
   register: 'Create an account',
   login: 'Log in',
