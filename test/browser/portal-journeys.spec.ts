@@ -333,6 +333,19 @@ describe('the portal journeys of issue 11 (Chromium)', () => {
     await expect(sam.locator('.members li').allTextContents()).resolves.not.toContain('alex-kranich');
   });
 
+  it('should show the admin the team with the counselor of these journeys when the admin logs in on the login page', async () => {
+    // only the way in and the page (the invitation and deactivation journeys are portal-admin.spec.ts)
+    const admin = await newPage();
+    await logIn(admin, c.admin.login, c.admin.password);
+    await admin.waitForURL(`${base()}/app/overview`);
+    await admin.getByRole('navigation').getByRole('link', { name: 'Team' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
+    await admin.locator(`tr[data-staff="${c.counselors[0]!.login}"]`).waitFor();
+    await accessible(admin);
+    await shot(admin, 'journey-18-admin-staff');
+    await docShot(admin, 'admin-staff');
+  });
+
   it('should have made no request to another origin on any page of these journeys', () => {
     expect(foreign.flatMap((f) => f.list)).toEqual([]);
   });
