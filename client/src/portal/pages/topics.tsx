@@ -224,16 +224,12 @@ function ClientTopics({ session, center }: PageProps) {
   const [joining, setJoining] = useState<TopicChatListItem | null>(null);
   const [joined, setJoined] = useState<{ topic: TopicChatListItem; roomId: string; nickname: string } | null>(null);
   const fmt = (iso: string) => t.common.dateTime(iso, zone);
-  if (joined) {
+  // session.socket() throws without a session: an ended session leaves this page through the shell's login redirect
+  const auth = session.state.auth;
+  if (joined && auth) {
     return (
       <Layout session={session} title={joined.topic.title}>
-        <TopicChatView
-          socket={session.socket()}
-          selfId={session.state.auth?.account.id ?? ''}
-          roomId={joined.roomId}
-          nickname={joined.nickname}
-          onLeave={() => setJoined(null)}
-        />
+        <TopicChatView socket={session.socket()} selfId={auth.account.id} roomId={joined.roomId} nickname={joined.nickname} onLeave={() => setJoined(null)} />
       </Layout>
     );
   }
