@@ -309,8 +309,8 @@ describe('counselor workspace in the portal (Chromium)', () => {
     const host = await connect(t.url, counselor.token);
     const joined = await call(host, 'topic.join', { topicChatId: id, nickname: counselor.displayName });
     if (!joined.ok) throw new Error(joined.error.message);
-    await page.getByLabel('Nachricht', { exact: true }).fill('Hallo zusammen.');
-    await page.getByLabel('Nachricht', { exact: true }).press('Enter');
+    await page.getByLabel('Ihre Nachricht an alle im Themenchat').fill('Hallo zusammen.');
+    await page.getByLabel('Ihre Nachricht an alle im Themenchat').press('Enter');
     await page.locator('.msg.own[data-seq]').getByText('Hallo zusammen.').waitFor();
     const sent = await call(host, 'message.send', { roomId: joined.data.roomId, clientMsgId: 'host-1', body: 'Willkommen, Leuchtturm.' });
     expect(sent.ok).toBe(true);

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { useI18n } from '../../i18n';
 import { Composer, MessageList } from '../../lib/chat-parts';
 import { useStore } from '../../lib/store';
+import { CannedPicker } from '../canned-picker';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import { RoomNewsRegion } from '../rooms/news';
@@ -131,6 +132,7 @@ function RoomBody({ session, rooms, center, roomId }: PageProps & { rooms: Rooms
               onSend={(body) => rooms.send(body)}
               onTyping={() => rooms.typing()}
             />
+            {staff && <CannedPicker session={session} targetId="room-composer" onInsert={(body) => setText((old) => (old ? `${old} ${body}` : body))} />}
           </fieldset>
         </section>
         <aside class="members" aria-labelledby="room-members-heading">

@@ -1,13 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS, type TopicChatListItem } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
-import { Composer, MessageList } from '../../lib/chat-parts';
-import { ReliableChat } from '../../lib/reliable-chat';
-import { asChatSocket, command } from '../../lib/socket';
-import { CannedPicker } from '../canned-picker';
+import { command } from '../../lib/socket';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import type { PortalSession } from '../session';
+import { TopicChatView } from '../topic-chat';
 import { ConfirmDialog, explain, Field } from '../workspace-form';
 import { isoToZoned, zonedToIso } from '../zoned-time';
 import '../workspace.css';
@@ -224,12 +222,14 @@ function ClientTopics({ session, center }: PageProps) {
   const zone = session.state.info?.timeZone ?? 'Europe/Berlin';
   const { list, error } = useTopics(session, center);
   const [joining, setJoining] = useState<TopicChatListItem | null>(null);
-  const [joined, setJoined] = useState<{ topic: TopicChatListItem; roomId: string } | null>(null);
+  const [joined, setJoined] = useState<{ topic: TopicChatListItem; roomId: string; nickname: string } | null>(null);
   const fmt = (iso: string) => t.common.dateTime(iso, zone);
-  if (joined) {
+  // session.socket() throws without a session: an ended session leaves this page through the shell's login redirect
+  const auth = session.state.auth;
+  if (joined && auth) {
     return (
       <Layout session={session} title={joined.topic.title}>
-        <TopicChatView session={session} topic={joined.topic} roomId={joined.roomId} onLeave={() => setJoined(null)} />
+        <TopicChatView socket={session.socket()} selfId={auth.account.id} roomId={joined.roomId} nickname={joined.nickname} onLeave={() => setJoined(null)} />
       </Layout>
     );
   }
@@ -249,7 +249,12 @@ function ClientTopics({ session, center }: PageProps) {
               {x.description && <p dir="auto">{x.description}</p>}
               <p class="meta">{w.window(fmt(x.startsAt), fmt(x.endsAt))}</p>
               {joining?.id === x.id ? (
-                <JoinForm session={session} topic={x} onJoined={(roomId) => setJoined({ topic: x, roomId })} onCancel={() => setJoining(null)} />
+                <JoinForm
+                  session={session}
+                  topic={x}
+                  onJoined={(roomId, nickname) => setJoined({ topic: x, roomId, nickname })}
+                  onCancel={() => setJoining(null)}
+                />
               ) : (
                 <button type="button" aria-label={w.joinHeading(x.title)} onClick={() => setJoining(x)}>
                   {w.join}
@@ -284,7 +289,7 @@ function JoinForm({
 }: {
   session: PortalSession;
   topic: TopicChatListItem;
-  onJoined: (roomId: string) => void;
+  onJoined: (roomId: string, nickname: string) => void;
   onCancel: () => void;
 }) {
   const { t } = useI18n();
@@ -306,7 +311,7 @@ function JoinForm({
     setFormError(null);
     const ack = await command(session.socket(), 'topic.join', { topicChatId: topic.id, nickname: nickname.trim() });
     setBusy(false);
-    if (ack.ok) return onJoined(ack.data.roomId);
+    if (ack.ok) return onJoined(ack.data.roomId, nickname.trim());
     if (ack.error.code === 'VALIDATION_FAILED') {
       setError(w.nicknameTaken);
       input.current?.focus();
@@ -357,77 +362,5 @@ function JoinForm({
         </button>
       </div>
     </form>
-  );
-}
-
-/**
- * A small topic chat view for a registered client (the lead may later unify it with the anonymous
- * visitors' view in topic-join.tsx): the portal's socket, ReliableChat, the shared message parts.
- */
-function TopicChatView({ session, topic, roomId, onLeave }: { session: PortalSession; topic: TopicChatListItem; roomId: string; onLeave: () => void }) {
-  const { t } = useI18n();
-  const w = t.workspace.topics;
-  const zone = session.state.info?.timeZone;
-  const selfId = session.state.auth?.account.id ?? '';
-  const [, setTick] = useState(0);
-  const [closed, setClosed] = useState<string | null>(null);
-  const [text, setText] = useState('');
-  const chat = useMemo(
-    () =>
-      new ReliableChat(asChatSocket(session.socket()), {
-        selfId,
-        onChange: () => setTick((n) => n + 1),
-        onClosed: (id, reason) => {
-          if (id === roomId) setClosed(reason);
-        },
-      }),
-    [session, roomId, selfId],
-  );
-  useEffect(() => {
-    chat.addRoom(roomId);
-    return () => chat.destroy();
-  }, [chat, roomId]);
-  const room = chat.room(roomId);
-  const time = (iso: string) =>
-    new Date(iso).toLocaleTimeString(t.meta.lang === 'en' ? 'en-GB' : 'de-DE', { hour: '2-digit', minute: '2-digit', ...(zone ? { timeZone: zone } : {}) });
-  return (
-    <div class="topic-chat">
-      <MessageList
-        room={room}
-        selfId={selfId}
-        labels={{ log: w.chatLog(topic.title), you: w.you, sending: w.sending, failed: w.failed, retry: w.retry }}
-        formatTime={time}
-        onRetry={(id) => chat.retry(id)}
-      />
-      <p class="typing" aria-live="polite">
-        {room && room.typing.length > 0 ? t.console.typing(room.typing.join(', ')) : '\u00a0'}
-      </p>
-      {closed ? (
-        <p role="status">{closed === 'removed' ? w.removed : w.closed}</p>
-      ) : (
-        <>
-          <Composer
-            id="topic-reply"
-            rows={2}
-            label={w.message}
-            placeholder={w.messagePlaceholder}
-            sendLabel={w.send}
-            text={text}
-            onText={setText}
-            onSend={(body) => {
-              chat.send(roomId, body.trim());
-              chat.setTyping(roomId, false);
-            }}
-            onTyping={() => chat.setTyping(roomId, true)}
-          />
-          <CannedPicker session={session} targetId="topic-reply" onInsert={(v) => setText((old) => (old ? `${old} ${v}` : v))} />
-        </>
-      )}
-      <p>
-        <button type="button" class="secondary" onClick={onLeave}>
-          {w.leave}
-        </button>
-      </p>
-    </div>
   );
 }
