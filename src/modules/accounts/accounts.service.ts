@@ -122,9 +122,14 @@ export class AccountsService {
     return (await this.repo.listByRole(centerId, ['admin', 'counselor'])).map((a) => a.displayName);
   }
 
-  async setPassword(centerId: string, id: string, password: string): Promise<void> {
+  /** Checks a new password against the rules and hashes it (`setPasswordHash` stores it). */
+  async hashNewPassword(password: string): Promise<string> {
     this.passwords.check(password, 'newPassword');
-    await this.repo.update(centerId, id, { passwordHash: await this.passwords.hash(password) });
+    return this.passwords.hash(password);
+  }
+
+  async setPasswordHash(centerId: string, id: string, passwordHash: string): Promise<void> {
+    await this.repo.update(centerId, id, { passwordHash });
   }
 
   async confirmEmail(centerId: string, token: string): Promise<boolean> {
