@@ -52,6 +52,8 @@ describe('health and API docs', () => {
       'get /api/centers/{center}',
       'get /api/centers/{center}/live',
       'get /api/centers/{center}/topic-chats',
+      'post /api/auth/password-reset',
+      'post /api/auth/password-reset/confirm',
     ]);
     const seen: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -98,6 +100,8 @@ describe('health and API docs', () => {
         'PortalController.home',
         'TopicChatsController.list',
         'WidgetController.page',
+        'AuthController.requestPasswordReset',
+        'AuthController.confirmPasswordReset',
       ].sort(),
     );
   });

@@ -26,6 +26,10 @@ export function Layout({ session, title, children }: { session: PortalSession; t
   useEffect(() => {
     heading.current?.focus({ preventScroll: true });
   }, [path]);
+  const notice = state.notice?.path === path ? state.notice : null;
+  useEffect(() => {
+    if (state.notice && state.notice.path !== path) session.notify(null);
+  }, [session, state.notice, path]);
   const base = center ? `/c/${encodeURIComponent(center)}` : '';
   const links = role && role !== 'visitor' ? NAV[role] : [];
   return (
@@ -84,6 +88,11 @@ export function Layout({ session, title, children }: { session: PortalSession; t
         {state.ended && !state.auth && (
           <p class="notice" role="alert">
             {t.common.sessionEnded}
+          </p>
+        )}
+        {notice && (
+          <p class="notice" role="status">
+            {t.account.notices[notice.key]}
           </p>
         )}
         {children}

@@ -17,6 +17,13 @@ export interface PortalState {
   auth: PortalAuth | null;
   /** Why the last session ended without a logout (deactivated, deleted, expired). */
   ended: boolean;
+  /** A one-time notice for the page at `path` (after an account deletion, a logout, a registration). */
+  notice: PortalNotice | null;
+}
+
+export interface PortalNotice {
+  key: 'accountDeleted' | 'loggedOut' | 'confirmEmailSent';
+  path: string;
 }
 
 const key = (center: string) => `lotse.portal.${center}`;
@@ -28,7 +35,7 @@ const key = (center: string) => `lotse.portal.${center}`;
  * socket is dropped by the server and the page learns at once that the token is dead.
  */
 export class PortalSession extends Store<PortalState> {
-  state: PortalState = { center: null, info: null, infoState: 'loading', auth: null, ended: false };
+  state: PortalState = { center: null, info: null, infoState: 'loading', auth: null, ended: false, notice: null };
   private socketRef: LotseSocket | null = null;
 
   constructor(private readonly storage: Storage) {
@@ -61,6 +68,11 @@ export class PortalSession extends Store<PortalState> {
     const result = await api<LoginResult>('/api/auth/register', { method: 'POST', body });
     this.signedIn(result);
     return result.account;
+  }
+
+  /** Shows a notice on the page at `path` until the person leaves it (Layout renders it). */
+  notify(notice: PortalNotice | null): void {
+    this.set({ notice });
   }
 
   /** Takes over a token the server handed out elsewhere (an accepted invitation). */

@@ -1,5 +1,6 @@
 import { Account } from '../../modules/accounts/account.entity';
 import { AuthToken } from '../../modules/auth/auth-token.entity';
+import { PasswordReset } from '../../modules/auth/password-reset.entity';
 import { Center } from '../../modules/centers/center.entity';
 import { DataKey } from '../../modules/crypto/data-key.entity';
 import { Message } from '../../modules/rooms/message.entity';
@@ -26,5 +27,6 @@ export const ENTITIES = [
   VisitorBlock,
   TopicChat,
   TopicParticipant,
+  PasswordReset,
   CannedResponse,
 ];

@@ -18,6 +18,11 @@ const LIMITS = {
   visitorAddress: { points: 30, duration: 10 * 60, blockDuration: 0, perAddress: true },
   queueJoinAddress: { points: 20, duration: 10 * 60, blockDuration: 0, perAddress: true },
   topicJoinAddress: { points: 30, duration: 10 * 60, blockDuration: 0, perAddress: true },
+  // password reset links asked for: per address, and per login (known or not, so the limit tells nothing)
+  resetAddress: { points: 10, duration: 15 * 60, blockDuration: 0, perAddress: true },
+  resetAccount: { points: 3, duration: 60 * 60, blockDuration: 0, perAddress: false },
+  // reset links tried (tokens cannot be guessed; this keeps the attempts cheap)
+  resetConfirmAddress: { points: 30, duration: 15 * 60, blockDuration: 0, perAddress: true },
   // points of these two come from the config (SOCKET_EVENT_LIMIT, MESSAGE_RATE_LIMIT)
   socketEvents: { points: 100, duration: 10, blockDuration: 0, perAddress: false },
   accountMessages: { points: 50, duration: 10, blockDuration: 0, perAddress: false },

@@ -132,6 +132,11 @@ export class AccountsService {
     await this.repo.update(centerId, id, { passwordHash });
   }
 
+  /** Stores a hash made by PasswordService.hash (a caller inside a transaction hashes before it opens). */
+  async setPasswordHash(centerId: string, id: string, passwordHash: string): Promise<void> {
+    await this.repo.update(centerId, id, { passwordHash });
+  }
+
   async confirmEmail(centerId: string, token: string): Promise<boolean> {
     const account = await this.repo.findByConfirmHash(centerId, sha256(token));
     if (!account) return false;

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Auth, AuthContext, Public } from '../../common/auth-context';
 import { AuthService } from './auth.service';
-import { ChangePasswordDto, ConfirmEmailDto, DeleteAccountDto, LoginDto, RegisterDto } from './dto/auth.dto';
+import { ChangePasswordDto, ConfirmEmailDto, ConfirmPasswordResetDto, DeleteAccountDto, LoginDto, RegisterDto, RequestPasswordResetDto } from './dto/auth.dto';
+import { PasswordResetService } from './password-reset.service';
 
 /** The RATE_LIMITED answer of the limited routes (docs/errors.md). */
 const RateLimited = () =>
@@ -16,7 +17,10 @@ const RateLimited = () =>
 @ApiTags('auth')
 @Controller('api')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly resets: PasswordResetService,
+  ) {}
 
   @Public()
   @Post('auth/login')
@@ -45,6 +49,27 @@ export class AuthController {
   @HttpCode(204)
   confirmEmail(@Body() dto: ConfirmEmailDto) {
     return this.auth.confirmEmail(dto);
+  }
+
+  @Public()
+  @Post('auth/password-reset')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    description: '`{}`, always: whether the account exists or has a confirmed email is never told. A link valid for one hour goes to a confirmed email only.',
+  })
+  @RateLimited()
+  requestPasswordReset(@Body() dto: RequestPasswordResetDto, @Req() req: Request) {
+    return this.resets.request(dto, { ip: req.ip });
+  }
+
+  @Public()
+  @Post('auth/password-reset/confirm')
+  @HttpCode(200)
+  @ApiOkResponse({ description: '`{ token, account }`: the new password is set, every other session ended, and this is a new one.' })
+  @ApiNotFoundResponse({ description: 'The link is used, expired or unknown.' })
+  @RateLimited()
+  confirmPasswordReset(@Body() dto: ConfirmPasswordResetDto, @Req() req: Request) {
+    return this.resets.confirm(dto, { ip: req.ip });
   }
 
   @Get('auth/me')

@@ -71,8 +71,11 @@ export class AuthService implements OnModuleInit {
       const link = `${this.config.publicUrl}/confirm-email.html#center=${encodeURIComponent(center.slug)}&token=${confirmToken}`;
       await this.mail.send({
         to: dto.email.trim().toLowerCase(),
-        subject: `${center.name}: please confirm your email address`,
-        text: `Hello,\n\nsomeone registered at ${center.name} with this address. If it was you, confirm it here:\n${link}\n\nIf it was not you, ignore this mail; the address will not be used.\n`,
+        subject: `${center.name}: Bitte bestätigen Sie Ihre E-Mail-Adresse`,
+        text:
+          `Hallo,\n\nbei ${center.name} hat sich jemand mit dieser E-Mail-Adresse registriert. Wenn Sie das waren, bestätigen Sie die Adresse hier:\n${link}\n\n` +
+          `Erst danach schicken wir Benachrichtigungen an diese Adresse, und nur dann kann ein vergessenes Passwort zurückgesetzt werden.\n\n` +
+          `Wenn Sie das nicht waren, ignorieren Sie diese E-Mail einfach. Die Adresse wird dann nicht verwendet.\n`,
       });
     }
     const token = await this.tokens.issue({ subjectId: account.id, role: 'client', centerId: center.id }, SESSION_TTL_MS);

@@ -1,13 +1,228 @@
+import { useRef, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { useI18n } from '../../i18n';
+import { useStore } from '../../lib/store';
+import { errorText, Field, FieldErrors, focusFirst, FormError, isApiError, localPasswordProblem, refusedFields, refusedPasswordText } from '../auth-parts';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
+import '../auth.css';
 
-/** Placeholder of the shell: the page's owner replaces it. */
-export function AccountPage({ session }: PageProps) {
+/** `/c/:center/app/account`: who is signed in, password change, logout and (clients) deleting the account. */
+export function AccountPage({ session, center }: PageProps) {
   const { t } = useI18n();
+  const state = useStore(session);
+  const { route } = useLocation();
+  const account = state.auth?.account;
+  const base = `/c/${encodeURIComponent(center)}`;
+  if (!account) return null;
+
+  const logout = () => {
+    const done = session.logout();
+    session.notify({ key: 'loggedOut', path: `${base}/login` });
+    route(`${base}/login`);
+    return done;
+  };
+
   return (
     <Layout session={session} title={t.account.title}>
-      <p>{t.common.loading}</p>
+      <section class="account-section" aria-labelledby="details-heading">
+        <h2 id="details-heading">{t.account.detailsHeading}</h2>
+        <dl class="account-details">
+          <dt>{t.account.nameLabel}</dt>
+          <dd dir="auto">{account.displayName}</dd>
+          <dt>{t.account.roleLabel}</dt>
+          <dd>{t.common.roles[account.role]}</dd>
+        </dl>
+      </section>
+      <ChangePassword session={session} center={center} />
+      <section class="account-section" aria-labelledby="logout-heading">
+        <h2 id="logout-heading">{t.account.logoutHeading}</h2>
+        <p>{t.account.logoutIntro}</p>
+        <button type="button" class="secondary" onClick={() => void logout()}>
+          {t.common.logout}
+        </button>
+      </section>
+      <section class="account-section" aria-labelledby="delete-heading">
+        <h2 id="delete-heading">{t.account.deleteHeading}</h2>
+        {account.role === 'client' ? (
+          <DeleteAccount
+            session={session}
+            center={center}
+            onDeleted={() => {
+              session.notify({ key: 'accountDeleted', path: base });
+              session.forget(false);
+              route(base);
+            }}
+          />
+        ) : (
+          <p>{t.account.deleteStaff}</p>
+        )}
+      </section>
     </Layout>
+  );
+}
+
+function ChangePassword({ session }: PageProps) {
+  const { t } = useI18n();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    setFormError(null);
+    setDone(false);
+    const found: FieldErrors = {};
+    if (current === '') found.currentPassword = t.auth.errPasswordRequired;
+    const problem = localPasswordProblem(t, next);
+    if (problem) found.newPassword = problem;
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusFirst(found, ['currentPassword', 'newPassword']);
+    setBusy(true);
+    try {
+      await session.call('/api/auth/password', { method: 'POST', body: { currentPassword: current, newPassword: next } });
+      setCurrent('');
+      setNext('');
+      setDone(true);
+    } catch (err) {
+      const byField: FieldErrors = isApiError(err, 'FORBIDDEN')
+        ? { currentPassword: t.account.errCurrentWrong }
+        : refusedFields(err).includes('newPassword')
+          ? { newPassword: refusedPasswordText(t, next) }
+          : {};
+      setErrors(byField);
+      if (Object.keys(byField).length > 0) focusFirst(byField, ['currentPassword', 'newPassword']);
+      else setFormError(errorText(t, err));
+    }
+    setBusy(false);
+  };
+
+  return (
+    <section class="account-section" aria-labelledby="password-heading">
+      <h2 id="password-heading">{t.account.passwordHeading}</h2>
+      <p id="password-intro">{t.account.passwordIntro}</p>
+      <form class="auth-form" onSubmit={(e) => void submit(e)} noValidate aria-describedby="password-intro">
+        <Field
+          id="currentPassword"
+          label={t.account.currentPasswordLabel}
+          type="password"
+          value={current}
+          onInput={setCurrent}
+          error={errors.currentPassword}
+          autoComplete="current-password"
+          required
+        />
+        <Field
+          id="newPassword"
+          label={t.account.newPasswordLabel}
+          hint={t.auth.passwordHint}
+          type="password"
+          value={next}
+          onInput={setNext}
+          error={errors.newPassword}
+          autoComplete="new-password"
+          required
+        />
+        <FormError id="password-form-error" text={formError} />
+        <div class="actions">
+          <button type="submit" aria-disabled={busy ? 'true' : undefined}>
+            {busy ? t.auth.sending : t.account.changePassword}
+          </button>
+        </div>
+      </form>
+      <p role="status" class={done ? 'notice' : undefined}>
+        {done ? t.account.passwordChanged : ''}
+      </p>
+    </section>
+  );
+}
+
+/** The deletion, behind a modal <dialog> (focus kept inside, Esc cancels, focus back on the opener). */
+function DeleteAccount({ session, onDeleted }: PageProps & { onDeleted: () => void }) {
+  const { t } = useI18n();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const open = () => {
+    setPassword('');
+    setError(undefined);
+    setFormError(null);
+    dialog.current?.showModal();
+    document.getElementById('delete-password')?.focus();
+  };
+  const close = () => dialog.current?.close();
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    setFormError(null);
+    if (password === '') {
+      setError(t.auth.errPasswordRequired);
+      return document.getElementById('delete-password')?.focus();
+    }
+    setBusy(true);
+    try {
+      await session.call('/api/accounts/me', { method: 'DELETE', body: { password } });
+      dialog.current?.close();
+      onDeleted();
+    } catch (err) {
+      if (isApiError(err, 'FORBIDDEN')) {
+        setError(t.account.errPasswordWrong);
+        document.getElementById('delete-password')?.focus();
+      } else setFormError(errorText(t, err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <p>{t.account.deleteIntro}</p>
+      <button type="button" id="delete-open" class="danger" ref={opener} onClick={open}>
+        {t.account.deleteOpen}
+      </button>
+      <dialog ref={dialog} class="confirm" aria-labelledby="delete-title" aria-describedby="delete-what" onClose={() => opener.current?.focus()}>
+        <h2 id="delete-title">{t.account.dialogTitle}</h2>
+        <div id="delete-what">
+          <p>{t.account.dialogWhat}</p>
+          <ul>
+            {t.account.dialogItems.map((item) => (
+              <li key={item}>{item}</li>
+            ))}
+          </ul>
+          <p>
+            <strong>{t.account.dialogIrreversible}</strong>
+          </p>
+        </div>
+        <form onSubmit={(e) => void submit(e)} noValidate>
+          <Field
+            id="delete-password"
+            label={t.account.dialogPasswordLabel}
+            type="password"
+            value={password}
+            onInput={setPassword}
+            error={error}
+            autoComplete="current-password"
+            required
+          />
+          <FormError id="delete-form-error" text={formError} />
+          <div class="actions">
+            <button type="button" class="secondary" onClick={close}>
+              {t.common.cancel}
+            </button>
+            <button type="submit" class="danger" aria-disabled={busy ? 'true' : undefined}>
+              {busy ? t.auth.sending : t.account.dialogConfirm}
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
   );
 }

@@ -9,6 +9,7 @@ import { CiphertextNamesAndKeyIds1764900000000 } from './1764900000000-ciphertex
 import { LoginNormalForm1765000000000 } from './1765000000000-login-normal-form';
 import { TopicNicknamesEncrypted1765000100000 } from './1765000100000-topic-nicknames-encrypted';
 import { AccountNameKey1765000200000 } from './1765000200000-account-name-key';
+import { PasswordResets1765100100000 } from './1765100100000-password-resets';
 import { CannedResponses1765100300000 } from './1765100300000-canned-responses';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   LoginNormalForm1765000000000,
   TopicNicknamesEncrypted1765000100000,
   AccountNameKey1765000200000,
+  PasswordResets1765100100000,
   CannedResponses1765100300000,
 ];

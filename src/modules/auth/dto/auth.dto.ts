@@ -72,3 +72,33 @@ export class DeleteAccountDto {
   @Length(1, 1024)
   password!: string;
 }
+
+export class RequestPasswordResetDto {
+  @ApiProperty({ example: 'demo' })
+  @IsString()
+  @Length(1, 64)
+  center!: string;
+
+  @ApiProperty({ description: 'Email for staff, pseudonym for clients', example: 'blue-heron' })
+  @IsString()
+  @Length(1, 254)
+  login!: string;
+}
+
+export class ConfirmPasswordResetDto {
+  @ApiProperty({ example: 'demo' })
+  @IsString()
+  @Length(1, 64)
+  center!: string;
+
+  @ApiProperty({ description: 'The token from the reset link (its #token= fragment)' })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(100)
+  token!: string;
+
+  @ApiProperty({ description: 'The new password: 8 characters to 72 bytes, not a common password' })
+  @IsString()
+  @Length(1, 1024)
+  password!: string;
+}
