@@ -128,10 +128,6 @@ export class AccountsService {
     return this.passwords.hash(password);
   }
 
-  async setPasswordHash(centerId: string, id: string, passwordHash: string): Promise<void> {
-    await this.repo.update(centerId, id, { passwordHash });
-  }
-
   /** Stores a hash made by PasswordService.hash (a caller inside a transaction hashes before it opens). */
   async setPasswordHash(centerId: string, id: string, passwordHash: string): Promise<void> {
     await this.repo.update(centerId, id, { passwordHash });
