@@ -112,7 +112,7 @@ describe(`multi-write operations in one transaction (${TEST_DB})`, () => {
       expect(ok(await call(ls, 'room.history', { roomId })).messages.map((m) => m.body)).toEqual(['Ich brauche Hilfe']);
 
       const closed = nextEvent(ls, 'room.closed');
-      await remove().expect(200);
+      await remove().expect(204);
       await expect(closed).resolves.toEqual({ roomId, reason: 'deleted' });
       // told once, only of the deletion that happened
       expect(closedSeen).toEqual([{ roomId, reason: 'deleted' }]);
