@@ -18,6 +18,7 @@ import { RoomsModule } from './modules/rooms/rooms.module';
 import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
 import { CannedResponsesModule } from './modules/canned-responses/canned-responses.module';
 import { loggerOptions } from './infra/logger';
+import { AdminModule } from './modules/admin/admin.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -44,6 +45,7 @@ export class AppModule {
         LiveQueueModule,
         TopicChatsModule,
         CannedResponsesModule,
+        AdminModule,
       ],
     };
   }

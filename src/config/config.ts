@@ -62,6 +62,10 @@ class EnvSchema {
   MAIL_FROM?: string;
 
   @IsOptional()
+  @IsIn(['on', 'off'])
+  MAIL?: 'on' | 'off';
+
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
@@ -107,6 +111,8 @@ export interface AppConfig {
   dataDir: string;
   smtpUrl: string | null;
   mailFrom: string;
+  /** MAIL=off: the installation sends no mail (staff get a generated password instead of an invitation). */
+  mail: boolean;
   logLevel: string;
   /** Serve the built browser client from dist/client. */
   serveClient: boolean;
@@ -156,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     dataDir,
     smtpUrl: parsed.SMTP_URL ?? null,
     mailFrom: parsed.MAIL_FROM ?? 'Lotse <no-reply@lotse.invalid>',
+    mail: parsed.MAIL !== 'off',
     logLevel: parsed.LOG_LEVEL ?? 'info',
     serveClient: parsed.CLIENT !== 'off',
     socketEventLimit: parsed.SOCKET_EVENT_LIMIT ?? 100,

@@ -27,6 +27,8 @@ describe('center info and settings', () => {
       openingHours: [],
       timeZone: 'Europe/Berlin',
       quickExitUrl: 'https://www.wikipedia.org/',
+      imprintUrl: null,
+      privacyUrl: null,
     });
     await t.http().get('/api/centers/no-such-center').expect(404);
   });
@@ -90,11 +92,34 @@ describe('center info and settings', () => {
       [{ quickExitUrl: '//evil.example/' }, 'quickExitUrl'],
       [{ quickExitUrl: '/\\evil.example/' }, 'quickExitUrl'],
       [{ quickExitUrl: 'https://ok.example/ with space' }, 'quickExitUrl'],
+      [{ imprintUrl: 'http://plain.example/impressum' }, 'imprintUrl'],
+      [{ privacyUrl: '//evil.example/' }, 'privacyUrl'],
+      [{ privacyUrl: 5 }, 'privacyUrl'],
+      [{ name: '' }, 'name'],
+      [{ name: '   ' }, 'name'],
+      [{ liveWaitingLimit: null }, 'liveWaitingLimit'],
+      [
+        {
+          openingHours: [
+            { day: 1, from: '10:00', to: '11:00' },
+            { day: 2, from: '14:00', to: '09:00' },
+          ],
+        },
+        'openingHours.1.to',
+      ],
     ];
     for (const [body, field] of cases) {
       const res = await patch(c.admin.token, body).expect(400);
       expect(res.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', fields: expect.arrayContaining([field]) as string[] } });
     }
     expect((await settings(c.admin.token).expect(200)).body).toEqual(before);
+  });
+
+  it('should change the name, imprint and privacy links and show them to everybody when the admin sets them', async () => {
+    const body = { name: 'Beratungsstelle Nord', imprintUrl: 'https://www.example.org/impressum', privacyUrl: '/datenschutz' };
+    expect((await patch(c.admin.token, body).expect(200)).body).toMatchObject(body);
+    expect((await t.http().get(`/api/centers/${c.slug}`).expect(200)).body).toMatchObject(body);
+    expect((await patch(c.admin.token, { imprintUrl: null, privacyUrl: null }).expect(200)).body).toMatchObject({ imprintUrl: null, privacyUrl: null });
+    expect((await t.http().get(`/api/centers/${c.slug}`).expect(200)).body).toMatchObject({ imprintUrl: null, privacyUrl: null });
   });
 });

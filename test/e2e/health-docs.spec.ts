@@ -54,6 +54,8 @@ describe('health and API docs', () => {
       'get /api/centers/{center}/topic-chats',
       'post /api/auth/password-reset',
       'post /api/auth/password-reset/confirm',
+      'get /api/centers',
+      'post /api/auth/invitation',
     ]);
     const seen: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -102,6 +104,9 @@ describe('health and API docs', () => {
         'WidgetController.page',
         'AuthController.requestPasswordReset',
         'AuthController.confirmPasswordReset',
+        'CenterListController.list',
+        'PortalController.other',
+        'InvitationController.accept',
       ].sort(),
     );
   });

@@ -21,7 +21,8 @@ export function Layout({ session, title, children }: { session: PortalSession; t
   const center = state.center;
   const role = state.auth?.account.role;
   useEffect(() => {
-    document.title = state.info ? `${title} – ${state.info.name}` : `${title} – ${t.common.appName}`;
+    // the center's own page is titled with its name: no "Name – Name"
+    document.title = state.info ? (title === state.info.name ? title : `${title} – ${state.info.name}`) : `${title} – ${t.common.appName}`;
   }, [title, state.info, t]);
   useEffect(() => {
     heading.current?.focus({ preventScroll: true });

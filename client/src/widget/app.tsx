@@ -268,7 +268,12 @@ function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; top
   const tz = center?.timeZone ?? 'Europe/Berlin';
   const fmt = (iso: string) =>
     new Date(iso).toLocaleString(locale, { timeZone: tz, weekday: 'short', day: 'numeric', month: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const clock = (iso: string) => new Date(iso).toLocaleTimeString(locale, { timeZone: tz, hour: '2-digit', minute: '2-digit' });
   const hours = [...(center?.openingHours ?? [])].sort((a, b) => ((a.day + 6) % 7) - ((b.day + 6) % 7) || a.from.localeCompare(b.from));
+  // running ones can be joined now (in the portal, a new tab: the widget stays as it is); the rest come later
+  const running = topics.filter((x) => x.status === 'open');
+  const upcoming = topics.filter((x) => x.status === 'scheduled');
+  const joinHref = (id: string) => `/c/${encodeURIComponent(center?.slug ?? '')}/topic/${encodeURIComponent(id)}`;
   return (
     <div class="other-ways">
       <Crisis center={center} t={t} />
@@ -284,12 +289,40 @@ function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; top
       ) : (
         <p>{t.noOpeningHours}</p>
       )}
+      {running.length > 0 && (
+        <>
+          <h2>{t.topicChatsNow}</h2>
+          <ul class="topics running">
+            {running.map((x) => (
+              <li key={x.id} data-topic={x.id}>
+                <strong dir="auto">{x.title}</strong> <span>{t.topicUntil(clock(x.endsAt))}</span>{' '}
+                <a href={joinHref(x.id)} target="_blank" rel="noopener" aria-label={t.topicJoinLabel(x.title)}>
+                  {t.topicJoin}
+                </a>
+                {x.description && (
+                  <p class="topic-text" dir="auto">
+                    {x.description}
+                  </p>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>{t.topicChats}</h2>
-      {topics.length > 0 ? (
+      {upcoming.length > 0 ? (
         <ul class="topics">
-          {topics.slice(0, 5).map((x) => (
-            <li key={x.id}>
-              <strong>{x.title}</strong> <span>{fmt(x.startsAt)}</span>
+          {upcoming.slice(0, 5).map((x) => (
+            <li key={x.id} data-topic={x.id}>
+              <strong dir="auto">{x.title}</strong>{' '}
+              <span>
+                {fmt(x.startsAt)}–{clock(x.endsAt)}
+              </span>
+              {x.description && (
+                <p class="topic-text" dir="auto">
+                  {x.description}
+                </p>
+              )}
             </li>
           ))}
         </ul>

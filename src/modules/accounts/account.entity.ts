@@ -2,10 +2,13 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateColumn, UuidColumn } from '../../infra/database/columns';
 
 export type AccountRole = 'admin' | 'counselor' | 'client';
+/** `invited`: no password set yet (cannot log in); `deleted`: a removed staff account kept as a name for the rooms' history. */
+export type AccountStatus = 'invited' | 'active' | 'deactivated' | 'deleted';
 
 @Entity('accounts')
 @Index('uq_accounts_center_login', ['centerId', 'login'], { unique: true })
 @Index('uq_accounts_center_name_key', ['centerId', 'nameKey'], { unique: true })
+@Index('ix_accounts_invitation_hash', ['invitationHash'])
 export class Account {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -46,6 +49,20 @@ export class Account {
   /** SHA-256 of the pending double-opt-in token. */
   @Column({ name: 'email_confirm_hash', type: 'varchar', length: 64, nullable: true })
   emailConfirmHash!: string | null;
+
+  /** Only `active` accounts log in and hold sessions. */
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status!: AccountStatus;
+
+  @DateColumn({ name: 'deactivated_at', nullable: true })
+  deactivatedAt!: Date | null;
+
+  /** SHA-256 of a pending staff invitation token (usable once, until `invitationExpiresAt`). */
+  @Column({ name: 'invitation_hash', type: 'varchar', length: 64, nullable: true })
+  invitationHash!: string | null;
+
+  @DateColumn({ name: 'invitation_expires_at', nullable: true })
+  invitationExpiresAt!: Date | null;
 
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, MoreThan, Not, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
 import { Transactions } from '../../infra/database/transactions';
-import { Account, AccountRole } from './account.entity';
+import { Account, AccountRole, AccountStatus } from './account.entity';
 
 @Injectable()
 export class AccountsRepository {
@@ -53,5 +53,28 @@ export class AccountsRepository {
 
   async delete(centerId: string, id: string): Promise<void> {
     await this.repo.delete({ centerId, id });
+  }
+
+  /** The center's staff that still exist (deleted ones stay only as names in the rooms' history). */
+  listStaff(centerId: string): Promise<Account[]> {
+    return this.repo.find({ where: { centerId, role: In(['admin', 'counselor']), status: Not('deleted') }, order: { createdAt: 'ASC' } });
+  }
+
+  countByRoleAndStatus(centerId: string, role: AccountRole, status: AccountStatus): Promise<number> {
+    return this.repo.countBy({ centerId, role, status });
+  }
+
+  /** A pending invitation that has not expired (scoped by the center the link names). */
+  findPendingInvitation(centerId: string, hash: string, now: Date): Promise<Account | null> {
+    return this.repo.findOneBy({ centerId, invitationHash: hash, status: 'invited', invitationExpiresAt: MoreThan(now) });
+  }
+
+  /**
+   * A conditional update: applies `patch` only while the account has one of the `from` statuses
+   * (and, if given, still holds the invitation `hash`). true when this call changed the row.
+   */
+  async transition(centerId: string, id: string, from: AccountStatus[], patch: Partial<Account>, hash?: string): Promise<boolean> {
+    const result = await this.repo.update({ centerId, id, status: In(from), ...(hash ? { invitationHash: hash } : {}) }, patch);
+    return result.affected === 1;
   }
 }

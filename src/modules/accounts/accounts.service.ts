@@ -12,7 +12,7 @@ import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import { hasInvisible, lookAlikeKey, normalizeLogin, stripBidiControls } from '../../common/names';
 import type { AccountView } from '../../realtime/contract';
 import { CryptoService } from '../crypto/crypto.service';
-import { Account, AccountRole } from './account.entity';
+import { Account, AccountRole, AccountStatus } from './account.entity';
 import { AccountsRepository } from './accounts.repository';
 import { PasswordService } from './password.service';
 
@@ -102,8 +102,10 @@ export class AccountsService {
     return this.repo.findManyByIds(centerId, ids);
   }
 
+  /** null unless the account exists and is active: a deactivated account's tokens resolve to nobody. */
   async displayName(centerId: string, id: string): Promise<string | null> {
-    return (await this.repo.findById(centerId, id))?.displayName ?? null;
+    const account = await this.repo.findById(centerId, id);
+    return account && account.status === 'active' ? account.displayName : null;
   }
 
   /** Staff see the clients of their center (to add them to rooms); nobody else lists accounts. */
@@ -114,7 +116,7 @@ export class AccountsService {
 
   async listStaff(auth: AuthContext): Promise<AccountView[]> {
     requireRole(auth, 'counselor', 'admin');
-    return (await this.repo.listByRole(auth.centerId, ['admin', 'counselor'])).map(toView);
+    return (await this.repo.listByRole(auth.centerId, ['admin', 'counselor'])).filter((a) => a.status === 'active').map(toView);
   }
 
   /** Display names of the center's staff (topic chats refuse nicknames that impersonate them). */
@@ -170,6 +172,58 @@ export class AccountsService {
     });
   }
 
+  // ---- staff lifecycle (the admin's staff page) ------------------------------------------------
+
+  /**
+   * Creates an invited staff account: no usable password until the invitation (returned once,
+   * stored as SHA-256) is accepted within `ttlMs`.
+   */
+  async inviteStaff(
+    centerId: string,
+    input: { email: string; displayName: string; role: 'admin' | 'counselor' },
+    ttlMs: number,
+  ): Promise<{ account: Account; token: string }> {
+    const { email, displayName } = this.checkStaffInput(input);
+    const token = randomBytes(32).toString('base64url');
+    // a hash of a random secret nobody knows: verify() never matches it, the status refuses login anyway
+    const account = this.build(centerId, input.role, email, displayName, await this.passwords.hash(randomBytes(32).toString('base64url')));
+    Object.assign(account, { status: 'invited', invitationHash: sha256(token), invitationExpiresAt: new Date(this.clock.now().getTime() + ttlMs) });
+    if (!(await this.repo.insert(account))) throw errors.conflict('An account with this email exists already in this center.');
+    return { account, token };
+  }
+
+  /** Sets the password of an invited account and consumes the invitation; null for an unknown, used or expired one. */
+  async acceptInvitation(centerId: string, token: string, password: string): Promise<Account | null> {
+    const hash = sha256(token);
+    const account = await this.repo.findPendingInvitation(centerId, hash, this.clock.now());
+    if (!account) return null;
+    // a weak password consumes nothing
+    this.passwords.check(password);
+    const patch = { status: 'active' as const, passwordHash: await this.passwords.hash(password), invitationHash: null, invitationExpiresAt: null };
+    // the conditional update decides a race between two tabs with the same link
+    if (!(await this.repo.transition(centerId, account.id, ['invited'], patch, hash))) return null;
+    return Object.assign(account, patch);
+  }
+
+  listStaffAccounts(centerId: string): Promise<Account[]> {
+    return this.repo.listStaff(centerId);
+  }
+
+  listClientAccounts(centerId: string): Promise<Account[]> {
+    return this.repo.listByRole(centerId, ['client']);
+  }
+
+  countActiveAdmins(centerId: string): Promise<number> {
+    return this.repo.countByRoleAndStatus(centerId, 'admin', 'active');
+  }
+
+  /** Conditional status change (see AccountsRepository.transition); true when this call changed it. */
+  changeStatus(centerId: string, id: string, from: AccountStatus[], to: AccountStatus): Promise<boolean> {
+    const patch: Partial<Account> = { status: to, deactivatedAt: to === 'deactivated' ? this.clock.now() : null };
+    if (to === 'deleted') Object.assign(patch, { login: `deleted:${id}`, passwordHash: '', invitationHash: null, invitationExpiresAt: null });
+    return this.repo.transition(centerId, id, from, patch);
+  }
+
   private build(centerId: string, role: AccountRole, login: string, displayName: string, passwordHash: string): Account {
     return Object.assign(new Account(), {
       id: this.ids.uuid(),
@@ -182,6 +236,10 @@ export class AccountsService {
       emailEnc: null,
       emailConfirmedAt: null,
       emailConfirmHash: null,
+      status: 'active',
+      deactivatedAt: null,
+      invitationHash: null,
+      invitationExpiresAt: null,
       createdAt: this.clock.now(),
     });
   }

@@ -55,7 +55,8 @@ export class AuthService implements OnModuleInit {
     await this.takeLoginAttempt(accountKey, pairKey);
     const account = center ? await this.accounts.findByLogin(center.id, login) : null;
     const ok = await this.passwords.verify(dto.password, account?.passwordHash ?? null);
-    if (!ok || !account || !center) throw new DomainError('UNAUTHORIZED', BAD_LOGIN);
+    // invited (no password yet), deactivated and deleted accounts get the wrong password's answer
+    if (!ok || !account || !center || account.status !== 'active') throw new DomainError('UNAUTHORIZED', BAD_LOGIN);
     // the owner's attempts do not count against the account
     await this.limits.reset('loginAccountAddress', pairKey);
     await this.limits.refund('loginAccount', accountKey);

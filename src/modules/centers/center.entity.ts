@@ -76,6 +76,14 @@ export class Center {
   @Column({ name: 'quick_exit_url', type: 'varchar', length: 500, default: 'https://www.wikipedia.org/' })
   quickExitUrl!: string;
 
+  /** The center's imprint (an https URL or a path on this site); linked from every portal page. */
+  @Column({ name: 'imprint_url', type: 'varchar', length: 500, nullable: true })
+  imprintUrl!: string | null;
+
+  /** The center's privacy statement (an https URL or a path on this site). */
+  @Column({ name: 'privacy_url', type: 'varchar', length: 500, nullable: true })
+  privacyUrl!: string | null;
+
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;
 }

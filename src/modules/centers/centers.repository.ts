@@ -25,6 +25,11 @@ export class CentersRepository {
     return isUuid(id) ? this.repo.findOneBy({ id }) : null;
   }
 
+  /** Every center, by name (the public list of `GET /`; not scoped, it is the list of tenants). */
+  listAll(): Promise<Pick<Center, 'slug' | 'name'>[]> {
+    return this.repo.find({ select: { slug: true, name: true }, order: { name: 'ASC', slug: 'ASC' } });
+  }
+
   async count(): Promise<number> {
     return this.repo.count();
   }

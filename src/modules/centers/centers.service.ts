@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
+import type { CenterListItem } from '../../realtime/contract';
 import { Center, DEFAULT_QUICK_EXIT_URL } from './center.entity';
 import { CentersRepository } from './centers.repository';
 
@@ -24,7 +25,12 @@ export type CenterSettings = Pick<
   | 'liveBlockHours'
   | 'liveWaitingPerAddress'
   | 'quickExitUrl'
+  | 'name'
+  | 'imprintUrl'
+  | 'privacyUrl'
 >;
+
+const NULLABLE_SETTINGS = new Set(['privacyText', 'emergencyText', 'imprintUrl', 'privacyUrl', 'openingHours', 'widgetOrigins']);
 
 /** Centers (tenants). Looked up by slug; cached briefly since every public request needs one. */
 @Injectable()
@@ -61,6 +67,8 @@ export class CentersService {
       liveBlockHours: 24,
       liveWaitingPerAddress: 3,
       quickExitUrl: DEFAULT_QUICK_EXIT_URL,
+      imprintUrl: null,
+      privacyUrl: null,
       createdAt: this.clock.now(),
     });
     await this.repo.insert(center);
@@ -89,6 +97,11 @@ export class CentersService {
     return this.repo.count();
   }
 
+  /** The installation's centers, slug and name only (public: what `GET /` lists). */
+  async list(): Promise<CenterListItem[]> {
+    return (await this.repo.listAll()).map((c) => ({ slug: c.slug, name: c.name }));
+  }
+
   /** What the widget shows before a chat: name, privacy text, opening hours, crisis lines, quick-exit page. */
   async publicInfo(slug: string): Promise<CenterPublicView> {
     return publicView(await this.bySlug(slug));
@@ -102,11 +115,22 @@ export class CentersService {
 
   async changeSettings(auth: AuthContext, patch: Partial<CenterSettings>): Promise<CenterSettingsView> {
     requireRole(auth, 'admin');
+    // class-validator's IsOptional lets null through: only these settings may be cleared
+    const nulls = Object.entries(patch)
+      .filter(([k, v]) => v === null && !NULLABLE_SETTINGS.has(k))
+      .map(([k]) => k);
+    if (nulls.length > 0) throw errors.validation(`These settings cannot be empty: ${nulls.join(', ')}.`, nulls);
     return settingsView(await this.updateSettings(auth.centerId, patch));
   }
 
   async updateSettings(centerId: string, patch: Partial<CenterSettings>): Promise<Center> {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<CenterSettings>;
+    if (defined.name !== undefined) {
+      defined.name = defined.name.trim();
+      if (!defined.name) throw errors.validation('The name must have 1–200 characters.', ['name']);
+    }
+    const badHours = (defined.openingHours ?? []).findIndex((h) => h.from >= h.to);
+    if (badHours >= 0) throw errors.validation('Opening hours must end after they begin.', [`openingHours.${badHours}.to`]);
     if (Object.keys(defined).length > 0) await this.repo.update(centerId, defined);
     const center = await this.byId(centerId);
     this.cache.delete(center.slug);
@@ -122,11 +146,14 @@ const publicView = (c: Center) => ({
   openingHours: c.openingHours ?? [],
   timeZone: c.timeZone,
   quickExitUrl: c.quickExitUrl,
+  imprintUrl: c.imprintUrl,
+  privacyUrl: c.privacyUrl,
 });
 export type CenterPublicView = ReturnType<typeof publicView>;
 
 function settingsView(c: Center) {
   return {
+    name: c.name,
     liveWaitingLimit: c.liveWaitingLimit,
     liveMaxWaitMinutes: c.liveMaxWaitMinutes,
     shiftGraceSeconds: c.shiftGraceSeconds,
@@ -142,6 +169,8 @@ function settingsView(c: Center) {
     liveBlockHours: c.liveBlockHours,
     liveWaitingPerAddress: c.liveWaitingPerAddress,
     quickExitUrl: c.quickExitUrl,
+    imprintUrl: c.imprintUrl,
+    privacyUrl: c.privacyUrl,
   };
 }
 export type CenterSettingsView = ReturnType<typeof settingsView>;

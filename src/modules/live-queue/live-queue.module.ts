@@ -8,6 +8,8 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { LiveChat } from './live-chat.entity';
 import { LiveChatsService } from './live-chats.service';
+import { LiveOverviewController } from './live-overview.controller';
+import { LiveOverviewService } from './live-overview.service';
 import { LiveQueueController } from './live-queue.controller';
 import { LiveQueueGateway } from './live-queue.gateway';
 import { LiveQueueRepository } from './live-queue.repository';
@@ -24,7 +26,7 @@ import { VisitorBlock } from './visitor-block.entity';
 /** Anonymous live chat: shifts, the waiting line (Redis scripts or in-process), assignment, status. */
 @Module({
   imports: [TypeOrmModule.forFeature([Shift, LiveChat, VisitorBlock]), RoomsModule, AccountsModule, CentersModule, TokensModule, CryptoModule],
-  controllers: [LiveQueueController],
+  controllers: [LiveQueueController, LiveOverviewController],
   providers: [
     {
       provide: LIVE_QUEUE_STORE,
@@ -38,6 +40,7 @@ import { VisitorBlock } from './visitor-block.entity';
     ShiftsService,
     TranscriptRetentionService,
     LiveQueueGateway,
+    LiveOverviewService,
   ],
 })
 export class LiveQueueModule {}

@@ -106,6 +106,11 @@ export class LiveQueueRepository {
     return this.shifts.createQueryBuilder('s').where('s.closed_at IS NULL AND s.grace_until IS NOT NULL AND s.grace_until <= :now', { now }).getMany();
   }
 
+  /** The open shifts of one center (the admin's live overview). */
+  findOpenShifts(centerId: string): Promise<Shift[]> {
+    return this.shifts.findBy({ centerId, closedAt: IsNull() });
+  }
+
   /** Open shifts of every center (for the timeout sweep and the store restore). */
   findAllOpenShifts(): Promise<Shift[]> {
     return this.shifts.findBy({ closedAt: IsNull() });

@@ -28,17 +28,34 @@ export class PortalService {
   ) {}
 
   async page(slug?: string): Promise<PortalPage> {
-    if (!this.config.serveClient) throw errors.notFound('The portal');
-    this.html ??= await readFile(PORTAL_PAGE, 'utf8').catch(() => null);
-    if (this.html === null) throw errors.notFound('The portal (client not built)');
+    const html = await this.load();
     const known =
       slug === undefined ||
       (await this.centers.bySlug(slug).then(
         () => true,
         () => false,
       ));
-    return { status: known ? 200 : 404, html: this.html, csp: portalCsp(this.config.publicUrl) };
+    return { status: known ? 200 : 404, html, csp: portalCsp(this.config.publicUrl) };
   }
+
+  /** An address that is no page: the same HTML with status 404 (the client shows its friendly page). */
+  async unknown(): Promise<PortalPage> {
+    return { status: 404, html: await this.load(), csp: portalCsp(this.config.publicUrl) };
+  }
+
+  private async load(): Promise<string> {
+    if (!this.config.serveClient) throw errors.notFound('The portal');
+    this.html ??= await readFile(PORTAL_PAGE, 'utf8').catch(() => null);
+    if (this.html === null) throw errors.notFound('The portal (client not built)');
+    return this.html;
+  }
+}
+
+/** Paths that belong to the API, health check and sockets: an unknown one there answers JSON. */
+const NOT_PORTAL = /^\/(?:api|health|socket\.io)(?:\/|$)/;
+
+export function isPortalPath(path: string): boolean {
+  return !NOT_PORTAL.test(path);
 }
 
 /** No inline script or style, nothing from another origin, not framable. */

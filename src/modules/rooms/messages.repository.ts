@@ -121,6 +121,18 @@ export class MessagesRepository {
     if (isUuid(roomId)) await this.repo.delete({ centerId, roomId });
   }
 
+  /** Which of these accounts have ever written a message in the center (ids only, no content). */
+  async sendersAmong(centerId: string, senderIds: string[]): Promise<Set<string>> {
+    const ids = senderIds.filter(isUuid);
+    if (ids.length === 0) return new Set();
+    const rows = await this.repo
+      .createQueryBuilder('m')
+      .select('DISTINCT m.sender_id', 'senderId')
+      .where('m.center_id = :centerId AND m.sender_id IN (:...ids)', { centerId, ids })
+      .getRawMany<{ senderId: string }>();
+    return new Set(rows.map((r) => r.senderId));
+  }
+
   async deleteBySender(centerId: string, senderId: string): Promise<void> {
     if (isUuid(senderId)) await this.repo.delete({ centerId, senderId });
   }

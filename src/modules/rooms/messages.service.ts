@@ -34,6 +34,11 @@ export class MessagesService {
     private readonly ids: IdGenerator,
   ) {}
 
+  /** Which of these accounts have ever written a message (the admin's list of inactive clients). */
+  sendersAmong(centerId: string, accountIds: string[]): Promise<Set<string>> {
+    return this.messages.sendersAmong(centerId, accountIds);
+  }
+
   async send(auth: AuthContext, dto: SendMessageDto): Promise<MessageSendResult> {
     await this.limits.consume('accountMessages', auth.subjectId);
     const { room, member } = await this.rooms.requireMember(auth, dto.roomId);

@@ -11,6 +11,7 @@ import { TopicNicknamesEncrypted1765000100000 } from './1765000100000-topic-nick
 import { AccountNameKey1765000200000 } from './1765000200000-account-name-key';
 import { PasswordResets1765100100000 } from './1765100100000-password-resets';
 import { CannedResponses1765100300000 } from './1765100300000-canned-responses';
+import { StaffStatusAndCenterLinks1765100400000 } from './1765100400000-staff-status-and-center-links';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AccountNameKey1765000200000,
   PasswordResets1765100100000,
   CannedResponses1765100300000,
+  StaffStatusAndCenterLinks1765100400000,
 ];

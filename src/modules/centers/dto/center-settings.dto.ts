@@ -1,6 +1,21 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { LIVE_HANDOVER_MODES, type LiveHandover } from '../center.entity';
 
 /** An https URL, or a path on this site (not `//host` or `/\\host`, which browsers read as another site). */
@@ -13,6 +28,13 @@ export class OpeningHoursDto {
 }
 
 export class CenterSettingsDto {
+  @ApiPropertyOptional({ description: "The center's name (1–200 characters)" })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
   @ApiPropertyOptional({ minimum: 0, maximum: 500 })
   @IsOptional()
   @IsInt()
@@ -113,4 +135,26 @@ export class CenterSettingsDto {
   @MaxLength(500)
   @Matches(QUICK_EXIT_URL_RE, { message: 'quickExitUrl must be an https URL or a path on this site such as /neutral' })
   quickExitUrl?: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'https://www.example.org/impressum',
+    description: "The center's imprint: an https URL or a path on this site; null removes it",
+  })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsString()
+  @MaxLength(500)
+  @Matches(QUICK_EXIT_URL_RE, { message: 'imprintUrl must be an https URL or a path on this site such as /impressum' })
+  imprintUrl?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'https://www.example.org/datenschutz',
+    description: "The center's privacy statement: an https URL or a path on this site; null removes it",
+  })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsString()
+  @MaxLength(500)
+  @Matches(QUICK_EXIT_URL_RE, { message: 'privacyUrl must be an https URL or a path on this site such as /datenschutz' })
+  privacyUrl?: string | null;
 }

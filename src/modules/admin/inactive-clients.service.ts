@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { AuthContext, requireRole } from '../../common/auth-context';
+import { errors } from '../../common/errors';
+import { AccountsService } from '../accounts/accounts.service';
+import { TokensService } from '../auth/tokens.service';
+import { MessagesService } from '../rooms/messages.service';
+
+export interface InactiveClientView {
+  id: string;
+  displayName: string;
+  createdAt: string;
+  /** Whether they gave a contact email at all (false: `emailConfirmed` is false too). */
+  emailGiven: boolean;
+  emailConfirmed: boolean;
+  hasWritten: boolean;
+}
+
+/**
+ * Clients who registered but never confirmed the email they gave, or never wrote a message: the
+ * admin may delete them (the same erasure as a client's own deletion). Pseudonyms only, no content.
+ */
+@Injectable()
+export class InactiveClientsService {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly messages: MessagesService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  async list(auth: AuthContext): Promise<InactiveClientView[]> {
+    requireRole(auth, 'admin');
+    const clients = await this.accounts.listClientAccounts(auth.centerId);
+    const writers = await this.messages.sendersAmong(
+      auth.centerId,
+      clients.map((c) => c.id),
+    );
+    return clients
+      .map((c) => ({
+        id: c.id,
+        displayName: c.displayName,
+        createdAt: c.createdAt.toISOString(),
+        emailGiven: c.emailEnc !== null,
+        emailConfirmed: c.emailConfirmedAt !== null,
+        hasWritten: writers.has(c.id),
+      }))
+      .filter((c) => (c.emailGiven && !c.emailConfirmed) || !c.hasWritten)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** Everything of theirs goes, as when they delete their account themselves (AccountsService.delete). */
+  async remove(auth: AuthContext, id: string): Promise<void> {
+    requireRole(auth, 'admin');
+    const account = await this.accounts.findById(auth.centerId, id);
+    if (!account || account.role !== 'client') throw errors.notFound('The client');
+    await this.tokens.revokeSubject(auth.centerId, id);
+    await this.accounts.delete(auth.centerId, id);
+  }
+}
