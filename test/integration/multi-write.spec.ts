@@ -4,6 +4,7 @@ import { runCli } from '../../src/cli';
 import type { ServerToClientEvents } from '../../src/realtime/contract';
 import { RealtimePublisher } from '../../src/realtime/publisher';
 import { Transactions } from '../../src/infra/database/transactions';
+import { AccountsRepository } from '../../src/modules/accounts/accounts.repository';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { TokensRepository } from '../../src/modules/auth/tokens.repository';
 import { CentersService } from '../../src/modules/centers/centers.service';
@@ -90,6 +91,22 @@ describe(`multi-write operations in one transaction (${TEST_DB})`, () => {
       await t.http().post('/api/auth/login').send({ center: center.slug, login: client.login, password: PASSWORD }).expect(401);
       await login(t, center.slug, client.login, 'Brand-New-Secret-42');
       await t.http().get('/api/auth/me').set('Authorization', bearer(other)).expect(401);
+    });
+
+    it('should keep the client’s session and account when deleting the account row fails as an admin deletes the client', async () => {
+      const center = await createCenter(t);
+      const admin = await createStaff(t, center, { role: 'admin' });
+      const client = await createClient(t, center);
+      const remove = () => t.http().delete(`/api/centers/${center.slug}/clients/${client.id}`).set('Authorization', bearer(admin));
+      const accountRows = () => count('SELECT COUNT(*) AS n FROM accounts WHERE id = ?', client.id);
+
+      await whileFailing(t.app.get(AccountsRepository), 'delete', () => remove().expect(500));
+      expect(await accountRows()).toBe(1);
+      await t.http().get('/api/auth/me').set('Authorization', bearer(client)).expect(200);
+
+      await remove().expect(204);
+      expect(await accountRows()).toBe(0);
+      await t.http().get('/api/auth/me').set('Authorization', bearer(client)).expect(401);
     });
 
     it('should keep the room open with its messages, members and keys when destroying its keys fails during DELETE /api/rooms/:id', async () => {
