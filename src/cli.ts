@@ -23,6 +23,7 @@ import { CentersService } from './modules/centers/centers.service';
 import { QUICK_EXIT_URL_RE } from './modules/centers/dto/center-settings.dto';
 import { DataKey } from './modules/crypto/data-key.entity';
 import { DataKeyRepository } from './modules/crypto/data-key.repository';
+import { Transactions } from './infra/database/transactions';
 import { TransactionsModule } from './infra/database/transactions.module';
 import { matchingMasterKey, rotateMasterKey } from './modules/crypto/key-rotation';
 import { masterKeyFile, masterKeyId, nextMasterKeyFile, parseMasterKey, promoteNextKeyFile, writeKeyFile } from './infra/crypto/master-key';
@@ -31,7 +32,7 @@ import { masterKeyFile, masterKeyId, nextMasterKeyFile, parseMasterKey, promoteN
 export function buildCli(config: AppConfig, out: (line: string) => void): Command {
   const program = new Command('lotse').description('Lotse operator commands').exitOverride().configureOutput({ writeOut: out, writeErr: out });
 
-  const withServices = async <T>(fn: (centers: CentersService, accounts: AccountsService) => Promise<T>): Promise<T> => {
+  const withServices = async <T>(fn: (centers: CentersService, accounts: AccountsService, tx: Transactions) => Promise<T>): Promise<T> => {
     // TypeORM without DatabaseModule's one-node SQLite lock: a short CLI run next to the running
     // embedded server is fine (SQLite in WAL mode takes concurrent writers one at a time).
     const database = TypeOrmModule.forRoot({ ...dataSourceOptions(config), migrationsRun: true });
@@ -41,7 +42,7 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     class CliModule {}
     const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
     try {
-      return await fn(ctx.get(CentersService), ctx.get(AccountsService));
+      return await fn(ctx.get(CentersService), ctx.get(AccountsService), ctx.get(Transactions));
     } finally {
       await ctx.close();
     }
@@ -74,11 +75,15 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     .requiredOption('--admin-email <email>', 'email of the first admin')
     .option('--admin-password <pw>', 'password of the admin (generated and printed once when left out)')
     .action(async (o: { slug: string; name: string; adminEmail: string; adminPassword?: string }) => {
-      await withServices(async (centers, accounts) => {
-        // Check the admin first: a bad email must not leave a center without an admin behind.
+      await withServices(async (centers, accounts, tx) => {
+        // Check the admin first: a bad email fails before anything is written.
         accounts.checkStaffInput({ email: o.adminEmail, displayName: 'Admin', password: o.adminPassword });
-        const center = await centers.create(o.slug, o.name);
-        const { password } = await accounts.createStaff(center.id, { email: o.adminEmail, displayName: 'Admin', role: 'admin', password: o.adminPassword });
+        // the center and its first admin: both or neither (never a center nobody can administer)
+        const { center, password } = await tx.run(async () => {
+          const center = await centers.create(o.slug, o.name);
+          const { password } = await accounts.createStaff(center.id, { email: o.adminEmail, displayName: 'Admin', role: 'admin', password: o.adminPassword });
+          return { center, password };
+        });
         out(`Created center "${center.slug}" (${center.id}).`);
         out(`Admin login: ${normalizeLogin(o.adminEmail)}${o.adminPassword ? '' : `  password: ${password}  (shown only now)`}`);
       });

@@ -124,9 +124,10 @@ export class AccountsService {
     return (await this.repo.listByRole(centerId, ['admin', 'counselor'])).map((a) => a.displayName);
   }
 
-  async setPassword(centerId: string, id: string, password: string): Promise<void> {
+  /** Checks a new password against the rules and hashes it (`setPasswordHash` stores it). */
+  async hashNewPassword(password: string): Promise<string> {
     this.passwords.check(password, 'newPassword');
-    await this.repo.update(centerId, id, { passwordHash: await this.passwords.hash(password) });
+    return this.passwords.hash(password);
   }
 
   /** Stores a hash made by PasswordService.hash (a caller inside a transaction hashes before it opens). */

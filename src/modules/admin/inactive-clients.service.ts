@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { errors } from '../../common/errors';
+import { Transactions } from '../../infra/database/transactions';
 import { AccountsService } from '../accounts/accounts.service';
 import { TokensService } from '../auth/tokens.service';
 import { MessagesService } from '../rooms/messages.service';
@@ -25,6 +26,7 @@ export class InactiveClientsService {
     private readonly accounts: AccountsService,
     private readonly messages: MessagesService,
     private readonly tokens: TokensService,
+    private readonly tx: Transactions,
   ) {}
 
   async list(auth: AuthContext): Promise<InactiveClientView[]> {
@@ -52,7 +54,10 @@ export class InactiveClientsService {
     requireRole(auth, 'admin');
     const account = await this.accounts.findById(auth.centerId, id);
     if (!account || account.role !== 'client') throw errors.notFound('The client');
-    await this.tokens.revokeSubject(auth.centerId, id);
-    await this.accounts.delete(auth.centerId, id);
+    // the sessions and everything of the account: both or neither (as in AuthService.deleteOwnAccount)
+    await this.tx.run(async () => {
+      await this.tokens.revokeSubject(auth.centerId, id);
+      await this.accounts.delete(auth.centerId, id);
+    });
   }
 }

@@ -104,8 +104,13 @@ export class AuthService implements OnModuleInit {
   async changePassword(auth: AuthContext, dto: ChangePasswordDto): Promise<void> {
     const account = await this.requireAccount(auth);
     if (!(await this.passwords.verify(dto.currentPassword, account.passwordHash))) throw errors.forbidden('The current password is wrong.');
-    await this.accounts.setPassword(auth.centerId, account.id, dto.newPassword);
-    await this.tokens.revokeSubject(auth.centerId, account.id, auth.tokenHash);
+    // hashed before the transaction (it takes a while, and SQLite runs one transaction at a time)
+    const passwordHash = await this.accounts.hashNewPassword(dto.newPassword);
+    // the new password and the end of the other sessions: both or neither
+    await this.tx.run(async () => {
+      await this.accounts.setPasswordHash(auth.centerId, account.id, passwordHash);
+      await this.tokens.revokeSubject(auth.centerId, account.id, auth.tokenHash);
+    });
   }
 
   async confirmEmail(dto: ConfirmEmailDto): Promise<void> {

@@ -2,11 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
+import { Transactions } from '../../infra/database/transactions';
 import { Center } from './center.entity';
 
+/** Centers; inside `Transactions.run` (a center created with its first admin) on its transaction. */
 @Injectable()
 export class CentersRepository {
-  constructor(@InjectRepository(Center) private readonly repo: Repository<Center>) {}
+  constructor(
+    @InjectRepository(Center) private readonly centers: Repository<Center>,
+    private readonly tx: Transactions,
+  ) {}
+
+  private get repo(): Repository<Center> {
+    return this.tx.bind(this.centers);
+  }
 
   findBySlug(slug: string): Promise<Center | null> {
     return this.repo.findOneBy({ slug });

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { DomainError } from '../../common/errors';
+import { Transactions } from '../../infra/database/transactions';
+import { isUniqueViolation } from '../../infra/database/unique-violation';
 import { AccountsService } from '../accounts/accounts.service';
 import { CentersService } from '../centers/centers.service';
 
@@ -19,26 +21,32 @@ export class DemoService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly centers: CentersService,
     private readonly accounts: AccountsService,
+    private readonly tx: Transactions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.demo || (await this.centers.count()) > 0) return;
-    let center;
+    // the center and its three logins: all or nothing (a failed seeding leaves an empty database, seeded at the next start)
+    let lines: string[];
     try {
-      center = await this.centers.create('demo', 'Demo Beratungsstelle');
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'CONFLICT') return; // another node seeded it
-      throw err;
-    }
-    const lines: string[] = [];
-    for (const l of DEMO_LOGINS) {
-      const { password } = await this.accounts.createStaff(center.id, {
-        email: l.email,
-        displayName: l.name,
-        role: l.role,
-        password: this.config.demoPassword ?? undefined,
+      lines = await this.tx.run(async () => {
+        const center = await this.centers.create('demo', 'Demo Beratungsstelle');
+        const lines: string[] = [];
+        for (const l of DEMO_LOGINS) {
+          const { password } = await this.accounts.createStaff(center.id, {
+            email: l.email,
+            displayName: l.name,
+            role: l.role,
+            password: this.config.demoPassword ?? undefined,
+          });
+          lines.push(`  ${l.role.padEnd(9)} ${l.email.padEnd(20)} ${password}`);
+        }
+        return lines;
       });
-      lines.push(`  ${l.role.padEnd(9)} ${l.email.padEnd(20)} ${password}`);
+    } catch (err) {
+      // another node seeded it (its center was there when we looked, or its slug won the unique index)
+      if ((err instanceof DomainError && err.code === 'CONFLICT') || isUniqueViolation(err)) return;
+      throw err;
     }
     // Printed once, to the operator's terminal only (not through the structured log).
     process.stdout.write(

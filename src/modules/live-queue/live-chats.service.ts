@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
+import { Transactions } from '../../infra/database/transactions';
 import type { LiveChatView, LiveEndReason, LiveSyncResult, QueueWaitingEntry } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { TokensService } from '../auth/tokens.service';
@@ -38,6 +39,7 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
     private readonly publisher: RealtimePublisher,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly tx: Transactions,
   ) {}
 
   onModuleInit(): void {
@@ -72,33 +74,47 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
     return chat ? this.endChat(chat, reason, null) : false;
   }
 
-  /** Once per chat (conditional update): close the room for both sides, block if asked, free the seat. */
+  /**
+   * Once per chat (conditional update): close the room for both sides, block if asked, free the seat.
+   * The chat row, the room's close (and its messages), the block and the revoked tokens are one
+   * transaction; the seat in the live-queue store (Redis) cannot join it and is freed after the
+   * commit. So a failed transaction leaves the chat running with its seat held (consistent: either
+   * side can end it again), and a store failure after the commit leaves the ended chat's seat taken
+   * in the store: the counselor gets one chat fewer for a while, never one too many, and no chat
+   * runs without a seat (the safe side of the invariants in DESIGN-NOTES §2).
+   */
   async endChat(chat: LiveChat, reason: LiveEndReason, blockedBy: string | null): Promise<boolean> {
-    if (!(await this.repo.endChat(chat.centerId, chat.id, reason))) return false;
     const center = await this.effects.center(chat.centerId);
-    await this.rooms.closeRoom(chat.centerId, chat.roomId, reason, { deleteMessages: !center.keepLiveTranscripts });
-    if (blockedBy) await this.block(chat.centerId, chat.visitorId, chat.addressHash, blockedBy);
+    const ended = await this.tx.run(async () => {
+      if (!(await this.repo.endChat(chat.centerId, chat.id, reason))) return false;
+      await this.rooms.closeRoom(chat.centerId, chat.roomId, reason, { deleteMessages: !center.keepLiveTranscripts });
+      if (blockedBy) await this.block(chat.centerId, chat.visitorId, chat.addressHash, blockedBy);
+      return true;
+    });
+    if (!ended) return false;
     const change = await this.store.release(chat.centerId, chat.visitorId, chat.counselorId, this.clock.now().getTime());
     await this.effects.apply(chat.centerId, change);
     return true;
   }
 
-  /** Blocks a visitor id and its address hash for the center's liveBlockHours; its tokens are revoked. */
+  /** Blocks a visitor id and its address hash for the center's liveBlockHours; its tokens are revoked (both or neither). */
   async block(centerId: string, visitorId: string, addressHash: string | null, blockedBy: string): Promise<void> {
     const center = await this.effects.center(centerId);
     const now = this.clock.now();
-    await this.repo.insertBlock(
-      Object.assign(new VisitorBlock(), {
-        id: this.ids.uuid(),
-        centerId,
-        visitorId,
-        blockedBy,
-        createdAt: now,
-        addressHash,
-        expiresAt: new Date(now.getTime() + center.liveBlockHours * 60 * 60 * 1000),
-      }),
-    );
-    await this.tokens.revokeSubject(centerId, visitorId);
+    await this.tx.run(async () => {
+      await this.repo.insertBlock(
+        Object.assign(new VisitorBlock(), {
+          id: this.ids.uuid(),
+          centerId,
+          visitorId,
+          blockedBy,
+          createdAt: now,
+          addressHash,
+          expiresAt: new Date(now.getTime() + center.liveBlockHours * 60 * 60 * 1000),
+        }),
+      );
+      await this.tokens.revokeSubject(centerId, visitorId);
+    });
   }
 
   /** `live.sync`: the counselor's open shift, their running chats, the queue (entries only on shift). */
@@ -184,19 +200,37 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Same room, same history: the seat moves in the store, then the row (conditional), then the members. */
+  /**
+   * Same room, same history: the seat moves in the store (it picks who takes it), then the row
+   * (conditional) and the members in one transaction. The store cannot join the transaction: when
+   * the transaction fails the seat goes back (released in the store) and the caller ends the chat
+   * as if nobody could take it, so the store and the database agree again.
+   */
   private async handOver(chat: LiveChat): Promise<boolean> {
     const now = this.clock.now().getTime();
     const { to } = await this.store.handOver(chat.centerId, chat.visitorId, chat.counselorId, now);
     if (!to) return false;
-    if (!(await this.repo.reassignChat(chat.centerId, chat.id, chat.counselorId, to))) {
+    const giveSeatBack = async () => this.effects.apply(chat.centerId, await this.store.release(chat.centerId, chat.visitorId, to, now));
+    const name = await this.effects.counselorName(chat.centerId, to);
+    let moved: boolean;
+    try {
+      // the chat row, the new member and the old one's removal: all or nothing
+      moved = await this.tx.run(async () => {
+        if (!(await this.repo.reassignChat(chat.centerId, chat.id, chat.counselorId, to))) return false;
+        await this.rooms.addMember(chat.centerId, chat.roomId, { subjectId: to, role: 'counselor', displayName: name });
+        await this.rooms.removeMember(chat.centerId, chat.roomId, chat.counselorId, 'handed_over');
+        return true;
+      });
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'live chat hand-over failed; the chat ends instead');
+      await giveSeatBack();
+      return false;
+    }
+    if (!moved) {
       // the chat ended or moved meanwhile: give the seat back
-      await this.effects.apply(chat.centerId, await this.store.release(chat.centerId, chat.visitorId, to, now));
+      await giveSeatBack();
       return true;
     }
-    const name = await this.effects.counselorName(chat.centerId, to);
-    await this.rooms.addMember(chat.centerId, chat.roomId, { subjectId: to, role: 'counselor', displayName: name });
-    await this.rooms.removeMember(chat.centerId, chat.roomId, chat.counselorId, 'handed_over');
     this.publisher.toSubject(to, 'queue.assigned', this.effects.counselorAssigned(chat));
     this.publisher.toSubject(chat.visitorId, 'live.handedOver', { roomId: chat.roomId, peer: { displayName: name } });
     this.logger.log({ centerId: chat.centerId }, 'live chat handed over');

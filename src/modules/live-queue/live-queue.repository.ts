@@ -51,8 +51,14 @@ export class LiveQueueRepository {
     }
   }
 
-  async updateShift(centerId: string, id: string, patch: Partial<Pick<Shift, 'maxChats'>>): Promise<void> {
-    await this.shifts.update({ centerId, id }, patch);
+  /** An open shift opened again: the new maxChats and no grace running, in one write. */
+  async reopenShift(centerId: string, id: string, maxChats: number): Promise<void> {
+    await this.shifts
+      .createQueryBuilder()
+      .update(Shift)
+      .set({ maxChats, graceUntil: null })
+      .where('center_id = :centerId AND id = :id AND closed_at IS NULL', { centerId, id })
+      .execute();
   }
 
   /** The database clock (one query): due times are decided by it, so every node decides alike. */

@@ -39,8 +39,7 @@ export class ShiftsService implements OnModuleDestroy {
     requireRole(auth, 'counselor', 'admin');
     let shift = await this.repo.findOpenShift(auth.centerId, auth.subjectId);
     if (shift) {
-      await this.repo.updateShift(auth.centerId, shift.id, { maxChats: dto.maxChats });
-      await this.repo.clearGrace(auth.centerId, shift.id);
+      await this.repo.reopenShift(auth.centerId, shift.id, dto.maxChats);
     } else {
       const fresh = Object.assign(new Shift(), {
         id: this.ids.uuid(),
@@ -70,7 +69,14 @@ export class ShiftsService implements OnModuleDestroy {
     return {};
   }
 
-  /** Stops new assignments (running chats go on); the last shift sends the waiting visitors home. */
+  /**
+   * Stops new assignments (running chats go on); the last shift sends the waiting visitors home.
+   * One database write, then the live-queue store (Redis), which cannot join a transaction. The
+   * database goes first: its conditional close decides which caller (on any node) acts, exactly
+   * once, and it is the truth a lost store state is rebuilt from (LiveQueueService.sweepQueues). If
+   * the store step fails after it, the store still counts the shift (the error reaches the caller or
+   * the sweep's log) until the counselor's next `shift.open`; running chats are unaffected.
+   */
   private async closeShift(shift: Shift, reason: string, graceDueAt?: Date): Promise<void> {
     if (!(await this.repo.closeShift(shift.centerId, shift.id, reason, graceDueAt))) return;
     this.publisher.leaveRoom(roomFor.subject(shift.counselorId), roomFor.onShift(shift.centerId));

@@ -108,18 +108,23 @@ export class RoomsService {
   async deleteRoom(auth: AuthContext, roomId: string): Promise<Record<string, never>> {
     const room = await this.roomToEnd(auth, roomId);
     if (!room) return {};
-    const members = (await this.rooms.listMembers(auth.centerId, room.id)).filter((m) => !m.removedAt);
-    const closedNow = await this.closeRoom(auth.centerId, room.id, 'deleted', { deleteMessages: true });
-    // closed before: its members were told it closed, now they learn that it is gone
-    if (!closedNow && members.length > 0) {
-      this.publisher.to(
-        members.map((m) => roomFor.subject(m.subjectId)),
-        'room.closed',
-        { roomId: room.id, reason: 'deleted' },
-      );
-    }
-    await this.cipher.eraseRoom(auth.centerId, room.id);
-    await this.erasure.flushDeleted();
+    // the close, the messages, the members, the room row and its keys: all or nothing
+    await this.tx.run(async () => {
+      const members = (await this.rooms.listMembers(auth.centerId, room.id)).filter((m) => !m.removedAt);
+      const closedNow = await this.closeRoom(auth.centerId, room.id, 'deleted', { deleteMessages: true });
+      await this.cipher.eraseRoom(auth.centerId, room.id);
+      // closed before: its members were told it closed, now they learn that it is gone
+      if (!closedNow && members.length > 0) {
+        await this.tx.afterCommit(() =>
+          this.publisher.to(
+            members.map((m) => roomFor.subject(m.subjectId)),
+            'room.closed',
+            { roomId: room.id, reason: 'deleted' },
+          ),
+        );
+      }
+      await this.tx.afterCommit(() => this.erasure.flushDeleted());
+    });
     return {};
   }
 
@@ -203,7 +208,7 @@ export class RoomsService {
 
   // ---- API for the live-chat and topic-chat features -----------------------------------------
 
-  /** Creates a live or topic room and joins the members' connected sockets to it. */
+  /** Creates a live or topic room and joins the members' connected sockets to it (once the caller's transaction committed). */
   async createSystemRoom(input: {
     centerId: string;
     kind: 'live' | 'topic';
@@ -221,7 +226,8 @@ export class RoomsService {
     const room = await this.rooms.findRoom(centerId, roomId);
     if (!room) throw errors.notFound('The room');
     await this.rooms.upsertMember(await this.buildMember(centerId, room.id, member));
-    this.publisher.joinSubject(member.subjectId, room.id);
+    // inside a larger transaction (a topic chat's seat, a hand-over) the sockets join once it is committed
+    await this.tx.afterCommit(() => this.publisher.joinSubject(member.subjectId, room.id));
   }
 
   /** Moves the writing window of a live or topic room (its feature rescheduled it). */
@@ -237,8 +243,10 @@ export class RoomsService {
   /** Removes a member: their sockets leave the room and they (only) get `room.closed { roomId, reason }`. */
   async removeMember(centerId: string, roomId: string, subjectId: string, reason: string): Promise<void> {
     if (!(await this.rooms.markRemoved(centerId, roomId, subjectId, this.clock.now()))) return;
-    this.publisher.leaveSubject(subjectId, roomId);
-    this.publisher.toSubject(subjectId, 'room.closed', { roomId, reason });
+    await this.tx.afterCommit(() => {
+      this.publisher.leaveSubject(subjectId, roomId);
+      this.publisher.toSubject(subjectId, 'room.closed', { roomId, reason });
+    });
   }
 
   /**
@@ -263,8 +271,11 @@ export class RoomsService {
 
   /** Forgets who was in a closed room whose messages are gone (their names are kept for nothing). */
   async forgetMembers(centerId: string, roomId: string): Promise<void> {
-    await this.rooms.deleteMembers(centerId, roomId);
-    await this.cipher.forgetMembersOf(centerId, roomId);
+    // the members and their keys: both or neither
+    await this.tx.run(async () => {
+      await this.rooms.deleteMembers(centerId, roomId);
+      await this.cipher.forgetMembersOf(centerId, roomId);
+    });
   }
 
   async listMembers(centerId: string, roomId: string): Promise<RoomMemberView[]> {
@@ -338,21 +349,30 @@ export class RoomsService {
     endsAt: Date | null;
   }): Promise<Room> {
     const id = this.ids.uuid();
-    const room = Object.assign(new Room(), {
-      id,
-      centerId: input.centerId,
-      kind: input.kind,
-      name: await this.cipher.sealRoomName({ centerId: input.centerId, id }, input.name),
-      createdBy: input.createdBy,
-      startsAt: input.startsAt,
-      endsAt: input.endsAt,
-      closedAt: null,
-      lastSeq: 0,
-      createdAt: this.clock.now(),
-    });
     const unique = [...new Map(input.members.map((m) => [m.subjectId, m])).values()];
-    await this.rooms.insertRoom(room, await Promise.all(unique.map((m) => this.buildMember(input.centerId, room.id, m))));
-    for (const m of unique) this.publisher.joinSubject(m.subjectId, room.id);
+    // the room and its members: both or neither
+    const room = await this.tx.run(async () => {
+      const room = Object.assign(new Room(), {
+        id,
+        centerId: input.centerId,
+        kind: input.kind,
+        name: await this.cipher.sealRoomName({ centerId: input.centerId, id }, input.name),
+        createdBy: input.createdBy,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        closedAt: null,
+        lastSeq: 0,
+        createdAt: this.clock.now(),
+      });
+      const members: RoomMember[] = [];
+      for (const m of unique) members.push(await this.buildMember(input.centerId, room.id, m));
+      await this.rooms.insertRoom(room, members);
+      return room;
+    });
+    // inside a larger transaction (a live chat's room and its row) the sockets join once it is committed
+    await this.tx.afterCommit(() => {
+      for (const m of unique) this.publisher.joinSubject(m.subjectId, room.id);
+    });
     return room;
   }
 

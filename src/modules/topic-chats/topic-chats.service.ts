@@ -80,29 +80,35 @@ export class TopicChatsService {
     if (dto.capacity !== undefined && dto.capacity < chat.participantCount) {
       throw errors.validation(`${chat.participantCount} people have joined already; the capacity cannot be lower.`, ['capacity']);
     }
-    await this.repo.update(auth.centerId, chat.id, {
-      title: dto.title?.trim() || chat.title,
-      description: dto.description?.trim() ?? chat.description,
-      startsAt,
-      endsAt,
-      capacity: dto.capacity ?? chat.capacity,
+    // the chat and its room's window: both or neither
+    const fresh = await this.tx.run(async () => {
+      await this.repo.update(auth.centerId, chat.id, {
+        title: dto.title?.trim() || chat.title,
+        description: dto.description?.trim() ?? chat.description,
+        startsAt,
+        endsAt,
+        capacity: dto.capacity ?? chat.capacity,
+      });
+      // a running chat's room enforces the window for message.send: it moves with the chat
+      if (chat.roomId) await this.rooms.setWindow(auth.centerId, chat.roomId, startsAt, endsAt);
+      return (await this.repo.find(auth.centerId, chat.id))!;
     });
-    // a running chat's room enforces the window for message.send: it moves with the chat
-    if (chat.roomId) await this.rooms.setWindow(auth.centerId, chat.roomId, startsAt, endsAt);
-    const fresh = (await this.repo.find(auth.centerId, chat.id))!;
     return toListItem(fresh, await this.repo.dbNow());
   }
 
   async cancel(auth: AuthContext, id: string): Promise<void> {
     const chat = await this.editable(auth, id);
-    if (!(await this.repo.transition(chat.centerId, chat.id, ['scheduled', 'open'], 'cancelled'))) return;
-    const roomId = (await this.repo.find(auth.centerId, chat.id))?.roomId;
-    // a cancelled chat keeps nothing: no messages, no nicknames
-    await this.repo.deleteParticipantsOfChat(auth.centerId, chat.id);
-    if (roomId) {
-      await this.rooms.closeRoom(auth.centerId, roomId, 'cancelled', { deleteMessages: true });
-      await this.rooms.forgetMembers(auth.centerId, roomId);
-    }
+    // the status, the nicknames, the room's close, its messages, members and their keys: all or nothing
+    await this.tx.run(async () => {
+      if (!(await this.repo.transition(chat.centerId, chat.id, ['scheduled', 'open'], 'cancelled'))) return;
+      const roomId = (await this.repo.find(auth.centerId, chat.id))?.roomId;
+      // a cancelled chat keeps nothing: no messages, no nicknames
+      await this.repo.deleteParticipantsOfChat(auth.centerId, chat.id);
+      if (roomId) {
+        await this.rooms.closeRoom(auth.centerId, roomId, 'cancelled', { deleteMessages: true });
+        await this.rooms.forgetMembers(auth.centerId, roomId);
+      }
+    });
   }
 
   /** The public listing: cancelled chats are hidden, ended ones shown for a day. */
@@ -182,8 +188,11 @@ export class TopicChatsService {
 
   async remove(auth: AuthContext, dto: TopicModerateDto): Promise<Record<string, never>> {
     const chat = await this.moderated(auth, dto);
-    await this.repo.markRemoved(auth.centerId, chat.id, dto.participantId, this.clock.now());
-    await this.rooms.removeMember(auth.centerId, dto.roomId, dto.participantId, 'removed');
+    // the participant and the room membership: both or neither (the removed one hears of it after the commit)
+    await this.tx.run(async () => {
+      await this.repo.markRemoved(auth.centerId, chat.id, dto.participantId, this.clock.now());
+      await this.rooms.removeMember(auth.centerId, dto.roomId, dto.participantId, 'removed');
+    });
     return {};
   }
 
@@ -212,16 +221,19 @@ export class TopicChatsService {
   }
 
   private async end(chat: TopicChat): Promise<void> {
-    if (!(await this.repo.transition(chat.centerId, chat.id, ['scheduled', 'open'], 'ended'))) return;
-    const roomId = (await this.repo.find(chat.centerId, chat.id))?.roomId;
-    if (!roomId) return;
     const center = await this.centers.byId(chat.centerId);
-    await this.rooms.closeRoom(chat.centerId, roomId, 'ended', { deleteMessages: !center.keepTopicTranscripts });
-    // without a transcript the nicknames have no reason to stay
-    if (!center.keepTopicTranscripts) {
-      await this.repo.deleteParticipantsOfChat(chat.centerId, chat.id);
-      await this.rooms.forgetMembers(chat.centerId, roomId);
-    }
+    // the status, the room's close and (without a transcript) its messages, nicknames, members and keys: all or nothing
+    await this.tx.run(async () => {
+      if (!(await this.repo.transition(chat.centerId, chat.id, ['scheduled', 'open'], 'ended'))) return;
+      const roomId = (await this.repo.find(chat.centerId, chat.id))?.roomId;
+      if (!roomId) return;
+      await this.rooms.closeRoom(chat.centerId, roomId, 'ended', { deleteMessages: !center.keepTopicTranscripts });
+      // without a transcript the nicknames have no reason to stay
+      if (!center.keepTopicTranscripts) {
+        await this.repo.deleteParticipantsOfChat(chat.centerId, chat.id);
+        await this.rooms.forgetMembers(chat.centerId, roomId);
+      }
+    });
   }
 
   /** Deletes kept topic transcripts of each center after that center's retention. */
@@ -235,21 +247,32 @@ export class TopicChatsService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  /** The room of an open chat, created once: a loser of a creation race closes its spare room. */
+  /** The room of an open chat, created once: a loser of a creation race keeps nothing of its spare room. */
   private async ensureRoom(chat: TopicChat): Promise<string> {
     if (chat.roomId) return chat.roomId;
-    await this.repo.transition(chat.centerId, chat.id, ['scheduled'], 'open');
     const hostName = (await this.accounts.displayName(chat.centerId, chat.hostId)) ?? 'Beratung';
-    const { roomId } = await this.rooms.createSystemRoom({
-      centerId: chat.centerId,
-      kind: 'topic',
-      name: chat.title,
-      members: [{ subjectId: chat.hostId, role: 'counselor', displayName: hostName }],
-      startsAt: chat.startsAt,
-      endsAt: chat.endsAt,
-    });
-    if (await this.repo.setRoomIfNone(chat.centerId, chat.id, roomId)) return roomId;
-    await this.rooms.closeRoom(chat.centerId, roomId, 'duplicate', { deleteMessages: true });
+    // the status, the room with its host and the chat's link to it: all or nothing
+    const created = await this.tx
+      .run(async () => {
+        await this.repo.transition(chat.centerId, chat.id, ['scheduled'], 'open');
+        const { roomId } = await this.rooms.createSystemRoom({
+          centerId: chat.centerId,
+          kind: 'topic',
+          name: chat.title,
+          members: [{ subjectId: chat.hostId, role: 'counselor', displayName: hostName }],
+          startsAt: chat.startsAt,
+          endsAt: chat.endsAt,
+        });
+        // another call linked its room first: roll the spare room back (nobody was told of it)
+        if (!(await this.repo.setRoomIfNone(chat.centerId, chat.id, roomId))) throw new LostRoomRace();
+        return roomId;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof LostRoomRace) return null;
+        throw err;
+      });
+    if (created) return created;
+    // read after the transaction: on MariaDB its snapshot may predate the winner's commit
     const fresh = await this.repo.find(chat.centerId, chat.id);
     if (!fresh?.roomId) throw new DomainError('TOPIC_NOT_OPEN', 'This topic chat is not open.');
     return fresh.roomId;
@@ -273,6 +296,9 @@ export class TopicChatsService {
     return chat;
   }
 }
+
+/** Thrown inside ensureRoom's transaction to roll back a room that lost the race to be the chat's room. */
+class LostRoomRace extends Error {}
 
 function window(startsAtIso: string, endsAtIso: string): { startsAt: Date; endsAt: Date } {
   const startsAt = new Date(startsAtIso);
