@@ -23,10 +23,18 @@ export interface AccountDeletingEvent {
   accountId: string;
 }
 
+/**
+ * Emitted inside the transaction that turns a staff account into a tombstone (status `deleted`,
+ * kept as the name on what it wrote in the center's rooms); handlers remove what was only its own
+ * (canned responses, reset links), never what it wrote for others. Awaited.
+ */
+export const STAFF_ACCOUNT_RETIRING = 'account.retiring';
+
 export interface AppEvents {
   [SOCKET_CONNECTED]: SocketPresenceEvent;
   [SOCKET_DISCONNECTED]: SocketPresenceEvent;
   [ACCOUNT_DELETING]: AccountDeletingEvent;
+  [STAFF_ACCOUNT_RETIRING]: AccountDeletingEvent;
 }
 export type AppEventName = keyof AppEvents;
 

@@ -1,8 +1,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { PasswordResetService } from '../../src/modules/auth/password-reset.service';
 import type { LoginResult } from '../../src/realtime/contract';
 import { freePort, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
 import { launchChromium } from '../harness/browser';
+import { createStaff } from '../factories';
 import { readOutbox } from '../harness/outbox';
 import { seriousViolations, shot, watchForeignRequests } from '../harness/portal';
 
@@ -233,7 +235,7 @@ describe('portal login and logout', () => {
     await page.waitForURL(`${base()}/app/account`);
     await page.getByRole('heading', { name: 'Mein Konto', level: 1 }).waitFor();
     await expect(page.locator('.account-details').textContent()).resolves.toContain('Beratung');
-    await expect(page.locator('#delete-heading + p').textContent()).resolves.toContain('löscht die Administration');
+    await expect(page.locator('#delete-heading + p').textContent()).resolves.toContain('jederzeit selbst löschen');
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'auth-07-account-counselor');
 
@@ -394,6 +396,67 @@ describe('portal account deletion', () => {
     await uiLogin(page, 'leaving-heron', PASSWORD);
     await page.locator('#login-form-error', { hasText: 'stimmen nicht' }).waitFor();
     await apiLogin('leaving-heron', PASSWORD).expect(401);
+  });
+
+  it('should delete a counselor with the keyboard after the staff dialog says what goes and what stays', async () => {
+    const counselor = await createStaff(t, { id: c.centerId, slug: c.slug }, { email: `leaving@${c.slug}.example`, displayName: 'Frau Abschied' });
+    await t.http().post('/api/canned-responses').set('Authorization', `Bearer ${counselor.token}`).send({ title: 'Gruß', body: 'Hallo!' }).expect(201);
+    const page = await newPage();
+    await uiLogin(page, counselor.login, counselor.password);
+    // the live console holds a socket: the deletion closes it while the page waits for the answer
+    await page.waitForURL(`${base()}/app/live`);
+    await page.getByRole('link', { name: 'Mein Konto' }).click();
+    await page.waitForURL(`${base()}/app/account`);
+    await expect(page.locator('#delete-heading + p').textContent()).resolves.toContain('jederzeit selbst löschen');
+
+    await tabTo(page, 'delete-open');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Konto endgültig löschen?' });
+    await dialog.waitFor();
+    const text = await dialog.textContent();
+    for (const part of [
+      'Ihre Anmeldung mit Ihrer E-Mail-Adresse',
+      'Ihre Textbausteine',
+      'eine laufende Schicht endet',
+      'unter Ihrem Anzeigenamen',
+      'kann nicht rückgängig gemacht werden',
+    ])
+      expect(text).toContain(part);
+    expect(text).not.toContain('alle Ihre Chats und Nachrichten');
+    expect(await activeId(page)).toBe('delete-password');
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'auth-17-delete-dialog-counselor');
+
+    await page.keyboard.type(counselor.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(base());
+    await page.getByRole('status').filter({ hasText: 'Ihr Konto ist gelöscht.' }).waitFor();
+    expect(await storedToken(page)).toBeNull();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'auth-18-deleted-counselor');
+    await me(counselor.token).expect(401);
+    await apiLogin(counselor.login, counselor.password).expect(401);
+    const canned = await t.app.get(DataSource).query<unknown[]>('SELECT id FROM canned_responses WHERE owner_id = ?', [counselor.id]);
+    expect(canned).toEqual([]);
+  });
+
+  it('should tell the last active admin in the dialog why the account cannot be deleted, at 320 px', async () => {
+    const page = await newPage({ width: 320, height: 720 });
+    await uiLogin(page, c.admin.login, c.admin.password);
+    await page.waitForURL(`${base()}/app/overview`);
+    await page.goto(`${base()}/app/account`);
+    await page.getByRole('button', { name: 'Konto löschen …' }).click();
+    await page.locator('#delete-password').fill(c.admin.password);
+    await page.getByRole('button', { name: 'Konto endgültig löschen' }).click();
+    const refusal = page.locator('#delete-form-error', { hasText: 'einzige aktive Administration' });
+    await refusal.waitFor();
+    await refusal.scrollIntoViewIfNeeded();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'auth-19-last-admin-320');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    expect(await activeId(page)).toBe('delete-open');
+    await me(c.admin.token).expect(200);
   });
 
   it('should have made no request to another origin in any of these pages', () => {

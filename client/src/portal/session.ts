@@ -22,7 +22,7 @@ export interface PortalState {
 }
 
 export interface PortalNotice {
-  key: 'accountDeleted' | 'loggedOut' | 'confirmEmailSent';
+  key: 'accountDeleted' | 'loggedOut' | 'confirmEmailSent' | 'staffAccountDeleted';
   path: string;
 }
 

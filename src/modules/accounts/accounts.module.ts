@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ErasureModule } from '../../infra/database/erasure.module';
+import { TokensModule } from '../auth/tokens.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { Account } from './account.entity';
 import { AccountsController } from './accounts.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { PasswordService } from './password.service';
+import { StaffRemovalService } from './staff-removal.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Account]), CryptoModule, ErasureModule],
+  imports: [TypeOrmModule.forFeature([Account]), CryptoModule, ErasureModule, TokensModule],
   controllers: [AccountsController],
-  providers: [AccountsService, AccountsRepository, PasswordService],
-  exports: [AccountsService, PasswordService],
+  providers: [AccountsService, AccountsRepository, PasswordService, StaffRemovalService],
+  exports: [AccountsService, PasswordService, StaffRemovalService],
 })
 export class AccountsModule {}

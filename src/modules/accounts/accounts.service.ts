@@ -130,9 +130,12 @@ export class AccountsService {
     return this.passwords.hash(password);
   }
 
-  /** Stores a hash made by PasswordService.hash (a caller inside a transaction hashes before it opens). */
-  async setPasswordHash(centerId: string, id: string, passwordHash: string): Promise<void> {
-    await this.repo.update(centerId, id, { passwordHash });
+  /**
+   * Stores a hash made by PasswordService.hash (a caller inside a transaction hashes before it opens),
+   * only while the account is active (a conditional update); true when it was set.
+   */
+  setActivePasswordHash(centerId: string, id: string, passwordHash: string): Promise<boolean> {
+    return this.repo.transition(centerId, id, ['active'], { passwordHash });
   }
 
   async confirmEmail(centerId: string, token: string): Promise<boolean> {

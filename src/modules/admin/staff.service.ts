@@ -7,6 +7,7 @@ import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { LoginResult } from '../../realtime/contract';
 import type { Account } from '../accounts/account.entity';
 import { AccountsService, generatePassword, toView } from '../accounts/accounts.service';
+import { StaffRemovalService } from '../accounts/staff-removal.service';
 import { SESSION_TTL_MS, TokensService } from '../auth/tokens.service';
 import { CentersService } from '../centers/centers.service';
 import { AcceptInvitationDto, CreateStaffDto } from './dto/staff.dto';
@@ -40,6 +41,7 @@ export class StaffService {
 
   constructor(
     private readonly accounts: AccountsService,
+    private readonly removal: StaffRemovalService,
     private readonly tokens: TokensService,
     private readonly centers: CentersService,
     private readonly mail: MailService,
@@ -95,9 +97,7 @@ export class StaffService {
 
   async deactivate(auth: AuthContext, id: string): Promise<Record<string, never>> {
     const account = await this.requireOther(auth, id, 'deactivate');
-    await this.takeOut(auth, account, 'deactivate');
-    // every token goes, and every node closes the sockets of those tokens at once
-    await this.tokens.revokeSubject(auth.centerId, id);
+    await this.removal.deactivate(account, 'You cannot deactivate the last active admin.');
     this.logger.log({ accountId: id }, 'staff account deactivated');
     return {};
   }
@@ -111,31 +111,11 @@ export class StaffService {
     return {};
   }
 
-  /**
-   * The account's sessions end and it can never log in again; its email is free for a new account.
-   * Its name stays on what it wrote in rooms (the rooms belong to the center); a live shift ends
-   * through the shift grace like a lost connection, and its running chats are handed over.
-   */
+  /** The account becomes a tombstone (StaffRemovalService.delete says what goes and what stays). */
   async remove(auth: AuthContext, id: string): Promise<void> {
     const account = await this.requireOther(auth, id, 'delete');
-    await this.takeOut(auth, account, 'delete');
-    if (!(await this.accounts.changeStatus(auth.centerId, id, ['deactivated'], 'deleted'))) throw errors.notFound('The staff member');
-    await this.tokens.revokeSubject(auth.centerId, id);
+    await this.removal.delete(account, 'You cannot delete the last active admin.');
     this.logger.log({ accountId: id }, 'staff account deleted');
-  }
-
-  /**
-   * Deactivates (first step of a deletion too), then checks that an active admin is left: two
-   * admins taking each other out at the same moment both see none left and both undo their step.
-   */
-  private async takeOut(auth: AuthContext, account: Account, verb: string): Promise<void> {
-    if (account.status === 'deactivated') return;
-    if (!(await this.accounts.changeStatus(auth.centerId, account.id, [account.status], 'deactivated')))
-      throw errors.conflict('The account changed at the same time. Please try again.');
-    if (account.role === 'admin' && account.status === 'active' && (await this.accounts.countActiveAdmins(auth.centerId)) === 0) {
-      await this.accounts.changeStatus(auth.centerId, account.id, ['deactivated'], 'active');
-      throw errors.conflict(`You cannot ${verb} the last active admin.`);
-    }
   }
 
   private async requireStaff(auth: AuthContext, id: string): Promise<Account> {
@@ -149,8 +129,7 @@ export class StaffService {
     requireRole(auth, 'admin');
     const account = await this.requireStaff(auth, id);
     if (account.id === auth.subjectId) throw errors.conflict(`You cannot ${verb} your own account.`);
-    if (account.role === 'admin' && account.status === 'active' && (await this.accounts.countActiveAdmins(auth.centerId)) <= 1)
-      throw errors.conflict(`You cannot ${verb} the last active admin.`);
+    if (await this.removal.isLastActiveAdmin(account)) throw errors.conflict(`You cannot ${verb} the last active admin.`);
     return account;
   }
 }

@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Auth, AuthContext, Public } from '../../common/auth-context';
 import { AuthService } from './auth.service';
@@ -55,7 +65,8 @@ export class AuthController {
   @Post('auth/password-reset')
   @HttpCode(202)
   @ApiAcceptedResponse({
-    description: '`{}`, always: whether the account exists or has a confirmed email is never told. A link valid for one hour goes to a confirmed email only.',
+    description:
+      '`{}`, always: whether the account exists or has a confirmed email is never told. A link valid for one hour goes to a confirmed email of an active account only.',
   })
   @RateLimited()
   requestPasswordReset(@Body() dto: RequestPasswordResetDto, @Req() req: Request) {
@@ -66,7 +77,7 @@ export class AuthController {
   @Post('auth/password-reset/confirm')
   @HttpCode(200)
   @ApiOkResponse({ description: '`{ token, account }`: the new password is set, every other session ended, and this is a new one.' })
-  @ApiNotFoundResponse({ description: 'The link is used, expired or unknown.' })
+  @ApiNotFoundResponse({ description: 'The link is used, expired or unknown, or its account is no longer active.' })
   @RateLimited()
   confirmPasswordReset(@Body() dto: ConfirmPasswordResetDto, @Req() req: Request) {
     return this.resets.confirm(dto, { ip: req.ip });
@@ -95,6 +106,12 @@ export class AuthController {
   @Delete('accounts/me')
   @HttpCode(204)
   @ApiBearerAuth()
+  @ApiNoContentResponse({
+    description:
+      "Deleted, every session ended. A client's account goes with everything only theirs; a staff account stays only as the name on what it wrote in the center's rooms (its login, canned responses and sessions go).",
+  })
+  @ApiForbiddenResponse({ description: 'The password is wrong; nothing is changed.' })
+  @ApiConflictResponse({ description: "The caller is the center's last active admin; nothing is changed." })
   deleteMe(@Auth() auth: AuthContext, @Body() dto: DeleteAccountDto) {
     return this.auth.deleteOwnAccount(auth, dto);
   }

@@ -10,6 +10,7 @@ import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { AccountView, LoginResult, VisitorResult } from '../../realtime/contract';
 import { AccountsService, toView } from '../accounts/accounts.service';
 import { PasswordService } from '../accounts/password.service';
+import { StaffRemovalService } from '../accounts/staff-removal.service';
 import { CentersService } from '../centers/centers.service';
 import { ChangePasswordDto, ConfirmEmailDto, DeleteAccountDto, LoginDto, RegisterDto } from './dto/auth.dto';
 import { SESSION_TTL_MS, TokensService, VISITOR_TTL_MS } from './tokens.service';
@@ -20,12 +21,14 @@ export interface RequestOrigin {
 }
 
 const BAD_LOGIN = 'The login or the password is wrong.';
+const LAST_ADMIN = 'You are the last active admin of this center: another active admin is needed before you can delete your account.';
 
 @Injectable()
 export class AuthService implements OnModuleInit {
   constructor(
     private readonly centers: CentersService,
     private readonly accounts: AccountsService,
+    private readonly staffRemoval: StaffRemovalService,
     private readonly passwords: PasswordService,
     private readonly tokens: TokensService,
     private readonly limits: RateLimitService,
@@ -118,11 +121,18 @@ export class AuthService implements OnModuleInit {
     if (!(await this.accounts.confirmEmail(center.id, dto.token))) throw errors.notFound('The confirmation link');
   }
 
-  /** A client deletes their account and everything with it; staff accounts are removed by an admin. */
+  /**
+   * The password first. A client's account goes with everything that is only theirs; a staff
+   * account becomes a tombstone through the same steps as the admin's deletion (StaffRemovalService),
+   * and the center's last active admin cannot delete themselves.
+   */
   async deleteOwnAccount(auth: AuthContext, dto: DeleteAccountDto): Promise<void> {
-    requireRole(auth, 'client', { message: 'Staff accounts are removed by the center admin.' });
     const account = await this.requireAccount(auth);
     if (!(await this.passwords.verify(dto.password, account.passwordHash))) throw errors.forbidden('The password is wrong.');
+    if (account.role !== 'client') {
+      if (await this.staffRemoval.isLastActiveAdmin(account)) throw errors.conflict(LAST_ADMIN);
+      return this.staffRemoval.delete(account, LAST_ADMIN);
+    }
     // the sessions and everything of the account: both or neither
     await this.tx.run(async () => {
       await this.tokens.revokeSubject(auth.centerId, account.id);

@@ -3,7 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
-import { ACCOUNT_DELETING, AccountDeletingEvent } from '../../common/events';
+import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING } from '../../common/events';
 import { normalizeLogin } from '../../common/names';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Transactions } from '../../infra/database/transactions';
@@ -76,7 +76,8 @@ export class PasswordResetService implements OnModuleDestroy {
   /**
    * Sets the new password with a live link: the link is used up, every other link of the account and
    * every session ends (sockets closed on every node), and a new session starts. A weak password is
-   * refused before anything is used up; a used, expired or unknown link is NOT_FOUND.
+   * refused before anything is used up; a used, expired or unknown link is NOT_FOUND, and so is the
+   * link of an account that is no longer active (nothing is used up then either).
    */
   async confirm(dto: ConfirmPasswordResetDto, origin: RequestOrigin): Promise<LoginResult> {
     await this.limits.consume('resetConfirmAddress', this.limits.addressKey(origin.ip));
@@ -90,8 +91,8 @@ export class PasswordResetService implements OnModuleDestroy {
       const reset = await this.repo.findLive(center.id, tokenHash, this.clock.now());
       if (!reset || !(await this.repo.consume(center.id, tokenHash, this.clock.now()))) throw gone();
       const found = await this.accounts.findById(center.id, reset.accountId);
-      if (!found) throw gone();
-      await this.accounts.setPasswordHash(center.id, found.id, passwordHash);
+      // an account deactivated or deleted since the link was sent: as if the link did not exist
+      if (!found || !(await this.accounts.setActivePasswordHash(center.id, found.id, passwordHash))) throw gone();
       await this.repo.deleteByAccount(center.id, found.id);
       // the token rows go in this transaction; the revocation is published once it committed
       await this.tokens.revokeSubject(center.id, found.id);
@@ -102,6 +103,7 @@ export class PasswordResetService implements OnModuleDestroy {
   }
 
   @OnEvent(ACCOUNT_DELETING, { async: true, promisify: true })
+  @OnEvent(STAFF_ACCOUNT_RETIRING, { async: true, promisify: true })
   async onAccountDeleting(event: AccountDeletingEvent): Promise<void> {
     await this.repo.deleteByAccount(event.centerId, event.accountId);
   }
@@ -114,7 +116,8 @@ export class PasswordResetService implements OnModuleDestroy {
   private async deliver(slug: string, login: string): Promise<void> {
     const center = await this.centers.bySlug(slug).catch(() => null);
     const account = center ? await this.accounts.findByLogin(center.id, login) : null;
-    if (!center || !account) return;
+    // invited, deactivated and deleted accounts get no link (the answer was the same 202 anyway)
+    if (!center || !account || account.status !== 'active') return;
     // staff log in with their email; a client only with a confirmed contact address gets mail
     const to = account.role === 'client' ? await this.accounts.contactEmail(account) : account.login;
     if (!to) return;

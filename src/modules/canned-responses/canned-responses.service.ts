@@ -3,7 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
-import { ACCOUNT_DELETING, AccountDeletingEvent } from '../../common/events';
+import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { CANNED_LIMITS, type CannedResponseView } from '../../realtime/contract';
 import { CryptoService } from '../crypto/crypto.service';
@@ -76,8 +76,9 @@ export class CannedResponsesService {
     if (!(await this.repo.delete(auth.centerId, auth.subjectId, id))) throw errors.notFound('The canned response');
   }
 
-  /** A deleted account's canned responses go with it (its key is destroyed after this). */
+  /** A deleted account's canned responses go with it (its key is destroyed after this), a staff tombstone's too. */
   @OnEvent(ACCOUNT_DELETING, { async: true, promisify: true })
+  @OnEvent(STAFF_ACCOUNT_RETIRING, { async: true, promisify: true })
   async onAccountDeleting(event: AccountDeletingEvent): Promise<void> {
     await this.repo.deleteAllOf(event.centerId, event.accountId);
   }

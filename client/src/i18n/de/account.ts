@@ -16,16 +16,27 @@ export const account = {
   deleteHeading: 'Konto löschen',
   deleteIntro: 'Sie können Ihr Konto jederzeit selbst löschen.',
   deleteOpen: 'Konto löschen …',
-  deleteStaff: 'Konten von Mitarbeitenden löscht die Administration der Beratungsstelle.',
+  deleteIntroStaff: 'Sie können Ihr Konto als Mitarbeiterin oder Mitarbeiter jederzeit selbst löschen.',
   dialogTitle: 'Konto endgültig löschen?',
   dialogWhat: 'Dabei wird gelöscht:',
   dialogItems: ['Ihr Konto mit Ihrem Pseudonym', 'alle Ihre Chats und Nachrichten', 'Ihre E-Mail-Adresse, falls Sie eine angegeben haben'],
   dialogIrreversible: 'Das kann nicht rückgängig gemacht werden. Auch die Beratungsstelle kann nichts davon wiederherstellen.',
+  staffDialogItems: [
+    'Ihre Anmeldung mit Ihrer E-Mail-Adresse und Ihrem Passwort',
+    'Ihre Textbausteine',
+    'alle Ihre Anmeldungen auf allen Geräten; eine laufende Schicht endet',
+  ],
+  staffDialogStays:
+    'Was Sie in Gesprächen mit Ratsuchenden geschrieben haben, bleibt bei der Beratungsstelle und wird dort weiter unter Ihrem Anzeigenamen angezeigt.',
+  staffDialogIrreversible: 'Das kann nicht rückgängig gemacht werden. Auch die Administration kann Ihr Konto nicht wiederherstellen.',
+  errLastAdmin:
+    'Sie sind die einzige aktive Administration dieser Beratungsstelle und können Ihr Konto deshalb nicht löschen. Laden Sie zuerst eine weitere Person als Administration ein.',
   dialogPasswordLabel: 'Zur Bestätigung Ihr Passwort',
   dialogConfirm: 'Konto endgültig löschen',
   errPasswordWrong: 'Das Passwort stimmt nicht.',
   notices: {
     accountDeleted: 'Ihr Konto und alles, was dazu gehörte, ist gelöscht.',
+    staffAccountDeleted: 'Ihr Konto ist gelöscht. Was Sie in Gesprächen geschrieben haben, bleibt unter Ihrem Anzeigenamen bei der Beratungsstelle.',
     loggedOut: 'Sie sind abgemeldet.',
     confirmEmailSent: 'Wir haben Ihnen eine E-Mail geschickt. Bitte bestätigen Sie Ihre Adresse über den Link darin; erst danach verwenden wir sie.',
   },

@@ -7,7 +7,7 @@ import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import '../auth.css';
 
-/** `/c/:center/app/account`: who is signed in, password change, logout and (clients) deleting the account. */
+/** `/c/:center/app/account`: who is signed in, password change, logout and deleting the account (clients and staff). */
 export function AccountPage({ session, center }: PageProps) {
   const { t } = useI18n();
   const state = useStore(session);
@@ -44,19 +44,16 @@ export function AccountPage({ session, center }: PageProps) {
       </section>
       <section class="account-section" aria-labelledby="delete-heading">
         <h2 id="delete-heading">{t.account.deleteHeading}</h2>
-        {account.role === 'client' ? (
-          <DeleteAccount
-            session={session}
-            center={center}
-            onDeleted={() => {
-              session.notify({ key: 'accountDeleted', path: base });
-              session.forget(false);
-              route(base);
-            }}
-          />
-        ) : (
-          <p>{t.account.deleteStaff}</p>
-        )}
+        <DeleteAccount
+          session={session}
+          center={center}
+          staff={account.role !== 'client'}
+          onDeleted={() => {
+            session.notify({ key: account.role === 'client' ? 'accountDeleted' : 'staffAccountDeleted', path: base });
+            session.forget(false);
+            route(base);
+          }}
+        />
       </section>
     </Layout>
   );
@@ -141,8 +138,11 @@ function ChangePassword({ session }: PageProps) {
   );
 }
 
-/** The deletion, behind a modal <dialog> (focus kept inside, Esc cancels, focus back on the opener). */
-function DeleteAccount({ session, onDeleted }: PageProps & { onDeleted: () => void }) {
+/**
+ * The deletion, behind a modal <dialog> (focus kept inside, Esc cancels, focus back on the opener).
+ * Staff read what goes and what stays with the center; the last active admin is told why not.
+ */
+function DeleteAccount({ session, staff, onDeleted }: PageProps & { staff: boolean; onDeleted: () => void }) {
   const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
@@ -177,14 +177,14 @@ function DeleteAccount({ session, onDeleted }: PageProps & { onDeleted: () => vo
       if (isApiError(err, 'FORBIDDEN')) {
         setError(t.account.errPasswordWrong);
         document.getElementById('delete-password')?.focus();
-      } else setFormError(errorText(t, err));
+      } else setFormError(staff && isApiError(err, 'CONFLICT') ? t.account.errLastAdmin : errorText(t, err));
       setBusy(false);
     }
   };
 
   return (
     <>
-      <p>{t.account.deleteIntro}</p>
+      <p>{staff ? t.account.deleteIntroStaff : t.account.deleteIntro}</p>
       <button type="button" id="delete-open" class="danger" ref={opener} onClick={open}>
         {t.account.deleteOpen}
       </button>
@@ -193,12 +193,13 @@ function DeleteAccount({ session, onDeleted }: PageProps & { onDeleted: () => vo
         <div id="delete-what">
           <p>{t.account.dialogWhat}</p>
           <ul>
-            {t.account.dialogItems.map((item) => (
+            {(staff ? t.account.staffDialogItems : t.account.dialogItems).map((item) => (
               <li key={item}>{item}</li>
             ))}
           </ul>
+          {staff && <p>{t.account.staffDialogStays}</p>}
           <p>
-            <strong>{t.account.dialogIrreversible}</strong>
+            <strong>{staff ? t.account.staffDialogIrreversible : t.account.dialogIrreversible}</strong>
           </p>
         </div>
         <form onSubmit={(e) => void submit(e)} noValidate>
