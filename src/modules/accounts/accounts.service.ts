@@ -124,7 +124,7 @@ export class AccountsService {
     return (await this.repo.listByRole(centerId, ['admin', 'counselor'])).map((a) => a.displayName);
   }
 
-  /** Checks a new password against the rules and hashes it (`setPasswordHash` stores it). */
+  /** Checks a new password against the rules and hashes it (`setActivePasswordHash` stores it). */
   async hashNewPassword(password: string): Promise<string> {
     this.passwords.check(password, 'newPassword');
     return this.passwords.hash(password);

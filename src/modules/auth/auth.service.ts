@@ -111,7 +111,8 @@ export class AuthService implements OnModuleInit {
     const passwordHash = await this.accounts.hashNewPassword(dto.newPassword);
     // the new password and the end of the other sessions: both or neither
     await this.tx.run(async () => {
-      await this.accounts.setPasswordHash(auth.centerId, account.id, passwordHash);
+      // only an active account (one deactivated a moment ago keeps its old hash, and its sessions end anyway)
+      if (!(await this.accounts.setActivePasswordHash(auth.centerId, account.id, passwordHash))) throw errors.unauthorized();
       await this.tokens.revokeSubject(auth.centerId, account.id, auth.tokenHash);
     });
   }

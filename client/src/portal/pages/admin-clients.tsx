@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../../i18n';
+import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import { ConfirmDialog, errorText, StatusLine } from './admin-parts';
@@ -19,6 +20,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Clients who never confirmed their email or never wrote, with the age of the account; delete after a warning. */
 export function AdminClientsPage({ session, center }: PageProps) {
   const { t } = useI18n();
+  const zone = useStore(session).info?.timeZone;
   const c = t.admin.clients;
   const base = `/api/centers/${encodeURIComponent(center)}/clients`;
   const [list, setList] = useState<InactiveClient[] | null>(null);
@@ -80,7 +82,7 @@ export function AdminClientsPage({ session, center }: PageProps) {
                 <th scope="row">
                   <bdi>{x.displayName}</bdi>
                 </th>
-                <td data-label={c.registered}>{t.common.dateTime(x.createdAt)}</td>
+                <td data-label={c.registered}>{t.common.dateTime(x.createdAt, zone)}</td>
                 <td data-label={c.age} data-age>
                   {t.admin.days(Math.max(0, Math.floor((now - Date.parse(x.createdAt)) / DAY_MS)))}
                 </td>

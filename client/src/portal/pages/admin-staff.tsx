@@ -22,7 +22,10 @@ type Action = 'deactivate' | 'reactivate' | 'remove';
 /** The admin's team: list with status, invitation form, deactivate / reactivate / delete after a confirmation. */
 export function AdminStaffPage({ session, center }: PageProps) {
   const { t } = useI18n();
-  const me = useStore(session).auth?.account.id;
+  const portal = useStore(session);
+  const me = portal.auth?.account.id;
+  // times in the center's zone, as every other page shows them
+  const zone = portal.info?.timeZone;
   const s = t.admin.staff;
   const base = `/api/centers/${encodeURIComponent(center)}/staff`;
   const [list, setList] = useState<StaffMember[] | null>(null);
@@ -89,7 +92,7 @@ export function AdminStaffPage({ session, center }: PageProps) {
                 <td data-label={s.status} data-status={m.status}>
                   {s.statuses[m.status]}
                 </td>
-                <td data-label={s.since}>{t.common.dateTime(m.createdAt)}</td>
+                <td data-label={s.since}>{t.common.dateTime(m.createdAt, zone)}</td>
                 <td>
                   {m.id !== me && (
                     <div class="admin-actions">
