@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: format + lint + type check, build, then every test tier on the embedded defaults
-// (SQLite, in-process) and again on MariaDB + Redis. Ends with one line "N passed, N failed".
+// (SQLite, in-process) and, at the same time, on MariaDB + Redis; then the cluster suites (two
+// nodes, a Redis restart). Ends with one line "N passed, N failed".
 // Under CI=true a missing MariaDB or Redis fails the run; locally it is reported as skipped.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { reachable } from './reachable.mjs';
 
 const ci = process.env.CI === 'true' || process.env.CI === '1';
@@ -18,22 +19,43 @@ function run(cmd, args, env = {}) {
   return r.status ?? 1;
 }
 
+/**
+ * Runs one jest pass in the background, its output into test-artifacts/jest-<name>.log (printed
+ * whole when the pass fails, its summary otherwise); resolves when jest is done.
+ */
 function jestPass(name, projects, env) {
   mkdirSync('test-artifacts', { recursive: true });
   const out = `test-artifacts/jest-${name}.json`;
+  const logFile = `test-artifacts/jest-${name}.log`;
   const args = ['jest', '--selectProjects', ...projects, '--json', `--outputFile=${out}`, ...extraArgs];
-  console.log(`\n=== ${name}: ${projects.join(', ')} ===`);
-  const code = run('npx', args, { ...env, FORCE_COLOR: '1' });
-  if (!existsSync(out)) {
-    failed += 1;
-    console.error(`${name}: jest wrote no results (exit ${code})`);
-    return;
-  }
-  const r = JSON.parse(readFileSync(out, 'utf8'));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
-  skipped += r.numPendingTests;
-  if (code !== 0 && r.numFailedTests === 0 && (r.numRuntimeErrorTestSuites ?? 0) === 0) failed += 1;
+  console.log(`\n=== ${name}: ${projects.join(', ')} (started; output in ${logFile}) ===`);
+  const log = createWriteStream(logFile);
+  const child = spawn('npx', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  return new Promise((resolve) => {
+    child.on('close', (status) => {
+      log.end(() => {
+        const code = status ?? 1;
+        const text = readFileSync(logFile, 'utf8');
+        if (!existsSync(out)) {
+          failed += 1;
+          console.log(`\n=== ${name}: jest wrote no results (exit ${code}) ===\n${text}`);
+          return resolve();
+        }
+        const r = JSON.parse(readFileSync(out, 'utf8'));
+        const broken = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+        passed += r.numPassedTests;
+        failed += broken;
+        skipped += r.numPendingTests;
+        if (code !== 0 && broken === 0) failed += 1;
+        // jest's summary lines (coloured: an escape sequence may precede the label)
+        const summary = text.split('\n').filter((l) => /(^|m)(Test Suites|Tests|Time):/.test(l));
+        console.log(`\n=== ${name} done (exit ${code}) ===\n${code !== 0 || broken > 0 ? text : summary.join('\n')}`);
+        resolve();
+      });
+    });
+  });
 }
 
 if (!process.env.LOTSE_SKIP_CHECK) {
@@ -47,13 +69,19 @@ if (run('npm', ['run', '-s', 'build']) !== 0) {
   process.exit(1);
 }
 
-if (only !== 'mariadb') jestPass('sqlite', ['unit', 'integration', 'e2e', 'browser'], { LOTSE_TEST_DB: 'sqlite' });
+// The SQLite pass and the MariaDB + Redis pass use their own databases, so they run side by side
+// (most of a test's time is waiting for sockets and timers, not CPU). The cluster suites come
+// after both: redis-restart stops the shared Redis, which some SQLite-pass suites use too.
+const passes = [];
+let cluster = false;
+if (only !== 'mariadb') passes.push(jestPass('sqlite', ['unit', 'integration', 'e2e', 'browser'], { LOTSE_TEST_DB: 'sqlite' }));
 
 if (only !== 'sqlite') {
   const mariadb = await reachable('127.0.0.1', 3306);
   const redis = await reachable('127.0.0.1', 6379);
   if (mariadb && redis) {
-    jestPass('mariadb+redis', ['integration', 'e2e', 'cluster'], { LOTSE_TEST_DB: 'mariadb' });
+    passes.push(jestPass('mariadb+redis', ['integration', 'e2e'], { LOTSE_TEST_DB: 'mariadb' }));
+    cluster = true;
   } else {
     const missing = [!mariadb && 'MariaDB (127.0.0.1:3306)', !redis && 'Redis (127.0.0.1:6379)'].filter(Boolean).join(' and ');
     if (ci) {
@@ -65,6 +93,8 @@ if (only !== 'sqlite') {
     }
   }
 }
+await Promise.all(passes);
+if (cluster) await jestPass('cluster', ['cluster'], { LOTSE_TEST_DB: 'mariadb' });
 
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);
