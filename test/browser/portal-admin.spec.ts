@@ -220,7 +220,8 @@ describe('portal admin pages in Chromium', () => {
     await admin.getByRole('button', { name: 'Einstellungen speichern' }).click();
     await admin.locator('#setting-imprintUrl-error').getByText('Bitte geben Sie eine https-Adresse').waitFor();
     await expect(admin.getByLabel('Adresse des Impressums').getAttribute('aria-invalid')).resolves.toBe('true');
-    await expect(admin.evaluate(() => document.activeElement?.id)).resolves.toBe('setting-imprintUrl');
+    // the focus moves to the first refused field (waited for: it follows the render)
+    await admin.waitForFunction(() => document.activeElement?.id === 'setting-imprintUrl', undefined, { timeout: 5000 });
     expect(await seriousViolations(admin)).toEqual([]);
     await shot(admin, 'admin-14-settings-error');
 

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Messages } from '../../i18n';
 import { useI18n } from '../../i18n';
 import { ApiError } from '../../lib/api';
@@ -126,7 +126,8 @@ export function AdminSettingsPage({ session, center }: PageProps) {
       (err) => setError(errorText(t, err)),
     );
   }, [session, url, t]);
-  useEffect(() => {
+  // before the browser paints: the error and the focus on its field arrive together
+  useLayoutEffect(() => {
     if (focusNext.current) document.getElementById(focusNext.current)?.focus();
     focusNext.current = null;
   });
