@@ -19,6 +19,7 @@ import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
 import { CannedResponsesModule } from './modules/canned-responses/canned-responses.module';
 import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
+import { AbsencesModule } from './modules/absences/absences.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -46,6 +47,7 @@ export class AppModule {
         TopicChatsModule,
         CannedResponsesModule,
         AdminModule,
+        AbsencesModule,
       ],
     };
   }

@@ -12,6 +12,8 @@ export interface OpeningHoursEntry {
 export type LiveHandover = 'handover' | 'end';
 export const LIVE_HANDOVER_MODES: LiveHandover[] = ['handover', 'end'];
 export const DEFAULT_QUICK_EXIT_URL = 'https://www.wikipedia.org/';
+/** Retention periods of mail counseling (days), until the center's admin changes them. */
+export const DEFAULT_RETENTION = { threadRetentionDays: 180, unconfirmedRegistrationDays: 7, unusedAccountDays: 90 } as const;
 
 @Entity('centers')
 @Unique('uq_centers_slug', ['slug'])
@@ -83,6 +85,18 @@ export class Center {
   /** The center's privacy statement (an https URL or a path on this site). */
   @Column({ name: 'privacy_url', type: 'varchar', length: 500, nullable: true })
   privacyUrl!: string | null;
+
+  /** Days after its close that a closed thread (posts, documents, notes, keys) is deleted. */
+  @Column({ name: 'thread_retention_days', type: 'int', default: 180 })
+  threadRetentionDays!: number;
+
+  /** Days after which a client who gave an email, never confirmed it and never used the account is deleted. */
+  @Column({ name: 'unconfirmed_registration_days', type: 'int', default: 7 })
+  unconfirmedRegistrationDays!: number;
+
+  /** Days without a login after which a client account that holds nothing (never wrote, in no thread) is deleted. */
+  @Column({ name: 'unused_account_days', type: 'int', default: 90 })
+  unusedAccountDays!: number;
 
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -12,6 +12,8 @@ import { AccountNameKey1765000200000 } from './1765000200000-account-name-key';
 import { PasswordResets1765100100000 } from './1765100100000-password-resets';
 import { CannedResponses1765100300000 } from './1765100300000-canned-responses';
 import { StaffStatusAndCenterLinks1765100400000 } from './1765100400000-staff-status-and-center-links';
+import { NotesAndAbsences1765200200000 } from './1765200200000-notes-and-absences';
+import { Retention1765200210000 } from './1765200210000-retention';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -29,4 +31,6 @@ export const MIGRATIONS = [
   PasswordResets1765100100000,
   CannedResponses1765100300000,
   StaffStatusAndCenterLinks1765100400000,
+  NotesAndAbsences1765200200000,
+  Retention1765200210000,
 ];
