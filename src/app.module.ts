@@ -17,9 +17,11 @@ import { LiveQueueModule } from './modules/live-queue/live-queue.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
 import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
 import { CannedResponsesModule } from './modules/canned-responses/canned-responses.module';
+import { ThreadsModule } from './modules/threads/threads.module';
 import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
 import { AbsencesModule } from './modules/absences/absences.module';
+import { NotesModule } from './modules/notes/notes.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -46,8 +48,10 @@ export class AppModule {
         LiveQueueModule,
         TopicChatsModule,
         CannedResponsesModule,
+        ThreadsModule,
         AdminModule,
         AbsencesModule,
+        NotesModule,
       ],
     };
   }

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthContext } from '../../common/auth-context';
 import { AbsencesService } from './absences.service';
-import { SetAbsenceDto } from './dto/absence.dto';
+import { CenterNoticeDto, SetAbsenceDto } from './dto/absence.dto';
 
 /** The absence assistant: a counselor's own absence, and the admin's list of who is away. */
 @ApiTags('absences')
@@ -34,5 +34,11 @@ export class AbsencesController {
   @Get('absences')
   list(@Auth() auth: AuthContext) {
     return this.absences.list(auth);
+  }
+
+  /** Admin, only while the thread's counselor is absent: a notice from the center `{ body }` → `201 { id, seq }`. */
+  @Post('threads/:id/notices')
+  notice(@Auth() auth: AuthContext, @Param('id') id: string, @Body() dto: CenterNoticeDto) {
+    return this.absences.postNotice(auth, id, dto);
   }
 }

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { AuthContext, requireRole } from '../../common/auth-context';
-import { Clock, IdGenerator } from '../../common/clock';
+import { Clock, IdGenerator, isUuid } from '../../common/clock';
 import { errors } from '../../common/errors';
 import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
@@ -9,9 +9,12 @@ import { isUniqueViolation } from '../../infra/database/unique-violation';
 import { ABSENCE_LIMITS, type AbsenceListItem, type AbsenceView } from '../../realtime/contract';
 import { AccountsService } from '../accounts/accounts.service';
 import { CryptoService } from '../crypto/crypto.service';
+import { ThreadPorts } from '../threads/thread-ports';
+import { ActiveAbsence, THREAD_ABSENCE, ThreadAbsence } from '../threads/thread-absence.port';
+import { ThreadsService } from '../threads/threads.service';
 import { Absence } from './absence.entity';
 import { AbsencesRepository } from './absences.repository';
-import { SetAbsenceDto } from './dto/absence.dto';
+import { CenterNoticeDto, SetAbsenceDto } from './dto/absence.dto';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -24,20 +27,17 @@ const ctx = (row: Pick<Absence, 'centerId' | 'counselorId' | 'id'>) => ({
   rowId: row.id,
 });
 
-/** What the threads side needs while a counselor is away: until when, and the text for the client. */
-export interface ActiveAbsence {
-  until: Date;
-  text: string;
-}
-
 /**
  * The absence assistant: a counselor's own absence (one at a time; setting one replaces it), the
- * admin's list of who is away now or next, and `activeFor`, which the threads side asks before it
- * mails a counselor or shows a thread (the injected clock decides "now").
+ * admin's list of who is away now or next, the admin's notice in a thread while its counselor is
+ * away, and `activeFor` (the THREAD_ABSENCE port), which the threads side asks before it mails a
+ * counselor or shows a thread (the injected clock decides "now").
  */
 @Injectable()
-export class AbsencesService {
+export class AbsencesService implements ThreadAbsence, OnModuleInit {
   constructor(
+    private readonly threads: ThreadsService,
+    private readonly ports: ThreadPorts,
     private readonly repo: AbsencesRepository,
     private readonly accounts: AccountsService,
     private readonly crypto: CryptoService,
@@ -45,6 +45,10 @@ export class AbsencesService {
     private readonly ids: IdGenerator,
     private readonly tx: Transactions,
   ) {}
+
+  onModuleInit(): void {
+    this.ports.register(THREAD_ABSENCE, this);
+  }
 
   async mine(auth: AuthContext): Promise<{ absence: AbsenceView | null }> {
     requireRole(auth, 'counselor', 'admin');
@@ -117,6 +121,31 @@ export class AbsencesService {
     const row = await this.repo.findActive(centerId, counselorId, this.clock.now());
     if (!row) return null;
     return { until: row.endsAt, text: await this.crypto.decrypt(ctx(row), row.textEnc) };
+  }
+
+  /**
+   * The admin answers in a thread while its counselor is absent: a `center_notice` post (shown as
+   * from the center, not as counseling); the admin still reads no posts. Anyone but the center's
+   * admin: NOT_FOUND; no absence running (or no counselor): CONFLICT.
+   */
+  async postNotice(auth: AuthContext, threadId: string, dto: CenterNoticeDto): Promise<{ id: string; seq: number }> {
+    if (auth.role !== 'admin') throw errors.notFound('The thread');
+    const thread = isUuid(threadId) ? await this.threads.findThread(auth.centerId, threadId) : null;
+    if (!thread) throw errors.notFound('The thread');
+    const body = dto.body.trim();
+    if (!body) throw errors.validation('The notice may not be empty.', ['body']);
+    if (thread.status !== 'open' || !thread.counselorId || !(await this.activeFor(auth.centerId, thread.counselorId))) {
+      throw errors.conflict('The center can answer in a thread only while its counselor is absent.');
+    }
+    const { id, seq } = await this.threads.appendPost({
+      thread,
+      senderId: auth.subjectId,
+      senderRole: 'admin',
+      kind: 'center_notice',
+      body,
+      clientPostId: dto.clientPostId ?? null,
+    });
+    return { id, seq };
   }
 
   /** Ended absences of a center go (the retention sweep calls this under its lease). */

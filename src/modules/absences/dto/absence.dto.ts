@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsISO8601, IsString, MaxLength } from 'class-validator';
-import { ABSENCE_LIMITS } from '../../../realtime/contract';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ABSENCE_LIMITS, THREAD_LIMITS } from '../../../realtime/contract';
 
 export class SetAbsenceDto {
   @ApiProperty({ example: '2026-12-20T08:00:00.000Z', description: 'ISO 8601; may lie in the past (away already)' })
@@ -18,8 +18,15 @@ export class SetAbsenceDto {
 }
 
 export class CenterNoticeDto {
-  @ApiProperty({ maxLength: 4000, description: 'The center’s answer in the thread while its counselor is absent' })
+  @ApiProperty({ maxLength: THREAD_LIMITS.bodyMax, description: 'The center’s answer in the thread while its counselor is absent' })
   @IsString()
-  @MaxLength(4000)
+  @MaxLength(THREAD_LIMITS.bodyMax)
   body!: string;
+
+  @ApiPropertyOptional({ maxLength: THREAD_LIMITS.clientPostIdMax, description: 'Idempotency key: the same one again returns the first notice' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(THREAD_LIMITS.clientPostIdMax)
+  clientPostId?: string;
 }
