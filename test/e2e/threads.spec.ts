@@ -164,7 +164,7 @@ describe('mail counseling threads (REST + pushes)', () => {
       post(client.token, `/api/threads/${id}/posts`, { body: 'parallel', clientPostId: 'race-id' }),
     ]);
     expect(both.map((r) => r.status)).toEqual([201, 201]);
-    expect(both[0]!.body).toEqual(both[1]!.body);
+    expect(both[0].body).toEqual(both[1].body);
     expect(await count('SELECT COUNT(*) AS n FROM thread_posts WHERE thread_id = ? AND client_post_id IN (?, ?)', [id, 'same-id', 'race-id'])).toBe(2);
     // the seq stays gap-free
     expect((await posts(client, id)).map((p) => p.seq)).toEqual([1, 2, 3]);
