@@ -2,9 +2,10 @@ import { DataSource } from 'typeorm';
 import { AbsencesService } from '../../src/modules/absences/absences.service';
 import { THREAD_ABSENCE } from '../../src/modules/threads/thread-absence.port';
 import { ThreadPorts } from '../../src/modules/threads/thread-ports';
-import type { AbsenceListItem, AbsenceView } from '../../src/realtime/contract';
+import { THREAD_LIMITS, type AbsenceListItem, type AbsenceView, type ThreadPostView, type ThreadView } from '../../src/realtime/contract';
 import { TestClock } from '../harness/clock';
 import { seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+import { readOutbox } from '../harness/outbox';
 import { ThreadSeed } from '../harness/thread-seed';
 
 const HOUR = 60 * 60 * 1000;
@@ -154,6 +155,54 @@ describe('absence assistant (REST)', () => {
     // once the absence ended, no more notices
     await t.http().delete('/api/absence').set('Authorization', bearer(me.token)).expect(204);
     await notice(c.admin.token, { body: 'zu spät' }).expect(409);
+  });
+
+  it('should show the client the absence at once, mail the admins instead of the counselor and show the center’s notice in the thread', async () => {
+    const me = c.counselors[2]!;
+    const client = c.clients[0]!;
+    const created = await t
+      .http()
+      .post('/api/threads')
+      .set('Authorization', bearer(client.token))
+      .send({ subject: 'Hilfe', body: 'Erste Nachricht' })
+      .expect(201);
+    const thread = (created.body as { id: string }).id;
+    await t.http().post(`/api/threads/${thread}/assign`).set('Authorization', bearer(c.admin.token)).send({ counselorId: me.id }).expect(200);
+    const view = async () => (await t.http().get(`/api/threads/${thread}`).set('Authorization', bearer(client.token)).expect(200)).body as ThreadView;
+    expect((await view()).absence).toBeNull();
+
+    await put(me.token, { startsAt: at(-HOUR), endsAt: at(3 * DAY), text: 'Ich bin bis Freitag nicht da.' }).expect(200);
+    expect((await view()).absence).toMatchObject({ text: 'Ich bin bis Freitag nicht da.' });
+
+    const mails = (address: string) => readOutbox(t.config.dataDir).filter((m) => m.toLowerCase().includes(`to: ${address.toLowerCase()}`)).length;
+    const [toCounselor, toAdmin] = [mails(me.login), mails(c.admin.login)];
+    // past the 15-minute throttle of the assignment mail
+    clock.advance(THREAD_LIMITS.mailThrottleMs + 1000);
+    await t
+      .http()
+      .post(`/api/threads/${thread}/posts`)
+      .set('Authorization', bearer(client.token))
+      .send({ body: 'Sind Sie da?', clientPostId: 'abs-1' })
+      .expect(201);
+    // the post's answer comes after its commit and its notification (appendPost awaits THREAD_POST_CREATED)
+    expect(mails(c.admin.login)).toBe(toAdmin + 1);
+    expect(mails(me.login)).toBe(toCounselor);
+
+    const notice = await t
+      .http()
+      .post(`/api/threads/${thread}/notices`)
+      .set('Authorization', bearer(c.admin.token))
+      .send({ body: 'Wir antworten Ihnen bald.' })
+      .expect(201);
+    const posts = (
+      (await t.http().get(`/api/threads/${thread}/posts?afterSeq=0`).set('Authorization', bearer(client.token)).expect(200)).body as { posts: ThreadPostView[] }
+    ).posts;
+    const shown = posts.find((p) => p.id === (notice.body as { id: string }).id);
+    expect(shown).toMatchObject({ kind: 'center_notice', body: 'Wir antworten Ihnen bald.' });
+    // the admin still reads no posts
+    await t.http().get(`/api/threads/${thread}/posts?afterSeq=0`).set('Authorization', bearer(c.admin.token)).expect(404);
+    await t.http().delete('/api/absence').set('Authorization', bearer(me.token)).expect(204);
+    expect((await view()).absence).toBeNull();
   });
 
   it('should keep no plaintext in the row and delete the absence with its counselor', async () => {
