@@ -77,7 +77,10 @@ describe('mail counseling threads (REST + pushes)', () => {
   it('should carry an enquiry through assignment, answer and reading when a client writes to the center', async () => {
     const client = await confirmedClient();
     const [counselor] = c.counselors as [Login];
+    const adminSocket = await connect(t.url, c.admin.token);
+    const waiting = nextEvent(adminSocket, 'thread.updated');
     const id = await enquire(client, 'SUBJECT-ENQ-1 Trennung', 'BODY-ENQ-1 Ich brauche Hilfe');
+    await expect(waiting).resolves.toEqual({ threadId: id });
 
     // the admin sees who and when, never the subject or the text
     const adminList = await list(c.admin);
