@@ -1,6 +1,9 @@
 import { DataSource } from 'typeorm';
 import type { LoginResult, ThreadListItem, ThreadPostView, ThreadView } from '../../src/realtime/contract';
 import { THREAD_LIMITS } from '../../src/realtime/contract';
+import { ENQUIRY_ROUTER, LEAVE_WAITING } from '../../src/modules/threads/enquiry-router.port';
+import { NO_ABSENCE, THREAD_ABSENCE } from '../../src/modules/threads/thread-absence.port';
+import { ThreadPorts } from '../../src/modules/threads/thread-ports';
 import { PASSWORD } from '../factories';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, visitor, type Login } from '../harness/app';
 import { TestClock } from '../harness/clock';
@@ -74,7 +77,10 @@ describe('mail counseling threads (REST + pushes)', () => {
   it('should carry an enquiry through assignment, answer and reading when a client writes to the center', async () => {
     const client = await confirmedClient();
     const [counselor] = c.counselors as [Login];
+    const adminSocket = await connect(t.url, c.admin.token);
+    const waiting = nextEvent(adminSocket, 'thread.updated');
     const id = await enquire(client, 'SUBJECT-ENQ-1 Trennung', 'BODY-ENQ-1 Ich brauche Hilfe');
+    await expect(waiting).resolves.toEqual({ threadId: id });
 
     // the admin sees who and when, never the subject or the text
     const adminList = await list(c.admin);
@@ -437,5 +443,56 @@ describe('mail counseling threads (REST + pushes)', () => {
     expect((await posts(client, id)).map((p) => p.body)).toEqual(['BEFORE', 'FROM-LEAVING']);
     await post(c.admin.token, `/api/threads/${id}/assign`, { counselorId: c.counselors[1]!.id }).expect(200);
     expect(JSON.stringify(await posts(c.counselors[1]!, id))).not.toMatch(/BEFORE|FROM-LEAVING/);
+  });
+
+  it('should mail the admins instead of an absent counselor and show the absence when the counselor is away', async () => {
+    const client = await confirmedClient();
+    const counselor = c.counselors[1]!;
+    const id = await assigned(client, counselor);
+    const ports = t.app.get(ThreadPorts);
+    const until = clock.in(3 * 24 * 60 * 60 * 1000);
+    ports.register(THREAD_ABSENCE, {
+      activeFor: (_center, who) => Promise.resolve(who === counselor.id ? { until, text: 'Ich bin bis Montag im Urlaub.' } : null),
+    });
+    try {
+      clock.advance(THREAD_LIMITS.mailThrottleMs + 1000);
+      const counselorMails = mailsTo(counselor.login).length;
+      const adminMails = mailsTo(c.admin.login).filter((m) => m.includes('Abwesenheit')).length;
+      await write(client, id, 'ABSENT-POST Hallo?');
+      expect(mailsTo(counselor.login)).toHaveLength(counselorMails);
+      const toAdmin = mailsTo(c.admin.login).filter((m) => m.includes('Abwesenheit'));
+      expect(toAdmin).toHaveLength(adminMails + 1);
+      expect(toAdmin.at(-1)).not.toMatch(/ABSENT-POST|Urlaub/);
+      const header = (await get(client.token, `/api/threads/${id}`).expect(200)).body as ThreadView;
+      expect(header.absence).toEqual({ until: until.toISOString(), text: 'Ich bin bis Montag im Urlaub.' });
+    } finally {
+      ports.register(THREAD_ABSENCE, NO_ABSENCE);
+    }
+  });
+
+  it('should give an enquiry to a counselor at once when the enquiry router names one', async () => {
+    const ports = t.app.get(ThreadPorts);
+    const counselor = c.counselors[2]!;
+    ports.register(ENQUIRY_ROUTER, { counselorFor: () => Promise.resolve(counselor.id) });
+    try {
+      const waitingMails = mailsTo(c.admin.login).filter((m) => m.includes('Eine neue Anfrage wartet')).length;
+      const id = await enquire(c.clients[2]!, 'Krise', 'Sofort');
+      expect((await list(counselor)).find((x) => x.id === id)).toMatchObject({ status: 'open', subject: 'Krise', counselor: { id: counselor.id } });
+      expect((await posts(counselor, id)).map((p) => p.body)).toEqual(['Sofort']);
+      expect(mailsTo(c.admin.login).filter((m) => m.includes('Eine neue Anfrage wartet'))).toHaveLength(waitingMails);
+    } finally {
+      ports.register(ENQUIRY_ROUTER, LEAVE_WAITING);
+    }
+  });
+
+  it('should no longer list a client as never having written when their only writing is an enquiry', async () => {
+    const username = `silent-${++n}-${c.slug}`.slice(0, 40);
+    const res = await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD }).expect(201);
+    const client = res.body as LoginResult;
+    const inactive = async () =>
+      ((await get(c.admin.token, `/api/centers/${c.slug}/clients/inactive`).expect(200)).body as { id: string; hasWritten: boolean }[]).map((x) => x.id);
+    expect(await inactive()).toContain(client.account.id);
+    await post(client.token, '/api/threads', { subject: 'Frage', body: 'Erste Nachricht' }).expect(201);
+    expect(await inactive()).not.toContain(client.account.id);
   });
 });
