@@ -1,6 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DateColumn, UuidColumn } from '../../infra/database/columns';
 
+export type DocumentUploaderRole = 'client' | 'counselor';
+
 /**
  * A PDF uploaded to a thread. Its bytes are in `document_chunks`, its name in `name_enc`, both
  * encrypted with the key the threads module names for the uploader (`ThreadsService.cipherFor`).
@@ -23,8 +25,16 @@ export class Document {
   @UuidColumn({ name: 'uploader_id' })
   uploaderId!: string;
 
+  /** The uploader's role in the thread when uploading: with the thread, it names the key (`cipherFor`). */
+  @Column({ name: 'uploader_role', type: 'varchar', length: 16 })
+  uploaderRole!: DocumentUploaderRole;
+
   @UuidColumn({ name: 'post_id', nullable: true })
   postId!: string | null;
+
+  /** The post's seq, set when the post is announced: who may see the post may download the document. */
+  @Column({ name: 'post_seq', type: 'int', nullable: true })
+  postSeq!: number | null;
 
   @Column({ name: 'name_enc', type: 'text' })
   nameEnc!: string;
