@@ -12,6 +12,9 @@ import { VisitorBlock } from '../../modules/live-queue/visitor-block.entity';
 import { TopicChat } from '../../modules/topic-chats/topic-chat.entity';
 import { TopicParticipant } from '../../modules/topic-chats/topic-participant.entity';
 import { CannedResponse } from '../../modules/canned-responses/canned-response.entity';
+import { Thread } from '../../modules/threads/thread.entity';
+import { ThreadMember } from '../../modules/threads/thread-member.entity';
+import { ThreadPost } from '../../modules/threads/thread-post.entity';
 import { Document } from '../../modules/documents/document.entity';
 import { DocumentChunk } from '../../modules/documents/document-chunk.entity';
 import { DocumentQuota } from '../../modules/documents/document-quota.entity';
@@ -32,6 +35,9 @@ export const ENTITIES = [
   TopicParticipant,
   PasswordReset,
   CannedResponse,
+  Thread,
+  ThreadMember,
+  ThreadPost,
   Document,
   DocumentChunk,
   DocumentQuota,
