@@ -185,6 +185,16 @@ describe('documents (REST)', () => {
     expect(await stored()).toEqual(before);
   });
 
+  it('should let exactly the quota through when uploads race for the last ones', async () => {
+    const [client, counselor] = [other.clients[0]!, other.counselors[0]!];
+    const thread = await openThread(other, client, counselor);
+    await t.http().patch(`/api/centers/${other.slug}/settings`).set('Authorization', bearer(other.admin)).send({ documentDailyQuota: 2 }).expect(200);
+    const pdf = await cleanPdf();
+    const statuses = (await Promise.all([1, 2, 3, 4, 5].map(() => upload(client, thread, pdf)))).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 201, 429, 429, 429]);
+    expect(await countWhere('SELECT COUNT(*) AS n FROM documents WHERE uploader_id = ?', [client.id])).toBe(2);
+  });
+
   it('should refuse uploads with RATE_LIMITED until the next day when the daily quota is used up', async () => {
     const client = c.clients[2]!;
     const thread = await openThread(c, client, c.counselors[1]!);
