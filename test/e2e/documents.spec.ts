@@ -225,7 +225,11 @@ describe('documents (REST)', () => {
       const res = await upload(c.clients[0]!, threadId, await pdfOfSize(80 * 1024)).expect(413);
       expect(code(res)).toBe('PAYLOAD_TOO_LARGE');
       expect(await stored()).toEqual(before);
-      await upload(c.clients[0]!, threadId, await cleanPdf()).expect(201);
+      // exactly the limit passes, one byte more does not (trailing whitespace after %%EOF keeps it a PDF)
+      const pdf = await cleanPdf();
+      const exact = Buffer.concat([pdf, Buffer.alloc(64 * 1024 - pdf.length, 0x20)]);
+      await upload(c.clients[0]!, threadId, exact).expect(201);
+      await upload(c.clients[0]!, threadId, Buffer.concat([exact, Buffer.from(' ')])).expect(413);
     } finally {
       await setSettings({ documentMaxBytes: 10 * MB });
     }
