@@ -18,6 +18,7 @@ import { RoomsModule } from './modules/rooms/rooms.module';
 import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
 import { CannedResponsesModule } from './modules/canned-responses/canned-responses.module';
 import { ThreadsModule } from './modules/threads/threads.module';
+import { DocumentsModule } from './modules/documents/documents.module';
 import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
 import { AbsencesModule } from './modules/absences/absences.module';
@@ -50,6 +51,7 @@ export class AppModule {
         TopicChatsModule,
         CannedResponsesModule,
         ThreadsModule,
+        DocumentsModule,
         AdminModule,
         AbsencesModule,
         NotesModule,

@@ -15,6 +15,9 @@ import { CannedResponse } from '../../modules/canned-responses/canned-response.e
 import { Thread } from '../../modules/threads/thread.entity';
 import { ThreadMember } from '../../modules/threads/thread-member.entity';
 import { ThreadPost } from '../../modules/threads/thread-post.entity';
+import { Document } from '../../modules/documents/document.entity';
+import { DocumentChunk } from '../../modules/documents/document-chunk.entity';
+import { DocumentQuota } from '../../modules/documents/document-quota.entity';
 import { Note } from '../../modules/notes/note.entity';
 import { Absence } from '../../modules/absences/absence.entity';
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
@@ -38,6 +41,9 @@ export const ENTITIES = [
   Thread,
   ThreadMember,
   ThreadPost,
+  Document,
+  DocumentChunk,
+  DocumentQuota,
   Note,
   Absence,
   RetentionLease,

@@ -3,7 +3,7 @@ import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
 import type { CenterListItem } from '../../realtime/contract';
-import { Center, DEFAULT_QUICK_EXIT_URL, DEFAULT_RETENTION } from './center.entity';
+import { Center, DEFAULT_QUICK_EXIT_URL, DEFAULT_RETENTION, DOCUMENT_DEFAULTS } from './center.entity';
 import { CentersRepository } from './centers.repository';
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -28,6 +28,9 @@ export type CenterSettings = Pick<
   | 'name'
   | 'imprintUrl'
   | 'privacyUrl'
+  | 'documentMaxBytes'
+  | 'documentDailyQuota'
+  | 'documentDailyBytes'
   | 'threadRetentionDays'
   | 'unconfirmedRegistrationDays'
   | 'unusedAccountDays'
@@ -72,6 +75,9 @@ export class CentersService {
       quickExitUrl: DEFAULT_QUICK_EXIT_URL,
       imprintUrl: null,
       privacyUrl: null,
+      documentMaxBytes: DOCUMENT_DEFAULTS.maxBytes,
+      documentDailyQuota: DOCUMENT_DEFAULTS.dailyQuota,
+      documentDailyBytes: DOCUMENT_DEFAULTS.dailyBytes,
       threadRetentionDays: DEFAULT_RETENTION.threadRetentionDays,
       unconfirmedRegistrationDays: DEFAULT_RETENTION.unconfirmedRegistrationDays,
       unusedAccountDays: DEFAULT_RETENTION.unusedAccountDays,
@@ -97,6 +103,11 @@ export class CentersService {
     const center = await this.repo.findById(id);
     if (!center) throw errors.notFound('The center');
     return center;
+  }
+
+  /** Inside `Transactions.run`: the center's steps that must see each other wait for each other until the commit. */
+  lock(centerId: string): Promise<void> {
+    return this.repo.lock(centerId);
   }
 
   count(): Promise<number> {
@@ -182,6 +193,9 @@ function settingsView(c: Center) {
     quickExitUrl: c.quickExitUrl,
     imprintUrl: c.imprintUrl,
     privacyUrl: c.privacyUrl,
+    documentMaxBytes: c.documentMaxBytes,
+    documentDailyQuota: c.documentDailyQuota,
+    documentDailyBytes: c.documentDailyBytes,
     threadRetentionDays: c.threadRetentionDays,
     unconfirmedRegistrationDays: c.unconfirmedRegistrationDays,
     unusedAccountDays: c.unusedAccountDays,
