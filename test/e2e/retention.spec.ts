@@ -7,6 +7,7 @@ import { createCenter, createClient, createStaff, login, PASSWORD, type CenterSp
 import { startApp, TestApp } from '../harness/app';
 import { TestClock } from '../harness/clock';
 import { onMariaDb } from '../harness/env';
+import { cleanPdf } from '../factories/pdfs';
 import { ThreadSeed } from '../harness/thread-seed';
 
 const MINUTE = 60 * 1000;
@@ -57,6 +58,21 @@ describe(`retention (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, SQL
     await seed.post(f.centerId, closed, k1.id, 'client', 'Hallo');
     await seed.post(f.centerId, open, k1.id, 'client', 'Noch offen');
     await a.http().post(`/api/threads/${closed}/notes`).set('Authorization', `Bearer ${f.counselor.token}`).send({ body: 'Notiz' }).expect(201);
+    // a document attached to a post of the thread
+    const up = await a
+      .http()
+      .post(`/api/threads/${closed}/documents`)
+      .set('Authorization', `Bearer ${f.counselor.token}`)
+      .attach('file', await cleanPdf(), 'a.pdf');
+    expect(up.status).toBe(201);
+    const docId = (up.body as { id: string }).id;
+    await a
+      .http()
+      .post(`/api/threads/${closed}/posts`)
+      .set('Authorization', `Bearer ${f.counselor.token}`)
+      .send({ body: 'Anbei', clientPostId: 'ret-doc', documentIds: [docId] })
+      .expect(201);
+    expect(await rows('SELECT id FROM documents WHERE id = ?', [docId])).toHaveLength(1);
     await seed.close(f.centerId, closed, f.counselor.id);
     expect(await rows('SELECT id FROM data_keys WHERE scope = ?', [`thread:${closed}`])).toHaveLength(1);
 
@@ -68,6 +84,7 @@ describe(`retention (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, SQL
       expect([table, await rows(`SELECT * FROM ${table} WHERE thread_id = ?`, [closed])]).toEqual([table, []]);
     expect(await rows('SELECT id FROM threads WHERE id = ?', [closed])).toHaveLength(0);
     expect(await rows('SELECT id FROM data_keys WHERE scope = ?', [`thread:${closed}`])).toHaveLength(0);
+    expect(await rows('SELECT id FROM documents WHERE id = ?', [docId])).toHaveLength(0);
     // the open thread and its clients stay
     expect(await rows('SELECT id FROM threads WHERE id = ?', [open])).toHaveLength(1);
     expect(await rows('SELECT id FROM accounts WHERE id IN (?, ?)', [k1.id, k2.id])).toHaveLength(2);

@@ -3,7 +3,9 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { emitEvent, THREAD_DELETING } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { CryptoService } from '../crypto/crypto.service';
+import { POST_DOCUMENTS } from './post-documents.port';
 import type { Thread } from './thread.entity';
+import { ThreadPorts } from './thread-ports';
 import { ThreadRetentionRepository } from './thread-retention.repository';
 
 /**
@@ -16,6 +18,7 @@ export class ThreadRetentionService {
     private readonly repo: ThreadRetentionRepository,
     private readonly crypto: CryptoService,
     private readonly events: EventEmitter2,
+    private readonly ports: ThreadPorts,
     private readonly tx: Transactions,
   ) {}
 
@@ -26,8 +29,9 @@ export class ThreadRetentionService {
 
   /**
    * Deletes a closed thread that is still closed since `before` at the latest, in one transaction:
-   * the row first (the conditional delete decides, once), then through THREAD_DELETING what others
-   * keep per thread (documents, notes), its posts and members, and a group thread's key. false when
+   * the row first (the conditional delete decides, once), then what others keep per thread (notes
+   * through THREAD_DELETING, documents through the POST_DOCUMENTS port), its posts and members, and
+   * a group thread's key. false when
    * another sweep deleted it already or it is no longer due.
    */
   async deleteClosed(centerId: string, threadId: string, before: Date): Promise<boolean> {
@@ -35,6 +39,8 @@ export class ThreadRetentionService {
       const kind = (await this.repo.closedBefore(centerId, before)).find((t) => t.id === threadId)?.kind;
       if (!kind || !(await this.repo.deleteIfClosedBefore(centerId, threadId, before))) return false;
       await emitEvent(this.events, THREAD_DELETING, { centerId, threadId });
+      // as ThreadErasureService.deleteThread: the documents' rows, files and keys through their port
+      await this.ports.get(POST_DOCUMENTS).deleteForThread(centerId, threadId);
       await this.repo.deletePostsAndMembers(centerId, threadId);
       // a 1:1 thread is under its client's key, which stays with the (living) client; its rows are gone
       if (kind === 'group') await this.crypto.destroyThreadKeys(centerId, threadId);
