@@ -1,0 +1,213 @@
+import Redis from 'ioredis';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { PasswordResetService } from '../../src/modules/auth/password-reset.service';
+import type { LoginResult, MessageView } from '../../src/realtime/contract';
+import { call, ok } from '../harness/ack';
+import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+import { describeHits, Hit, scanForNeedles, ScanTarget, storedForms } from '../harness/erasure-scan';
+import { onMariaDb, REDIS_URL, TEST_DB } from '../harness/env';
+import { readOutbox } from '../harness/outbox';
+
+type Started = TestApp & { dropDb: () => Promise<void> };
+
+const PASSWORD = 'Correct-Horse-9-Battery';
+const NEW_PASSWORD = 'Second-Horse-7-Stable';
+const iso = (msFromNow: number): string => new Date(Date.now() + msFromNow).toISOString();
+const bearer = (token: string) => `Bearer ${token}`;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+describe(`erasure scan (${TEST_DB})`, () => {
+  let t: Started;
+  let c: SeededCenter;
+  let target: ScanTarget;
+  const tag = randomBytes(4).toString('hex');
+
+  beforeAll(async () => {
+    t = await startApp({ env: { PUBLIC_URL: 'https://beratung.example' } });
+    c = await seedCenter(t, { counselors: 1, clients: 1 });
+    target = { ds: t.app.get(DataSource), dataDir: t.config.dataDir, redisUrl: onMariaDb ? REDIS_URL : undefined };
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await t.close();
+    await t.dropDb();
+  });
+
+  const places = (hits: Hit[], needle: string) => hits.filter((h) => h.needle === needle).map((h) => `${h.place} ${h.location}`);
+
+  it('should find a needle planted in a new table (text and blob), in a nested file and in Redis keys and values, whatever its case', async () => {
+    const needle = `Planted-Ärger-${tag}`;
+    const ds = target.ds;
+    const blob = onMariaDb ? 'LONGBLOB' : 'BLOB';
+    // a table the scan has never heard of: it is listed from the database, not from the entities
+    await ds.query(`CREATE TABLE erasure_probe_${tag} (id VARCHAR(36) PRIMARY KEY, note TEXT, data ${blob})`);
+    const file = join(t.config.dataDir, 'probe', 'deeper', 'probe.log');
+    const redis = onMariaDb ? new Redis(REDIS_URL) : null;
+    const redisKeys = [`lotse:probe:${tag}:${needle.toLowerCase()}`, ...['s', 'h', 'l', 'set', 'z', 'x'].map((k) => `lotse:probe:${tag}:${k}`)];
+    try {
+      await ds.query(`INSERT INTO erasure_probe_${tag} (id, note, data) VALUES (?, ?, ?), (?, ?, ?)`, [
+        'text-row',
+        `before ${needle.toUpperCase()} after`,
+        null,
+        'blob-row',
+        null,
+        Buffer.concat([randomBytes(8), Buffer.from(needle.toLowerCase(), 'utf8'), randomBytes(8)]),
+      ]);
+      mkdirSync(join(t.config.dataDir, 'probe', 'deeper'), { recursive: true });
+      writeFileSync(file, Buffer.concat([randomBytes(64), Buffer.from(`{"msg":"${needle.toUpperCase()}"}`, 'utf8')]));
+      if (redis) {
+        const [named, s, h, l, set, z, x] = redisKeys as [string, string, string, string, string, string, string];
+        await redis.set(named, 'nothing');
+        await redis.set(s, `x${needle}x`);
+        await redis.hset(h, 'field', needle);
+        await redis.rpush(l, 'a', needle);
+        await redis.sadd(set, needle);
+        await redis.zadd(z, 1, needle);
+        await redis.xadd(x, '*', 'f', needle);
+      }
+
+      const hits = await scanForNeedles(target, [needle]);
+      const where = places(hits, needle);
+      expect(where).toEqual(
+        expect.arrayContaining([
+          `table erasure_probe_${tag}.note (id=text-row)`,
+          `table erasure_probe_${tag}.data (id=blob-row)`,
+          expect.stringContaining(`file ${file} @`),
+        ]),
+      );
+      if (redis) {
+        const [named, s, h, l, set, z, x] = redisKeys as [string, string, string, string, string, string, string];
+        expect(where).toEqual(
+          expect.arrayContaining([
+            `redis key ${named}`,
+            `redis value ${s} (string)`,
+            `redis value ${h} (hash)`,
+            `redis value ${l} (list)`,
+            `redis value ${set} (set)`,
+            `redis value ${z} (zset)`,
+            `redis value ${x} (stream)`,
+          ]),
+        );
+      }
+      // and nothing else: no hit without a plant
+      expect(await scanForNeedles(target, [`never-written-${tag}`])).toEqual([]);
+    } finally {
+      await ds.query(`DROP TABLE erasure_probe_${tag}`);
+      rmSync(join(t.config.dataDir, 'probe'), { recursive: true, force: true });
+      if (redis) {
+        await redis.del(...redisKeys);
+        redis.disconnect();
+      }
+    }
+  });
+
+  it('should leave no row, file or Redis key naming a client after they delete their account, and still find the client who stays', async () => {
+    const counselor = c.counselors[0]!;
+    const bystander = c.clients[0]!;
+    const username = `Nacht-Fälter_${tag}`;
+    const email = `Falter.${tag}@Example.org`;
+    const nickname = `Motte_${tag}`;
+    const texts = {
+      direct: `Mir geht es nicht gut ${tag}`,
+      group: `Hallo Gruppe ${tag}`,
+      topic: `Ich habe auch Angst ${tag}`,
+      canned: `Wir sind für dich da ${tag}`,
+    };
+
+    // register with a contact address, confirm it, ask for a reset, fail once, change the password
+    const reg = await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD, email }).expect(201);
+    const leaverId = (reg.body as LoginResult).account.id;
+    const confirmMail = readOutbox(t.config.dataDir).find((m) => m.includes('confirm-email.html') && m.includes(email.toLowerCase()))!;
+    const confirmToken = /[#&]token=([A-Za-z0-9_-]+)/.exec(confirmMail)![1]!;
+    await t.http().post('/api/auth/confirm-email').send({ center: c.slug, token: confirmToken }).expect(204);
+    await t.http().post('/api/auth/password-reset').send({ center: c.slug, login: username.toUpperCase() }).expect(202);
+    await t.app.get(PasswordResetService).settled();
+    const resetMail = readOutbox(t.config.dataDir).find((m) => m.includes('/reset#token=') && m.includes(email.toLowerCase()))!;
+    const resetToken = /\/reset#token=([A-Za-z0-9_-]+)/.exec(resetMail)![1]!;
+    await t.http().post('/api/auth/login').send({ center: c.slug, login: username, password: 'Wrong-Password-1' }).expect(401);
+    const first = await login(t, c.slug, username, PASSWORD);
+    await t
+      .http()
+      .post('/api/auth/password')
+      .set('Authorization', bearer(first.token))
+      .send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })
+      .expect((res) => expect(res.status).toBeLessThan(300));
+    const leaver = await login(t, c.slug, username.toLowerCase(), NEW_PASSWORD);
+    const spare = await login(t, c.slug, username, NEW_PASSWORD);
+    await t
+      .http()
+      .post('/api/auth/logout')
+      .set('Authorization', bearer(spare.token))
+      .expect((res) => expect(res.status).toBeLessThan(300));
+
+    // rooms: a 1:1 room, a group room, read marks, typing; a canned response as the counselor's answer
+    const cs = await connect(t.url, counselor.token);
+    const ls = await connect(t.url, leaver.token);
+    const bs = await connect(t.url, bystander.token);
+    const direct = ok(await call(cs, 'room.create', { name: `Einzel ${tag}`, memberIds: [leaverId] })).roomId;
+    const group = ok(await call(cs, 'room.create', { name: `Gruppe ${tag}`, memberIds: [leaverId, bystander.id] })).roomId;
+    for (const s of [ls, cs, bs]) ok(await call(s, 'room.join', { roomId: group }));
+    ok(await call(ls, 'room.join', { roomId: direct }));
+    const sent = ok(await call(ls, 'message.send', { roomId: direct, clientMsgId: `d1-${tag}`, body: texts.direct }));
+    ok(await call(ls, 'room.typing', { roomId: direct, typing: true }));
+    const canned = await t
+      .http()
+      .post('/api/canned-responses')
+      .set('Authorization', bearer(counselor.token))
+      .send({ title: 'Trost', body: texts.canned })
+      .expect(201);
+    const cannedBody = (
+      (await t.http().get('/api/canned-responses').set('Authorization', bearer(counselor.token)).expect(200)).body as { id: string; body: string }[]
+    ).find((r) => r.id === (canned.body as { id: string }).id)!.body;
+    const reply = ok(await call(cs, 'message.send', { roomId: direct, clientMsgId: `d2-${tag}`, body: cannedBody }));
+    ok(await call(ls, 'room.read', { roomId: direct, seq: reply.seq }));
+    ok(await call(ls, 'message.send', { roomId: group, clientMsgId: `g1-${tag}`, body: texts.group }));
+    ok(await call(bs, 'message.send', { roomId: group, clientMsgId: `g2-${tag}`, body: `Hallo zurück ${tag}` }));
+    expect(sent.seq).toBe(1);
+
+    // a topic chat under a nickname
+    const topic = await t
+      .http()
+      .post(`/api/centers/${c.slug}/topic-chats`)
+      .set('Authorization', bearer(counselor.token))
+      .send({ title: `Prüfungsangst ${tag}`, description: 'Austausch', capacity: 10, startsAt: iso(-60_000), endsAt: iso(3_600_000) })
+      .expect(201);
+    const topicChatId = (topic.body as { id: string }).id;
+    const topicRoom = ok(await call(ls, 'topic.join', { topicChatId, nickname })).roomId;
+    ok(await call(ls, 'message.send', { roomId: topicRoom, clientMsgId: `t1-${tag}`, body: texts.topic }));
+    ok(await call(cs, 'topic.join', { topicChatId, nickname: `Host_${tag}` }));
+    ok(await call(cs, 'topic.mute', { roomId: topicRoom, participantId: leaverId }));
+
+    // the scan sees the client before the deletion (the test of the test)
+    const needles = [
+      leaverId,
+      ...storedForms(username),
+      email,
+      ...storedForms(nickname),
+      ...Object.values(texts),
+      leaver.token,
+      sha256(leaver.token),
+      sha256(confirmToken),
+      sha256(resetToken),
+    ];
+    const before = await scanForNeedles(target, needles);
+    expect(places(before, leaverId).length).toBeGreaterThan(0);
+    expect(places(before, email).length).toBeGreaterThan(0); // the outbox
+
+    await t.http().delete('/api/accounts/me').set('Authorization', bearer(leaver.token)).send({ password: NEW_PASSWORD }).expect(204);
+
+    const after = await scanForNeedles(target, [...needles, bystander.id, bystander.login]);
+    // the control: the client who stays is still found, in the rows that name them
+    expect(places(after, bystander.id)).toEqual(expect.arrayContaining([`table accounts.id (id=${bystander.id})`]));
+    expect(places(after, bystander.login)).toEqual(expect.arrayContaining([`table accounts.login (id=${bystander.id})`]));
+    expect(describeHits(after.filter((h) => needles.includes(h.needle)))).toEqual([]);
+
+    // and the others keep their conversation
+    const cs2 = await connect(t.url, counselor.token);
+    const history = ok(await call(cs2, 'room.history', { roomId: group })).messages.map((m: MessageView) => m.body);
+    expect(history).toEqual([`Hallo zurück ${tag}`]);
+  });
+});
