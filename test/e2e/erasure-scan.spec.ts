@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PasswordResetService } from '../../src/modules/auth/password-reset.service';
@@ -8,7 +8,7 @@ import type { LoginResult, MessageView } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
 import { describeHits, Hit, scanForNeedles, ScanTarget, storedForms } from '../harness/erasure-scan';
-import { onMariaDb, REDIS_URL, TEST_DB } from '../harness/env';
+import { onMariaDb, REDIS_URL, tempDataDir, TEST_DB } from '../harness/env';
 import { readOutbox } from '../harness/outbox';
 
 type Started = TestApp & { dropDb: () => Promise<void> };
@@ -26,7 +26,9 @@ describe(`erasure scan (${TEST_DB})`, () => {
   const tag = randomBytes(4).toString('hex');
 
   beforeAll(async () => {
-    t = await startApp({ env: { PUBLIC_URL: 'https://beratung.example' } });
+    // the logs go into the data dir, so every scan reads them too
+    const dataDir = tempDataDir();
+    t = await startApp({ dataDir, logFile: join(dataDir, 'lotse.log'), env: { PUBLIC_URL: 'https://beratung.example' } });
     c = await seedCenter(t, { counselors: 1, clients: 1 });
     target = { ds: t.app.get(DataSource), dataDir: t.config.dataDir, redisUrl: onMariaDb ? REDIS_URL : undefined };
   });
