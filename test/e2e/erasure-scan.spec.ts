@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PasswordResetService } from '../../src/modules/auth/password-reset.service';
