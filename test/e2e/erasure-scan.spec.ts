@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PasswordResetService } from '../../src/modules/auth/password-reset.service';
@@ -211,5 +211,25 @@ describe(`erasure scan (${TEST_DB})`, () => {
     const cs2 = await connect(t.url, counselor.token);
     const history = ok(await call(cs2, 'room.history', { roomId: group })).messages.map((m: MessageView) => m.body);
     expect(history).toEqual([`Hallo zurück ${tag}`]);
+  });
+
+  it('should leave no row, file, log line or Redis key naming a client after the admin removes them as inactive', async () => {
+    const username = `Stille.Eule_${tag}`;
+    const email = `eule.${tag}@example.org`;
+    const reg = await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD, email }).expect(201);
+    const { account, token } = reg.body as LoginResult;
+    await t.http().get('/api/auth/me').set('Authorization', bearer(token)).expect(200);
+    const inactive = (await t.http().get(`/api/centers/${c.slug}/clients/inactive`).set('Authorization', bearer(c.admin.token)).expect(200)).body as {
+      id: string;
+    }[];
+    expect(inactive.map((i) => i.id)).toContain(account.id);
+    const needles = [account.id, ...storedForms(username), email, token, sha256(token)];
+    expect((await scanForNeedles(target, needles)).length).toBeGreaterThan(0);
+
+    await t.http().delete(`/api/centers/${c.slug}/clients/${account.id}`).set('Authorization', bearer(c.admin.token)).expect(204);
+
+    expect(describeHits(await scanForNeedles(target, needles))).toEqual([]);
+    // the log is there and names the route (the test of the test)
+    expect(readFileSync(join(t.config.dataDir, 'lotse.log'), 'utf8')).toContain(`/api/centers/${c.slug}/clients/`);
   });
 });
