@@ -13,6 +13,8 @@ import { ThreadsController } from './threads.controller';
 import { ThreadPorts } from './thread-ports';
 import { ThreadPost } from './thread-post.entity';
 import { Thread } from './thread.entity';
+import { ThreadRetentionRepository } from './thread-retention.repository';
+import { ThreadRetentionService } from './thread-retention.service';
 import { ThreadsRepository } from './threads.repository';
 import { ThreadsService } from './threads.service';
 
@@ -33,7 +35,9 @@ import { ThreadsService } from './threads.service';
     ThreadPostsService,
     ThreadQueriesService,
     ThreadErasureService,
+    ThreadRetentionRepository,
+    ThreadRetentionService,
   ],
-  exports: [ThreadsService, ThreadPorts],
+  exports: [ThreadsService, ThreadPorts, ThreadRetentionService],
 })
 export class ThreadsModule {}
