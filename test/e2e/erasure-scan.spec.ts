@@ -4,7 +4,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PasswordResetService } from '../../src/modules/auth/password-reset.service';
-import type { LoginResult, MessageView } from '../../src/realtime/contract';
+import { RetentionService } from '../../src/modules/retention/retention.service';
+import type { LoginResult, MessageView, ThreadPostView, ThreadView } from '../../src/realtime/contract';
+import { cleanPdf } from '../factories/pdfs';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
 import { describeHits, Hit, scanForNeedles, ScanTarget, storedForms } from '../harness/erasure-scan';
@@ -29,7 +31,7 @@ describe(`erasure scan (${TEST_DB})`, () => {
     // the logs go into the data dir, so every scan reads them too
     const dataDir = tempDataDir();
     t = await startApp({ dataDir, logFile: join(dataDir, 'lotse.log'), env: { PUBLIC_URL: 'https://beratung.example' } });
-    c = await seedCenter(t, { counselors: 1, clients: 1 });
+    c = await seedCenter(t, { counselors: 2, clients: 1 });
     target = { ds: t.app.get(DataSource), dataDir: t.config.dataDir, redisUrl: onMariaDb ? REDIS_URL : undefined };
   });
   afterAll(async () => {
@@ -232,4 +234,199 @@ describe(`erasure scan (${TEST_DB})`, () => {
     // the log is there and names the route (the test of the test)
     expect(readFileSync(join(t.config.dataDir, 'lotse.log'), 'utf8')).toContain(`/api/centers/${c.slug}/clients/`);
   });
+
+  it('should leave nothing of a client of mail counseling after they delete their account, and keep a group thread with them as a tombstone', async () => {
+    const [counselor, successor] = [c.counselors[0]!, c.counselors[1]!];
+    const bystander = c.clients[0]!;
+    const username = `Grau.Reiher_${tag}`;
+    const email = `reiher.${tag}@example.org`;
+    const texts = {
+      subject: `Streit zu Hause ${tag}`,
+      enquiry: `Meine Eltern streiten jeden Abend ${tag}`,
+      reply: `Danke für die Antwort ${tag}`,
+      group: `Ich bin auch in der Gruppe ${tag}`,
+      absent: `Bist du da ${tag}`,
+      clientNote: `Wirkt erschöpft ${tag}`,
+      threadNote: `Nächstes Mal nach der Schule fragen ${tag}`,
+      pdfText: `Zeugnis von ${tag}`,
+      pdfName: `Zeugnis_${tag}.pdf`,
+      groupPdfName: `Brief_${tag}.pdf`,
+    };
+    const as = (token: string) => ({ Authorization: bearer(token) });
+    const reg = await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD, email }).expect(201);
+    const { account: leaverAccount } = reg.body as LoginResult;
+    const confirmMail = readOutbox(t.config.dataDir).find((m) => m.includes('confirm-email.html') && m.includes(email))!;
+    await t
+      .http()
+      .post('/api/auth/confirm-email')
+      .send({ center: c.slug, token: /[#&]token=([A-Za-z0-9_-]+)/.exec(confirmMail)![1]! })
+      .expect(204);
+    const leaver = await login(t, c.slug, username, PASSWORD);
+    const upload = async (token: string, threadId: string, bytes: Buffer, filename: string) =>
+      (
+        (
+          await t
+            .http()
+            .post(`/api/threads/${threadId}/documents`)
+            .set(as(token))
+            .attach('file', bytes, { filename, contentType: 'application/pdf' })
+            .expect(201)
+        ).body as { id: string }
+      ).id;
+    const post = async (token: string, threadId: string, body: string, clientPostId: string, documentIds?: string[]) =>
+      (
+        await t
+          .http()
+          .post(`/api/threads/${threadId}/posts`)
+          .set(as(token))
+          .send({ body, clientPostId, ...(documentIds ? { documentIds } : {}) })
+          .expect(201)
+      ).body as { id: string; seq: number };
+    const posts = async (token: string, threadId: string) =>
+      ((await t.http().get(`/api/threads/${threadId}/posts?afterSeq=0`).set(as(token)).expect(200)).body as { posts: ThreadPostView[] }).posts;
+    const enquiry = async (token: string, subject: string, body: string, counselorId: string) => {
+      const id = ((await t.http().post('/api/threads').set(as(token)).send({ subject, body }).expect(201)).body as { id: string }).id;
+      await t.http().post(`/api/threads/${id}/assign`).set(as(c.admin.token)).send({ counselorId }).expect(200);
+      return id;
+    };
+
+    // the enquiry, assigned; the counselor answers with a PDF, the client reads, downloads and answers with one
+    const direct = await enquiry(leaver.token, texts.subject, texts.enquiry, counselor.id);
+    const answerPdf = await upload(counselor.token, direct, await cleanPdf(`Merkblatt ${tag}`), `Merkblatt.pdf`);
+    await post(counselor.token, direct, 'Anbei ein Merkblatt', `a1-${tag}`, [answerPdf]);
+    const seen = await posts(leaver.token, direct);
+    await t
+      .http()
+      .post(`/api/threads/${direct}/read`)
+      .set(as(leaver.token))
+      .send({ seq: seen[seen.length - 1]!.seq })
+      .expect(200);
+    await t.http().get(`/api/documents/${answerPdf}`).set(as(leaver.token)).expect(200);
+    const ownPdf = await upload(leaver.token, direct, await cleanPdf(texts.pdfText), texts.pdfName);
+    await post(leaver.token, direct, texts.reply, `r1-${tag}`, [ownPdf]);
+    // notes about the client and about the thread
+    await t.http().post(`/api/clients/${leaverAccount.id}/notes`).set(as(counselor.token)).send({ body: texts.clientNote }).expect(201);
+    await t.http().post(`/api/threads/${direct}/notes`).set(as(counselor.token)).send({ body: texts.threadNote }).expect(201);
+
+    // a group thread with the client who stays
+    await enquiry(bystander.token, `Frage ${tag}`, 'Hallo', counselor.id);
+    const group = (
+      (
+        await t
+          .http()
+          .post('/api/threads')
+          .set(as(counselor.token))
+          .send({ subject: `Eltern ${tag}`, body: 'Willkommen', clientIds: [leaverAccount.id, bystander.id] })
+          .expect(201)
+      ).body as { id: string }
+    ).id;
+    const groupPdf = await upload(leaver.token, group, await cleanPdf(`Gruppenbrief ${tag}`), texts.groupPdfName);
+    await post(leaver.token, group, texts.group, `g1-${tag}`, [groupPdf]);
+    await post(bystander.token, group, `Ich auch ${tag}`, `g2-${tag}`);
+    await post(counselor.token, group, `Gut, dass ihr da seid ${tag}`, `g3-${tag}`);
+
+    // an absence: the admin answers in the client's thread; then the thread moves to another counselor
+    await t
+      .http()
+      .put('/api/absence')
+      .set(as(counselor.token))
+      .send({ startsAt: iso(-60_000), endsAt: iso(86_400_000), text: 'Bis morgen krank.' })
+      .expect(200);
+    await post(leaver.token, direct, texts.absent, `r2-${tag}`);
+    await t.http().post(`/api/threads/${direct}/notices`).set(as(c.admin.token)).send({ body: 'Die Beratungsstelle meldet sich morgen.' }).expect(201);
+    await t
+      .http()
+      .delete('/api/absence')
+      .set(as(counselor.token))
+      .expect((res) => expect(res.status).toBeLessThan(300));
+    await t.http().post(`/api/threads/${direct}/assign`).set(as(c.admin.token)).send({ counselorId: successor.id }).expect(200);
+    await post(successor.token, direct, 'Ich übernehme', `s1-${tag}`);
+
+    const needles = [leaverAccount.id, ...storedForms(username), email, leaver.token, sha256(leaver.token), ...Object.values(texts)];
+    const before = await scanForNeedles(target, needles);
+    expect(places(before, leaverAccount.id).length).toBeGreaterThan(0);
+
+    await t.http().delete('/api/accounts/me').set(as(leaver.token)).send({ password: PASSWORD }).expect(204);
+
+    expect(describeHits(await scanForNeedles(target, needles))).toEqual([]);
+    // the 1:1 thread is gone for everybody; the notes about the client too
+    for (const who of [counselor, successor]) await t.http().get(`/api/threads/${direct}`).set(as(who.token)).expect(404);
+    await t.http().get(`/api/documents/${groupPdf}`).set(as(bystander.token)).expect(404);
+    // the group thread keeps the others' posts, the deleted member shown as a tombstone
+    const kept = await posts(bystander.token, group);
+    expect(kept.map((p) => [p.kind, p.sender?.id ?? null, p.body, p.documents])).toEqual([
+      ['post', counselor.id, 'Willkommen', []],
+      ['deleted', null, null, []],
+      ['post', bystander.id, `Ich auch ${tag}`, []],
+      ['post', counselor.id, `Gut, dass ihr da seid ${tag}`, []],
+    ]);
+    const header = (await t.http().get(`/api/threads/${group}`).set(as(bystander.token)).expect(200)).body as ThreadView;
+    expect(header.members).toEqual(expect.arrayContaining([{ id: null, displayName: null, role: 'client', deleted: true }]));
+    expect(header.members.map((m) => m.id)).toEqual(expect.arrayContaining([bystander.id, counselor.id]));
+  });
+
+  it('should leave no row or file naming a closed thread, its posts, documents or notes after the retention sweep deletes it', async () => {
+    const counselor = c.counselors[0]!;
+    const client = await createClientLogin(`Spaete.Lerche_${tag}`);
+    const as = (token: string) => ({ Authorization: bearer(token) });
+    const threadId = (
+      (
+        await t
+          .http()
+          .post('/api/threads')
+          .set(as(client.token))
+          .send({ subject: `Alt ${tag}`, body: 'Frage' })
+          .expect(201)
+      ).body as { id: string }
+    ).id;
+    await t.http().post(`/api/threads/${threadId}/assign`).set(as(c.admin.token)).send({ counselorId: counselor.id }).expect(200);
+    const ids: string[] = [threadId];
+    for (const who of [counselor, client]) {
+      const doc = await t
+        .http()
+        .post(`/api/threads/${threadId}/documents`)
+        .set(as(who.token))
+        .attach('file', await cleanPdf(`Alt ${who.id}`), { filename: 'alt.pdf', contentType: 'application/pdf' })
+        .expect(201);
+      const docId = (doc.body as { id: string }).id;
+      const made = await t
+        .http()
+        .post(`/api/threads/${threadId}/posts`)
+        .set(as(who.token))
+        .send({ body: 'Anbei', clientPostId: `old-${who.id}`, documentIds: [docId] })
+        .expect(201);
+      ids.push(docId, (made.body as { id: string }).id);
+    }
+    const note = await t
+      .http()
+      .post(`/api/threads/${threadId}/notes`)
+      .set(as(counselor.token))
+      .send({ body: `Alte Notiz ${tag}` })
+      .expect(201);
+    ids.push((note.body as { id: string }).id);
+    await t.http().post(`/api/threads/${threadId}/close`).set(as(counselor.token)).expect(200);
+    // a second, waiting enquiry keeps the client's account in use: only the thread expires
+    await t
+      .http()
+      .post('/api/threads')
+      .set(as(client.token))
+      .send({ subject: `Neu ${tag}`, body: 'Noch eine Frage' })
+      .expect(201);
+    expect(places(await scanForNeedles(target, [threadId]), threadId).length).toBeGreaterThan(0);
+
+    // a day's retention and a sweep two days on: the thread is due, no account is (the sweep deletes nothing else)
+    await t.http().patch(`/api/centers/${c.slug}/settings`).set(as(c.admin.token)).send({ threadRetentionDays: 1 }).expect(200);
+    const runs = await t.app.get(RetentionService).sweep(new Date(Date.now() + 2 * 24 * 60 * 60 * 1000));
+    expect(runs.map((r) => [r.threads, r.unconfirmedRegistrations, r.unusedAccounts])).toEqual([[1, 0, 0]]);
+
+    expect(describeHits(await scanForNeedles(target, ids))).toEqual([]);
+    await t.http().get(`/api/threads/${threadId}`).set(as(client.token)).expect(404);
+    await t.http().get('/api/auth/me').set(as(client.token)).expect(200);
+  });
+
+  /** A registered client without email, logged in. */
+  async function createClientLogin(username: string) {
+    await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD }).expect(201);
+    return login(t, c.slug, username, PASSWORD);
+  }
 });
