@@ -111,7 +111,8 @@ export class ThreadNotifier {
   }
 
   private async send(centerId: string, threadId: string, to: string[], kind: MailKind, audience: 'client' | 'staff' = 'staff'): Promise<void> {
-    if (to.length === 0) return;
+    // MAIL=off: the installation sends no mail at all
+    if (to.length === 0 || !this.config.mail) return;
     const center = await this.centers.byId(centerId);
     const base = `${this.config.publicUrl}/c/${encodeURIComponent(center.slug)}`;
     const link =
