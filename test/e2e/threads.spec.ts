@@ -484,4 +484,15 @@ describe('mail counseling threads (REST + pushes)', () => {
       ports.register(ENQUIRY_ROUTER, LEAVE_WAITING);
     }
   });
+
+  it('should no longer list a client as never having written when their only writing is an enquiry', async () => {
+    const username = `silent-${++n}-${c.slug}`.slice(0, 40);
+    const res = await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD }).expect(201);
+    const client = res.body as LoginResult;
+    const inactive = async () =>
+      ((await get(c.admin.token, `/api/centers/${c.slug}/clients/inactive`).expect(200)).body as { id: string; hasWritten: boolean }[]).map((x) => x.id);
+    expect(await inactive()).toContain(client.account.id);
+    await post(client.token, '/api/threads', { subject: 'Frage', body: 'Erste Nachricht' }).expect(201);
+    expect(await inactive()).not.toContain(client.account.id);
+  });
 });
