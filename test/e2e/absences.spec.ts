@@ -4,7 +4,7 @@ import { THREAD_ABSENCE } from '../../src/modules/threads/thread-absence.port';
 import { ThreadPorts } from '../../src/modules/threads/thread-ports';
 import { THREAD_LIMITS, type AbsenceListItem, type AbsenceView, type ThreadPostView, type ThreadView } from '../../src/realtime/contract';
 import { TestClock } from '../harness/clock';
-import { seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
 import { readOutbox } from '../harness/outbox';
 import { ThreadSeed } from '../harness/thread-seed';
 
@@ -27,6 +27,7 @@ describe('absence assistant (REST)', () => {
     other = await seedCenter(t, { counselors: 1, clients: 0 });
   });
   afterAll(async () => {
+    closeAllSockets();
     await t.close();
     await t.dropDb();
   });
@@ -171,7 +172,11 @@ describe('absence assistant (REST)', () => {
     const view = async () => (await t.http().get(`/api/threads/${thread}`).set('Authorization', bearer(client.token)).expect(200)).body as ThreadView;
     expect((await view()).absence).toBeNull();
 
+    // the client's open thread page is told to re-read the thread at once
+    const socket = await connect(t.url, client.token);
+    const updated = nextEvent(socket, 'thread.updated');
     await put(me.token, { startsAt: at(-HOUR), endsAt: at(3 * DAY), text: 'Ich bin bis Freitag nicht da.' }).expect(200);
+    await expect(updated).resolves.toEqual({ threadId: thread });
     expect((await view()).absence).toMatchObject({ text: 'Ich bin bis Freitag nicht da.' });
 
     const mails = (address: string) => readOutbox(t.config.dataDir).filter((m) => m.toLowerCase().includes(`to: ${address.toLowerCase()}`)).length;

@@ -1,12 +1,13 @@
 import { DataSource } from 'typeorm';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/realtime/contract';
-import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveChatsService } from '../../src/modules/live-queue/live-chats.service';
 import { LiveQueueRepository } from '../../src/modules/live-queue/live-queue.repository';
 import { RoomMember } from '../../src/modules/rooms/room-member.entity';
 import { Room } from '../../src/modules/rooms/room.entity';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
-import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket } from '../harness/app';
+import { counselorOnShift, liveVisitor } from '../factories/live';
+import type { CenterSpec } from '../factories';
 import { TestClock } from '../harness/clock';
 import { onMariaDb } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
@@ -43,22 +44,9 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     await a.dropDb();
   });
 
-  async function center(settings: Parameters<CentersService['updateSettings']>[1] = {}): Promise<SeededCenter> {
-    const seeded = await seedCenter(a, { counselors: 3, clients: 0 });
-    await a.app.get(CentersService).updateSettings(seeded.centerId, settings);
-    return seeded;
-  }
-
-  async function counselor(c: SeededCenter, i: number, maxChats: number, node = nodes[i % nodes.length]!): Promise<TestSocket> {
-    const s = await connect(node.url, c.counselors[i]!.token);
-    okData(await call(s, 'shift.open', { maxChats }));
-    return s;
-  }
-
-  async function newVisitor(c: SeededCenter, node: TestApp, address?: string): Promise<{ id: string; token: string; socket: TestSocket }> {
-    const v = await visitor(node, c.slug);
-    return { id: v.visitorId, token: v.token, socket: address ? await connectFrom(node.url, v.token, address) : await connect(node.url, v.token) };
-  }
+  const center = (settings: CenterSpec['settings'] = {}) => seedCenter(a, { counselors: 3, clients: 0, settings });
+  const counselor = (c: SeededCenter, i: number, maxChats: number, node = nodes[i % nodes.length]!) => counselorOnShift(node, c, i, maxChats, 15_000);
+  const newVisitor = (c: SeededCenter, node: TestApp, address?: string) => liveVisitor(node, c, address);
 
   /** Joins and waits for the assignment: the room id. */
   async function chatWith(v: { socket: TestSocket }, message?: string): Promise<string> {

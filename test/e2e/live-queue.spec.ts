@@ -3,6 +3,8 @@ import { CentersService } from '../../src/modules/centers/centers.service';
 import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
 import { closeAllSockets, connect, connectFrom, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { counselorOnShift, liveVisitor } from '../factories/live';
+import type { CenterSpec } from '../factories';
 import { TestClock } from '../harness/clock';
 import { onMariaDb } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
@@ -62,22 +64,9 @@ describe(`live chat queue (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one nod
     await a.dropDb();
   });
 
-  async function center(settings: Parameters<CentersService['updateSettings']>[1] = {}): Promise<SeededCenter> {
-    const seeded = await seedCenter(a, { counselors: 2, clients: 1 });
-    await a.app.get(CentersService).updateSettings(seeded.centerId, settings);
-    return seeded;
-  }
-
-  async function counselor(c: SeededCenter, i: number, maxChats: number, node = nodes[i % nodes.length]!): Promise<TestSocket> {
-    const s = await connect(node.url, c.counselors[i]!.token);
-    okData(await call(s, 'shift.open', { maxChats }));
-    return s;
-  }
-
-  async function newVisitor(c: SeededCenter, node: TestApp): Promise<{ id: string; token: string; socket: TestSocket }> {
-    const v = await visitor(node, c.slug);
-    return { id: v.visitorId, token: v.token, socket: await connect(node.url, v.token) };
-  }
+  const center = (settings: CenterSpec['settings'] = {}) => seedCenter(a, { counselors: 2, clients: 1, settings });
+  const counselor = (c: SeededCenter, i: number, maxChats: number, node = nodes[i % nodes.length]!) => counselorOnShift(node, c, i, maxChats);
+  const newVisitor = (c: SeededCenter, node: TestApp) => liveVisitor(node, c, undefined);
 
   /** A visitor whose requests come forwarded for `address` (the test client is a trusted local proxy). */
   async function visitorFrom(c: SeededCenter, node: TestApp, address: string): Promise<{ id: string; token: string; socket: TestSocket }> {

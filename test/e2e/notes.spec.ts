@@ -121,11 +121,16 @@ describe('private notes (REST)', () => {
   it('should hide the notes from the counselor who takes the client over, and from the old one until they get the client back', async () => {
     const [first, next] = [c.counselors[1]!, c.counselors[2]!];
     const client = c.clients[1]!;
-    const thread = await seed.open(c.centerId, first.id, [client.id]);
+    const assign = (counselorId: string) =>
+      t.http().post(`/api/threads/${thread}/assign`).set('Authorization', bearer(c.admin.token)).send({ counselorId }).expect(200);
+    const created = await t.http().post('/api/threads').set('Authorization', bearer(client.token)).send({ subject: 'Anfrage', body: 'Hallo' }).expect(201);
+    const thread = (created.body as { id: string }).id;
+    await assign(first.id);
     const about = await create(first.token, clientNotes(client.id), 'Notiz über die Klientin.');
     const inThread = await create(first.token, threadNotes(thread), 'Notiz zum Verlauf.');
 
-    await seed.reassign(c.centerId, thread, first.id, next.id);
+    // the admin reassigns the thread (holiday): the new counselor sees none of it
+    await assign(next.id);
     expect(await list(next.token, clientNotes(client.id))).toEqual([]);
     expect(await list(next.token, threadNotes(thread))).toEqual([]);
     for (const id of [about, inThread]) {
@@ -137,9 +142,11 @@ describe('private notes (REST)', () => {
     await t.http().get(clientNotes(client.id)).set('Authorization', bearer(first.token)).expect(404);
     await t.http().get(threadNotes(thread)).set('Authorization', bearer(first.token)).expect(404);
 
-    await seed.reassign(c.centerId, thread, next.id, first.id);
+    // back from the holiday: the author's notes are there again, unchanged
+    await assign(first.id);
     expect((await list(first.token, clientNotes(client.id))).map((n) => n.body)).toEqual(['Notiz über die Klientin.']);
     expect((await list(first.token, threadNotes(thread))).map((n) => n.body)).toEqual(['Notiz zum Verlauf.']);
+    await t.http().get(clientNotes(client.id)).set('Authorization', bearer(next.token)).expect(404);
   });
 
   it('should answer VALIDATION_FAILED for empty, huge and malformed bodies and CONFLICT over the count limit, changing nothing', async () => {

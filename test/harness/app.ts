@@ -8,7 +8,7 @@ import { createApp } from '../../src/app';
 import type { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import type { ClientToServerEvents, ServerToClientEvents, VisitorResult } from '../../src/realtime/contract';
-import { createCenter, createClient, createStaff, type Login } from '../factories';
+import { createCenter, createClient, createStaff, type CenterSpec, type Login } from '../factories';
 import { createMariaDb, onMariaDb, REDIS_URL, tempDataDir, TEST_MASTER_KEY } from './env';
 
 // the harness has one freePort (spawn.ts); browser tests import it from here; login and Login live with the factories
@@ -94,8 +94,11 @@ export interface SeededCenter {
 }
 
 /** A center with an admin, counselors and registered clients, all logged in (built from test/factories). */
-export async function seedCenter(t: TestApp, opts: { counselors?: number; clients?: number; slug?: string } = {}): Promise<SeededCenter> {
-  const center = await createCenter(t, opts.slug === undefined ? {} : { slug: opts.slug });
+export async function seedCenter(
+  t: TestApp,
+  opts: { counselors?: number; clients?: number; slug?: string; settings?: CenterSpec['settings'] } = {},
+): Promise<SeededCenter> {
+  const center = await createCenter(t, { ...(opts.slug === undefined ? {} : { slug: opts.slug }), ...(opts.settings ? { settings: opts.settings } : {}) });
   const slug = center.slug;
   const staff = (i: number, role: 'admin' | 'counselor') =>
     createStaff(t, center, { email: `${role}${i}@${slug}.example`, displayName: `${role === 'admin' ? 'Admin' : 'Counselor'} ${i}`, role });

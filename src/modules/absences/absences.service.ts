@@ -11,6 +11,8 @@ import { AccountsService } from '../accounts/accounts.service';
 import { CryptoService } from '../crypto/crypto.service';
 import { ThreadPorts } from '../threads/thread-ports';
 import { ActiveAbsence, THREAD_ABSENCE, ThreadAbsence } from '../threads/thread-absence.port';
+import { ThreadNotifier } from '../threads/thread-notifier.service';
+import { ThreadRetentionService } from '../threads/thread-retention.service';
 import { ThreadsService } from '../threads/threads.service';
 import { Absence } from './absence.entity';
 import { AbsencesRepository } from './absences.repository';
@@ -38,6 +40,8 @@ export class AbsencesService implements ThreadAbsence, OnModuleInit {
   constructor(
     private readonly threads: ThreadsService,
     private readonly ports: ThreadPorts,
+    private readonly threadList: ThreadRetentionService,
+    private readonly notifier: ThreadNotifier,
     private readonly repo: AbsencesRepository,
     private readonly accounts: AccountsService,
     private readonly crypto: CryptoService,
@@ -86,12 +90,14 @@ export class AbsencesService implements ThreadAbsence, OnModuleInit {
     }
     const stored = await this.repo.findOf(auth.centerId, auth.subjectId);
     if (!stored) throw errors.notFound('The absence');
-    return { absence: await this.view(stored, now) };
+    const view = await this.view(stored, now);
+    await this.announce(auth);
+    return { absence: view };
   }
 
   async clear(auth: AuthContext): Promise<void> {
     requireRole(auth, 'counselor', 'admin');
-    await this.repo.deleteOf(auth.centerId, auth.subjectId);
+    if (await this.repo.deleteOf(auth.centerId, auth.subjectId)) await this.announce(auth);
   }
 
   /** The admin's overview: every absence that runs now or lies ahead, the soonest first. */
@@ -157,6 +163,14 @@ export class AbsencesService implements ThreadAbsence, OnModuleInit {
   @OnEvent(STAFF_ACCOUNT_RETIRING, { async: true, promisify: true })
   async onAccountDeleting(event: AccountDeletingEvent): Promise<void> {
     await this.repo.deleteOf(event.centerId, event.accountId);
+  }
+
+  /**
+   * The open pages of the counselor's threads re-read the thread (`thread.updated`), so a client
+   * sees the absence text, or its end, at once. An absence that starts later shows from the next read.
+   */
+  private async announce(auth: AuthContext): Promise<void> {
+    for (const threadId of await this.threadList.notClosedOf(auth.centerId, auth.subjectId)) await this.notifier.changed(auth.centerId, threadId);
   }
 
   /** Replaces the counselor's absence, or inserts the first one; the text under the row id that keeps it. */

@@ -99,6 +99,7 @@ export class Center {
   /** Bytes one account may upload per day. */
   @Column({ name: 'document_daily_bytes', type: 'int', default: 50 * 1024 * 1024 })
   documentDailyBytes!: number;
+
   /** Days after its close that a closed thread (posts, documents, notes, keys) is deleted. */
   @Column({ name: 'thread_retention_days', type: 'int', default: 180 })
   threadRetentionDays!: number;

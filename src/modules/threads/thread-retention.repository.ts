@@ -51,6 +51,13 @@ export class ThreadRetentionRepository {
     await this.members.delete({ centerId, threadId });
   }
 
+  /** The ids of the counselor's threads that are not closed (their clients see the counselor's absence). */
+  async notClosedOf(centerId: string, counselorId: string): Promise<string[]> {
+    if (!isUuid(counselorId)) return [];
+    const rows = await this.threads.find({ select: { id: true }, where: { centerId, counselorId, status: In(['waiting', 'open']) } });
+    return rows.map((r) => r.id);
+  }
+
   /** The accounts among `ids` that are a member of a thread or wrote a post in one. */
   async participantsAmong(centerId: string, ids: string[]): Promise<Set<string>> {
     const valid = ids.filter(isUuid);

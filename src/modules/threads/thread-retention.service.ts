@@ -42,6 +42,11 @@ export class ThreadRetentionService {
     });
   }
 
+  /** The counselor's threads that are not closed. */
+  notClosedOf(centerId: string, counselorId: string): Promise<string[]> {
+    return this.repo.notClosedOf(centerId, counselorId);
+  }
+
   /** The accounts among `ids` that are a member of a thread or wrote in one (such an account is in use). */
   participantsAmong(centerId: string, ids: string[]): Promise<Set<string>> {
     return this.repo.participantsAmong(centerId, ids);

@@ -38,6 +38,6 @@ import { ThreadsService } from './threads.service';
     ThreadRetentionRepository,
     ThreadRetentionService,
   ],
-  exports: [ThreadsService, ThreadPorts, ThreadRetentionService],
+  exports: [ThreadsService, ThreadPorts, ThreadRetentionService, ThreadNotifier],
 })
 export class ThreadsModule {}

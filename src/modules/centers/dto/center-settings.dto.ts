@@ -178,6 +178,7 @@ export class CenterSettingsDto {
   @Min(64 * 1024)
   @Max(1024 * 1024 * 1024)
   documentDailyBytes?: number;
+
   @ApiPropertyOptional({
     minimum: 1,
     maximum: 3650,
