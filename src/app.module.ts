@@ -32,7 +32,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerOptions(options.config)),
+        LoggerModule.forRoot(loggerOptions(options.config, options.logStream)),
         CoreModule.forRoot(options),
         InfraModule,
         EventEmitterModule.forRoot(),

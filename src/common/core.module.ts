@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Clock, IdGenerator, RandomIdGenerator, SystemClock } from './clock';
 
@@ -6,6 +7,8 @@ export interface CoreOptions {
   config: AppConfig;
   clock?: Clock;
   ids?: IdGenerator;
+  /** Where the logs go instead of stdout (tests: a file in the data dir that the erasure scan reads). */
+  logStream?: DestinationStream;
 }
 
 /** Process-wide basics every layer may inject: config, clock, ids. Infrastructure is InfraModule. */

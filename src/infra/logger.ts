@@ -1,22 +1,34 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import type { AppConfig } from '../config/config';
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
 /**
- * Structured logs (pino). Requests are logged by method, path and status only: no headers (tokens),
- * no bodies (messages, passwords), no addresses.
+ * The path of a request as logged: without the query, every uuid replaced by `:id`. Paths name
+ * accounts (`/api/centers/x/clients/<id>`, a counselor's notes about a client): a log line must not
+ * outlive the account it names (docs/security.md, the erasure scan).
  */
-export function loggerOptions(config: AppConfig): Params {
-  return {
-    pinoHttp: {
-      level: config.logLevel,
-      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
-      serializers: {
-        req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
-        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-      },
-      redact: { paths: ['req.headers', 'password', 'token', 'body'], remove: true },
-      ...(process.stdout.isTTY && config.logLevel !== 'silent' ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+export function loggedPath(url: string | undefined): string {
+  return (url ?? '').split('?')[0]!.replace(UUID, ':id');
+}
+
+/**
+ * Structured logs (pino). Requests are logged by method, path (ids masked) and status only: no
+ * headers (tokens), no bodies (messages, passwords), no addresses. `stream` replaces stdout (tests).
+ */
+export function loggerOptions(config: AppConfig, stream?: DestinationStream): Params {
+  const options: Options = {
+    level: config.logLevel,
+    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+    serializers: {
+      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, path: loggedPath(req.url) }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
+    redact: { paths: ['req.headers', 'password', 'token', 'body'], remove: true },
+    ...(!stream && process.stdout.isTTY && config.logLevel !== 'silent' ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
   };
+  return { pinoHttp: stream ? [options, stream] : options };
 }

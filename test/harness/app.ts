@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
+import pino from 'pino';
 import type { AddressInfo } from 'node:net';
 import { io, Socket } from 'socket.io-client';
 import request from 'supertest';
@@ -36,6 +37,8 @@ export interface StartOptions {
   clock?: Clock;
   /** MASTER_KEY (base64); null: none, the key generated into the data dir (file mode). Default: TEST_MASTER_KEY. */
   masterKey?: string | null;
+  /** Write the logs to this file (level info unless LOG_LEVEL is given), e.g. for the erasure scan. */
+  logFile?: string;
 }
 
 /**
@@ -55,7 +58,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp & { 
     DATA_DIR: options.dataDir ?? tempDataDir(),
     ...(options.masterKey === null ? {} : { MASTER_KEY: options.masterKey ?? TEST_MASTER_KEY }),
     DEMO: 'off',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: options.logFile ? 'info' : 'silent',
     RATE_LIMITS: 'off',
     CLIENT: 'off',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
@@ -63,7 +66,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp & { 
     ...options.env,
   };
   const config = loadConfig(env);
-  const app = await createApp({ config, clock: options.clock });
+  const logStream = options.logFile ? pino.destination({ dest: options.logFile, sync: true, mkdir: true }) : undefined;
+  const app = await createApp({ config, clock: options.clock, logStream });
   // An explicit PORT (browser tests: PUBLIC_URL must equal the origin the browser uses) or an ephemeral one.
   await app.listen(options.env?.PORT ? config.port : 0, '127.0.0.1');
   const server = app.getHttpServer() as Server;

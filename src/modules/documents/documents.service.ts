@@ -4,7 +4,15 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import type { AuthContext } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
-import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING, THREAD_POST_CREATED, type ThreadPostCreatedEvent } from '../../common/events';
+import {
+  ACCOUNT_DELETING,
+  AccountDeletingEvent,
+  STAFF_ACCOUNT_RETIRING,
+  THREAD_DELETING,
+  THREAD_POST_CREATED,
+  type ThreadDeletingEvent,
+  type ThreadPostCreatedEvent,
+} from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { CentersService } from '../centers/centers.service';
 import { CipherContext, CryptoService } from '../crypto/crypto.service';
@@ -164,6 +172,15 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
 
   async deleteForThread(centerId: string, threadId: string): Promise<void> {
     await this.repo.deleteForThread(centerId, threadId);
+  }
+
+  /**
+   * A thread that goes takes its documents along, inside its deletion: the retention sweep emits
+   * only this event (the erasure of an account also calls `deleteForThread`; twice is harmless).
+   */
+  @OnEvent(THREAD_DELETING, { async: true, promisify: true })
+  async onThreadDeleting(event: ThreadDeletingEvent): Promise<void> {
+    await this.repo.deleteForThread(event.centerId, event.threadId);
   }
 
   /** The post is stored: its documents learn its seq (who may see the post may download them). */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ErasureModule } from '../../infra/database/erasure.module';
 import { AbsencesModule } from '../absences/absences.module';
 import { AdminModule } from '../admin/admin.module';
 import { CentersModule } from '../centers/centers.module';
@@ -11,7 +12,7 @@ import { RetentionService } from './retention.service';
 
 /** Retention of mail counseling: closed threads, unconfirmed registrations, unused accounts (issue 12). */
 @Module({
-  imports: [TypeOrmModule.forFeature([RetentionLease]), CentersModule, ThreadsModule, AdminModule, AbsencesModule],
+  imports: [TypeOrmModule.forFeature([RetentionLease]), CentersModule, ThreadsModule, AdminModule, AbsencesModule, ErasureModule],
   controllers: [RetentionController],
   providers: [RetentionLeasesRepository, RetentionService],
   exports: [RetentionService],

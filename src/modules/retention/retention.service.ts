@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
+import { ErasureService } from '../../infra/database/erasure.service';
 import type { RetentionCounts, RetentionOverview } from '../../realtime/contract';
 import { AbsencesService } from '../absences/absences.service';
 import { ClientActivity, InactiveClientsService } from '../admin/inactive-clients.service';
@@ -54,6 +55,7 @@ export class RetentionService {
     private readonly absences: AbsencesService,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly erasure: ErasureService,
   ) {}
 
   /** The sweep; `at` stands in for the database's now (a test moving time). Returns the runs this node did. */
@@ -124,6 +126,9 @@ export class RetentionService {
       else run.unusedAccounts++;
     }
     run.absences = await this.absences.deleteEnded(center.id, now);
+    // expired threads and absences are ciphertext under keys that live on (the client's, the
+    // counselor's): their old page images must not stay in SQLite's WAL (accounts flush themselves)
+    if (run.threads + run.absences > 0) await this.erasure.flushDeleted();
     return run;
   }
 
