@@ -17,6 +17,7 @@ import { LiveQueueModule } from './modules/live-queue/live-queue.module';
 import { RoomsModule } from './modules/rooms/rooms.module';
 import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
 import { CannedResponsesModule } from './modules/canned-responses/canned-responses.module';
+import { ThreadsModule } from './modules/threads/threads.module';
 import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -45,6 +46,7 @@ export class AppModule {
         LiveQueueModule,
         TopicChatsModule,
         CannedResponsesModule,
+        ThreadsModule,
         AdminModule,
       ],
     };

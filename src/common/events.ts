@@ -30,11 +30,46 @@ export interface AccountDeletingEvent {
  */
 export const STAFF_ACCOUNT_RETIRING = 'account.retiring';
 
+/** A post (any kind) was committed to a thread. Emitted after the commit, not awaited by the writer. */
+export const THREAD_POST_CREATED = 'thread.post-created';
+export interface ThreadPostCreatedEvent {
+  centerId: string;
+  threadId: string;
+  postId: string;
+  seq: number;
+  /** Null for system notices. */
+  senderId: string | null;
+  senderRole: 'client' | 'counselor' | 'admin' | 'system';
+  kind: 'post' | 'notice' | 'center_notice' | 'deleted';
+}
+
+/** A thread got its first counselor or a new one (reassignment). Emitted after the commit. */
+export const THREAD_ASSIGNED = 'thread.assigned';
+export interface ThreadAssignedEvent {
+  centerId: string;
+  threadId: string;
+  counselorId: string;
+  previousCounselorId: string | null;
+}
+
+/**
+ * Emitted inside the transaction that deletes a whole thread (its client's account is deleted, or
+ * retention); handlers delete what they keep per thread (notes per thread). Awaited.
+ */
+export const THREAD_DELETING = 'thread.deleting';
+export interface ThreadDeletingEvent {
+  centerId: string;
+  threadId: string;
+}
+
 export interface AppEvents {
   [SOCKET_CONNECTED]: SocketPresenceEvent;
   [SOCKET_DISCONNECTED]: SocketPresenceEvent;
   [ACCOUNT_DELETING]: AccountDeletingEvent;
   [STAFF_ACCOUNT_RETIRING]: AccountDeletingEvent;
+  [THREAD_POST_CREATED]: ThreadPostCreatedEvent;
+  [THREAD_ASSIGNED]: ThreadAssignedEvent;
+  [THREAD_DELETING]: ThreadDeletingEvent;
 }
 export type AppEventName = keyof AppEvents;
 

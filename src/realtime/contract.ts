@@ -224,6 +224,10 @@ export interface ServerToClientEvents {
   'room.read': (p: { roomId: string; seq: number }) => void;
   'room.added': (p: { roomId: string; name: string; kind: RoomKind }) => void;
   'shift.closed': (p: { shiftId: string; reason: string }) => void;
+  /** A new post in a mail thread (no body: fetch `GET /api/threads/:id/posts?afterSeq=`); to every member session, the sender's other tabs too. */
+  'thread.posted': (p: ThreadPostedPush) => void;
+  /** A thread changed (assigned, reassigned, closed, members changed): to its members and the center's admins; re-read it. */
+  'thread.updated': (p: { threadId: string }) => void;
 }
 
 // ---- public REST shapes ------------------------------------------------------------------------
@@ -334,3 +338,88 @@ export const CANNED_LIMITS = {
   bodyMax: 2000,
   perCounselor: 100,
 } as const;
+
+// ---- mail counseling (threads, issue 12; docs/portal/threads.md) ---------------------------------
+
+export type ThreadKind = 'enquiry' | 'direct' | 'group';
+export type ThreadStatus = 'waiting' | 'open' | 'closed';
+export type ThreadSenderRole = 'client' | 'counselor' | 'admin' | 'system';
+export type ThreadPostKind = 'post' | 'notice' | 'center_notice' | 'deleted';
+
+export const THREAD_LIMITS = {
+  subjectMax: 200,
+  bodyMax: 20_000,
+  clientPostIdMax: 64,
+  /** Posts per page of `GET /api/threads/:id/posts`. */
+  pageMax: 100,
+  /** Clients in one group thread (besides the counselor). */
+  groupMax: 20,
+  /** At most one notification mail per member and thread in this window. */
+  mailThrottleMs: 15 * 60 * 1000,
+} as const;
+
+export interface ThreadPostedPush {
+  threadId: string;
+  seq: number;
+  postId: string;
+  senderRole: ThreadSenderRole;
+}
+
+/**
+ * A system notice (`kind: 'notice'`): a code and parameters, translated by the portal.
+ * `reassigned`: the thread continues with `params.counselor` (a display name).
+ */
+export interface ThreadNotice {
+  code: 'reassigned' | 'member_removed' | 'absence';
+  params: Record<string, string>;
+}
+
+export interface ThreadPersonView {
+  id: string;
+  displayName: string;
+}
+
+/** One entry of `GET /api/threads`. For the admin `subject` is null (and `client` says who, for 1:1 threads). */
+export interface ThreadListItem {
+  id: string;
+  kind: ThreadKind;
+  status: ThreadStatus;
+  subject: string | null;
+  counselor: ThreadPersonView | null;
+  unread: number;
+  lastPostAt: string;
+  createdAt: string;
+  /** The admin's list only: the client of a 1:1 thread (pseudonym), null for a group. */
+  client?: ThreadPersonView | null;
+}
+
+export type ThreadMemberView =
+  { id: string; displayName: string; role: 'client' | 'counselor'; deleted?: false } | { id: null; displayName: null; role: 'client'; deleted: true };
+
+/** `GET /api/threads/:id` */
+export interface ThreadView {
+  id: string;
+  kind: ThreadKind;
+  status: ThreadStatus;
+  subject: string;
+  counselor: ThreadPersonView | null;
+  members: ThreadMemberView[];
+  lastSeq: number;
+  lastReadSeq: number;
+  absence: { until: string; text: string } | null;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export interface ThreadPostView {
+  id: string;
+  seq: number;
+  kind: ThreadPostKind;
+  /** null for system notices and deleted posts. */
+  sender: { id: string; displayName: string; role: ThreadSenderRole } | null;
+  /** The text; null for a notice (see `notice`) and a deleted post. */
+  body: string | null;
+  notice?: ThreadNotice;
+  documents: { id: string; name: string; size: number }[];
+  createdAt: string;
+}

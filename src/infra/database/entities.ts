@@ -12,6 +12,9 @@ import { VisitorBlock } from '../../modules/live-queue/visitor-block.entity';
 import { TopicChat } from '../../modules/topic-chats/topic-chat.entity';
 import { TopicParticipant } from '../../modules/topic-chats/topic-participant.entity';
 import { CannedResponse } from '../../modules/canned-responses/canned-response.entity';
+import { Thread } from '../../modules/threads/thread.entity';
+import { ThreadMember } from '../../modules/threads/thread-member.entity';
+import { ThreadPost } from '../../modules/threads/thread-post.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -29,4 +32,7 @@ export const ENTITIES = [
   TopicParticipant,
   PasswordReset,
   CannedResponse,
+  Thread,
+  ThreadMember,
+  ThreadPost,
 ];

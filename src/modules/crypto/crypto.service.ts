@@ -17,6 +17,8 @@ export interface CipherContext {
   roomId?: string;
   /** With roomId: the key of this member in this conversation (deleted with the room or with the member's account). */
   memberId?: string;
+  /** Encrypt with a group thread's own key (deleted with the thread). */
+  threadId?: string;
   table: string;
   column: string;
   rowId: string;
@@ -41,7 +43,7 @@ const MAX_CACHED_KEYS = 20_000;
 /**
  * AES-256-GCM at rest: a fresh 12-byte IV per value, a 16-byte tag, associated data
  * `center|table|column|row|key version`, stored as `v1:keyId:iv:tag:ciphertext` (base64url).
- * Data keys (one per center, per client account, per room) are wrapped by MASTER_KEY, record the
+ * Data keys (one per center, per client account, per room, per group thread) are wrapped by MASTER_KEY, record the
  * id of the master key that wrapped them, and are cached unwrapped; destroying a scope drops its
  * rows and every node's cache.
  */
@@ -103,6 +105,11 @@ export class CryptoService implements OnModuleInit {
   /** Destroys a client's own key: what was encrypted with it (also in backups) becomes unreadable. */
   async destroyAccountKey(centerId: string, accountId: string): Promise<void> {
     await this.destroyScope(centerId, `account:${accountId}`);
+  }
+
+  /** Destroys a group thread's key (the thread is deleted): its subject and its staff posts become unreadable. */
+  async destroyThreadKeys(centerId: string, threadId: string): Promise<void> {
+    await this.destroyScope(centerId, `thread:${threadId}`);
   }
 
   /** Destroys a conversation's keys (the room is deleted): its messages and names become unreadable. */
@@ -242,7 +249,9 @@ export function unwrapDataKey(masterKey: Buffer, row: Pick<DataKey, 'id' | 'cent
 }
 
 function scopeOf(ctx: CipherContext): string {
-  if (ctx.roomId && ctx.accountId) throw new Error('a value belongs to a room or to an account, not to both');
+  if ([ctx.roomId, ctx.accountId, ctx.threadId].filter(Boolean).length > 1)
+    throw new Error('a value belongs to a room, a thread or an account, not to several');
+  if (ctx.threadId) return `thread:${ctx.threadId}`;
   if (ctx.memberId && !ctx.roomId) throw new Error('a member key belongs to a room');
   if (ctx.roomId) return ctx.memberId ? `room:${ctx.roomId}:${ctx.memberId}` : `room:${ctx.roomId}`;
   return ctx.accountId ? `account:${ctx.accountId}` : 'center';

@@ -3,8 +3,8 @@ import { DateColumn, UuidColumn } from '../../infra/database/columns';
 
 /**
  * A data key, wrapped (AES-256-GCM) by MASTER_KEY. scope = 'center', 'account:<id>' (what is only
- * a client's), 'room:<id>' (a conversation's name) or 'room:<id>:<subject id>' (what one member
- * wrote and was called in that conversation).
+ * a client's), 'room:<id>' (a conversation's name), 'room:<id>:<subject id>' (what one member
+ * wrote and was called in that conversation) or 'thread:<id>' (a group thread's subject and staff posts).
  */
 @Entity('data_keys')
 @Index('uq_data_keys_scope', ['centerId', 'scope', 'version'], { unique: true })

@@ -12,6 +12,7 @@ import { AccountNameKey1765000200000 } from './1765000200000-account-name-key';
 import { PasswordResets1765100100000 } from './1765100100000-password-resets';
 import { CannedResponses1765100300000 } from './1765100300000-canned-responses';
 import { StaffStatusAndCenterLinks1765100400000 } from './1765100400000-staff-status-and-center-links';
+import { Threads1765200000000 } from './1765200000000-threads';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PasswordResets1765100100000,
   CannedResponses1765100300000,
   StaffStatusAndCenterLinks1765100400000,
+  Threads1765200000000,
 ];

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '../accounts/accounts.module';
+import { CentersModule } from '../centers/centers.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { ThreadMember } from './thread-member.entity';
+import { ThreadPorts } from './thread-ports';
+import { ThreadPost } from './thread-post.entity';
+import { Thread } from './thread.entity';
+import { ThreadsRepository } from './threads.repository';
+import { ThreadsService } from './threads.service';
+
+/**
+ * Mail counseling (issue 12): enquiries, 1:1 and group threads, posts, reassignment. Exports
+ * ThreadsService (access, isClientOf, cipherFor, appendPost) and ThreadPorts, where the documents,
+ * absences and crisis-contact modules plug in (see the *.port.ts files).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Thread, ThreadMember, ThreadPost]), AccountsModule, CentersModule, CryptoModule],
+  providers: [ThreadsRepository, ThreadsService, ThreadPorts],
+  exports: [ThreadsService, ThreadPorts],
+})
+export class ThreadsModule {}
