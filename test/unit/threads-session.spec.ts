@@ -112,7 +112,8 @@ const item = (id: string, over: Partial<ThreadListItem> = {}): ThreadListItem =>
   subject: `Subject ${id}`,
   counselor: { id: 'anna', displayName: 'Anna' },
   unread: 0,
-  lastPostAt: null,
+  lastPostAt: '2026-01-01T10:00:00.000Z',
+  createdAt: '2026-01-01T10:00:00.000Z',
   kind: 'enquiry',
   status: 'open',
   ...over,
@@ -130,6 +131,8 @@ const detail = (id: string): ThreadDetail => ({
   lastSeq: 0,
   lastReadSeq: 0,
   absence: null,
+  createdAt: '2026-01-01T10:00:00.000Z',
+  closedAt: null,
 });
 
 const sessions: ThreadsSession[] = [];

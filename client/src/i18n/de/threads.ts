@@ -78,12 +78,12 @@ export const threads = {
     centerNotice: 'Hinweis der Beratungsstelle',
     system: 'Hinweis',
     notices: {
-      assigned: 'Ihre Anfrage ist jetzt bei einer Beraterin oder einem Berater.',
-      reassigned: 'Diese Unterhaltung wird jetzt von einer anderen Beraterin oder einem anderen Berater weitergeführt.',
+      reassigned: (counselor: string) =>
+        counselor
+          ? `Diese Unterhaltung wird jetzt von ${counselor} weitergeführt. Die bisherigen Beiträge bleiben bei der früheren Beratung.`
+          : 'Diese Unterhaltung wird jetzt von einer anderen Beraterin oder einem anderen Berater weitergeführt.',
       member_removed: 'Eine Person gehört nicht mehr zu dieser Unterhaltung.',
-      member_deleted: 'Eine Person hat ihr Konto gelöscht.',
       absence: 'Ihre Beraterin oder Ihr Berater ist gerade abwesend.',
-      closed: 'Diese Unterhaltung wurde abgeschlossen.',
       other: 'Hinweis der Beratungsstelle.',
     },
     waiting: 'Ihre Anfrage ist angekommen und wartet darauf, einer Beraterin oder einem Berater zugeordnet zu werden. Sie können schon jetzt weiterschreiben.',

@@ -77,12 +77,12 @@ export const threads: typeof de = {
     centerNotice: 'Notice from the counseling center',
     system: 'Notice',
     notices: {
-      assigned: 'Your enquiry is now with a counselor.',
-      reassigned: 'This conversation is now continued by another counselor.',
+      reassigned: (counselor: string) =>
+        counselor
+          ? `This conversation is now continued by ${counselor}. The earlier posts stay with the previous counselor.`
+          : 'This conversation is now continued by another counselor.',
       member_removed: 'A person is no longer part of this conversation.',
-      member_deleted: 'A person has deleted their account.',
       absence: 'Your counselor is away at the moment.',
-      closed: 'This conversation was closed.',
       other: 'Notice from the counseling center.',
     },
     waiting: 'Your enquiry has arrived and is waiting to be assigned to a counselor. You can keep writing already.',

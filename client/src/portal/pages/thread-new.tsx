@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { LIMITS } from '../../../../src/realtime/contract';
+import { THREAD_LIMITS } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
 import { ApiError } from '../../lib/api';
 import { useStore } from '../../lib/store';
@@ -187,7 +187,7 @@ function ThreadForm({ session, counselor, onCreated }: { session: PortalSession;
           id="thread-subject"
           type="text"
           dir="auto"
-          maxLength={200}
+          maxLength={THREAD_LIMITS.subjectMax}
           value={subject}
           onInput={(ev) => {
             setSubject(ev.currentTarget.value);
@@ -208,7 +208,7 @@ function ThreadForm({ session, counselor, onCreated }: { session: PortalSession;
           id="thread-body"
           rows={10}
           dir="auto"
-          maxLength={LIMITS.messageBodyMax}
+          maxLength={THREAD_LIMITS.bodyMax}
           value={body}
           onInput={(ev) => {
             setBody(ev.currentTarget.value);

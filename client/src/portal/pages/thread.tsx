@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { LIMITS } from '../../../../src/realtime/contract';
+import { THREAD_LIMITS } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
@@ -144,11 +144,14 @@ function PostList({
   );
 }
 
-/** The code of a system notice (`notice`, or the body of a notice post). */
+/** A system notice in words: its code (and parameters) through the catalogue; an unknown code as a plain "notice". */
 function noticeText(t: ReturnType<typeof useI18n>['t'], post: ThreadPostView): string {
-  const code = post.notice ?? post.body ?? '';
-  const notices = t.threads.thread.notices as Record<string, string>;
-  return notices[code] ?? notices.other!;
+  const notices = t.threads.thread.notices;
+  const n = post.notice;
+  if (n?.code === 'reassigned') return notices.reassigned(n.params.counselor ?? '');
+  if (n?.code === 'member_removed') return notices.member_removed;
+  if (n?.code === 'absence') return notices.absence;
+  return notices.other;
 }
 
 function Post({ session, post, own, timeZone }: { session: PortalSession; post: ThreadPostView; own: boolean; timeZone: string }) {
@@ -320,7 +323,7 @@ function Composer({ threads, open }: { threads: ThreadsSession; open: OpenThread
           id="thread-composer"
           ref={area}
           rows={5}
-          maxLength={LIMITS.messageBodyMax}
+          maxLength={THREAD_LIMITS.bodyMax}
           dir="auto"
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}

@@ -1,14 +1,12 @@
-import type { AccountView } from '../../../../src/realtime/contract';
+import type { AccountView, ServerToClientEvents } from '../../../../src/realtime/contract';
 import { Store } from '../../lib/store';
 import type { DocumentView, ThreadDetail, ThreadListItem, ThreadPostedEvent, ThreadPostView, ThreadUpdatedEvent } from './thread-types';
 
 /** The pushes the threads pages follow (no content: the page fetches what is new). */
-interface ThreadsListeners {
+type ThreadsListeners = Pick<ServerToClientEvents, 'thread.posted' | 'thread.updated'> & {
   connect: () => void;
   disconnect: (reason: string) => void;
-  'thread.posted': (p: ThreadPostedEvent) => void;
-  'thread.updated': (p: ThreadUpdatedEvent) => void;
-}
+};
 
 /** The part of the portal's socket the threads pages need: they only listen, everything else is REST. */
 export interface ThreadsSocket {
