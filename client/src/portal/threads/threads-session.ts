@@ -1,6 +1,6 @@
 import type { AccountView, ServerToClientEvents } from '../../../../src/realtime/contract';
 import { Store } from '../../lib/store';
-import type { DocumentView, ThreadDetail, ThreadListItem, ThreadPostedEvent, ThreadPostView, ThreadUpdatedEvent } from './thread-types';
+import type { DocumentView, ThreadDetail, ThreadListItem, ThreadPostView } from './thread-types';
 
 /** The pushes the threads pages follow (no content: the page fetches what is new). */
 type ThreadsListeners = Pick<ServerToClientEvents, 'thread.posted' | 'thread.updated'> & {
