@@ -18,6 +18,7 @@ import { RoomsModule } from './modules/rooms/rooms.module';
 import { TopicChatsModule } from './modules/topic-chats/topic-chats.module';
 import { CannedResponsesModule } from './modules/canned-responses/canned-responses.module';
 import { ThreadsModule } from './modules/threads/threads.module';
+import { DocumentsModule } from './modules/documents/documents.module';
 import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -47,6 +48,7 @@ export class AppModule {
         TopicChatsModule,
         CannedResponsesModule,
         ThreadsModule,
+        DocumentsModule,
         AdminModule,
       ],
     };

@@ -14,6 +14,7 @@ import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
 import { LotseIoAdapter } from './realtime/io-adapter';
+import { acceptsMultipart } from './modules/documents/multipart-upload';
 
 export const CLIENT_DIR = join(__dirname, '..', 'dist', 'client');
 const clientDir = (): string => (existsSync(CLIENT_DIR) ? CLIENT_DIR : join(__dirname, 'client'));
@@ -32,7 +33,8 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (hasBody && encoding !== 'identity') return next(new UnsupportedMediaTypeException('The request body must not be compressed (no Content-Encoding).'));
-    if (hasBody && !req.is('application/json'))
+    // the one multipart route (document upload) reads its body itself, with its own limits
+    if (hasBody && !req.is('application/json') && !(acceptsMultipart(req.method, req.path) && req.is('multipart/form-data')))
       return next(new UnsupportedMediaTypeException('The request body must be JSON (Content-Type: application/json).'));
     next();
   });

@@ -15,6 +15,9 @@ import { CannedResponse } from '../../modules/canned-responses/canned-response.e
 import { Thread } from '../../modules/threads/thread.entity';
 import { ThreadMember } from '../../modules/threads/thread-member.entity';
 import { ThreadPost } from '../../modules/threads/thread-post.entity';
+import { Document } from '../../modules/documents/document.entity';
+import { DocumentChunk } from '../../modules/documents/document-chunk.entity';
+import { DocumentQuota } from '../../modules/documents/document-quota.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -35,4 +38,7 @@ export const ENTITIES = [
   Thread,
   ThreadMember,
   ThreadPost,
+  Document,
+  DocumentChunk,
+  DocumentQuota,
 ];

@@ -6,6 +6,8 @@ export const col = {
   uuid: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: '36', isNullable: nullable }),
   varchar: (name: string, length: number, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable }),
   text: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'text', isNullable: nullable }),
+  /** Binary, at most 64 KiB on MariaDB (SQLite has no limit that matters): store larger values in pieces. */
+  blob: (name: string): TableColumnOptions => ({ name, type: 'blob' }),
   // 'integer', not 'int': SQLite reports the declared name back and TypeORM normalises an entity's
   // 'int' to 'integer' there; MariaDB stores both as int. So entity and migration compare equal.
   int: (name: string, dflt?: number, nullable = false): TableColumnOptions => ({

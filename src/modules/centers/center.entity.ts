@@ -12,6 +12,8 @@ export interface OpeningHoursEntry {
 export type LiveHandover = 'handover' | 'end';
 export const LIVE_HANDOVER_MODES: LiveHandover[] = ['handover', 'end'];
 export const DEFAULT_QUICK_EXIT_URL = 'https://www.wikipedia.org/';
+/** Document (PDF) limits of a new center: 10 MiB per file, 20 uploads and 50 MiB per account and day. */
+export const DOCUMENT_DEFAULTS = { maxBytes: 10 * 1024 * 1024, dailyQuota: 20, dailyBytes: 50 * 1024 * 1024 } as const;
 
 @Entity('centers')
 @Unique('uq_centers_slug', ['slug'])
@@ -83,6 +85,18 @@ export class Center {
   /** The center's privacy statement (an https URL or a path on this site). */
   @Column({ name: 'privacy_url', type: 'varchar', length: 500, nullable: true })
   privacyUrl!: string | null;
+
+  /** The largest document (PDF) a thread takes, in bytes; refused while the upload streams. */
+  @Column({ name: 'document_max_bytes', type: 'int', default: 10 * 1024 * 1024 })
+  documentMaxBytes!: number;
+
+  /** Documents one account may upload per day (the center's calendar day). */
+  @Column({ name: 'document_daily_quota', type: 'int', default: 20 })
+  documentDailyQuota!: number;
+
+  /** Bytes one account may upload per day. */
+  @Column({ name: 'document_daily_bytes', type: 'int', default: 50 * 1024 * 1024 })
+  documentDailyBytes!: number;
 
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;

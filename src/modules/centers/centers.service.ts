@@ -3,7 +3,7 @@ import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
 import type { CenterListItem } from '../../realtime/contract';
-import { Center, DEFAULT_QUICK_EXIT_URL } from './center.entity';
+import { Center, DEFAULT_QUICK_EXIT_URL, DOCUMENT_DEFAULTS } from './center.entity';
 import { CentersRepository } from './centers.repository';
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -28,6 +28,9 @@ export type CenterSettings = Pick<
   | 'name'
   | 'imprintUrl'
   | 'privacyUrl'
+  | 'documentMaxBytes'
+  | 'documentDailyQuota'
+  | 'documentDailyBytes'
 >;
 
 const NULLABLE_SETTINGS = new Set(['privacyText', 'emergencyText', 'imprintUrl', 'privacyUrl', 'openingHours', 'widgetOrigins']);
@@ -69,6 +72,9 @@ export class CentersService {
       quickExitUrl: DEFAULT_QUICK_EXIT_URL,
       imprintUrl: null,
       privacyUrl: null,
+      documentMaxBytes: DOCUMENT_DEFAULTS.maxBytes,
+      documentDailyQuota: DOCUMENT_DEFAULTS.dailyQuota,
+      documentDailyBytes: DOCUMENT_DEFAULTS.dailyBytes,
       createdAt: this.clock.now(),
     });
     await this.repo.insert(center);
@@ -171,6 +177,9 @@ function settingsView(c: Center) {
     quickExitUrl: c.quickExitUrl,
     imprintUrl: c.imprintUrl,
     privacyUrl: c.privacyUrl,
+    documentMaxBytes: c.documentMaxBytes,
+    documentDailyQuota: c.documentDailyQuota,
+    documentDailyBytes: c.documentDailyBytes,
   };
 }
 export type CenterSettingsView = ReturnType<typeof settingsView>;

@@ -13,6 +13,7 @@ import { PasswordResets1765100100000 } from './1765100100000-password-resets';
 import { CannedResponses1765100300000 } from './1765100300000-canned-responses';
 import { StaffStatusAndCenterLinks1765100400000 } from './1765100400000-staff-status-and-center-links';
 import { Threads1765200000000 } from './1765200000000-threads';
+import { Documents1765200100000 } from './1765200100000-documents';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CannedResponses1765100300000,
   StaffStatusAndCenterLinks1765100400000,
   Threads1765200000000,
+  Documents1765200100000,
 ];

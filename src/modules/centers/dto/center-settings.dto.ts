@@ -157,4 +157,25 @@ export class CenterSettingsDto {
   @MaxLength(500)
   @Matches(QUICK_EXIT_URL_RE, { message: 'privacyUrl must be an https URL or a path on this site such as /datenschutz' })
   privacyUrl?: string | null;
+
+  @ApiPropertyOptional({ minimum: 65536, maximum: 104857600, description: 'The largest document (PDF) in a thread, in bytes (default 10485760 = 10 MiB)' })
+  @IsOptional()
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(100 * 1024 * 1024)
+  documentMaxBytes?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, description: "Documents one account may upload per day, in the center's time zone (default 20)" })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  documentDailyQuota?: number;
+
+  @ApiPropertyOptional({ minimum: 65536, maximum: 1073741824, description: 'Bytes one account may upload per day (default 52428800 = 50 MiB)' })
+  @IsOptional()
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(1024 * 1024 * 1024)
+  documentDailyBytes?: number;
 }

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, IsNull, LessThan, Repository } from 'typeorm';
+import { isUuid } from '../../common/clock';
+import { Transactions } from '../../infra/database/transactions';
+import { isUniqueViolation } from '../../infra/database/unique-violation';
+import { DocumentChunk } from './document-chunk.entity';
+import { DocumentQuota } from './document-quota.entity';
+import { Document } from './document.entity';
+
+/** Chunks per INSERT: about 1 MiB of ciphertext, well below MariaDB's `max_allowed_packet` (16 MiB) also as hex. */
+const CHUNKS_PER_INSERT = 16;
+
+/** Documents, their encrypted chunks and the daily upload counters; always scoped by center. */
+@Injectable()
+export class DocumentsRepository {
+  constructor(
+    @InjectRepository(Document) private readonly docsRaw: Repository<Document>,
+    @InjectRepository(DocumentChunk) private readonly chunksRaw: Repository<DocumentChunk>,
+    @InjectRepository(DocumentQuota) private readonly quotasRaw: Repository<DocumentQuota>,
+    private readonly tx: Transactions,
+  ) {}
+
+  private get docs(): Repository<Document> {
+    return this.tx.bind(this.docsRaw);
+  }
+
+  private get chunks(): Repository<DocumentChunk> {
+    return this.tx.bind(this.chunksRaw);
+  }
+
+  private get quotas(): Repository<DocumentQuota> {
+    return this.tx.bind(this.quotasRaw);
+  }
+
+  /** The document row and all its chunks (call inside a transaction: all or nothing). */
+  async insert(doc: Document, chunks: DocumentChunk[]): Promise<void> {
+    await this.docs.insert(doc);
+    for (let i = 0; i < chunks.length; i += CHUNKS_PER_INSERT) await this.chunks.insert(chunks.slice(i, i + CHUNKS_PER_INSERT));
+  }
+
+  async find(centerId: string, id: string): Promise<Document | null> {
+    return isUuid(id) ? this.docs.findOneBy({ centerId, id }) : null;
+  }
+
+  /** The encrypted chunks in order. */
+  chunksOf(centerId: string, documentId: string): Promise<DocumentChunk[]> {
+    return this.chunks.find({ where: { centerId, documentId }, order: { idx: 'ASC' } });
+  }
+
+  /**
+   * Attaches the uploader's own unattached documents of this thread to a post; true when every one
+   * of `ids` was taken (a conditional update: two posts cannot take the same document).
+   */
+  async attach(centerId: string, threadId: string, uploaderId: string, postId: string, ids: string[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    if (!ids.every(isUuid)) return false;
+    const res = await this.docs.update({ centerId, threadId, uploaderId, postId: IsNull(), id: In(ids) }, { postId });
+    return (res.affected ?? 0) === ids.length;
+  }
+
+  async setPostSeq(centerId: string, postId: string, seq: number): Promise<void> {
+    await this.docs.update({ centerId, postId }, { postSeq: seq });
+  }
+
+  forPosts(centerId: string, postIds: string[]): Promise<Document[]> {
+    if (postIds.length === 0) return Promise.resolve([]);
+    return this.docs.find({ where: { centerId, postId: In(postIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async deleteForThread(centerId: string, threadId: string): Promise<number> {
+    const ids = (await this.docs.find({ select: { id: true }, where: { centerId, threadId } })).map((d) => d.id);
+    await this.deleteIds(centerId, ids);
+    return ids.length;
+  }
+
+  async deleteUploadedBy(centerId: string, uploaderId: string): Promise<number> {
+    const ids = (await this.docs.find({ select: { id: true }, where: { centerId, uploaderId } })).map((d) => d.id);
+    await this.deleteIds(centerId, ids);
+    return ids.length;
+  }
+
+  /** Unattached documents uploaded before `before` (any center), a batch at a time. */
+  unattachedBefore(before: Date, limit: number): Promise<Pick<Document, 'id' | 'centerId'>[]> {
+    return this.docs.find({ select: { id: true, centerId: true }, where: { postId: IsNull(), createdAt: LessThan(before) }, take: limit });
+  }
+
+  /** Deletes these documents of the center (chunks first); only ones still unattached when `onlyUnattached`. */
+  async deleteIds(centerId: string, ids: string[], onlyUnattached = false): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      const gone = onlyUnattached
+        ? (await this.docs.find({ select: { id: true }, where: { centerId, id: In(batch), postId: IsNull() } })).map((d) => d.id)
+        : batch;
+      if (gone.length === 0) continue;
+      await this.chunks.delete({ centerId, documentId: In(gone) });
+      await this.docs.delete({ centerId, id: In(gone), ...(onlyUnattached ? { postId: IsNull() } : {}) });
+    }
+  }
+
+  async usage(centerId: string, accountId: string, day: string): Promise<{ uploads: number; bytes: number }> {
+    const row = await this.quotas.findOneBy({ centerId, accountId, day });
+    return { uploads: row?.uploads ?? 0, bytes: row?.bytes ?? 0 };
+  }
+
+  /** Makes sure the day's counter row exists (another request may create it at the same moment). */
+  async ensureQuotaRow(row: DocumentQuota): Promise<void> {
+    try {
+      await this.quotas.insert(row);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+  }
+
+  /** Counts one upload of `bytes` unless that would pass a limit; the database decides, so two nodes cannot both take the last one. */
+  async reserve(centerId: string, accountId: string, day: string, bytes: number, maxUploads: number, maxBytes: number): Promise<boolean> {
+    const res = await this.quotas
+      .createQueryBuilder()
+      .update(DocumentQuota)
+      .set({ uploads: () => 'uploads + 1', bytes: () => `bytes + ${Math.floor(bytes)}` })
+      .where('center_id = :centerId AND account_id = :accountId AND day = :day', { centerId, accountId, day })
+      .andWhere('uploads < :maxUploads AND bytes + :bytes <= :maxBytes', { maxUploads, bytes, maxBytes })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  async deleteQuotasOf(centerId: string, accountId: string): Promise<void> {
+    await this.quotas.delete({ centerId, accountId });
+  }
+
+  /** Counters of days before `day` (`YYYY-MM-DD`) are no longer needed. */
+  async deleteQuotasBefore(day: string): Promise<void> {
+    await this.quotas.delete({ day: LessThan(day) });
+  }
+}
