@@ -21,6 +21,8 @@ import { ThreadsModule } from './modules/threads/threads.module';
 import { DocumentsModule } from './modules/documents/documents.module';
 import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
+import { AbsencesModule } from './modules/absences/absences.module';
+import { NotesModule } from './modules/notes/notes.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -50,6 +52,8 @@ export class AppModule {
         ThreadsModule,
         DocumentsModule,
         AdminModule,
+        AbsencesModule,
+        NotesModule,
       ],
     };
   }

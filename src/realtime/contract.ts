@@ -314,6 +314,56 @@ export interface VisitorResult {
   visitorId: string;
 }
 
+/** A counselor's private note (`GET /api/clients/:clientId/notes`, `GET /api/threads/:id/notes`); only its author reads it. */
+export interface NoteView {
+  id: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const NOTE_LIMITS = {
+  bodyMax: 4000,
+  /** Notes one counselor keeps about one client, and about one thread. */
+  perAuthorPerSubject: 200,
+} as const;
+
+/** A counselor's absence (`GET /api/absence`); `active` while startsAt ≤ now < endsAt. */
+export interface AbsenceView {
+  startsAt: string;
+  endsAt: string;
+  text: string;
+  active: boolean;
+}
+
+/** One entry of the admin's `GET /api/absences`: who is away now or next. */
+export interface AbsenceListItem extends AbsenceView {
+  counselor: { id: string; displayName: string };
+}
+
+export const ABSENCE_LIMITS = {
+  textMax: 1000,
+  /** The longest absence (days): longer leave is a reassignment. */
+  maxDays: 366,
+} as const;
+
+/** `GET /api/admin/retention`: what the retention sweep deletes in the next 7 and 30 days. */
+export interface RetentionOverview {
+  settings: { threadRetentionDays: number; unconfirmedRegistrationDays: number; unusedAccountDays: number };
+  /** Counts of what expires within 7 and within 30 days from now. */
+  within7Days: RetentionCounts;
+  within30Days: RetentionCounts;
+  /** Closed threads by date only (never subject or content), soonest first, up to 30 days. */
+  threads: { closedAt: string; expiresAt: string }[];
+  /** Client accounts by pseudonym, soonest first, up to 30 days. */
+  accounts: { id: string; displayName: string; reason: 'unconfirmed' | 'unused'; expiresAt: string }[];
+}
+export interface RetentionCounts {
+  threads: number;
+  unconfirmedRegistrations: number;
+  unusedAccounts: number;
+}
+
 export const LIMITS = {
   messageBodyMax: 4000,
   historyPageMax: 200,

@@ -18,6 +18,9 @@ import { ThreadPost } from '../../modules/threads/thread-post.entity';
 import { Document } from '../../modules/documents/document.entity';
 import { DocumentChunk } from '../../modules/documents/document-chunk.entity';
 import { DocumentQuota } from '../../modules/documents/document-quota.entity';
+import { Note } from '../../modules/notes/note.entity';
+import { Absence } from '../../modules/absences/absence.entity';
+import { RetentionLease } from '../../modules/retention/retention-lease.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -41,4 +44,7 @@ export const ENTITIES = [
   Document,
   DocumentChunk,
   DocumentQuota,
+  Note,
+  Absence,
+  RetentionLease,
 ];

@@ -64,6 +64,10 @@ export class Account {
   @DateColumn({ name: 'invitation_expires_at', nullable: true })
   invitationExpiresAt!: Date | null;
 
+  /** The last successful login (registration counts as the first): unused accounts expire from it. */
+  @DateColumn({ name: 'last_login_at', nullable: true })
+  lastLoginAt!: Date | null;
+
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;
 }

@@ -138,6 +138,11 @@ export class AccountsService {
     return this.repo.transition(centerId, id, ['active'], { passwordHash });
   }
 
+  /** A successful login: unused accounts (retention) are measured from the last one. */
+  async recordLogin(centerId: string, id: string): Promise<void> {
+    await this.repo.update(centerId, id, { lastLoginAt: this.clock.now() });
+  }
+
   async confirmEmail(centerId: string, token: string): Promise<boolean> {
     const account = await this.repo.findByConfirmHash(centerId, sha256(token));
     if (!account) return false;
@@ -243,6 +248,7 @@ export class AccountsService {
       deactivatedAt: null,
       invitationHash: null,
       invitationExpiresAt: null,
+      lastLoginAt: null,
       createdAt: this.clock.now(),
     });
   }

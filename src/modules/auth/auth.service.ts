@@ -63,6 +63,7 @@ export class AuthService implements OnModuleInit {
     // the owner's attempts do not count against the account
     await this.limits.reset('loginAccountAddress', pairKey);
     await this.limits.refund('loginAccount', accountKey);
+    await this.accounts.recordLogin(center.id, account.id);
     const token = await this.tokens.issue({ subjectId: account.id, role: account.role, centerId: center.id }, SESSION_TTL_MS);
     return { token, account: toView(account) };
   }

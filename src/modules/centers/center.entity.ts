@@ -14,6 +14,8 @@ export const LIVE_HANDOVER_MODES: LiveHandover[] = ['handover', 'end'];
 export const DEFAULT_QUICK_EXIT_URL = 'https://www.wikipedia.org/';
 /** Document (PDF) limits of a new center: 10 MiB per file, 20 uploads and 50 MiB per account and day. */
 export const DOCUMENT_DEFAULTS = { maxBytes: 10 * 1024 * 1024, dailyQuota: 20, dailyBytes: 50 * 1024 * 1024 } as const;
+/** Retention periods of mail counseling (days), until the center's admin changes them. */
+export const DEFAULT_RETENTION = { threadRetentionDays: 180, unconfirmedRegistrationDays: 7, unusedAccountDays: 90 } as const;
 
 @Entity('centers')
 @Unique('uq_centers_slug', ['slug'])
@@ -97,6 +99,17 @@ export class Center {
   /** Bytes one account may upload per day. */
   @Column({ name: 'document_daily_bytes', type: 'int', default: 50 * 1024 * 1024 })
   documentDailyBytes!: number;
+  /** Days after its close that a closed thread (posts, documents, notes, keys) is deleted. */
+  @Column({ name: 'thread_retention_days', type: 'int', default: 180 })
+  threadRetentionDays!: number;
+
+  /** Days after which a client who gave an email, never confirmed it and never used the account is deleted. */
+  @Column({ name: 'unconfirmed_registration_days', type: 'int', default: 7 })
+  unconfirmedRegistrationDays!: number;
+
+  /** Days without a login after which a client account that holds nothing (never wrote, in no thread) is deleted. */
+  @Column({ name: 'unused_account_days', type: 'int', default: 90 })
+  unusedAccountDays!: number;
 
   @DateColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -3,7 +3,7 @@ import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
 import type { CenterListItem } from '../../realtime/contract';
-import { Center, DEFAULT_QUICK_EXIT_URL, DOCUMENT_DEFAULTS } from './center.entity';
+import { Center, DEFAULT_QUICK_EXIT_URL, DEFAULT_RETENTION, DOCUMENT_DEFAULTS } from './center.entity';
 import { CentersRepository } from './centers.repository';
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -31,6 +31,9 @@ export type CenterSettings = Pick<
   | 'documentMaxBytes'
   | 'documentDailyQuota'
   | 'documentDailyBytes'
+  | 'threadRetentionDays'
+  | 'unconfirmedRegistrationDays'
+  | 'unusedAccountDays'
 >;
 
 const NULLABLE_SETTINGS = new Set(['privacyText', 'emergencyText', 'imprintUrl', 'privacyUrl', 'openingHours', 'widgetOrigins']);
@@ -75,6 +78,9 @@ export class CentersService {
       documentMaxBytes: DOCUMENT_DEFAULTS.maxBytes,
       documentDailyQuota: DOCUMENT_DEFAULTS.dailyQuota,
       documentDailyBytes: DOCUMENT_DEFAULTS.dailyBytes,
+      threadRetentionDays: DEFAULT_RETENTION.threadRetentionDays,
+      unconfirmedRegistrationDays: DEFAULT_RETENTION.unconfirmedRegistrationDays,
+      unusedAccountDays: DEFAULT_RETENTION.unusedAccountDays,
       createdAt: this.clock.now(),
     });
     await this.repo.insert(center);
@@ -180,6 +186,9 @@ function settingsView(c: Center) {
     documentMaxBytes: c.documentMaxBytes,
     documentDailyQuota: c.documentDailyQuota,
     documentDailyBytes: c.documentDailyBytes,
+    threadRetentionDays: c.threadRetentionDays,
+    unconfirmedRegistrationDays: c.unconfirmedRegistrationDays,
+    unusedAccountDays: c.unusedAccountDays,
   };
 }
 export type CenterSettingsView = ReturnType<typeof settingsView>;

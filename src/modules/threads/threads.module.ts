@@ -7,6 +7,8 @@ import { ThreadMember } from './thread-member.entity';
 import { ThreadPorts } from './thread-ports';
 import { ThreadPost } from './thread-post.entity';
 import { Thread } from './thread.entity';
+import { ThreadRetentionRepository } from './thread-retention.repository';
+import { ThreadRetentionService } from './thread-retention.service';
 import { ThreadsRepository } from './threads.repository';
 import { ThreadsService } from './threads.service';
 
@@ -17,7 +19,7 @@ import { ThreadsService } from './threads.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Thread, ThreadMember, ThreadPost]), AccountsModule, CentersModule, CryptoModule],
-  providers: [ThreadsRepository, ThreadsService, ThreadPorts],
-  exports: [ThreadsService, ThreadPorts],
+  providers: [ThreadsRepository, ThreadsService, ThreadPorts, ThreadRetentionRepository, ThreadRetentionService],
+  exports: [ThreadsService, ThreadPorts, ThreadRetentionService],
 })
 export class ThreadsModule {}

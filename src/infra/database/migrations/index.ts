@@ -14,6 +14,8 @@ import { CannedResponses1765100300000 } from './1765100300000-canned-responses';
 import { StaffStatusAndCenterLinks1765100400000 } from './1765100400000-staff-status-and-center-links';
 import { Threads1765200000000 } from './1765200000000-threads';
 import { Documents1765200100000 } from './1765200100000-documents';
+import { NotesAndAbsences1765200200000 } from './1765200200000-notes-and-absences';
+import { Retention1765200210000 } from './1765200210000-retention';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -33,4 +35,6 @@ export const MIGRATIONS = [
   StaffStatusAndCenterLinks1765100400000,
   Threads1765200000000,
   Documents1765200100000,
+  NotesAndAbsences1765200200000,
+  Retention1765200210000,
 ];

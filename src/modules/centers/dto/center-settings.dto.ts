@@ -178,4 +178,36 @@ export class CenterSettingsDto {
   @Min(64 * 1024)
   @Max(1024 * 1024 * 1024)
   documentDailyBytes?: number;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 3650,
+    description: 'Days after its close that a closed thread is deleted with its posts, documents and notes (default 180)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  threadRetentionDays?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 365,
+    description: 'Days after which a client who gave an email, never confirmed it and never used the account is deleted (default 7)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  unconfirmedRegistrationDays?: number;
+
+  @ApiPropertyOptional({
+    minimum: 7,
+    maximum: 3650,
+    description: 'Days without a login after which a client account that holds nothing (never wrote, in no thread) is deleted (default 90)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(7)
+  @Max(3650)
+  unusedAccountDays?: number;
 }

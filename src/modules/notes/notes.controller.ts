@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Auth, AuthContext } from '../../common/auth-context';
+import { NoteBodyDto } from './dto/note.dto';
+import { NotesService } from './notes.service';
+
+/**
+ * A counselor's private notes `[{ id, body, createdAt, updatedAt }]`, about a client of theirs or
+ * about a thread they counsel in. Only the author ever reads them; anyone else gets NOT_FOUND.
+ */
+@ApiTags('notes')
+@ApiBearerAuth()
+@Controller('api')
+export class NotesController {
+  constructor(private readonly notes: NotesService) {}
+
+  @Get('clients/:clientId/notes')
+  listAboutClient(@Auth() auth: AuthContext, @Param('clientId') clientId: string) {
+    return this.notes.listAboutClient(auth, clientId);
+  }
+
+  @Post('clients/:clientId/notes')
+  createAboutClient(@Auth() auth: AuthContext, @Param('clientId') clientId: string, @Body() dto: NoteBodyDto) {
+    return this.notes.createAboutClient(auth, clientId, dto);
+  }
+
+  @Get('threads/:id/notes')
+  listAboutThread(@Auth() auth: AuthContext, @Param('id') id: string) {
+    return this.notes.listAboutThread(auth, id);
+  }
+
+  @Post('threads/:id/notes')
+  createAboutThread(@Auth() auth: AuthContext, @Param('id') id: string, @Body() dto: NoteBodyDto) {
+    return this.notes.createAboutThread(auth, id, dto);
+  }
+
+  @Patch('notes/:id')
+  update(@Auth() auth: AuthContext, @Param('id') id: string, @Body() dto: NoteBodyDto) {
+    return this.notes.update(auth, id, dto);
+  }
+
+  @Delete('notes/:id')
+  @HttpCode(204)
+  remove(@Auth() auth: AuthContext, @Param('id') id: string) {
+    return this.notes.delete(auth, id);
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CryptoModule } from '../crypto/crypto.module';
+import { ThreadsModule } from '../threads/threads.module';
+import { Note } from './note.entity';
+import { NotesController } from './notes.controller';
+import { NotesRepository } from './notes.repository';
+import { NotesService } from './notes.service';
+
+/** A counselor's private notes about their clients and threads (issue 12). */
+@Module({
+  imports: [TypeOrmModule.forFeature([Note]), CryptoModule, ThreadsModule],
+  controllers: [NotesController],
+  providers: [NotesRepository, NotesService],
+})
+export class NotesModule {}
