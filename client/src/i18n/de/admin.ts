@@ -127,10 +127,11 @@ export const admin = {
     at: 'Gelöscht ab',
     kinds: {
       thread: 'Abgeschlossene Unterhaltung',
-      registration: 'Unbestätigte Registrierung',
-      account: 'Nie genutztes Konto',
-      other: 'Daten',
-    } as Record<string, string>,
+      unconfirmed: 'Unbestätigte Registrierung',
+      unused: 'Nie genutztes Konto',
+    },
+    within: (days: number, threads: number, unconfirmed: number, unused: number) =>
+      `In den nächsten ${days} Tagen: ${threads} abgeschlossene Unterhaltungen, ${unconfirmed} unbestätigte Registrierungen, ${unused} nie genutzte Konten.`,
     loadFailed: 'Die Liste konnte nicht geladen werden.',
   },
   settings: {
@@ -170,6 +171,7 @@ export const admin = {
     documents: 'Dokumente in Nachrichten',
     documentMaxBytes: 'Größte Datei (MB)',
     documentDailyQuota: 'Höchstens so viele Dateien pro Person und Tag',
+    documentDailyBytes: 'Höchstens so viel pro Person und Tag (MB)',
     retention: 'Fristen für das Löschen',
     retentionIntro: 'Lotse löscht nach diesen Fristen von selbst.',
     threadRetentionDays: 'Abgeschlossene Unterhaltungen löschen nach (Tagen)',
@@ -184,6 +186,7 @@ export const admin = {
     fieldErrors: {
       name: 'Bitte geben Sie einen Namen mit 1 bis 200 Zeichen ein.',
       url: 'Bitte geben Sie eine https-Adresse oder einen Pfad auf dieser Seite ein (beginnend mit /).',
+      megabytes: (min: number, max: number) => `Bitte geben Sie eine Zahl von ${min} bis ${max} (MB) ein.`,
       number: (min: number, max: number) => `Bitte geben Sie eine ganze Zahl von ${min} bis ${max} ein.`,
       time: 'Bitte geben Sie eine Uhrzeit ein; das Ende muss nach dem Beginn liegen.',
       text: (max: number) => `Der Text darf höchstens ${max} Zeichen haben.`,

@@ -126,10 +126,11 @@ export const admin: typeof de = {
     at: 'Deleted from',
     kinds: {
       thread: 'Closed conversation',
-      registration: 'Unconfirmed registration',
-      account: 'Never used account',
-      other: 'Data',
+      unconfirmed: 'Unconfirmed registration',
+      unused: 'Never used account',
     },
+    within: (days: number, threads: number, unconfirmed: number, unused: number) =>
+      `In the next ${days} days: ${threads} closed conversations, ${unconfirmed} unconfirmed registrations, ${unused} never used accounts.`,
     loadFailed: 'The list could not be loaded.',
   },
   settings: {
@@ -169,6 +170,7 @@ export const admin: typeof de = {
     documents: 'Documents in messages',
     documentMaxBytes: 'Largest file (MB)',
     documentDailyQuota: 'At most this many files per person and day',
+    documentDailyBytes: 'At most this much per person and day (MB)',
     retention: 'Deletion periods',
     retentionIntro: 'Lotse deletes by itself after these periods.',
     threadRetentionDays: 'Delete closed conversations after (days)',
@@ -183,6 +185,7 @@ export const admin: typeof de = {
     fieldErrors: {
       name: 'Please enter a name of 1 to 200 characters.',
       url: 'Please enter an https address or a path on this site (starting with /).',
+      megabytes: (min: number, max: number) => `Please enter a number from ${min} to ${max} (MB).`,
       number: (min: number, max: number) => `Please enter a whole number from ${min} to ${max}.`,
       time: 'Please enter a time; the end must be after the start.',
       text: (max: number) => `The text may have at most ${max} characters.`,

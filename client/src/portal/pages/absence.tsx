@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { ABSENCE_LIMITS, type AbsenceView } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
 import { ApiError } from '../../lib/api';
 import { useStore } from '../../lib/store';
@@ -9,18 +10,8 @@ import { errorText, StatusLine } from './admin-parts';
 import './admin.css';
 import '../threads/threads.css';
 
-export interface AbsenceView {
-  startsAt: string;
-  endsAt: string;
-  text: string;
-}
 type FieldKey = 'startsAt' | 'endsAt' | 'text';
-
-/** `GET /api/absence` answers the absence, or nothing (null, `{}` or NOT_FOUND) when there is none. */
-function asAbsence(value: unknown): AbsenceView | null {
-  const a = value as Partial<AbsenceView> | null;
-  return a && typeof a.startsAt === 'string' && typeof a.endsAt === 'string' ? { startsAt: a.startsAt, endsAt: a.endsAt, text: a.text ?? '' } : null;
-}
+type Answer = { absence: AbsenceView | null };
 
 /** `/c/:center/app/absence`: a counselor's absence (from, to, text), its current state, and ending it. */
 export function AbsencePage({ session }: PageProps) {
@@ -52,9 +43,9 @@ export function AbsencePage({ session }: PageProps) {
     [timeZone],
   );
   useEffect(() => {
-    session.call<unknown>('/api/absence').then(
-      (v) => fill(asAbsence(v)),
-      (err) => (err instanceof ApiError && err.code === 'NOT_FOUND' ? fill(null) : setError(errorText(t, err))),
+    session.call<Answer>('/api/absence').then(
+      (v) => fill(v.absence),
+      (err) => setError(errorText(t, err)),
     );
   }, [session, fill, t]);
 
@@ -77,8 +68,8 @@ export function AbsencePage({ session }: PageProps) {
     }
     setBusy(true);
     try {
-      const saved = await session.call<unknown>('/api/absence', { method: 'PUT', body: { startsAt: start, endsAt: end, text } });
-      fill(asAbsence(saved) ?? { startsAt: start!, endsAt: end!, text });
+      const saved = await session.call<Answer>('/api/absence', { method: 'PUT', body: { startsAt: start, endsAt: end, text } });
+      fill(saved.absence);
       setStatus(a.saved);
     } catch (err) {
       const fields = err instanceof ApiError && err.code === 'VALIDATION_FAILED' ? (err.fields ?? []) : [];
@@ -127,8 +118,7 @@ export function AbsencePage({ session }: PageProps) {
       </div>
     );
   };
-  const now = Date.now();
-  const active = current && Date.parse(current.startsAt) <= now && now < Date.parse(current.endsAt);
+  const active = current?.active;
   const when = (iso: string) => t.common.dateTime(iso, timeZone);
   return (
     <Layout session={session} title={a.title}>
@@ -170,7 +160,15 @@ export function AbsencePage({ session }: PageProps) {
             'text',
             a.text,
             (aria) => (
-              <textarea id="absence-text" rows={4} dir="auto" maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} {...aria} />
+              <textarea
+                id="absence-text"
+                rows={4}
+                dir="auto"
+                maxLength={ABSENCE_LIMITS.textMax}
+                value={text}
+                onInput={(e) => setText(e.currentTarget.value)}
+                {...aria}
+              />
             ),
             a.textHint,
           )}

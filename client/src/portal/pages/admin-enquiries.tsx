@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { AbsenceListItem } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
 import { ApiError } from '../../lib/api';
 import { useStore } from '../../lib/store';
@@ -17,26 +18,6 @@ interface Counselor {
   displayName: string;
   role: 'counselor' | 'admin';
   status: string;
-}
-
-/** One entry of `GET /api/absences` (who is away now or next), read tolerantly. */
-export interface AbsenceEntry {
-  counselorId: string;
-  displayName: string;
-  startsAt: string;
-  endsAt: string;
-}
-
-function asAbsences(value: unknown): AbsenceEntry[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((raw: Record<string, unknown>) => {
-    const who = (raw.counselor ?? raw.account) as { id?: string; displayName?: string } | undefined;
-    const id = (raw.counselorId ?? raw.accountId ?? who?.id) as string | undefined;
-    const name = (raw.displayName ?? who?.displayName ?? '') as string;
-    return id && typeof raw.startsAt === 'string' && typeof raw.endsAt === 'string'
-      ? [{ counselorId: id, displayName: name, startsAt: raw.startsAt, endsAt: raw.endsAt }]
-      : [];
-  });
 }
 
 /**
@@ -62,7 +43,7 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
   const portal = useStore(session);
   const timeZone = portal.info?.timeZone ?? 'Europe/Berlin';
   const [counselors, setCounselors] = useState<Counselor[] | null>(null);
-  const [absences, setAbsences] = useState<AbsenceEntry[]>([]);
+  const [absences, setAbsences] = useState<AbsenceListItem[]>([]);
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
   const loadSide = useCallback(async () => {
@@ -73,7 +54,7 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
       setError(errorText(t, err));
     }
     try {
-      setAbsences(asAbsences(await session.call<unknown>('/api/absences')));
+      setAbsences(await session.call<AbsenceListItem[]>('/api/absences'));
     } catch {
       // without the absence list there is simply no "write a notice"
       setAbsences([]);
@@ -84,9 +65,7 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
   const list = state.threads;
   const waiting = list?.filter((th) => th.status === 'waiting') ?? [];
   const running = list?.filter((th) => th.status !== 'waiting' && th.status !== 'closed') ?? [];
-  const now = Date.now();
-  const absentNow = (counselorId: string | undefined) =>
-    counselorId ? absences.find((a) => a.counselorId === counselorId && Date.parse(a.startsAt) <= now && now < Date.parse(a.endsAt)) : undefined;
+  const absentNow = (counselorId: string | undefined) => (counselorId ? absences.find((a) => a.counselor.id === counselorId && a.active) : undefined);
   const when = (iso: string) => t.common.dateTime(iso, timeZone);
   const done = async (text: string) => {
     setStatus(text);
@@ -199,8 +178,8 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
         ) : (
           <ul>
             {absences.map((a) => (
-              <li key={`${a.counselorId}-${a.startsAt}`} dir="auto">
-                {Date.parse(a.startsAt) <= now ? e.awayNow(a.displayName, when(a.endsAt)) : e.awayNext(a.displayName, when(a.startsAt), when(a.endsAt))}
+              <li key={`${a.counselor.id}-${a.startsAt}`} dir="auto">
+                {a.active ? e.awayNow(a.counselor.displayName, when(a.endsAt)) : e.awayNext(a.counselor.displayName, when(a.startsAt), when(a.endsAt))}
               </li>
             ))}
           </ul>

@@ -1,50 +1,41 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { RetentionOverview } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
 import { ApiError } from '../../lib/api';
 import type { PortalSession } from '../session';
 
-/** One thing that will expire (`GET /api/admin/retention`), read tolerantly: no content, only what and when. */
-export interface RetentionItem {
-  kind: string;
-  expiresAt: string;
+/** One row of the list: closed threads by date only, client accounts by pseudonym. */
+interface Row {
+  kind: 'thread' | 'unconfirmed' | 'unused';
   label: string | null;
+  expiresAt: string;
 }
 
-export function asRetention(value: unknown): RetentionItem[] {
-  const one = (raw: Record<string, unknown>, fallbackKind: string): RetentionItem[] => {
-    const at = raw.expiresAt ?? raw.deleteAt ?? raw.at;
-    if (typeof at !== 'string') return [];
-    const kind = typeof raw.kind === 'string' ? raw.kind : fallbackKind;
-    const label = typeof raw.displayName === 'string' ? raw.displayName : typeof raw.label === 'string' ? raw.label : null;
-    return [{ kind, expiresAt: at, label }];
-  };
-  const singular = (key: string) => key.replace(/s$/, '');
-  const items = Array.isArray(value)
-    ? value.flatMap((v: Record<string, unknown>) => one(v, 'other'))
-    : value && typeof value === 'object'
-      ? Object.entries(value as Record<string, unknown>).flatMap(([key, list]) =>
-          Array.isArray(list) ? list.flatMap((v: Record<string, unknown>) => one(v, singular(key))) : [],
-        )
-      : [];
-  return items.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+export function retentionRows(o: RetentionOverview): Row[] {
+  const rows: Row[] = [
+    ...o.threads.map((th) => ({ kind: 'thread' as const, label: null, expiresAt: th.expiresAt })),
+    ...o.accounts.map((a) => ({ kind: a.reason, label: a.displayName, expiresAt: a.expiresAt })),
+  ];
+  return rows.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
 }
 
-/** "Was bald gelöscht wird": what the retention job will delete next, and when. */
+/** "Was bald gelöscht wird" (`GET /api/admin/retention`): counts for 7 and 30 days, then what and when, soonest first. */
 export function RetentionList({ session, timeZone }: { session: PortalSession; timeZone: string }) {
   const { t } = useI18n();
   const r = t.admin.retention;
-  const [items, setItems] = useState<RetentionItem[] | null>(null);
+  const [overview, setOverview] = useState<RetentionOverview | null>(null);
   const [error, setError] = useState('');
   const [missing, setMissing] = useState(false);
   useEffect(() => {
-    session.call<unknown>('/api/admin/retention').then(
-      (v) => setItems(asRetention(v)),
-      (err) => (err instanceof ApiError && err.code === 'NOT_FOUND' ? setMissing(true) : setError(r.loadFailed)),
+    session.call<RetentionOverview>('/api/admin/retention').then(setOverview, (err) =>
+      // a server without the retention job has no such route: no section then
+      err instanceof ApiError && err.code === 'NOT_FOUND' ? setMissing(true) : setError(r.loadFailed),
     );
   }, [session, r]);
   if (missing) return null;
+  const rows = overview ? retentionRows(overview) : null;
   return (
-    <section aria-labelledby="retention-heading">
+    <section aria-labelledby="retention-heading" class="retention">
       <h2 id="retention-heading">{r.heading}</h2>
       <p class="hint">{r.intro}</p>
       {error && (
@@ -52,12 +43,18 @@ export function RetentionList({ session, timeZone }: { session: PortalSession; t
           {error}
         </p>
       )}
-      {!items ? (
+      {overview && (
+        <ul>
+          <li>{r.within(7, overview.within7Days.threads, overview.within7Days.unconfirmedRegistrations, overview.within7Days.unusedAccounts)}</li>
+          <li>{r.within(30, overview.within30Days.threads, overview.within30Days.unconfirmedRegistrations, overview.within30Days.unusedAccounts)}</li>
+        </ul>
+      )}
+      {!rows ? (
         !error && <p>{t.common.loading}</p>
-      ) : items.length === 0 ? (
+      ) : rows.length === 0 ? (
         <p>{r.empty}</p>
       ) : (
-        <table class="admin-table" data-retention={items.length}>
+        <table class="admin-table" data-retention={rows.length}>
           <thead>
             <tr>
               <th scope="col">{r.kind}</th>
@@ -65,18 +62,18 @@ export function RetentionList({ session, timeZone }: { session: PortalSession; t
             </tr>
           </thead>
           <tbody>
-            {items.map((item, i) => (
+            {rows.map((row, i) => (
               <tr key={i}>
                 <th scope="row">
-                  {r.kinds[item.kind] ?? r.kinds.other}
-                  {item.label && (
+                  {r.kinds[row.kind]}
+                  {row.label && (
                     <>
                       {': '}
-                      <span dir="auto">{item.label}</span>
+                      <span dir="auto">{row.label}</span>
                     </>
                   )}
                 </th>
-                <td>{t.common.dateTime(item.expiresAt, timeZone)}</td>
+                <td>{t.common.dateTime(row.expiresAt, timeZone)}</td>
               </tr>
             ))}
           </tbody>

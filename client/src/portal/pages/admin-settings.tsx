@@ -36,6 +36,7 @@ interface Settings {
   /** Mail counseling (issue 12): present once the server has them. */
   documentMaxBytes?: number;
   documentDailyQuota?: number;
+  documentDailyBytes?: number;
   threadRetentionDays?: number;
   unconfirmedRegistrationDays?: number;
   unusedAccountDays?: number;
@@ -55,23 +56,25 @@ const NUMBERS = {
 } as const;
 type NumberKey = keyof typeof NUMBERS;
 
-/** Settings of mail counseling: shown only when the server sends them. `documentMaxBytes` is edited in MB. */
+/** Settings of mail counseling: shown only when the server sends them. the byte limits are edited in MB. */
 const EXTRA = {
   documentMaxBytes: [1, 100],
   documentDailyQuota: [1, 1000],
+  documentDailyBytes: [1, 1024],
   threadRetentionDays: [1, 3650],
   unconfirmedRegistrationDays: [1, 365],
-  unusedAccountDays: [1, 3650],
+  unusedAccountDays: [7, 3650],
 } as const;
 type ExtraKey = keyof typeof EXTRA;
 const EXTRA_KEYS = Object.keys(EXTRA) as ExtraKey[];
 const MB = 1024 * 1024;
+const isBytes = (k: ExtraKey) => k === 'documentMaxBytes' || k === 'documentDailyBytes';
 
 function toExtra(s: Settings): Partial<Record<ExtraKey, string>> {
   const out: Partial<Record<ExtraKey, string>> = {};
   for (const k of EXTRA_KEYS) {
     const v = s[k];
-    if (typeof v === 'number') out[k] = String(k === 'documentMaxBytes' ? Math.round((v / MB) * 10) / 10 : v);
+    if (typeof v === 'number') out[k] = String(isBytes(k) ? Math.round((v / MB) * 10) / 10 : v);
   }
   return out;
 }
@@ -82,7 +85,7 @@ function extraBody(extra: Partial<Record<ExtraKey, string>>): Record<string, unk
     const v = extra[k]?.trim();
     if (v === undefined) continue;
     const n = /^\d+([.,]\d+)?$/.test(v) ? Number(v.replace(',', '.')) : null;
-    out[k] = n === null ? (v === '' ? null : v) : k === 'documentMaxBytes' ? Math.round(n * MB) : n;
+    out[k] = n === null ? (v === '' ? null : v) : isBytes(k) ? Math.round(n * MB) : n;
   }
   return out;
 }
@@ -131,7 +134,7 @@ function fieldError(t: Messages, field: string): string {
   if (field === 'imprintUrl' || field === 'privacyUrl' || field === 'quickExitUrl') return e.url;
   if (field in EXTRA) {
     const [min, max] = EXTRA[field as ExtraKey];
-    return e.number(min, max);
+    return isBytes(field as ExtraKey) ? e.megabytes(min, max) : e.number(min, max);
   }
   if (field in NUMBERS) {
     const [min, max] = NUMBERS[field as NumberKey];
@@ -245,7 +248,7 @@ export function AdminSettingsPage({ session, center }: PageProps) {
           <input
             id={`setting-${key}`}
             type="text"
-            inputMode={key === 'documentMaxBytes' ? 'decimal' : 'numeric'}
+            inputMode={isBytes(key) ? 'decimal' : 'numeric'}
             value={extra[key]}
             onInput={(e) => setExtra({ ...extra, [key]: e.currentTarget.value })}
             {...aria}
@@ -358,6 +361,7 @@ export function AdminSettingsPage({ session, center }: PageProps) {
             <legend>{s.documents}</legend>
             {extraNumber('documentMaxBytes', s.documentMaxBytes)}
             {extraNumber('documentDailyQuota', s.documentDailyQuota)}
+            {extraNumber('documentDailyBytes', s.documentDailyBytes)}
           </fieldset>
         )}
         {(extra.threadRetentionDays !== undefined || extra.unconfirmedRegistrationDays !== undefined || extra.unusedAccountDays !== undefined) && (

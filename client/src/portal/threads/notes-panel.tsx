@@ -1,14 +1,8 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { NOTE_LIMITS, type NoteView } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
 import { ConfirmDialog, errorText } from '../pages/admin-parts';
 import type { PortalSession } from '../session';
-
-export interface NoteView {
-  id: string;
-  body: string;
-  createdAt: string;
-  updatedAt?: string;
-}
 
 /**
  * A counselor's private notes (per thread: `/api/threads/:id/notes`, per client:
@@ -113,7 +107,14 @@ export function NotesPanel({ session, path, heading, idPrefix }: { session: Port
               <li key={note.id}>
                 <form onSubmit={(e) => void update(e)}>
                   <label for={`${idPrefix}-text-${note.id}`}>{n.editLabel}</label>
-                  <textarea id={`${idPrefix}-text-${note.id}`} rows={4} dir="auto" value={editText} onInput={(e) => setEditText(e.currentTarget.value)} />
+                  <textarea
+                    id={`${idPrefix}-text-${note.id}`}
+                    rows={4}
+                    dir="auto"
+                    maxLength={NOTE_LIMITS.bodyMax}
+                    value={editText}
+                    onInput={(e) => setEditText(e.currentTarget.value)}
+                  />
                   <div class="actions">
                     <button type="submit" disabled={busy}>
                       {n.update}
@@ -136,7 +137,7 @@ export function NotesPanel({ session, path, heading, idPrefix }: { session: Port
                 <p class="note-body" dir="auto">
                   {note.body}
                 </p>
-                <span class="hint">{t.common.dateTime(note.updatedAt ?? note.createdAt, timeZone)}</span>
+                <span class="hint">{t.common.dateTime(note.updatedAt, timeZone)}</span>
                 <div class="actions">
                   <button
                     type="button"
@@ -166,6 +167,7 @@ export function NotesPanel({ session, path, heading, idPrefix }: { session: Port
             id={`${idPrefix}-new`}
             rows={4}
             dir="auto"
+            maxLength={NOTE_LIMITS.bodyMax}
             value={text}
             aria-describedby={fieldError ? `${idPrefix}-private ${idPrefix}-new-error` : `${idPrefix}-private`}
             aria-invalid={fieldError ? 'true' : undefined}
