@@ -5,6 +5,7 @@ import { Transactions } from '../../infra/database/transactions';
 import { AccountsService } from '../accounts/accounts.service';
 import { TokensService } from '../auth/tokens.service';
 import { MessagesService } from '../rooms/messages.service';
+import { ThreadsService } from '../threads/threads.service';
 
 export interface InactiveClientView {
   id: string;
@@ -17,7 +18,7 @@ export interface InactiveClientView {
 }
 
 /**
- * Clients who registered but never confirmed the email they gave, or never wrote a message: the
+ * Clients who registered but never confirmed the email they gave, or never wrote a message or a thread post: the
  * admin may delete them (the same erasure as a client's own deletion). Pseudonyms only, no content.
  */
 @Injectable()
@@ -25,6 +26,7 @@ export class InactiveClientsService {
   constructor(
     private readonly accounts: AccountsService,
     private readonly messages: MessagesService,
+    private readonly threads: ThreadsService,
     private readonly tokens: TokensService,
     private readonly tx: Transactions,
   ) {}
@@ -32,10 +34,9 @@ export class InactiveClientsService {
   async list(auth: AuthContext): Promise<InactiveClientView[]> {
     requireRole(auth, 'admin');
     const clients = await this.accounts.listClientAccounts(auth.centerId);
-    const writers = await this.messages.sendersAmong(
-      auth.centerId,
-      clients.map((c) => c.id),
-    );
+    const ids = clients.map((c) => c.id);
+    // a chat message or a thread post (an enquiry included)
+    const writers = new Set([...(await this.messages.sendersAmong(auth.centerId, ids)), ...(await this.threads.writersAmong(auth.centerId, ids))]);
     return clients
       .map((c) => ({
         id: c.id,

@@ -3,7 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CentersModule } from '../centers/centers.module';
 import { CryptoModule } from '../crypto/crypto.module';
+import { ThreadErasureService } from './thread-erasure.service';
+import { ThreadLifecycleService } from './thread-lifecycle.service';
 import { ThreadMember } from './thread-member.entity';
+import { ThreadNotifier } from './thread-notifier.service';
+import { ThreadPostsService } from './thread-posts.service';
+import { ThreadQueriesService } from './thread-queries.service';
+import { ThreadsController } from './threads.controller';
 import { ThreadPorts } from './thread-ports';
 import { ThreadPost } from './thread-post.entity';
 import { Thread } from './thread.entity';
@@ -19,7 +25,19 @@ import { ThreadsService } from './threads.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Thread, ThreadMember, ThreadPost]), AccountsModule, CentersModule, CryptoModule],
-  providers: [ThreadsRepository, ThreadsService, ThreadPorts, ThreadRetentionRepository, ThreadRetentionService],
+  controllers: [ThreadsController],
+  providers: [
+    ThreadsRepository,
+    ThreadsService,
+    ThreadPorts,
+    ThreadNotifier,
+    ThreadLifecycleService,
+    ThreadPostsService,
+    ThreadQueriesService,
+    ThreadErasureService,
+    ThreadRetentionRepository,
+    ThreadRetentionService,
+  ],
   exports: [ThreadsService, ThreadPorts, ThreadRetentionService],
 })
 export class ThreadsModule {}

@@ -83,10 +83,8 @@ export class ThreadsRepository {
 
   /** Back to the admin's list: counselor gone, status waiting (only while this counselor still has it). */
   async unassign(centerId: string, id: string, counselorId: string): Promise<boolean> {
-    const res = await this.threads.update(
-      { centerId, id, counselorId, status: In(['waiting', 'open']) },
-      { counselorId: null, status: 'waiting', assignedAt: null },
-    );
+    // assigned_at stays: whoever is assigned next takes the thread over (sees the posts from then on only)
+    const res = await this.threads.update({ centerId, id, counselorId, status: In(['waiting', 'open']) }, { counselorId: null, status: 'waiting' });
     return res.affected === 1;
   }
 
@@ -250,6 +248,16 @@ export class ThreadsRepository {
       if (Number(r.seq) > (markers.get(r.threadId) ?? Number.POSITIVE_INFINITY)) out.set(r.threadId, (out.get(r.threadId) ?? 0) + 1);
     }
     return out;
+  }
+
+  /** Whether a deleted member left tombstones in the thread (shown as "deleted account"). */
+  async hasTombstones(centerId: string, threadId: string): Promise<boolean> {
+    return (await this.posts.countBy({ centerId, threadId, kind: 'deleted' })) > 0;
+  }
+
+  /** Threads of this client still waiting for a counselor (a limit on open enquiries). */
+  countWaitingOf(centerId: string, clientId: string): Promise<number> {
+    return this.threads.countBy({ centerId, clientId, status: 'waiting' });
   }
 
   /** A deleted member's posts in a thread become tombstones: no sender, no body. */

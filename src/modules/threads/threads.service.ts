@@ -81,6 +81,11 @@ export class ThreadsService {
     return this.repo.shareThread(centerId, counselorId, clientId);
   }
 
+  /** Which of these accounts have written a post in a thread of the center (ids only, no content). */
+  writersAmong(centerId: string, accountIds: string[]): Promise<Set<string>> {
+    return this.repo.sendersAmong(centerId, accountIds);
+  }
+
   /**
    * Whose key encrypts a row of this thread written by this account: in a 1:1 thread always the
    * client's account key (deleting the client shreds the conversation); in a group thread a
