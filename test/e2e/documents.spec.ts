@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { DocumentsService } from '../../src/modules/documents/documents.service';
-import { PASSWORD } from '../factories';
+import { login, PASSWORD } from '../factories';
 import { cleanPdf, embeddedFilePdf, htmlBytes, javaScriptPdf, PDF_TEXT, pdfOfSize, pngBytes } from '../factories/pdfs';
 import { seedCenter, SeededCenter, startApp, TestApp, type Login } from '../harness/app';
 import { TestClock } from '../harness/clock';
@@ -58,6 +58,13 @@ describe('documents (REST)', () => {
     files: [...filesUnder(t.config.dataDir).keys()].sort(),
   });
   const setSettings = (patch: object) => t.http().patch(`/api/centers/${c.slug}/settings`).set('Authorization', bearer(c.admin)).send(patch).expect(200);
+
+  /** Moves the clock (sessions last 12 hours by that clock) and logs everybody in again. */
+  async function advance(ms: number): Promise<void> {
+    clock.advance(ms);
+    for (const center of [c, other])
+      for (const who of [center.admin, ...center.counselors, ...center.clients]) Object.assign(who, await login(t, center.slug, who.login, who.password));
+  }
 
   /** A client's enquiry, assigned to the counselor: an open 1:1 thread of the two. */
   async function openThread(center: SeededCenter, client: Login, counselor: Login): Promise<string> {
@@ -191,7 +198,7 @@ describe('documents (REST)', () => {
       expect(Number(res.headers['retry-after'])).toBe(Math.ceil(error.retryAfterMs / 1000));
       // the counselor of the thread has a quota of their own
       await upload(c.counselors[1]!, thread, pdf).expect(201);
-      clock.advance(error.retryAfterMs + 1000);
+      await advance(error.retryAfterMs + 1000);
       await upload(client, thread, pdf).expect(201);
     } finally {
       await setSettings({ documentDailyQuota: 20 });
@@ -211,6 +218,37 @@ describe('documents (REST)', () => {
     }
     const settings = await t.http().get(`/api/centers/${c.slug}/settings`).set('Authorization', bearer(c.admin)).expect(200);
     expect(settings.body).toMatchObject({ documentMaxBytes: 10 * MB, documentDailyQuota: 20, documentDailyBytes: 50 * MB });
+    for (const bad of [
+      { documentMaxBytes: 1000 },
+      { documentMaxBytes: 101 * MB },
+      { documentDailyQuota: 0 },
+      { documentDailyQuota: null },
+      { documentDailyBytes: 'x' },
+    ]) {
+      const res = await t.http().patch(`/api/centers/${c.slug}/settings`).set('Authorization', bearer(c.admin)).send(bad);
+      expect({ bad, status: res.status, fields: (res.body as { error: { fields?: string[] } }).error.fields }).toEqual({
+        bad,
+        status: 400,
+        fields: Object.keys(bad),
+      });
+    }
+  });
+
+  it('should show a counselor who takes a thread over only the documents of posts from then on, and the old one none', async () => {
+    const [first, second] = [c.counselors[0]!, c.counselors[1]!];
+    const client = c.clients[2]!;
+    const thread = await openThread(c, client, first);
+    const before = (await upload(client, thread, await cleanPdf('before')).expect(201)).body as DocView;
+    await post(client, thread, { body: 'vorher', clientPostId: 'doc-re-1', documentIds: [before.id] }).expect(201);
+    await download(first, before.id).expect(200);
+    await t.http().post(`/api/threads/${thread}/assign`).set('Authorization', bearer(c.admin)).send({ counselorId: second.id }).expect(200);
+    await download(second, before.id).expect(404);
+    await download(first, before.id).expect(404);
+    const after = (await upload(client, thread, await cleanPdf('after')).expect(201)).body as DocView;
+    await post(client, thread, { body: 'nachher', clientPostId: 'doc-re-2', documentIds: [after.id] }).expect(201);
+    await download(second, after.id).expect(200);
+    await download(first, after.id).expect(404);
+    await download(client, before.id).expect(200);
   });
 
   it('should keep neither the PDF text nor its name readable in the database or the data directory', async () => {
@@ -249,7 +287,7 @@ describe('documents (REST)', () => {
     const loose = (await upload(c.clients[0]!, threadId, await cleanPdf()).expect(201)).body as DocView;
     const kept = (await upload(c.clients[0]!, threadId, await cleanPdf()).expect(201)).body as DocView;
     await post(c.clients[0]!, threadId, { body: 'behalten', clientPostId: 'doc-kept', documentIds: [kept.id] }).expect(201);
-    clock.advance(25 * 3600_000);
+    await advance(25 * 3600_000);
     await t.app.get(DocumentsService).sweep();
     await download(c.clients[0]!, loose.id).expect(404);
     expect(await countWhere('SELECT COUNT(*) AS n FROM document_chunks WHERE document_id = ?', [loose.id])).toBe(0);
