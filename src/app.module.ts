@@ -23,6 +23,7 @@ import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
 import { AbsencesModule } from './modules/absences/absences.module';
 import { NotesModule } from './modules/notes/notes.module';
+import { RetentionModule } from './modules/retention/retention.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -54,6 +55,7 @@ export class AppModule {
         AdminModule,
         AbsencesModule,
         NotesModule,
+        RetentionModule,
       ],
     };
   }

@@ -13,5 +13,6 @@ import { StaffService } from './staff.service';
   imports: [AccountsModule, TokensModule, CentersModule, RoomsModule, ThreadsModule],
   controllers: [AdminController, InvitationController],
   providers: [StaffService, InactiveClientsService],
+  exports: [InactiveClientsService],
 })
 export class AdminModule {}

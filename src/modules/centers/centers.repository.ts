@@ -30,6 +30,11 @@ export class CentersRepository {
     return this.repo.find({ select: { slug: true, name: true }, order: { name: 'ASC', slug: 'ASC' } });
   }
 
+  /** Every center's id (the retention sweep goes through them; not scoped, it is the list of tenants). */
+  async listIds(): Promise<string[]> {
+    return (await this.repo.find({ select: { id: true }, order: { id: 'ASC' } })).map((c) => c.id);
+  }
+
   async count(): Promise<number> {
     return this.repo.count();
   }

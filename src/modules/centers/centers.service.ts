@@ -109,6 +109,11 @@ export class CentersService {
     return this.repo.count();
   }
 
+  /** Every center's id (jobs that go through all tenants). */
+  allIds(): Promise<string[]> {
+    return this.repo.listIds();
+  }
+
   /** The installation's centers, slug and name only (public: what `GET /` lists). */
   async list(): Promise<CenterListItem[]> {
     return (await this.repo.listAll()).map((c) => ({ slug: c.slug, name: c.name }));
