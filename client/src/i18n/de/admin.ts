@@ -97,6 +97,7 @@ export const admin = {
     lastPost: 'Letzter Beitrag',
     action: 'Zuordnung',
     chooseFor: (who: string) => `Beraterin oder Berater für ${who}`,
+    reassignFor: (counselor: string) => `Neue Beratung für die Unterhaltung, bisher bei ${counselor}`,
     choose: 'Bitte wählen',
     assign: 'Zuordnen',
     reassign: 'Neu zuordnen',

@@ -96,6 +96,7 @@ export const admin: typeof de = {
     lastPost: 'Last post',
     action: 'Assignment',
     chooseFor: (who: string) => `Counselor for ${who}`,
+    reassignFor: (counselor: string) => `New counselor for the conversation, so far with ${counselor}`,
     choose: 'Please choose',
     assign: 'Assign',
     reassign: 'Reassign',

@@ -110,7 +110,7 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
                       <AssignForm
                         session={session}
                         thread={th}
-                        who={who}
+                        selectLabel={e.chooseFor(who)}
                         counselors={counselors ?? []}
                         label={e.assign}
                         onDone={(name) => void done(e.assigned(who, name))}
@@ -156,7 +156,7 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
                       <AssignForm
                         session={session}
                         thread={th}
-                        who={who}
+                        selectLabel={e.reassignFor(who)}
                         counselors={(counselors ?? []).filter((c) => c.id !== th.counselor?.id)}
                         label={e.reassign}
                         onDone={(name) => void done(e.reassigned(name))}
@@ -192,7 +192,7 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
 function AssignForm({
   session,
   thread,
-  who,
+  selectLabel,
   counselors,
   label,
   onDone,
@@ -200,7 +200,7 @@ function AssignForm({
 }: {
   session: PortalSession;
   thread: ThreadListItem;
-  who: string;
+  selectLabel: string;
   counselors: Counselor[];
   label: string;
   onDone: (counselorName: string) => void;
@@ -238,7 +238,7 @@ function AssignForm({
   return (
     <form class="assign-form" onSubmit={(ev) => void submit(ev)} noValidate>
       <label for={id} class="sr-only">
-        {e.chooseFor(who)}
+        {selectLabel}
       </label>
       <select
         id={id}

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { THREAD_LIMITS } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
@@ -286,11 +286,6 @@ function Composer({ threads, open }: { threads: ThreadsSession; open: OpenThread
   const [text, setText] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
   const file = useRef<HTMLInputElement>(null);
-  const focusFile = useRef(false);
-  useLayoutEffect(() => {
-    if (focusFile.current) file.current?.focus();
-    focusFile.current = false;
-  });
   const send = () => {
     if (!text.trim() && open.attachments.length === 0) return area.current?.focus();
     threads.send(text);
@@ -302,9 +297,9 @@ function Composer({ threads, open }: { threads: ThreadsSession; open: OpenThread
     if (!chosen) return;
     const ok = await threads.attach(chosen, chosen.name);
     input.value = '';
-    // a refusal is read out by its alert; the keyboard stays on the file field to choose another
-    if (!ok) focusFile.current = true;
-    else area.current?.focus();
+    // a refusal is read out by its alert; the keyboard goes to the file field to choose another
+    // (after the render that shows the error)
+    setTimeout(() => (ok ? area.current : file.current)?.focus(), 0);
   };
   const uploadError = open.uploadError
     ? ((r.uploadErrors as Record<string, string>)[open.uploadError] ?? t.errors[open.uploadError as keyof typeof t.errors] ?? t.errors.INTERNAL)
@@ -344,7 +339,6 @@ function Composer({ threads, open }: { threads: ThreadsSession; open: OpenThread
           accept="application/pdf,.pdf"
           aria-describedby={uploadError ? 'thread-file-hint thread-file-error' : 'thread-file-hint'}
           aria-invalid={uploadError ? 'true' : undefined}
-          disabled={open.uploading}
           onChange={(e) => {
             threads.clearUploadError();
             void pick(e.currentTarget);

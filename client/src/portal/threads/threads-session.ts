@@ -1,4 +1,4 @@
-import type { AccountView, ServerToClientEvents } from '../../../../src/realtime/contract';
+import { THREAD_LIMITS, type AccountView, type ServerToClientEvents } from '../../../../src/realtime/contract';
 import { Store } from '../../lib/store';
 import type { DocumentView, ThreadDetail, ThreadListItem, ThreadPostView } from './thread-types';
 
@@ -264,7 +264,14 @@ export class ThreadsSession extends Store<ThreadsState> {
     if (!open || open.error) return;
     const after = open.posts?.reduce((max, p) => Math.max(max, p.seq), 0) ?? 0;
     try {
-      const { posts } = await this.options.call<{ posts: ThreadPostView[] }>(`/api/threads/${enc(open.threadId)}/posts?afterSeq=${after}`);
+      // pages of THREAD_LIMITS.pageMax, until a short one
+      const posts: ThreadPostView[] = [];
+      for (let from = after; ;) {
+        const page = (await this.options.call<{ posts: ThreadPostView[] }>(`/api/threads/${enc(open.threadId)}/posts?afterSeq=${from}`)).posts;
+        posts.push(...page);
+        if (page.length < THREAD_LIMITS.pageMax || this.state.open?.threadId !== open.threadId) break;
+        from = page.reduce((max, p) => Math.max(max, p.seq), from);
+      }
       const now = this.state.open;
       if (now?.threadId !== open.threadId) return;
       const known = new Set(now.posts?.map((p) => p.seq));
