@@ -246,7 +246,7 @@ describe('portal mail counseling in Chromium', () => {
     await expect(client.locator('.post.own').filter({ hasText: ENQUIRY }).locator('.who').textContent()).resolves.toBe('Sie');
     const [download] = await Promise.all([client.waitForEvent('download'), answer.getByRole('button', { name: /anlaufstellen\.pdf herunterladen/ }).click()]);
     expect(download.suggestedFilename()).toBe('anlaufstellen.pdf');
-    const bytes = readFileSync((await download.path())!);
+    const bytes = readFileSync(await download.path());
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(bytes.equals(await cleanPdf())).toBe(true);
 
