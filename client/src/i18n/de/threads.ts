@@ -101,6 +101,7 @@ export const threads = {
     sendClosed: 'Die Unterhaltung ist inzwischen abgeschlossen.',
     attach: 'PDF anhängen',
     attachHint: 'Nur PDF-Dateien. Der Anhang geht mit Ihrer nächsten Nachricht mit.',
+    composerHint: 'Strg+Enter sendet; Enter beginnt eine neue Zeile.',
     uploading: 'Datei wird hochgeladen …',
     attached: 'Geht mit Ihrer nächsten Nachricht mit:',
     removeAttachment: (name: string) => `${name} entfernen`,

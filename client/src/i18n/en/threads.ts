@@ -100,6 +100,7 @@ export const threads: typeof de = {
     sendClosed: 'The conversation has been closed in the meantime.',
     attach: 'Attach a PDF',
     attachHint: 'PDF files only. The attachment goes with your next message.',
+    composerHint: 'Ctrl+Enter sends; Enter starts a new line.',
     uploading: 'Uploading the file …',
     attached: 'Goes with your next message:',
     removeAttachment: (name: string) => `Remove ${name}`,

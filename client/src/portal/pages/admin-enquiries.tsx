@@ -135,6 +135,7 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
             <thead>
               <tr>
                 <th scope="col">{e.counselor}</th>
+                <th scope="col">{e.who}</th>
                 <th scope="col">{e.kind}</th>
                 <th scope="col">{e.lastPost}</th>
                 <th scope="col">{e.action}</th>
@@ -150,7 +151,8 @@ function Enquiries({ session, center, threads }: PageProps & { threads: ThreadsS
                       <span dir="auto">{who}</span>
                       {away && <span class="admin-badge warn">{e.absent(when(away.endsAt))}</span>}
                     </th>
-                    <td>{th.kind ? t.threads.kind[th.kind] : ''}</td>
+                    <td dir="auto">{th.client?.displayName ?? ''}</td>
+                    <td>{t.threads.kind[th.kind]}</td>
                     <td>{th.lastPostAt ? when(th.lastPostAt) : ''}</td>
                     <td>
                       <AssignForm

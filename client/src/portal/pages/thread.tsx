@@ -321,6 +321,7 @@ function Composer({ threads, open }: { threads: ThreadsSession; open: OpenThread
           maxLength={THREAD_LIMITS.bodyMax}
           dir="auto"
           value={text}
+          aria-describedby="thread-composer-hint"
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -329,6 +330,9 @@ function Composer({ threads, open }: { threads: ThreadsSession; open: OpenThread
             }
           }}
         />
+        <span class="hint" id="thread-composer-hint">
+          {r.composerHint}
+        </span>
       </div>
       <div class="field file-field">
         <label for="thread-file">{r.attach}</label>
