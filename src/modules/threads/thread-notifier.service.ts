@@ -74,15 +74,20 @@ export class ThreadNotifier {
 
   /** A thread changed (assigned, closed, members): its members, these extra accounts and the admins re-read it. */
   async changed(centerId: string, threadId: string, extra: string[] = []): Promise<void> {
-    const members = await this.repo.listMembers(centerId, threadId);
-    const admins = await this.activeAdmins(centerId);
-    const ids = new Set([...members.map((m) => m.accountId), ...extra, ...admins.map((a) => a.id)]);
-    for (const id of ids) this.publisher.toSubject(id, 'thread.updated', { threadId });
+    await this.guard('changed', async () => {
+      const members = await this.repo.listMembers(centerId, threadId);
+      const admins = await this.activeAdmins(centerId);
+      const ids = new Set([...members.map((m) => m.accountId), ...extra, ...admins.map((a) => a.id)]);
+      for (const id of ids) this.publisher.toSubject(id, 'thread.updated', { threadId });
+    });
   }
 
   /** Pushes `thread.updated` to accounts whose membership just ended (their data is gone already). */
-  pushTo(accountIds: string[], threadId: string): void {
-    for (const id of accountIds) this.publisher.toSubject(id, 'thread.updated', { threadId });
+  async pushTo(accountIds: string[], threadId: string): Promise<void> {
+    await this.guard('pushTo', () => {
+      for (const id of accountIds) this.publisher.toSubject(id, 'thread.updated', { threadId });
+      return Promise.resolve();
+    });
   }
 
   private async mailMember(centerId: string, threadId: string, accountId: string, kind: MailKind, opts: { skipAbsence?: boolean } = {}): Promise<void> {
@@ -111,7 +116,8 @@ export class ThreadNotifier {
   }
 
   private async send(centerId: string, threadId: string, to: string[], kind: MailKind, audience: 'client' | 'staff' = 'staff'): Promise<void> {
-    if (to.length === 0) return;
+    // MAIL=off: the installation sends no mail at all
+    if (to.length === 0 || !this.config.mail) return;
     const center = await this.centers.byId(centerId);
     const base = `${this.config.publicUrl}/c/${encodeURIComponent(center.slug)}`;
     const link =

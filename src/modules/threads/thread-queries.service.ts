@@ -26,8 +26,7 @@ export class ThreadQueriesService {
     requireRole(auth, 'client', 'counselor', 'admin');
     if (auth.role === 'admin') return this.adminList(auth);
     const mine = await this.repo.threadsOfMember(auth.centerId, auth.subjectId);
-    const markers = new Map(mine.map(({ thread, member }) => [thread.id, Math.max(member.lastReadSeq, member.fromSeq)]));
-    const unread = await this.repo.unreadCounts(auth.centerId, auth.subjectId, markers);
+    const unread = await this.repo.unreadCounts(auth.centerId, auth.subjectId);
     const people = await this.people(
       auth.centerId,
       mine.map(({ thread }) => thread.counselorId),

@@ -229,25 +229,21 @@ export class ThreadsRepository {
       .getMany();
   }
 
-  /**
-   * Unread posts per thread for one reader: after their read marker and their from_seq, not their own.
-   * `markers`: threadId → the seq after which a post counts.
-   */
-  async unreadCounts(centerId: string, readerId: string, markers: Map<string, number>): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    if (markers.size === 0) return out;
+  /** Unread posts per thread of one reader: after their read marker and their from_seq, not their own, no tombstones. */
+  async unreadCounts(centerId: string, readerId: string): Promise<Map<string, number>> {
+    if (!isUuid(readerId)) return new Map();
     const rows = await this.posts
       .createQueryBuilder('p')
+      .innerJoin(ThreadMember, 'm', 'm.thread_id = p.thread_id AND m.center_id = p.center_id AND m.account_id = :readerId', { readerId })
       .select('p.thread_id', 'threadId')
-      .addSelect('p.seq', 'seq')
-      .where('p.center_id = :centerId AND p.thread_id IN (:...ids)', { centerId, ids: [...markers.keys()] })
+      .addSelect('COUNT(*)', 'n')
+      .where('p.center_id = :centerId', { centerId })
+      .andWhere('p.seq > m.last_read_seq AND p.seq > m.from_seq')
       .andWhere(new Brackets((w) => w.where('p.sender_id IS NULL').orWhere('p.sender_id <> :readerId', { readerId })))
       .andWhere("p.kind <> 'deleted'")
-      .getRawMany<{ threadId: string; seq: number | string }>();
-    for (const r of rows) {
-      if (Number(r.seq) > (markers.get(r.threadId) ?? Number.POSITIVE_INFINITY)) out.set(r.threadId, (out.get(r.threadId) ?? 0) + 1);
-    }
-    return out;
+      .groupBy('p.thread_id')
+      .getRawMany<{ threadId: string; n: number | string }>();
+    return new Map(rows.map((r) => [r.threadId, Number(r.n)]));
   }
 
   /** Whether a deleted member left tombstones in the thread (shown as "deleted account"). */
