@@ -85,17 +85,25 @@ export class DocumentsRepository {
     return this.docs.find({ select: { id: true, centerId: true }, where: { postId: IsNull(), createdAt: LessThan(before) }, take: limit });
   }
 
-  /** Deletes these documents of the center (chunks first); only ones still unattached when `onlyUnattached`. */
-  async deleteIds(centerId: string, ids: string[], onlyUnattached = false): Promise<void> {
+  /** Deletes these documents of the center with their chunks (call inside a transaction). */
+  private async deleteIds(centerId: string, ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += 500) {
       const batch = ids.slice(i, i + 500);
-      const gone = onlyUnattached
-        ? (await this.docs.find({ select: { id: true }, where: { centerId, id: In(batch), postId: IsNull() } })).map((d) => d.id)
-        : batch;
-      if (gone.length === 0) continue;
-      await this.chunks.delete({ centerId, documentId: In(gone) });
-      await this.docs.delete({ centerId, id: In(gone), ...(onlyUnattached ? { postId: IsNull() } : {}) });
+      await this.chunks.delete({ centerId, documentId: In(batch) });
+      await this.docs.delete({ centerId, id: In(batch) });
     }
+  }
+
+  /**
+   * Deletes a document only while no post has taken it (call inside a transaction): the row goes
+   * first, conditionally, so a post that attaches it at the same moment either wins (nothing is
+   * deleted) or finds it gone (the post is refused); its chunks go only with the row.
+   */
+  async deleteIfUnattached(centerId: string, id: string): Promise<boolean> {
+    const res = await this.docs.delete({ centerId, id, postId: IsNull() });
+    if ((res.affected ?? 0) === 0) return false;
+    await this.chunks.delete({ centerId, documentId: id });
+    return true;
   }
 
   async usage(centerId: string, accountId: string, day: string): Promise<{ uploads: number; bytes: number }> {

@@ -3,7 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import type { AuthContext } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
-import { errors } from '../../common/errors';
+import { DomainError, errors } from '../../common/errors';
 import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING, THREAD_POST_CREATED, type ThreadPostCreatedEvent } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { CentersService } from '../centers/centers.service';
@@ -115,7 +115,10 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
   async download(auth: AuthContext, id: string): Promise<DocumentDownload> {
     const doc = await this.repo.find(auth.centerId, id);
     if (!doc) throw errors.notFound('The document');
-    const access = await this.threads.access(auth, doc.threadId).catch(() => null);
+    const access = await this.threads.access(auth, doc.threadId).catch((err: unknown) => {
+      if (err instanceof DomainError && err.code === 'NOT_FOUND') return null;
+      throw err;
+    });
     const visible =
       access !== null && (doc.uploaderId === auth.subjectId || (doc.postId !== null && doc.postSeq !== null && doc.postSeq > access.visibleFromSeq));
     if (!access || !visible) throw errors.notFound('The document');
@@ -195,11 +198,7 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
     let removed = 0;
     for (;;) {
       const batch = await this.repo.unattachedBefore(new Date(now.getTime() - UNATTACHED_TTL_MS), 100);
-      if (batch.length === 0) break;
-      const byCenter = new Map<string, string[]>();
-      for (const d of batch) byCenter.set(d.centerId, [...(byCenter.get(d.centerId) ?? []), d.id]);
-      for (const [centerId, ids] of byCenter) await this.tx.run(() => this.repo.deleteIds(centerId, ids, true));
-      removed += batch.length;
+      for (const d of batch) if (await this.tx.run(() => this.repo.deleteIfUnattached(d.centerId, d.id))) removed++;
       if (batch.length < 100) break;
     }
     // two days back in UTC: older than "today" in every time zone
