@@ -1,8 +1,12 @@
 import { DataSource } from 'typeorm';
 import { AbsencesService } from '../../src/modules/absences/absences.service';
-import type { AbsenceListItem, AbsenceView } from '../../src/realtime/contract';
+import { THREAD_ABSENCE } from '../../src/modules/threads/thread-absence.port';
+import { ThreadPorts } from '../../src/modules/threads/thread-ports';
+import { THREAD_LIMITS, type AbsenceListItem, type AbsenceView, type ThreadPostView, type ThreadView } from '../../src/realtime/contract';
 import { TestClock } from '../harness/clock';
 import { seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+import { readOutbox } from '../harness/outbox';
+import { ThreadSeed } from '../harness/thread-seed';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -107,13 +111,107 @@ describe('absence assistant (REST)', () => {
     expect(await mine(me.token)).toBeNull();
   });
 
+  it('should let the admin post a notice from the center only while the thread’s counselor is absent', async () => {
+    const [me, client] = [c.counselors[0]!, c.clients[0]!];
+    const seed = new ThreadSeed(t, clock);
+    const thread = await seed.open(c.centerId, me.id, [client.id]);
+    const notice = (token: string, body: object, id = thread) => t.http().post(`/api/threads/${id}/notices`).set('Authorization', bearer(token)).send(body);
+    await t.http().delete('/api/absence').set('Authorization', bearer(me.token)).expect(204);
+
+    const early = await notice(c.admin.token, { body: 'Die Beraterin ist bald zurück.' }).expect(409);
+    expect((early.body as ErrorBody).error.code).toBe('CONFLICT');
+
+    await put(me.token, { startsAt: at(-HOUR), endsAt: at(DAY), text: 'Bis morgen krank.' }).expect(200);
+    // the port the threads module asks (thread view, mails)
+    expect(await t.app.get(ThreadPorts).get(THREAD_ABSENCE).activeFor(c.centerId, me.id)).toMatchObject({ text: 'Bis morgen krank.' });
+
+    for (const who of [me, client, c.counselors[2]!, other.admin]) {
+      const res = await notice(who.token, { body: 'x' });
+      expect([who.displayName, res.status, (res.body as ErrorBody).error.code]).toEqual([who.displayName, 404, 'NOT_FOUND']);
+    }
+    await t.http().post(`/api/threads/${thread}/notices`).send({ body: 'x' }).expect(401);
+    await notice(c.admin.token, { body: 'x' }, '00000000-0000-4000-8000-000000000000').expect(404);
+    await notice(c.admin.token, { body: 'x' }, 'not-a-uuid').expect(404);
+    for (const body of [{ body: '  ' }, {}, { body: 'x'.repeat(20_001) }]) {
+      const res = await notice(c.admin.token, body).expect(400);
+      expect((res.body as ErrorBody).error.code).toBe('VALIDATION_FAILED');
+    }
+
+    const first = (await notice(c.admin.token, { body: 'Wir melden uns morgen.', clientPostId: 'n-1' }).expect(201)).body as { id: string; seq: number };
+    const again = (await notice(c.admin.token, { body: 'Wir melden uns morgen.', clientPostId: 'n-1' }).expect(201)).body as { id: string; seq: number };
+    expect(again).toEqual(first);
+    const rows = await t.app
+      .get(DataSource)
+      .query<{ id: string; kind: string; sender_role: string; sender_id: string; body: string }[]>(
+        'SELECT id, kind, sender_role, sender_id, body FROM thread_posts WHERE thread_id = ?',
+        [thread],
+      );
+    expect(rows.map((r) => [r.id, r.kind, r.sender_role, r.sender_id])).toEqual([[first.id, 'center_notice', 'admin', c.admin.id]]);
+    expect(rows[0]!.body).not.toContain('melden uns');
+
+    // a waiting thread has no counselor to be absent
+    const waiting = await seed.open(c.centerId, null, [c.clients[0]!.id], 'enquiry');
+    await notice(c.admin.token, { body: 'x' }, waiting).expect(409);
+    // once the absence ended, no more notices
+    await t.http().delete('/api/absence').set('Authorization', bearer(me.token)).expect(204);
+    await notice(c.admin.token, { body: 'zu spät' }).expect(409);
+  });
+
+  it('should show the client the absence at once, mail the admins instead of the counselor and show the center’s notice in the thread', async () => {
+    const me = c.counselors[2]!;
+    const client = c.clients[0]!;
+    const created = await t
+      .http()
+      .post('/api/threads')
+      .set('Authorization', bearer(client.token))
+      .send({ subject: 'Hilfe', body: 'Erste Nachricht' })
+      .expect(201);
+    const thread = (created.body as { id: string }).id;
+    await t.http().post(`/api/threads/${thread}/assign`).set('Authorization', bearer(c.admin.token)).send({ counselorId: me.id }).expect(200);
+    const view = async () => (await t.http().get(`/api/threads/${thread}`).set('Authorization', bearer(client.token)).expect(200)).body as ThreadView;
+    expect((await view()).absence).toBeNull();
+
+    await put(me.token, { startsAt: at(-HOUR), endsAt: at(3 * DAY), text: 'Ich bin bis Freitag nicht da.' }).expect(200);
+    expect((await view()).absence).toMatchObject({ text: 'Ich bin bis Freitag nicht da.' });
+
+    const mails = (address: string) => readOutbox(t.config.dataDir).filter((m) => m.toLowerCase().includes(`to: ${address.toLowerCase()}`)).length;
+    const [toCounselor, toAdmin] = [mails(me.login), mails(c.admin.login)];
+    // past the 15-minute throttle of the assignment mail
+    clock.advance(THREAD_LIMITS.mailThrottleMs + 1000);
+    await t
+      .http()
+      .post(`/api/threads/${thread}/posts`)
+      .set('Authorization', bearer(client.token))
+      .send({ body: 'Sind Sie da?', clientPostId: 'abs-1' })
+      .expect(201);
+    // the post's answer comes after its commit and its notification (appendPost awaits THREAD_POST_CREATED)
+    expect(mails(c.admin.login)).toBe(toAdmin + 1);
+    expect(mails(me.login)).toBe(toCounselor);
+
+    const notice = await t
+      .http()
+      .post(`/api/threads/${thread}/notices`)
+      .set('Authorization', bearer(c.admin.token))
+      .send({ body: 'Wir antworten Ihnen bald.' })
+      .expect(201);
+    const posts = (
+      (await t.http().get(`/api/threads/${thread}/posts?afterSeq=0`).set('Authorization', bearer(client.token)).expect(200)).body as { posts: ThreadPostView[] }
+    ).posts;
+    const shown = posts.find((p) => p.id === (notice.body as { id: string }).id);
+    expect(shown).toMatchObject({ kind: 'center_notice', body: 'Wir antworten Ihnen bald.' });
+    // the admin still reads no posts
+    await t.http().get(`/api/threads/${thread}/posts?afterSeq=0`).set('Authorization', bearer(c.admin.token)).expect(404);
+    await t.http().delete('/api/absence').set('Authorization', bearer(me.token)).expect(204);
+    expect((await view()).absence).toBeNull();
+  });
+
   it('should keep no plaintext in the row and delete the absence with its counselor', async () => {
     const me = c.counselors[1]!;
-    await put(me.token, { startsAt: at(0), endsAt: at(DAY), text: 'Geheimer Urlaubsort 4711' }).expect(200);
+    await put(me.token, { startsAt: at(0), endsAt: at(DAY), text: 'Geheimer Urlaubsort, Insel 4711' }).expect(200);
     const ds = t.app.get(DataSource);
     const rows = await ds.query<{ text_enc: string }[]>('SELECT text_enc FROM absences WHERE counselor_id = ?', [me.id]);
     expect(rows[0]!.text_enc).toMatch(/^v1:/);
-    expect(JSON.stringify(rows)).not.toContain('4711');
+    expect(JSON.stringify(rows)).not.toContain('Urlaubsort, Insel');
     await t.http().delete(`/api/centers/${c.slug}/staff/${me.id}`).set('Authorization', bearer(c.admin.token)).expect(204);
     expect(await ds.query<unknown[]>('SELECT id FROM absences WHERE counselor_id = ?', [me.id])).toHaveLength(0);
   });

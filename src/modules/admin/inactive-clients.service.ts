@@ -7,6 +7,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { TokensService } from '../auth/tokens.service';
 import { MessagesService } from '../rooms/messages.service';
 import { ThreadRetentionService } from '../threads/thread-retention.service';
+import { ThreadsService } from '../threads/threads.service';
 
 export interface InactiveClientView {
   id: string;
@@ -23,7 +24,7 @@ export interface ClientActivity {
   account: Account;
   emailGiven: boolean;
   emailConfirmed: boolean;
-  /** Wrote a message in a room or a post in a thread. */
+  /** Wrote a message in a room or a post in a thread (an enquiry included). */
   hasWritten: boolean;
   /** Is a member of a thread (or wrote in one): a running conversation keeps the account. */
   inThread: boolean;
@@ -32,16 +33,18 @@ export interface ClientActivity {
 }
 
 /**
- * Clients who registered but never confirmed the email they gave, or never wrote: the admin may
- * delete them (the same erasure as a client's own deletion), and the retention sweep deletes them
- * after the center's periods (src/modules/retention). Pseudonyms only, no content.
+ * Clients who registered but never confirmed the email they gave, or never wrote a message or a
+ * thread post: the admin may delete them (the same erasure as a client's own deletion), and the
+ * retention sweep deletes them after the center's periods (src/modules/retention). Pseudonyms
+ * only, no content.
  */
 @Injectable()
 export class InactiveClientsService {
   constructor(
     private readonly accounts: AccountsService,
     private readonly messages: MessagesService,
-    private readonly threads: ThreadRetentionService,
+    private readonly threads: ThreadsService,
+    private readonly threadRetention: ThreadRetentionService,
     private readonly tokens: TokensService,
     private readonly tx: Transactions,
   ) {}
@@ -65,13 +68,14 @@ export class InactiveClientsService {
   async survey(centerId: string, only?: Account[]): Promise<ClientActivity[]> {
     const clients = only ?? (await this.accounts.listClientAccounts(centerId));
     const ids = clients.map((c) => c.id);
-    const writers = await this.messages.sendersAmong(centerId, ids);
-    const inThreads = await this.threads.participantsAmong(centerId, ids);
+    // a chat message or a thread post (an enquiry included)
+    const writers = new Set([...(await this.messages.sendersAmong(centerId, ids)), ...(await this.threads.writersAmong(centerId, ids))]);
+    const inThreads = await this.threadRetention.participantsAmong(centerId, ids);
     return clients.map((account) => ({
       account,
       emailGiven: account.emailEnc !== null,
       emailConfirmed: account.emailConfirmedAt !== null,
-      hasWritten: writers.has(account.id) || inThreads.has(account.id),
+      hasWritten: writers.has(account.id),
       inThread: inThreads.has(account.id),
       lastActiveAt: account.lastLoginAt && account.lastLoginAt > account.createdAt ? account.lastLoginAt : account.createdAt,
     }));
