@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { LoginResult, ThreadListItem } from '../../src/realtime/contract';
 import { closeAllSockets, freePort, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
@@ -50,6 +51,14 @@ async function portalAs(who: LoginResult, opts: { width?: number } = {}): Promis
   foreign.push(watchForeignRequests(page, t.url));
   page.on('pageerror', (err) => console.error('page error:', err.message));
   return page;
+}
+
+/** Only with UPDATE_DOC_SCREENSHOTS (as portal-journeys.spec.ts): a viewport shot for the docs, docs/screenshots/portal-threads-<name>.png. */
+async function docShot(page: Page, name: string): Promise<void> {
+  if (!process.env.UPDATE_DOC_SCREENSHOTS) return;
+  const dir = join(__dirname, '..', '..', 'docs', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `portal-threads-${name}.png`) });
 }
 
 const base = () => `${t.url}/c/${c.slug}/app`;
@@ -158,6 +167,7 @@ describe('portal mail counseling in Chromium', () => {
     await expect(adminPage.locator('main').textContent()).resolves.not.toContain(ENQUIRY);
     expect(await seriousViolations(adminPage)).toEqual([]);
     await shot(adminPage, 'portal-threads-admin-waiting');
+    await docShot(adminPage, 'admin-waiting');
 
     // assigning without a choice says so at the field
     await row.getByRole('button', { name: 'Zuordnen' }).click();
@@ -226,6 +236,7 @@ describe('portal mail counseling in Chromium', () => {
     await expect(staffPage.locator('[data-pending]').count()).resolves.toBe(0);
     expect(await seriousViolations(staffPage)).toEqual([]);
     await shot(staffPage, 'portal-threads-counselor-thread');
+    await docShot(staffPage, 'counselor-thread');
 
     // the client's list: the unread mark arrives live, as a number and as a sentence, and is announced
     const badge = row.locator('.badge');
@@ -238,6 +249,7 @@ describe('portal mail counseling in Chromium', () => {
       .waitFor();
     expect(await seriousViolations(client)).toEqual([]);
     await shot(client, 'portal-threads-client-unread');
+    await docShot(client, 'client-unread');
   });
 
   it('should let the client read and download the PDF, mark the thread read, and never see the notes', async () => {
@@ -281,6 +293,7 @@ describe('portal mail counseling in Chromium', () => {
     await expect(fits(narrow)).resolves.toBe(true);
     expect(await seriousViolations(narrow)).toEqual([]);
     await shot(narrow, 'portal-threads-client-320px');
+    await docShot(narrow, 'client-320px');
     // the counselor's open thread fetches it after the push
     await staffPage.locator('.post.peer').filter({ hasText: 'Danke, ich schaue mir das an.' }).waitFor();
     await staffPage.getByRole('status').filter({ hasText: '1 neue Nachricht ist angekommen.' }).waitFor();
@@ -331,6 +344,7 @@ describe('portal mail counseling in Chromium', () => {
     await banner.getByText('Ich bin bis Montag im Urlaub.').waitFor();
     expect(await seriousViolations(client)).toEqual([]);
     await shot(client, 'portal-threads-client-absence');
+    await docShot(client, 'client-absence');
 
     await adminPage.goto(`${base()}/enquiries`);
     const row = adminPage.locator(`tr[data-thread="${threadId}"]`);
