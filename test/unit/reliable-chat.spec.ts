@@ -1,65 +1,6 @@
-import type { Ack, MessageView } from '../../src/realtime/contract';
-import { ChatSocket, KeyValueStore, ReliableChat } from '../../client/src/lib/reliable-chat';
-
-type Handler = (...args: never[]) => void;
-type AckFn = (a: Ack<unknown>) => void;
-interface Call {
-  event: string;
-  payload: Record<string, unknown>;
-  ack: AckFn;
-}
-
-/** A scripted stand-in for a socket.io-client socket: records emits, lets the test answer them. */
-class FakeSocket implements ChatSocket {
-  connected = false;
-  calls: Call[] = [];
-  private handlers = new Map<string, Set<Handler>>();
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn);
-    return this;
-  }
-  emit(event: string, ...args: unknown[]): this {
-    this.calls.push({ event, payload: args[0] as Record<string, unknown>, ack: args[1] as AckFn });
-    return this;
-  }
-  push(event: string, payload: unknown): void {
-    for (const fn of this.handlers.get(event) ?? []) (fn as (p: unknown) => void)(payload);
-  }
-  connect(): void {
-    this.connected = true;
-    this.push('connect', undefined);
-  }
-  drop(): void {
-    this.connected = false;
-    this.push('disconnect', 'transport close');
-  }
-  /** Takes the oldest unanswered call of an event. */
-  take(event: string): Call {
-    const i = this.calls.findIndex((c) => c.event === event);
-    if (i === -1) throw new Error(`no ${event} emitted; got ${this.calls.map((c) => c.event).join(', ')}`);
-    return this.calls.splice(i, 1)[0]!;
-  }
-}
-
-const flush = () => new Promise<void>((r) => setImmediate(r));
-
-class MemoryStore implements KeyValueStore {
-  data = new Map<string, string>();
-  getItem(k: string) {
-    return this.data.get(k) ?? null;
-  }
-  setItem(k: string, v: string) {
-    this.data.set(k, v);
-  }
-  removeItem(k: string) {
-    this.data.delete(k);
-  }
-}
+import type { MessageView } from '../../src/realtime/contract';
+import { ReliableChat } from '../../client/src/lib/reliable-chat';
+import { FakeSocket, flush, MemoryStore } from '../harness/fake-socket';
 
 const msg = (seq: number, over: Partial<MessageView> = {}): MessageView => ({
   roomId: 'r1',

@@ -1,55 +1,7 @@
-import type { Ack, MessageView, RoomListItem, RoomMemberView } from '../../src/realtime/contract';
-import { RestCall, RoomsSession, RoomsSocket } from '../../client/src/portal/rooms/rooms-session';
+import type { MessageView, RoomListItem, RoomMemberView } from '../../src/realtime/contract';
+import { RestCall, RoomsSession } from '../../client/src/portal/rooms/rooms-session';
 import { isoToZoned, zonedToIso } from '../../client/src/portal/rooms/zoned-time';
-
-type Handler = (...args: never[]) => void;
-type AckFn = (a: Ack<unknown>) => void;
-interface Call {
-  event: string;
-  payload: Record<string, unknown>;
-  ack: AckFn;
-}
-
-/** A scripted stand-in for a socket.io-client socket: records emits, lets the test answer them. */
-class FakeSocket implements RoomsSocket {
-  connected = false;
-  calls: Call[] = [];
-  private handlers = new Map<string, Set<Handler>>();
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn);
-    return this;
-  }
-  emit(event: string, ...args: unknown[]): this {
-    this.calls.push({ event, payload: args[0] as Record<string, unknown>, ack: args[1] as AckFn });
-    return this;
-  }
-  push(event: string, payload: unknown): void {
-    for (const fn of this.handlers.get(event) ?? []) (fn as (p: unknown) => void)(payload);
-  }
-  connect(): void {
-    this.connected = true;
-    this.push('connect', undefined);
-  }
-  drop(): void {
-    this.connected = false;
-    this.push('disconnect', 'transport close');
-  }
-  take(event: string): Call {
-    const i = this.calls.findIndex((c) => c.event === event);
-    if (i === -1) throw new Error(`no ${event} emitted; got ${this.calls.map((c) => c.event).join(', ')}`);
-    return this.calls.splice(i, 1)[0]!;
-  }
-  emitted(event: string): Call[] {
-    return this.calls.filter((c) => c.event === event);
-  }
-}
-
-const flush = () => new Promise<void>((r) => setImmediate(r));
+import { FakeSocket, flush } from '../harness/fake-socket';
 
 const room = (id: string, over: Partial<RoomListItem> = {}): RoomListItem => ({
   id,

@@ -1,56 +1,9 @@
-import type { Ack, TopicChatListItem } from '../../src/realtime/contract';
+import type { TopicChatListItem } from '../../src/realtime/contract';
 import { nicknameProblem as serverProblem } from '../../src/modules/topic-chats/nickname';
 import type { LotseSocket } from '../../client/src/lib/socket';
 import { nicknameProblem, refusalOf, TopicVisitor } from '../../client/src/portal/topic-visitor';
+import { FakeSocket, flush, MemoryStore } from '../harness/fake-socket';
 
-type Handler = (...args: unknown[]) => void;
-
-/** A socket.io-client stand-in: records emits; the test connects, refuses and answers. */
-class FakeSocket {
-  connected = false;
-  calls: { event: string; payload: Record<string, unknown>; ack: (a: Ack<unknown>) => void }[] = [];
-  private handlers = new Map<string, Set<Handler>>();
-  constructor(readonly token: string) {}
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn);
-    return this;
-  }
-  removeAllListeners(): this {
-    this.handlers.clear();
-    return this;
-  }
-  emit(event: string, ...args: unknown[]): this {
-    this.calls.push({ event, payload: args[0] as Record<string, unknown>, ack: args[1] as (a: Ack<unknown>) => void });
-    return this;
-  }
-  push(event: string, payload?: unknown): void {
-    for (const fn of [...(this.handlers.get(event) ?? [])]) fn(payload);
-  }
-  disconnect(): this {
-    this.connected = false;
-    return this;
-  }
-}
-
-class MemoryStore {
-  data = new Map<string, string>();
-  getItem(k: string) {
-    return this.data.get(k) ?? null;
-  }
-  setItem(k: string, v: string) {
-    this.data.set(k, v);
-  }
-  removeItem(k: string) {
-    this.data.delete(k);
-  }
-}
-
-const flush = () => new Promise<void>((r) => setImmediate(r));
 const TOPIC: TopicChatListItem = {
   id: '6f1c2b9e-0000-4000-8000-000000000001',
   title: 'Prüfungsangst',

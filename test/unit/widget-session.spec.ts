@@ -1,71 +1,8 @@
-import type { Ack } from '../../src/realtime/contract';
 import type { LotseSocket } from '../../client/src/lib/socket';
 import { CenterInfo, DEFAULT_QUICK_EXIT_URL, WidgetSession } from '../../client/src/widget/session';
-
-type Handler = (...args: unknown[]) => void;
-interface Call {
-  event: string;
-  payload: Record<string, unknown>;
-  ack: (a: Ack<unknown>) => void;
-}
-
-/** A scripted socket.io-client stand-in: records emits, lets the test connect, push and answer. */
-class FakeSocket {
-  connected = false;
-  calls: Call[] = [];
-  disconnected = false;
-  private handlers = new Map<string, Set<Handler>>();
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn);
-    return this;
-  }
-  emit(event: string, ...args: unknown[]): this {
-    this.calls.push({ event, payload: args[0] as Record<string, unknown>, ack: args[1] as Call['ack'] });
-    return this;
-  }
-  push(event: string, payload?: unknown): void {
-    for (const fn of this.handlers.get(event) ?? []) fn(payload);
-  }
-  connect(): this {
-    this.connected = true;
-    this.push('connect');
-    return this;
-  }
-  disconnect(): this {
-    this.connected = false;
-    this.disconnected = true;
-    return this;
-  }
-  take(event: string): Call {
-    const i = this.calls.findIndex((c) => c.event === event);
-    if (i === -1) throw new Error(`no ${event} emitted; got ${this.calls.map((c) => c.event).join(', ')}`);
-    return this.calls.splice(i, 1)[0]!;
-  }
-}
-
-class MemoryStore {
-  data = new Map<string, string>();
-  getItem(k: string) {
-    return this.data.get(k) ?? null;
-  }
-  setItem(k: string, v: string) {
-    this.data.set(k, v);
-  }
-  removeItem(k: string) {
-    this.data.delete(k);
-  }
-  clear() {
-    this.data.clear();
-  }
-}
+import { FakeSocket, flush, MemoryStore } from '../harness/fake-socket';
 
 const CENTER: CenterInfo = { slug: 'demo', name: 'Demo', privacyText: null, emergencyText: null, openingHours: [], timeZone: 'Europe/Berlin' };
-const flush = () => new Promise<void>((r) => setImmediate(r));
 
 /** A session whose REST calls answer from a table and whose socket is the fake. */
 function setup(center: CenterInfo = CENTER) {

@@ -64,6 +64,11 @@ export class AccountsRepository {
     return this.repo.countBy({ centerId, role, status });
   }
 
+  /** The center's active admins other than `exceptId`. */
+  countActiveAdminsExcept(centerId: string, exceptId: string): Promise<number> {
+    return this.repo.countBy({ centerId, role: 'admin', status: 'active', id: Not(exceptId) });
+  }
+
   /** A pending invitation that has not expired (scoped by the center the link names). */
   findPendingInvitation(centerId: string, hash: string, now: Date): Promise<Account | null> {
     return this.repo.findOneBy({ centerId, invitationHash: hash, status: 'invited', invitationExpiresAt: MoreThan(now) });

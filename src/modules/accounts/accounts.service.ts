@@ -225,6 +225,10 @@ export class AccountsService {
     return this.repo.countByRoleAndStatus(centerId, 'admin', 'active');
   }
 
+  countActiveAdminsExcept(centerId: string, exceptId: string): Promise<number> {
+    return this.repo.countActiveAdminsExcept(centerId, exceptId);
+  }
+
   /** Conditional status change (see AccountsRepository.transition); true when this call changed it. */
   changeStatus(centerId: string, id: string, from: AccountStatus[], to: AccountStatus): Promise<boolean> {
     const patch: Partial<Account> = { status: to, deactivatedAt: to === 'deactivated' ? this.clock.now() : null };

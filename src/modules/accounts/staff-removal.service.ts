@@ -5,6 +5,7 @@ import { emitEvent, STAFF_ACCOUNT_RETIRING } from '../../common/events';
 import { ErasureService } from '../../infra/database/erasure.service';
 import { Transactions } from '../../infra/database/transactions';
 import { TokensService } from '../auth/tokens.service';
+import { CentersService } from '../centers/centers.service';
 import { CryptoService } from '../crypto/crypto.service';
 import type { Account } from './account.entity';
 import { AccountsService } from './accounts.service';
@@ -18,6 +19,7 @@ import { AccountsService } from './accounts.service';
 export class StaffRemovalService {
   constructor(
     private readonly accounts: AccountsService,
+    private readonly centers: CentersService,
     private readonly tokens: TokensService,
     private readonly crypto: CryptoService,
     private readonly events: EventEmitter2,
@@ -30,10 +32,12 @@ export class StaffRemovalService {
     return account.role === 'admin' && account.status === 'active' && (await this.accounts.countActiveAdmins(account.centerId)) <= 1;
   }
 
-  /** Deactivates the account; every token goes, and every node closes the sockets of those tokens at once. */
+  /** Deactivates the account; every token goes, and every node closes the sockets of those tokens once it committed. */
   async deactivate(account: Account, lastAdminMessage: string): Promise<void> {
-    await this.takeOut(account, lastAdminMessage);
-    await this.tokens.revokeSubject(account.centerId, account.id);
+    await this.tx.run(async () => {
+      await this.takeOut(account, 'deactivated', lastAdminMessage);
+      await this.tokens.revokeSubject(account.centerId, account.id);
+    });
   }
 
   /**
@@ -41,40 +45,34 @@ export class StaffRemovalService {
    * its sessions end on every node, and what was only its own goes (canned responses, reset links,
    * its key). Its name stays on what it wrote in rooms (the rooms belong to the center); a live
    * shift ends through the shift grace like a lost connection, and its running chats are handed over.
+   * All of it or nothing: one transaction.
    */
   async delete(account: Account, lastAdminMessage: string): Promise<void> {
-    await this.takeOut(account, lastAdminMessage);
     const { centerId, id } = account;
-    try {
-      await this.tx.run(async () => {
-        if (!(await this.accounts.changeStatus(centerId, id, ['deactivated'], 'deleted'))) throw errors.notFound('The staff member');
-        await emitEvent(this.events, STAFF_ACCOUNT_RETIRING, { centerId, accountId: id });
-        await this.crypto.destroyAccountKey(centerId, id);
-        // the token rows go in this transaction; the revocation is published once it committed
-        await this.tokens.revokeSubject(centerId, id);
-        await this.tx.afterCommit(() => this.erasure.flushDeleted());
-      });
-    } catch (err) {
-      // nothing of the deletion is written: the account is back as it was before the take-out
-      if (account.status !== 'deactivated') await this.accounts.changeStatus(centerId, id, ['deactivated'], account.status);
-      throw err;
-    }
+    await this.tx.run(async () => {
+      await this.takeOut(account, 'deleted', lastAdminMessage);
+      await emitEvent(this.events, STAFF_ACCOUNT_RETIRING, { centerId, accountId: id });
+      await this.crypto.destroyAccountKey(centerId, id);
+      // the token rows go in this transaction; the revocation is published once it committed
+      await this.tokens.revokeSubject(centerId, id);
+      await this.tx.afterCommit(() => this.erasure.flushDeleted());
+    });
   }
 
   /**
-   * Deactivates (first step of a deletion too), then checks that an active admin is left: two
-   * admins taking each other out at the same moment both see none left and both undo their step.
-   * Each step commits on its own, so each check sees the other's step (a transaction's snapshot
-   * would not).
+   * Inside the caller's transaction: the center's row is locked first, so take-outs in one center
+   * run one after another and each one counts the admins as the one before it left them (the count
+   * is the transaction's first plain read, after the lock: its snapshot starts there). Then the
+   * status changes only if it is still the one the caller read.
    */
-  private async takeOut(account: Account, lastAdminMessage: string): Promise<void> {
-    if (account.status === 'deactivated') return;
+  private async takeOut(account: Account, to: 'deactivated' | 'deleted', lastAdminMessage: string): Promise<void> {
     const { centerId, id } = account;
-    if (!(await this.accounts.changeStatus(centerId, id, [account.status], 'deactivated')))
-      throw errors.conflict('The account changed at the same time. Please try again.');
-    if (account.role === 'admin' && account.status === 'active' && (await this.accounts.countActiveAdmins(centerId)) === 0) {
-      await this.accounts.changeStatus(centerId, id, ['deactivated'], 'active');
+    await this.centers.lock(centerId);
+    if (account.role === 'admin' && account.status === 'active' && (await this.accounts.countActiveAdminsExcept(centerId, id)) === 0)
       throw errors.conflict(lastAdminMessage);
-    }
+    if (account.status === 'deleted') throw errors.notFound('The staff member');
+    if (account.status === to) return;
+    if (!(await this.accounts.changeStatus(centerId, id, [account.status], to)))
+      throw errors.conflict('The account changed at the same time. Please try again.');
   }
 }

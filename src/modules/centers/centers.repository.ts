@@ -43,6 +43,19 @@ export class CentersRepository {
     await this.repo.insert(center);
   }
 
+  /**
+   * Inside `Transactions.run`: holds the center's row until the commit, so that steps which must see
+   * each other (taking staff out) run one after another. MariaDB: `SELECT … FOR UPDATE`. SQLite has
+   * no row locks (TypeORM refuses the lock there), and `Transactions` runs its transactions one at a
+   * time already.
+   */
+  async lock(id: string): Promise<void> {
+    if (!this.tx.active) throw new Error('CentersRepository.lock needs an open transaction');
+    const query = this.repo.createQueryBuilder('center').select('center.id').where('center.id = :id', { id });
+    if (this.tx.mysql) query.setLock('pessimistic_write');
+    await query.getRawOne();
+  }
+
   async update(id: string, patch: Partial<Center>): Promise<void> {
     await this.repo.update({ id }, patch);
   }

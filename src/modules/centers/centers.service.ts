@@ -105,6 +105,11 @@ export class CentersService {
     return center;
   }
 
+  /** Inside `Transactions.run`: the center's steps that must see each other wait for each other until the commit. */
+  lock(centerId: string): Promise<void> {
+    return this.repo.lock(centerId);
+  }
+
   count(): Promise<number> {
     return this.repo.count();
   }

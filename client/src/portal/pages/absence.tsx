@@ -6,7 +6,8 @@ import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import { isoToZoned, zonedToIso } from '../rooms/zoned-time';
-import { errorText, StatusLine } from './admin-parts';
+import { errorText, Field, type FieldA11y } from '../form-parts';
+import { StatusLine } from './admin-parts';
 import './admin.css';
 import '../threads/threads.css';
 
@@ -98,26 +99,11 @@ export function AbsencePage({ session }: PageProps) {
     }
   };
 
-  const field = (key: FieldKey, label: string, input: (aria: Record<string, string>) => preact.JSX.Element, hint?: string) => {
-    const described = [hint ? `absence-${key}-hint` : '', errors[key] ? `absence-${key}-error` : ''].filter(Boolean).join(' ');
-    const aria: Record<string, string> = { ...(described ? { 'aria-describedby': described } : {}), ...(errors[key] ? { 'aria-invalid': 'true' } : {}) };
-    return (
-      <div class="field">
-        <label for={`absence-${key}`}>{label}</label>
-        {input(aria)}
-        {hint && (
-          <span class="hint" id={`absence-${key}-hint`}>
-            {hint}
-          </span>
-        )}
-        {errors[key] && (
-          <span class="error" id={`absence-${key}-error`}>
-            {errors[key]}
-          </span>
-        )}
-      </div>
-    );
-  };
+  const field = (key: FieldKey, label: string, input: (aria: FieldA11y) => preact.JSX.Element, hint?: string) => (
+    <Field id={`absence-${key}`} label={label} hint={hint} error={errors[key]}>
+      {input}
+    </Field>
+  );
   const active = current?.active;
   const when = (iso: string) => t.common.dateTime(iso, timeZone);
   return (
@@ -151,17 +137,16 @@ export function AbsencePage({ session }: PageProps) {
             {a.timeHint(timeZone)}
           </p>
           {field('startsAt', a.startsAt, (aria) => (
-            <input id="absence-startsAt" type="datetime-local" value={startsAt} onInput={(e) => setStartsAt(e.currentTarget.value)} {...aria} />
+            <input type="datetime-local" value={startsAt} onInput={(e) => setStartsAt(e.currentTarget.value)} {...aria} />
           ))}
           {field('endsAt', a.endsAt, (aria) => (
-            <input id="absence-endsAt" type="datetime-local" value={endsAt} onInput={(e) => setEndsAt(e.currentTarget.value)} {...aria} />
+            <input type="datetime-local" value={endsAt} onInput={(e) => setEndsAt(e.currentTarget.value)} {...aria} />
           ))}
           {field(
             'text',
             a.text,
             (aria) => (
               <textarea
-                id="absence-text"
                 rows={4}
                 dir="auto"
                 maxLength={ABSENCE_LIMITS.textMax}

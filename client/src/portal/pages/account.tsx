@@ -1,8 +1,9 @@
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
-import { errorText, Field, FieldErrors, focusFirst, FormError, isApiError, localPasswordProblem, refusedFields, refusedPasswordText } from '../auth-parts';
+import { localPasswordProblem, refusedPasswordText } from '../auth-parts';
+import { ConfirmDialog, errorText, FieldErrors, focusFirst, FormError, isApiError, PasswordField, refusedFields } from '../form-parts';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import '../auth.css';
@@ -103,21 +104,19 @@ function ChangePassword({ session }: PageProps) {
       <h2 id="password-heading">{t.account.passwordHeading}</h2>
       <p id="password-intro">{t.account.passwordIntro}</p>
       <form class="auth-form" onSubmit={(e) => void submit(e)} noValidate aria-describedby="password-intro">
-        <Field
+        <PasswordField
           id="currentPassword"
           label={t.account.currentPasswordLabel}
-          type="password"
           value={current}
           onInput={setCurrent}
           error={errors.currentPassword}
           autoComplete="current-password"
           required
         />
-        <Field
+        <PasswordField
           id="newPassword"
           label={t.account.newPasswordLabel}
           hint={t.auth.passwordHint}
-          type="password"
           value={next}
           onInput={setNext}
           error={errors.newPassword}
@@ -144,8 +143,7 @@ function ChangePassword({ session }: PageProps) {
  */
 function DeleteAccount({ session, staff, onDeleted }: PageProps & { staff: boolean; onDeleted: () => void }) {
   const { t } = useI18n();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const opener = useRef<HTMLButtonElement>(null);
+  const [asking, setAsking] = useState(false);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [formError, setFormError] = useState<string | null>(null);
@@ -155,13 +153,10 @@ function DeleteAccount({ session, staff, onDeleted }: PageProps & { staff: boole
     setPassword('');
     setError(undefined);
     setFormError(null);
-    dialog.current?.showModal();
-    document.getElementById('delete-password')?.focus();
+    setAsking(true);
   };
-  const close = () => dialog.current?.close();
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const submit = async () => {
     if (busy) return;
     setFormError(null);
     if (password === '') {
@@ -171,7 +166,7 @@ function DeleteAccount({ session, staff, onDeleted }: PageProps & { staff: boole
     setBusy(true);
     try {
       await session.call('/api/accounts/me', { method: 'DELETE', body: { password } });
-      dialog.current?.close();
+      setAsking(false);
       onDeleted();
     } catch (err) {
       if (isApiError(err, 'FORBIDDEN')) {
@@ -185,12 +180,34 @@ function DeleteAccount({ session, staff, onDeleted }: PageProps & { staff: boole
   return (
     <>
       <p>{staff ? t.account.deleteIntroStaff : t.account.deleteIntro}</p>
-      <button type="button" id="delete-open" class="danger" ref={opener} onClick={open}>
+      <button type="button" id="delete-open" class="danger" onClick={open}>
         {t.account.deleteOpen}
       </button>
-      <dialog ref={dialog} class="confirm" aria-labelledby="delete-title" aria-describedby="delete-what" onClose={() => opener.current?.focus()}>
-        <h2 id="delete-title">{t.account.dialogTitle}</h2>
-        <div id="delete-what">
+      {asking && (
+        <ConfirmDialog
+          id="delete"
+          title={t.account.dialogTitle}
+          confirmLabel={t.account.dialogConfirm}
+          busy={busy}
+          busyLabel={t.auth.sending}
+          focusId="delete-password"
+          onConfirm={() => void submit()}
+          onClose={() => setAsking(false)}
+          fields={
+            <>
+              <PasswordField
+                id="delete-password"
+                label={t.account.dialogPasswordLabel}
+                value={password}
+                onInput={setPassword}
+                error={error}
+                autoComplete="current-password"
+                required
+              />
+              <FormError id="delete-form-error" text={formError} />
+            </>
+          }
+        >
           <p>{t.account.dialogWhat}</p>
           <ul>
             {(staff ? t.account.staffDialogItems : t.account.dialogItems).map((item) => (
@@ -201,29 +218,8 @@ function DeleteAccount({ session, staff, onDeleted }: PageProps & { staff: boole
           <p>
             <strong>{staff ? t.account.staffDialogIrreversible : t.account.dialogIrreversible}</strong>
           </p>
-        </div>
-        <form onSubmit={(e) => void submit(e)} noValidate>
-          <Field
-            id="delete-password"
-            label={t.account.dialogPasswordLabel}
-            type="password"
-            value={password}
-            onInput={setPassword}
-            error={error}
-            autoComplete="current-password"
-            required
-          />
-          <FormError id="delete-form-error" text={formError} />
-          <div class="actions">
-            <button type="button" class="secondary" onClick={close}>
-              {t.common.cancel}
-            </button>
-            <button type="submit" class="danger" aria-disabled={busy ? 'true' : undefined}>
-              {busy ? t.auth.sending : t.account.dialogConfirm}
-            </button>
-          </div>
-        </form>
-      </dialog>
+        </ConfirmDialog>
+      )}
     </>
   );
 }

@@ -3,7 +3,8 @@ import { useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
-import { ConfirmDialog, errorText, StatusLine } from './admin-parts';
+import { ConfirmDialog, errorText } from '../form-parts';
+import { StatusLine } from './admin-parts';
 import './admin.css';
 
 interface InactiveClient {

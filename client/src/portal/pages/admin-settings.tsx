@@ -1,11 +1,11 @@
-import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Messages } from '../../i18n';
 import { useI18n } from '../../i18n';
 import { ApiError } from '../../lib/api';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
-import { errorText, StatusLine } from './admin-parts';
+import { Checkbox, errorText, Field } from '../form-parts';
+import { StatusLine } from './admin-parts';
 import { RetentionList } from './admin-retention';
 import './admin.css';
 
@@ -222,14 +222,13 @@ export function AdminSettingsPage({ session, center }: PageProps) {
 
   const text = (key: 'name' | 'imprintUrl' | 'privacyUrl' | 'timeZone' | 'quickExitUrl', label: string, hint?: string) => (
     <Field id={`setting-${key}`} label={label} hint={hint} error={errors[`setting-${key}`]}>
-      {(aria) => <input id={`setting-${key}`} value={form[key]} onInput={(e) => set(key, e.currentTarget.value)} {...aria} />}
+      {(aria) => <input value={form[key]} onInput={(e) => set(key, e.currentTarget.value)} {...aria} />}
     </Field>
   );
   const number = (key: NumberKey, label: string) => (
     <Field id={`setting-${key}`} label={label} error={errors[`setting-${key}`]}>
       {(aria) => (
         <input
-          id={`setting-${key}`}
           type="number"
           inputMode="numeric"
           min={NUMBERS[key][0]}
@@ -246,7 +245,6 @@ export function AdminSettingsPage({ session, center }: PageProps) {
       <Field id={`setting-${key}`} label={label} error={errors[`setting-${key}`]}>
         {(aria) => (
           <input
-            id={`setting-${key}`}
             type="text"
             inputMode={isBytes(key) ? 'decimal' : 'numeric'}
             value={extra[key]}
@@ -258,14 +256,11 @@ export function AdminSettingsPage({ session, center }: PageProps) {
     );
   const area = (key: 'privacyText' | 'emergencyText' | 'widgetOrigins', label: string, hint?: string) => (
     <Field id={`setting-${key}`} label={label} hint={hint} error={errors[`setting-${key}`]}>
-      {(aria) => <textarea id={`setting-${key}`} rows={4} value={form[key]} onInput={(e) => set(key, e.currentTarget.value)} {...aria} />}
+      {(aria) => <textarea rows={4} value={form[key]} onInput={(e) => set(key, e.currentTarget.value)} {...aria} />}
     </Field>
   );
   const check = (key: 'keepLiveTranscripts' | 'keepTopicTranscripts', label: string) => (
-    <div class="admin-check">
-      <input id={`setting-${key}`} type="checkbox" checked={form[key]} onChange={(e) => set(key, e.currentTarget.checked)} />
-      <label for={`setting-${key}`}>{label}</label>
-    </div>
+    <Checkbox id={`setting-${key}`} label={label} checked={form[key]} onChange={(on) => set(key, on)} />
   );
 
   return (
@@ -284,13 +279,14 @@ export function AdminSettingsPage({ session, center }: PageProps) {
           {number('liveWaitingLimit', s.liveWaitingLimit)}
           {number('liveMaxWaitMinutes', s.liveMaxWaitMinutes)}
           {number('shiftGraceSeconds', s.shiftGraceSeconds)}
-          <div class="field">
-            <label for="setting-liveHandover">{s.liveHandover}</label>
-            <select id="setting-liveHandover" value={form.liveHandover} onChange={(e) => set('liveHandover', e.currentTarget.value as Form['liveHandover'])}>
-              <option value="handover">{s.handoverModes.handover}</option>
-              <option value="end">{s.handoverModes.end}</option>
-            </select>
-          </div>
+          <Field id="setting-liveHandover" label={s.liveHandover}>
+            {(aria) => (
+              <select {...aria} value={form.liveHandover} onChange={(e) => set('liveHandover', e.currentTarget.value as Form['liveHandover'])}>
+                <option value="handover">{s.handoverModes.handover}</option>
+                <option value="end">{s.handoverModes.end}</option>
+              </select>
+            )}
+          </Field>
           {number('liveBlockHours', s.liveBlockHours)}
           {number('liveWaitingPerAddress', s.liveWaitingPerAddress)}
           {text('quickExitUrl', s.quickExitUrl, s.urlHint)}
@@ -303,7 +299,7 @@ export function AdminSettingsPage({ session, center }: PageProps) {
               <legend>{s.rowLabel(i + 1)}</legend>
               <Field id={`hours-${i}-day`} label={s.day} error={errors[`hours-${i}-day`]}>
                 {(aria) => (
-                  <select id={`hours-${i}-day`} value={String(h.day)} onChange={(e) => setHours(i, { day: Number(e.currentTarget.value) })} {...aria}>
+                  <select value={String(h.day)} onChange={(e) => setHours(i, { day: Number(e.currentTarget.value) })} {...aria}>
                     {s.dayNames.map((name, d) => (
                       <option key={d} value={String(d)}>
                         {name}
@@ -313,10 +309,10 @@ export function AdminSettingsPage({ session, center }: PageProps) {
                 )}
               </Field>
               <Field id={`hours-${i}-from`} label={s.from} error={errors[`hours-${i}-from`]}>
-                {(aria) => <input id={`hours-${i}-from`} type="time" value={h.from} onInput={(e) => setHours(i, { from: e.currentTarget.value })} {...aria} />}
+                {(aria) => <input type="time" value={h.from} onInput={(e) => setHours(i, { from: e.currentTarget.value })} {...aria} />}
               </Field>
               <Field id={`hours-${i}-to`} label={s.to} error={errors[`hours-${i}-to`]}>
-                {(aria) => <input id={`hours-${i}-to`} type="time" value={h.to} onInput={(e) => setHours(i, { to: e.currentTarget.value })} {...aria} />}
+                {(aria) => <input type="time" value={h.to} onInput={(e) => setHours(i, { to: e.currentTarget.value })} {...aria} />}
               </Field>
               <button
                 type="button"
@@ -383,40 +379,5 @@ export function AdminSettingsPage({ session, center }: PageProps) {
       </form>
       <RetentionList session={session} timeZone={session.state.info?.timeZone ?? 'Europe/Berlin'} />
     </Layout>
-  );
-}
-
-type Aria = { 'aria-invalid'?: 'true'; 'aria-describedby'?: string };
-
-/** A labelled field with its hint and its error, tied to the control by aria-describedby. */
-function Field({
-  id,
-  label,
-  hint,
-  error,
-  children,
-}: {
-  id: string;
-  label: string;
-  hint?: string;
-  error?: string;
-  children: (aria: Aria) => ComponentChildren;
-}) {
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      {children({ ...(error ? { 'aria-invalid': 'true' } : {}), ...(described ? { 'aria-describedby': described } : {}) })}
-      {hint && (
-        <span id={`${id}-hint`} class="hint">
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span id={`${id}-error`} class="error">
-          {error}
-        </span>
-      )}
-    </div>
   );
 }

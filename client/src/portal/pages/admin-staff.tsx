@@ -4,7 +4,8 @@ import { ApiError } from '../../lib/api';
 import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
-import { ConfirmDialog, errorText, StatusLine } from './admin-parts';
+import { ConfirmDialog, errorText, Field, FormError, TextField } from '../form-parts';
+import { StatusLine } from './admin-parts';
 import './admin.css';
 
 type StaffRole = 'counselor' | 'admin';
@@ -178,56 +179,26 @@ function InviteForm({ base, session, onCreated }: { base: string; session: PageP
         </div>
       )}
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <div class="field">
-          <label for="invite-email">{s.email}</label>
-          <input
-            id="invite-email"
-            type="email"
-            autocomplete="off"
-            required
-            value={email}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-            aria-invalid={errors.email ? 'true' : undefined}
-            aria-describedby={errors.email ? 'invite-email-error' : undefined}
-          />
-          {errors.email && (
-            <span id="invite-email-error" class="error">
-              {errors.email}
-            </span>
+        <TextField id="invite-email" type="email" label={s.email} value={email} onInput={setEmail} error={errors.email} autoComplete="off" verbatim required />
+        <TextField
+          id="invite-name"
+          label={s.displayName}
+          hint={s.displayNameHint}
+          value={displayName}
+          onInput={setDisplayName}
+          error={errors.displayName}
+          input={{ maxLength: 120 }}
+          required
+        />
+        <Field id="invite-role" label={s.role}>
+          {(a11y) => (
+            <select {...a11y} value={role} onChange={(e) => setRole(e.currentTarget.value as StaffRole)}>
+              <option value="counselor">{s.roles.counselor}</option>
+              <option value="admin">{s.roles.admin}</option>
+            </select>
           )}
-        </div>
-        <div class="field">
-          <label for="invite-name">{s.displayName}</label>
-          <input
-            id="invite-name"
-            required
-            maxLength={120}
-            value={displayName}
-            onInput={(e) => setDisplayName(e.currentTarget.value)}
-            aria-invalid={errors.displayName ? 'true' : undefined}
-            aria-describedby={errors.displayName ? 'invite-name-hint invite-name-error' : 'invite-name-hint'}
-          />
-          <span id="invite-name-hint" class="hint">
-            {s.displayNameHint}
-          </span>
-          {errors.displayName && (
-            <span id="invite-name-error" class="error">
-              {errors.displayName}
-            </span>
-          )}
-        </div>
-        <div class="field">
-          <label for="invite-role">{s.role}</label>
-          <select id="invite-role" value={role} onChange={(e) => setRole(e.currentTarget.value as StaffRole)}>
-            <option value="counselor">{s.roles.counselor}</option>
-            <option value="admin">{s.roles.admin}</option>
-          </select>
-        </div>
-        {errors.form && (
-          <p class="error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        </Field>
+        <FormError id="invite-form-error" text={errors.form} />
         <button type="submit" disabled={busy}>
           {s.invite}
         </button>

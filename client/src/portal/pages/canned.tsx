@@ -5,7 +5,7 @@ import { ApiError } from '../../lib/api';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import { refreshWorkspaceCanned } from '../workspace-console';
-import { ConfirmDialog, explain, Field } from '../workspace-form';
+import { ConfirmDialog, explain, Field, FormError } from '../form-parts';
 import '../workspace.css';
 
 /** The console's old per-browser list (before canned responses lived on the server). */
@@ -196,11 +196,7 @@ export function CannedPage({ session }: PageProps) {
         <Field id="canned-body" label={w.fieldBody} hint={w.fieldBodyHint} error={fieldErrors.body}>
           {(a) => <textarea {...a} rows={4} value={body} maxLength={CANNED_LIMITS.bodyMax} onInput={(e) => setBody(e.currentTarget.value)} />}
         </Field>
-        {formError && (
-          <p class="error" role="alert">
-            {formError}
-          </p>
-        )}
+        <FormError id="canned-form-error" text={formError} />
         <div class="ws-actions">
           <button type="submit" disabled={busy}>
             {editing ? w.saveChanges : w.add}
@@ -214,10 +210,12 @@ export function CannedPage({ session }: PageProps) {
       </form>
       {asking && (
         <ConfirmDialog
-          text={w.deleteConfirm(asking.title)}
-          yes={w.deleteYes}
-          no={t.common.cancel}
-          onYes={() => void remove(asking)}
+          title={w.deleteConfirm(asking.title)}
+          confirmLabel={w.deleteYes}
+          onConfirm={() => {
+            setAsking(null);
+            void remove(asking);
+          }}
           onClose={() => setAsking(null)}
         />
       )}

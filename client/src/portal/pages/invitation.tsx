@@ -6,7 +6,7 @@ import { api, ApiError } from '../../lib/api';
 import { Layout } from '../layout';
 import { homePath } from '../nav';
 import type { PageProps } from '../page';
-import { errorText } from './admin-parts';
+import { errorText, FormError, PasswordField } from '../form-parts';
 import './admin.css';
 
 /** Reads `#token=…` once and removes it from the address bar (and so from the history). */
@@ -24,6 +24,7 @@ export function InvitationPage({ session, center }: PageProps) {
   const [token] = useState(takeToken);
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
+  const [show, setShow] = useState(false);
   const [errors, setErrors] = useState<{ password?: string; repeat?: string; form?: string }>({});
   const [invalid, setInvalid] = useState(!token);
   const [busy, setBusy] = useState(false);
@@ -63,50 +64,30 @@ export function InvitationPage({ session, center }: PageProps) {
       ) : (
         <form onSubmit={(e) => void submit(e)} noValidate>
           <p>{i.intro}</p>
-          <div class="field">
-            <label for="invitation-password">{i.password}</label>
-            <input
-              id="invitation-password"
-              type="password"
-              autocomplete="new-password"
-              required
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-              aria-invalid={errors.password ? 'true' : undefined}
-              aria-describedby={errors.password ? 'invitation-policy invitation-password-error' : 'invitation-policy'}
-            />
-            <span id="invitation-policy" class="hint">
-              {i.policy}
-            </span>
-            {errors.password && (
-              <span id="invitation-password-error" class="error">
-                {errors.password}
-              </span>
-            )}
-          </div>
-          <div class="field">
-            <label for="invitation-repeat">{i.repeat}</label>
-            <input
-              id="invitation-repeat"
-              type="password"
-              autocomplete="new-password"
-              required
-              value={repeat}
-              onInput={(e) => setRepeat(e.currentTarget.value)}
-              aria-invalid={errors.repeat ? 'true' : undefined}
-              aria-describedby={errors.repeat ? 'invitation-repeat-error' : undefined}
-            />
-            {errors.repeat && (
-              <span id="invitation-repeat-error" class="error">
-                {errors.repeat}
-              </span>
-            )}
-          </div>
-          {errors.form && (
-            <p class="error" role="alert">
-              {errors.form}
-            </p>
-          )}
+          <PasswordField
+            id="invitation-password"
+            label={i.password}
+            hint={i.policy}
+            value={password}
+            onInput={setPassword}
+            error={errors.password}
+            autoComplete="new-password"
+            shown={show}
+            required
+          />
+          <PasswordField
+            id="invitation-repeat"
+            toggleId="invitation-show"
+            label={i.repeat}
+            value={repeat}
+            onInput={setRepeat}
+            error={errors.repeat}
+            autoComplete="new-password"
+            shown={show}
+            onShownChange={setShow}
+            required
+          />
+          <FormError id="invitation-form-error" text={errors.form} />
           <button type="submit" disabled={busy}>
             {busy ? i.working : i.submit}
           </button>

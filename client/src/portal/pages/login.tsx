@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
-import { errorText, Field, FieldErrors, focusFirst, FormError, isApiError, ShowPassword } from '../auth-parts';
+import { errorText, FieldErrors, focusFirst, FormError, isApiError, PasswordField, TextField } from '../form-parts';
 import { Layout } from '../layout';
 import { homePath } from '../nav';
 import { safeNext } from '../next-path';
@@ -16,7 +16,6 @@ export function LoginPage({ session, center }: PageProps) {
   const { route, query } = useLocation();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
-  const [show, setShow] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -55,18 +54,17 @@ export function LoginPage({ session, center }: PageProps) {
     <Layout session={session} title={t.auth.loginTitle}>
       <p>{t.auth.loginIntro}</p>
       <form class="auth-form" onSubmit={(e) => void submit(e)} noValidate>
-        <Field id="login" label={t.auth.loginLabel} value={login} onInput={setLogin} error={errors.login} autoComplete="username" required />
-        <Field
+        <TextField id="login" label={t.auth.loginLabel} value={login} onInput={setLogin} error={errors.login} autoComplete="username" verbatim required />
+        <PasswordField
           id="password"
+          toggleId="login-show"
           label={t.auth.passwordLabel}
-          type={show ? 'text' : 'password'}
           value={password}
           onInput={setPassword}
           error={errors.password}
           autoComplete="current-password"
           required
         />
-        <ShowPassword id="login-show" checked={show} onChange={setShow} label={t.auth.showPassword} />
         <FormError id="login-form-error" text={formError} />
         <div class="actions">
           <button type="submit" aria-disabled={busy ? 'true' : undefined}>

@@ -2,18 +2,8 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
-import {
-  errorText,
-  Field,
-  FieldErrors,
-  focusFirst,
-  FormError,
-  isApiError,
-  localPasswordProblem,
-  refusedFields,
-  refusedPasswordText,
-  ShowPassword,
-} from '../auth-parts';
+import { localPasswordProblem, refusedPasswordText } from '../auth-parts';
+import { errorText, FieldErrors, focusFirst, FormError, isApiError, PasswordField, refusedFields, TextField } from '../form-parts';
 import { Layout } from '../layout';
 import { homePath } from '../nav';
 import type { PageProps } from '../page';
@@ -35,7 +25,6 @@ export function RegisterPage({ session, center }: PageProps) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [email, setEmail] = useState('');
-  const [show, setShow] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -99,8 +88,9 @@ export function RegisterPage({ session, center }: PageProps) {
     <Layout session={session} title={t.auth.registerTitle}>
       <p>{t.auth.registerIntro}</p>
       <form class="auth-form" onSubmit={(e) => void submit(e)} noValidate>
-        <Field
+        <TextField
           id="username"
+          verbatim
           label={t.auth.usernameLabel}
           marker={t.common.required}
           hint={t.auth.usernameHint}
@@ -110,21 +100,21 @@ export function RegisterPage({ session, center }: PageProps) {
           autoComplete="username"
           required
         />
-        <Field
+        <PasswordField
           id="password"
+          toggleId="register-show"
           label={t.auth.passwordLabel}
           marker={t.common.required}
           hint={t.auth.passwordHint}
-          type={show ? 'text' : 'password'}
           value={password}
           onInput={setPassword}
           error={errors.password}
           autoComplete="new-password"
           required
         />
-        <ShowPassword id="register-show" checked={show} onChange={setShow} label={t.auth.showPassword} />
-        <Field
+        <TextField
           id="email"
+          verbatim
           label={t.auth.emailLabel}
           marker={t.common.optional}
           hint={t.auth.emailHint}

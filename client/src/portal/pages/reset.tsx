@@ -2,18 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LoginResult } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
 import { api } from '../../lib/api';
-import {
-  errorText,
-  Field,
-  FieldErrors,
-  focusFirst,
-  FormError,
-  isApiError,
-  localPasswordProblem,
-  refusedFields,
-  refusedPasswordText,
-  ShowPassword,
-} from '../auth-parts';
+import { localPasswordProblem, refusedPasswordText } from '../auth-parts';
+import { errorText, FieldErrors, focusFirst, FormError, isApiError, PasswordField, refusedFields, TextField } from '../form-parts';
 import { Layout } from '../layout';
 import { homePath } from '../nav';
 import type { PageProps } from '../page';
@@ -76,7 +66,7 @@ function RequestForm({ session, center }: PageProps) {
       <p>{t.auth.resetIntro}</p>
       <p class="warning">{t.auth.resetNoEmail}</p>
       <form class="auth-form" onSubmit={(e) => void submit(e)} noValidate>
-        <Field id="login" label={t.auth.loginLabel} value={login} onInput={setLogin} error={error} autoComplete="username" required />
+        <TextField id="login" label={t.auth.loginLabel} value={login} onInput={setLogin} error={error} autoComplete="username" verbatim required />
         <FormError id="reset-form-error" text={formError} />
         <div class="actions">
           <button type="submit" aria-disabled={busy ? 'true' : undefined}>
@@ -102,7 +92,6 @@ function RequestForm({ session, center }: PageProps) {
 function NewPasswordForm({ session, center, token, onRequestNew }: PageProps & { token: string; onRequestNew: () => void }) {
   const { t } = useI18n();
   const [password, setPassword] = useState('');
-  const [show, setShow] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState(token === '');
@@ -161,18 +150,17 @@ function NewPasswordForm({ session, center, token, onRequestNew }: PageProps & {
     <Layout session={session} title={t.auth.newPasswordTitle}>
       <p>{t.auth.newPasswordIntro}</p>
       <form class="auth-form" onSubmit={(e) => void submit(e)} noValidate>
-        <Field
+        <PasswordField
           id="password"
+          toggleId="reset-show"
           label={t.auth.newPasswordLabel}
           hint={t.auth.passwordHint}
-          type={show ? 'text' : 'password'}
           value={password}
           onInput={setPassword}
           error={errors.password}
           autoComplete="new-password"
           required
         />
-        <ShowPassword id="reset-show" checked={show} onChange={setShow} label={t.auth.showPassword} />
         <FormError id="new-password-form-error" text={formError} />
         <div class="actions">
           <button type="submit" aria-disabled={busy ? 'true' : undefined}>

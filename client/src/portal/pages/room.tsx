@@ -3,6 +3,7 @@ import { useI18n } from '../../i18n';
 import { Composer, MessageList } from '../../lib/chat-parts';
 import { useStore } from '../../lib/store';
 import { CannedPicker } from '../canned-picker';
+import { ConfirmDialog } from '../form-parts';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import { RoomNewsRegion } from '../rooms/news';
@@ -161,7 +162,8 @@ function RoomBody({ session, rooms, center, roomId }: PageProps & { rooms: Rooms
 function RoomActions({ rooms, open, name, closed }: { rooms: RoomsSession; open: OpenRoom; name: string; closed: boolean }) {
   const { t } = useI18n();
   const r = t.rooms.room;
-  const dialog = useRef<HTMLDialogElement>(null);
+  const [asking, setAsking] = useState(false);
+  const removed = useRef(false);
   const removeButton = useRef<HTMLButtonElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -179,10 +181,10 @@ function RoomActions({ rooms, open, name, closed }: { rooms: RoomsSession; open:
     setBusy(true);
     const code = await rooms.remove(open.roomId);
     setBusy(false);
-    dialog.current?.close();
-    if (code) return say(code);
-    // the room's content is gone: start again at the page's heading
-    document.querySelector<HTMLElement>('main h1')?.focus();
+    // the room's content is gone: the dialog hands the focus to the page's heading
+    removed.current = !code;
+    setAsking(false);
+    if (code) say(code);
   };
   return (
     <section class="room-actions" aria-labelledby="room-actions-heading">
@@ -197,7 +199,7 @@ function RoomActions({ rooms, open, name, closed }: { rooms: RoomsSession; open:
           </button>
         </>
       )}
-      <button type="button" class="danger" ref={removeButton} disabled={busy} onClick={() => dialog.current?.showModal()}>
+      <button type="button" class="danger" ref={removeButton} disabled={busy} onClick={() => setAsking(true)}>
         {r.remove}
       </button>
       {error && (
@@ -205,20 +207,19 @@ function RoomActions({ rooms, open, name, closed }: { rooms: RoomsSession; open:
           {error}
         </p>
       )}
-      <dialog ref={dialog} class="confirm" aria-labelledby="room-delete-title" aria-describedby="room-delete-text">
-        <h2 id="room-delete-title">{r.confirmTitle}</h2>
-        <p id="room-delete-text" dir="auto">
-          {r.confirmText(name)}
-        </p>
-        <div class="confirm-actions">
-          <button type="button" class="secondary" onClick={() => dialog.current?.close()}>
-            {t.common.cancel}
-          </button>
-          <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
-            {r.confirmRemove}
-          </button>
-        </div>
-      </dialog>
+      {asking && (
+        <ConfirmDialog
+          id="room-delete"
+          title={r.confirmTitle}
+          confirmLabel={r.confirmRemove}
+          busy={busy}
+          onConfirm={() => void remove()}
+          onClose={() => setAsking(false)}
+          returnTo={() => (removed.current ? document.querySelector<HTMLElement>('main h1') : null)}
+        >
+          <p dir="auto">{r.confirmText(name)}</p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }

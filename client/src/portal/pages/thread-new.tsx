@@ -10,7 +10,7 @@ import type { PageProps } from '../page';
 import type { PortalSession } from '../session';
 import { myClients } from '../threads/my-clients';
 import type { PersonRef } from '../threads/thread-types';
-import { errorText } from './admin-parts';
+import { errorText, Field } from '../form-parts';
 import '../threads/threads.css';
 
 type FieldKey = 'subject' | 'body' | 'clients';
@@ -181,43 +181,36 @@ function ThreadForm({ session, counselor, onCreated }: { session: PortalSession;
           {fieldError('clients')}
         </fieldset>
       )}
-      <div class="field">
-        <label for="thread-subject">{e.subject}</label>
-        <input
-          id="thread-subject"
-          type="text"
-          dir="auto"
-          maxLength={THREAD_LIMITS.subjectMax}
-          value={subject}
-          onInput={(ev) => {
-            setSubject(ev.currentTarget.value);
-            setErrors((x) => ({ ...x, subject: undefined }));
-          }}
-          {...aria('subject', counselor ? undefined : 'thread-subject-hint')}
-        />
-        {!counselor && (
-          <span class="hint" id="thread-subject-hint">
-            {t.threads.enquiry.subjectHint}
-          </span>
+      <Field id="thread-subject" label={e.subject} hint={counselor ? undefined : t.threads.enquiry.subjectHint} error={errors.subject}>
+        {(a11y) => (
+          <input
+            type="text"
+            dir="auto"
+            maxLength={THREAD_LIMITS.subjectMax}
+            value={subject}
+            onInput={(ev) => {
+              setSubject(ev.currentTarget.value);
+              setErrors((x) => ({ ...x, subject: undefined }));
+            }}
+            {...a11y}
+          />
         )}
-        {fieldError('subject')}
-      </div>
-      <div class="field">
-        <label for="thread-body">{e.body}</label>
-        <textarea
-          id="thread-body"
-          rows={10}
-          dir="auto"
-          maxLength={THREAD_LIMITS.bodyMax}
-          value={body}
-          onInput={(ev) => {
-            setBody(ev.currentTarget.value);
-            setErrors((x) => ({ ...x, body: undefined }));
-          }}
-          {...aria('body')}
-        />
-        {fieldError('body')}
-      </div>
+      </Field>
+      <Field id="thread-body" label={e.body} error={errors.body}>
+        {(a11y) => (
+          <textarea
+            rows={10}
+            dir="auto"
+            maxLength={THREAD_LIMITS.bodyMax}
+            value={body}
+            onInput={(ev) => {
+              setBody(ev.currentTarget.value);
+              setErrors((x) => ({ ...x, body: undefined }));
+            }}
+            {...a11y}
+          />
+        )}
+      </Field>
       <button type="submit" class="primary" disabled={busy}>
         {busy ? e.busy : e.submit}
       </button>

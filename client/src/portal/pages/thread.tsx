@@ -10,7 +10,7 @@ import { ThreadNewsRegion } from '../threads/news';
 import type { DocumentView, ThreadDetail, ThreadPostView } from '../threads/thread-types';
 import type { OpenThread, PendingPost, ThreadsSession } from '../threads/threads-session';
 import { useThreadsSession } from '../threads/use-threads';
-import { ConfirmDialog, errorText } from './admin-parts';
+import { ConfirmDialog, errorText } from '../form-parts';
 import './admin.css';
 import '../threads/threads.css';
 

@@ -6,7 +6,7 @@ import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import type { PortalSession } from '../session';
 import { TopicChatView } from '../topic-chat';
-import { ConfirmDialog, explain, Field } from '../workspace-form';
+import { ConfirmDialog, explain, Field, FormError, TextField } from '../form-parts';
 import { isoToZoned, zonedToIso } from '../zoned-time';
 import '../workspace.css';
 
@@ -193,11 +193,7 @@ function StaffTopics({ session, center }: PageProps) {
         <Field id="topic-capacity" label={w.fieldCapacity} hint={w.fieldCapacityHint} error={fieldErrors.capacity}>
           {(a) => <input {...a} type="number" min={1} max={500} value={draft.capacity} onInput={set('capacity')} />}
         </Field>
-        {formError && (
-          <p class="error" role="alert">
-            {formError}
-          </p>
-        )}
+        <FormError id="topic-form-error" text={formError} />
         <div class="ws-actions">
           <button type="submit" disabled={busy}>
             {editing ? w.saveChanges : w.create}
@@ -210,7 +206,16 @@ function StaffTopics({ session, center }: PageProps) {
         </div>
       </form>
       {asking && (
-        <ConfirmDialog text={w.cancelConfirm(asking.title)} yes={w.cancelYes} no={w.keep} onYes={() => void cancel(asking)} onClose={() => setAsking(null)} />
+        <ConfirmDialog
+          title={w.cancelConfirm(asking.title)}
+          confirmLabel={w.cancelYes}
+          cancelLabel={w.keep}
+          onConfirm={() => {
+            setAsking(null);
+            void cancel(asking);
+          }}
+          onClose={() => setAsking(null)}
+        />
       )}
     </Layout>
   );
@@ -327,32 +332,18 @@ function JoinForm({
         void submit();
       }}
     >
-      <div class="field">
-        <label for={id}>{w.nickname}</label>
-        <input
-          id={id}
-          ref={input}
-          value={nickname}
-          maxLength={LIMITS.nicknameMax}
-          autocomplete="off"
-          aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
-          aria-invalid={error ? 'true' : undefined}
-          onInput={(e) => setNickname(e.currentTarget.value)}
-        />
-        <span class="hint" id={`${id}-hint`}>
-          {w.nicknameHint}
-        </span>
-        {error && (
-          <span class="error" id={`${id}-error`}>
-            {error}
-          </span>
-        )}
-      </div>
-      {formError && (
-        <p class="error" role="alert">
-          {formError}
-        </p>
-      )}
+      <TextField
+        id={id}
+        label={w.nickname}
+        hint={w.nicknameHint}
+        value={nickname}
+        onInput={setNickname}
+        error={error}
+        autoComplete="off"
+        inputRef={input}
+        input={{ maxLength: LIMITS.nicknameMax }}
+      />
+      <FormError id={`${id}-form-error`} text={formError} />
       <div class="ws-actions">
         <button type="submit" disabled={busy}>
           {w.enter}

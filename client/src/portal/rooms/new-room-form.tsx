@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AccountView } from '../../../../src/realtime/contract';
 import { LIMITS } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
+import { TextField } from '../form-parts';
 import type { RoomsSession } from './rooms-session';
 import { zonedToIso } from './zoned-time';
 
@@ -91,13 +92,8 @@ export function NewRoomForm({ rooms, timeZone }: { rooms: RoomsSession; timeZone
     setError(t.errors[answer.error.code] ?? t.errors.INTERNAL);
   };
 
-  const described = (field: Field, hint?: string) => [hint, fieldErrors[field] ? `new-room-${field}-error` : undefined].filter(Boolean).join(' ') || undefined;
-  const fieldError = (field: Field) =>
-    fieldErrors[field] && (
-      <span id={`new-room-${field}-error`} class="error">
-        {fieldErrors[field]}
-      </span>
-    );
+  // the members' error belongs to their fieldset (the other fields' errors are their Field's)
+  const membersDescribed = ['new-room-members-hint', fieldErrors.members ? 'new-room-members-error' : ''].filter(Boolean).join(' ');
 
   return (
     <section class="new-room" aria-labelledby="new-room-heading">
@@ -110,40 +106,35 @@ export function NewRoomForm({ rooms, timeZone }: { rooms: RoomsSession; timeZone
           void submit();
         }}
       >
-        <div class="field">
-          <label for="new-room-name">{c.name}</label>
-          <input
-            id="new-room-name"
-            data-field="name"
-            type="text"
-            maxLength={LIMITS.roomNameMax}
-            value={name}
-            aria-invalid={fieldErrors.name ? true : undefined}
-            aria-describedby={described('name')}
-            onInput={(e) => {
-              setName(e.currentTarget.value);
-              clear('name');
-            }}
-          />
-          {fieldError('name')}
-        </div>
-        <fieldset class="members-pick" aria-describedby={described('members', 'new-room-members-hint')}>
+        <TextField
+          id="new-room-name"
+          label={c.name}
+          value={name}
+          onInput={(v) => {
+            setName(v);
+            clear('name');
+          }}
+          error={fieldErrors.name}
+          input={{ maxLength: LIMITS.roomNameMax, 'data-field': 'name' }}
+        />
+        <fieldset class="members-pick" aria-describedby={membersDescribed}>
           <legend>{c.members}</legend>
           <p id="new-room-members-hint" class="hint">
             {c.membersHint}
           </p>
-          <div class="field">
-            <label for="new-room-search">{c.search}</label>
-            <input
-              id="new-room-search"
-              data-field="members"
-              type="search"
-              value={query}
-              aria-controls="new-room-clients"
-              onInput={(e) => setQuery(e.currentTarget.value)}
-            />
-          </div>
-          {fieldError('members')}
+          <TextField
+            id="new-room-search"
+            type="search"
+            label={c.search}
+            value={query}
+            onInput={setQuery}
+            input={{ 'data-field': 'members', 'aria-controls': 'new-room-clients' }}
+          />
+          {fieldErrors.members && (
+            <span id="new-room-members-error" class="error">
+              {fieldErrors.members}
+            </span>
+          )}
           {loadError ? (
             <p class="error" role="alert">
               {t.errors[loadError as keyof typeof t.errors] ?? t.errors.INTERNAL}
@@ -181,39 +172,31 @@ export function NewRoomForm({ rooms, timeZone }: { rooms: RoomsSession; timeZone
           <p id="new-room-window-hint" class="hint">
             {c.windowHint(timeZone)}
           </p>
-          <div class="field">
-            <label for="new-room-starts">{c.startsAt}</label>
-            <input
-              id="new-room-starts"
-              data-field="startsAt"
-              type="datetime-local"
-              value={startsAt}
-              aria-invalid={fieldErrors.startsAt ? true : undefined}
-              aria-describedby={described('startsAt')}
-              onInput={(e) => {
-                setStartsAt(e.currentTarget.value);
-                clear('startsAt');
-                clear('endsAt');
-              }}
-            />
-            {fieldError('startsAt')}
-          </div>
-          <div class="field">
-            <label for="new-room-ends">{c.endsAt}</label>
-            <input
-              id="new-room-ends"
-              data-field="endsAt"
-              type="datetime-local"
-              value={endsAt}
-              aria-invalid={fieldErrors.endsAt ? true : undefined}
-              aria-describedby={described('endsAt')}
-              onInput={(e) => {
-                setEndsAt(e.currentTarget.value);
-                clear('endsAt');
-              }}
-            />
-            {fieldError('endsAt')}
-          </div>
+          <TextField
+            id="new-room-starts"
+            type="datetime-local"
+            label={c.startsAt}
+            value={startsAt}
+            onInput={(v) => {
+              setStartsAt(v);
+              clear('startsAt');
+              clear('endsAt');
+            }}
+            error={fieldErrors.startsAt}
+            input={{ 'data-field': 'startsAt' }}
+          />
+          <TextField
+            id="new-room-ends"
+            type="datetime-local"
+            label={c.endsAt}
+            value={endsAt}
+            onInput={(v) => {
+              setEndsAt(v);
+              clear('endsAt');
+            }}
+            error={fieldErrors.endsAt}
+            input={{ 'data-field': 'endsAt' }}
+          />
         </fieldset>
         <button type="submit" disabled={busy}>
           {busy ? c.busy : c.submit}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { NOTE_LIMITS, type NoteView } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
-import { ConfirmDialog, errorText } from '../pages/admin-parts';
+import { ConfirmDialog, errorText } from '../form-parts';
 import type { PortalSession } from '../session';
 
 /**
