@@ -146,14 +146,7 @@ export function AbsencePage({ session }: PageProps) {
             'text',
             a.text,
             (aria) => (
-              <textarea
-                rows={4}
-                dir="auto"
-                maxLength={ABSENCE_LIMITS.textMax}
-                value={text}
-                onInput={(e) => setText(e.currentTarget.value)}
-                {...aria}
-              />
+              <textarea rows={4} dir="auto" maxLength={ABSENCE_LIMITS.textMax} value={text} onInput={(e) => setText(e.currentTarget.value)} {...aria} />
             ),
             a.textHint,
           )}
