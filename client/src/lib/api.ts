@@ -61,3 +61,50 @@ async function request<T>(path: string, init: { method?: string; body?: unknown;
   }
   return data as T;
 }
+
+/** A refused answer as an ApiError (the server's `{ error }` body, or the status alone). */
+async function refusal(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  let err: ErrorBody | undefined;
+  try {
+    err = text ? (JSON.parse(text) as { error?: ErrorBody }).error : undefined;
+  } catch {
+    err = undefined;
+  }
+  // a proxy or the body parser may refuse a large upload before Lotse sees it
+  const code = err?.code ?? (res.status === 413 ? 'PAYLOAD_TOO_LARGE' : res.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INTERNAL');
+  return new ApiError(code, err?.message ?? res.statusText, res.status, err?.retryAfterMs, err?.fields);
+}
+
+/** A multipart upload (one field `file`) to Lotse's own origin; the token only in the header. */
+export async function upload<T>(path: string, file: Blob, name: string, token: string): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, name);
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+      body: form,
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError('NETWORK', 'network error', 0);
+  }
+  if (!res.ok) throw await refusal(res);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+/** A file the server sends as an attachment, fetched with the token (a plain link could not carry it). */
+export async function download(path: string, token: string): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, credentials: 'omit', cache: 'no-store' });
+  } catch {
+    throw new ApiError('NETWORK', 'network error', 0);
+  }
+  if (!res.ok) throw await refusal(res);
+  return res.blob();
+}

@@ -25,6 +25,12 @@ const CannedPage = lazy(() => import('./pages/canned').then((m) => m.CannedPage)
 const AdminOverviewPage = lazy(() => import('./pages/admin-overview').then((m) => m.AdminOverviewPage));
 const AdminStaffPage = lazy(() => import('./pages/admin-staff').then((m) => m.AdminStaffPage));
 const AdminClientsPage = lazy(() => import('./pages/admin-clients').then((m) => m.AdminClientsPage));
+const ThreadsPage = lazy(() => import('./pages/threads').then((m) => m.ThreadsPage));
+const ThreadNewPage = lazy(() => import('./pages/thread-new').then((m) => m.ThreadNewPage));
+const ThreadPage = lazy(() => import('./pages/thread').then((m) => m.ThreadPage));
+const ClientNotesPage = lazy(() => import('./pages/client-notes').then((m) => m.ClientNotesPage));
+const AbsencePage = lazy(() => import('./pages/absence').then((m) => m.AbsencePage));
+const AdminEnquiriesPage = lazy(() => import('./pages/admin-enquiries').then((m) => m.AdminEnquiriesPage));
 const AdminSettingsPage = lazy(() => import('./pages/admin-settings').then((m) => m.AdminSettingsPage));
 
 export function PortalApp({ session, initialLang }: { session: PortalSession; initialLang: Lang }) {
@@ -58,6 +64,15 @@ export function PortalApp({ session, initialLang }: { session: PortalSession; in
             <Route path="/c/:center/app/account" component={center(session, AccountPage, true)} />
             <Route path="/c/:center/app/rooms" component={center(session, RoomsPage, true)} />
             <Route path="/c/:center/app/rooms/:id" component={center(session, RoomPage, true)} />
+            <Route path="/c/:center/app/threads" component={center(session, ThreadsPage, true)} />
+            <Route path="/c/:center/app/threads/new" component={center(session, ThreadNewPage, true)} />
+            <Route path="/c/:center/app/threads/:id" component={center(session, ThreadPage, true)} />
+            <Route path="/c/:center/app/clients/:id/notes" component={center(session, ClientNotesPage, true)} />
+            <Route path="/c/:center/app/absence" component={center(session, AbsencePage, true)} />
+            <Route path="/c/:center/app/enquiries" component={center(session, AdminEnquiriesPage, true)} />
+            {/* the notification mails link here (no /app: the address in a mail stays short) */}
+            <Route path="/c/:center/threads" component={center(session, ToApp, true)} />
+            <Route path="/c/:center/threads/:id" component={center(session, ToApp, true)} />
             <Route path="/c/:center/app/topics" component={center(session, TopicsPage, true)} />
             <Route path="/c/:center/app/live" component={center(session, LivePage, true)} />
             <Route path="/c/:center/app/canned" component={center(session, CannedPage, true)} />
@@ -116,6 +131,16 @@ function CenterGate({
   if (state.infoState === 'missing') return <NotFoundPage session={session} />;
   if (needsLogin) return null;
   return <Page session={session} center={center} params={params} />;
+}
+
+/** `/c/:center/threads[/:id]` (the link in a notification mail) → the same page under `/app`. */
+function ToApp({ center, params }: PageProps) {
+  const { route } = useLocation();
+  const id = params?.id;
+  useEffect(() => {
+    route(`/c/${encodeURIComponent(center)}/app/threads${id ? `/${encodeURIComponent(id)}` : ''}`, true);
+  }, [center, id, route]);
+  return null;
 }
 
 /** `/c/:center/app`: the signed-in person's first area. */

@@ -10,16 +10,20 @@ export type NavKey = keyof Messages['common']['nav'];
 export const NAV: Record<Exclude<Role, 'visitor'>, { key: NavKey; path: string }[]> = {
   client: [
     { key: 'rooms', path: 'rooms' },
+    { key: 'threads', path: 'threads' },
     { key: 'topics', path: 'topics' },
   ],
   counselor: [
     { key: 'live', path: 'live' },
+    { key: 'threads', path: 'threads' },
     { key: 'rooms', path: 'rooms' },
     { key: 'topics', path: 'topics' },
     { key: 'canned', path: 'canned' },
+    { key: 'absence', path: 'absence' },
   ],
   admin: [
     { key: 'overview', path: 'overview' },
+    { key: 'enquiries', path: 'enquiries' },
     { key: 'staff', path: 'staff' },
     { key: 'clients', path: 'clients' },
     { key: 'topics', path: 'topics' },

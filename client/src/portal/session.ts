@@ -1,5 +1,5 @@
 import type { AccountView, CenterPublicInfo, LoginResult } from '../../../src/realtime/contract';
-import { api, ApiError } from '../lib/api';
+import { api, ApiError, download, upload } from '../lib/api';
 import { connectSocket, LotseSocket } from '../lib/socket';
 import { Store } from '../lib/store';
 
@@ -101,6 +101,27 @@ export class PortalSession extends Store<PortalState> {
     if (!token) throw new ApiError('UNAUTHORIZED', 'not signed in', 401);
     try {
       return await api<T>(path, { ...init, token });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'UNAUTHORIZED' && this.state.auth?.token === token) this.forget(true);
+      throw err;
+    }
+  }
+
+  /** An authenticated multipart upload (one field `file`); a dead token ends the session as in `call`. */
+  upload<T>(path: string, file: Blob, name: string): Promise<T> {
+    return this.authed((token) => upload<T>(path, file, name, token));
+  }
+
+  /** An authenticated download of a file the server sends as an attachment. */
+  download(path: string): Promise<Blob> {
+    return this.authed((token) => download(path, token));
+  }
+
+  private async authed<T>(run: (token: string) => Promise<T>): Promise<T> {
+    const token = this.state.auth?.token;
+    if (!token) throw new ApiError('UNAUTHORIZED', 'not signed in', 401);
+    try {
+      return await run(token);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHORIZED' && this.state.auth?.token === token) this.forget(true);
       throw err;

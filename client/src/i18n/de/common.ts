@@ -33,6 +33,9 @@ export const common = {
   nav: {
     home: 'Start',
     rooms: 'Chats',
+    threads: 'Nachrichten',
+    enquiries: 'Anfragen',
+    absence: 'Abwesenheit',
     topics: 'Themenchats',
     live: 'Live-Chat',
     canned: 'Textbausteine',

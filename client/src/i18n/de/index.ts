@@ -6,7 +6,20 @@ import { common } from './common';
 import { consoleTexts } from './console';
 import { errors } from './errors';
 import { rooms } from './rooms';
+import { threads } from './threads';
 import { workspace } from './workspace';
 
 /** The German catalogue of the portal: one object, one file per area. */
-export const de = { meta: { lang: 'de', dir: 'ltr' as 'ltr' | 'rtl' }, common, errors, center, auth, account, rooms, workspace, admin, console: consoleTexts };
+export const de = {
+  meta: { lang: 'de', dir: 'ltr' as 'ltr' | 'rtl' },
+  common,
+  errors,
+  center,
+  auth,
+  account,
+  rooms,
+  threads,
+  workspace,
+  admin,
+  console: consoleTexts,
+};

@@ -35,6 +35,9 @@ export const common: typeof de = {
   nav: {
     home: 'Home',
     rooms: 'Chats',
+    threads: 'Messages',
+    enquiries: 'Enquiries',
+    absence: 'Absence',
     topics: 'Topic chats',
     live: 'Live chat',
     canned: 'Canned responses',

@@ -7,7 +7,20 @@ import { common } from './common';
 import { consoleTexts } from './console';
 import { errors } from './errors';
 import { rooms } from './rooms';
+import { threads } from './threads';
 import { workspace } from './workspace';
 
 /** The English catalogue of the portal (same shape as the German one; the compiler checks it). */
-export const en: Messages = { meta: { lang: 'en', dir: 'ltr' }, common, errors, center, auth, account, rooms, workspace, admin, console: consoleTexts };
+export const en: Messages = {
+  meta: { lang: 'en', dir: 'ltr' },
+  common,
+  errors,
+  center,
+  auth,
+  account,
+  rooms,
+  threads,
+  workspace,
+  admin,
+  console: consoleTexts,
+};

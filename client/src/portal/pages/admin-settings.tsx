@@ -6,6 +6,7 @@ import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import { Checkbox, errorText, Field } from '../form-parts';
 import { StatusLine } from './admin-parts';
+import { RetentionList } from './admin-retention';
 import './admin.css';
 
 interface Hours {
@@ -32,6 +33,13 @@ interface Settings {
   keepTopicTranscripts: boolean;
   transcriptRetentionDays: number;
   widgetOrigins: string[];
+  /** Mail counseling (issue 12): present once the server has them. */
+  documentMaxBytes?: number;
+  documentDailyQuota?: number;
+  documentDailyBytes?: number;
+  threadRetentionDays?: number;
+  unconfirmedRegistrationDays?: number;
+  unusedAccountDays?: number;
 }
 
 /** The form's state: numbers and lists as the person types them. */
@@ -47,6 +55,40 @@ const NUMBERS = {
   transcriptRetentionDays: [1, 3650],
 } as const;
 type NumberKey = keyof typeof NUMBERS;
+
+/** Settings of mail counseling: shown only when the server sends them. the byte limits are edited in MB. */
+const EXTRA = {
+  documentMaxBytes: [1, 100],
+  documentDailyQuota: [1, 1000],
+  documentDailyBytes: [1, 1024],
+  threadRetentionDays: [1, 3650],
+  unconfirmedRegistrationDays: [1, 365],
+  unusedAccountDays: [7, 3650],
+} as const;
+type ExtraKey = keyof typeof EXTRA;
+const EXTRA_KEYS = Object.keys(EXTRA) as ExtraKey[];
+const MB = 1024 * 1024;
+const isBytes = (k: ExtraKey) => k === 'documentMaxBytes' || k === 'documentDailyBytes';
+
+function toExtra(s: Settings): Partial<Record<ExtraKey, string>> {
+  const out: Partial<Record<ExtraKey, string>> = {};
+  for (const k of EXTRA_KEYS) {
+    const v = s[k];
+    if (typeof v === 'number') out[k] = String(isBytes(k) ? Math.round((v / MB) * 10) / 10 : v);
+  }
+  return out;
+}
+
+function extraBody(extra: Partial<Record<ExtraKey, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of EXTRA_KEYS) {
+    const v = extra[k]?.trim();
+    if (v === undefined) continue;
+    const n = /^\d+([.,]\d+)?$/.test(v) ? Number(v.replace(',', '.')) : null;
+    out[k] = n === null ? (v === '' ? null : v) : isBytes(k) ? Math.round(n * MB) : n;
+  }
+  return out;
+}
 const NUMBER_KEYS = Object.keys(NUMBERS) as NumberKey[];
 
 function toForm(s: Settings): Form {
@@ -90,6 +132,10 @@ function fieldError(t: Messages, field: string): string {
   const e = t.admin.settings.fieldErrors;
   if (field === 'name') return e.name;
   if (field === 'imprintUrl' || field === 'privacyUrl' || field === 'quickExitUrl') return e.url;
+  if (field in EXTRA) {
+    const [min, max] = EXTRA[field as ExtraKey];
+    return isBytes(field as ExtraKey) ? e.megabytes(min, max) : e.number(min, max);
+  }
   if (field in NUMBERS) {
     const [min, max] = NUMBERS[field as NumberKey];
     return e.number(min, max);
@@ -114,6 +160,7 @@ export function AdminSettingsPage({ session, center }: PageProps) {
   const s = t.admin.settings;
   const url = `/api/centers/${encodeURIComponent(center)}/settings`;
   const [form, setForm] = useState<Form | null>(null);
+  const [extra, setExtra] = useState<Partial<Record<ExtraKey, string>>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
@@ -122,7 +169,10 @@ export function AdminSettingsPage({ session, center }: PageProps) {
 
   useEffect(() => {
     session.call<Settings>(url).then(
-      (v) => setForm(toForm(v)),
+      (v) => {
+        setForm(toForm(v));
+        setExtra(toExtra(v));
+      },
       (err) => setError(errorText(t, err)),
     );
   }, [session, url, t]);
@@ -154,8 +204,9 @@ export function AdminSettingsPage({ session, center }: PageProps) {
     setStatus('');
     setError('');
     try {
-      const saved = await session.call<Settings>(url, { method: 'PATCH', body: toBody(form) });
+      const saved = await session.call<Settings>(url, { method: 'PATCH', body: { ...toBody(form), ...extraBody(extra) } });
       setForm(toForm(saved));
+      setExtra(toExtra(saved));
       setStatus(s.saved);
     } catch (err) {
       const fields = err instanceof ApiError && err.code === 'VALIDATION_FAILED' ? (err.fields ?? []) : [];
@@ -189,6 +240,20 @@ export function AdminSettingsPage({ session, center }: PageProps) {
       )}
     </Field>
   );
+  const extraNumber = (key: ExtraKey, label: string) =>
+    extra[key] === undefined ? null : (
+      <Field id={`setting-${key}`} label={label} error={errors[`setting-${key}`]}>
+        {(aria) => (
+          <input
+            type="text"
+            inputMode={isBytes(key) ? 'decimal' : 'numeric'}
+            value={extra[key]}
+            onInput={(e) => setExtra({ ...extra, [key]: e.currentTarget.value })}
+            {...aria}
+          />
+        )}
+      </Field>
+    );
   const area = (key: 'privacyText' | 'emergencyText' | 'widgetOrigins', label: string, hint?: string) => (
     <Field id={`setting-${key}`} label={label} hint={hint} error={errors[`setting-${key}`]}>
       {(aria) => <textarea rows={4} value={form[key]} onInput={(e) => set(key, e.currentTarget.value)} {...aria} />}
@@ -287,6 +352,23 @@ export function AdminSettingsPage({ session, center }: PageProps) {
           {check('keepTopicTranscripts', s.keepTopicTranscripts)}
           {number('transcriptRetentionDays', s.transcriptRetentionDays)}
         </fieldset>
+        {(extra.documentMaxBytes !== undefined || extra.documentDailyQuota !== undefined) && (
+          <fieldset>
+            <legend>{s.documents}</legend>
+            {extraNumber('documentMaxBytes', s.documentMaxBytes)}
+            {extraNumber('documentDailyQuota', s.documentDailyQuota)}
+            {extraNumber('documentDailyBytes', s.documentDailyBytes)}
+          </fieldset>
+        )}
+        {(extra.threadRetentionDays !== undefined || extra.unconfirmedRegistrationDays !== undefined || extra.unusedAccountDays !== undefined) && (
+          <fieldset>
+            <legend>{s.retention}</legend>
+            <p class="hint">{s.retentionIntro}</p>
+            {extraNumber('threadRetentionDays', s.threadRetentionDays)}
+            {extraNumber('unconfirmedRegistrationDays', s.unconfirmedRegistrationDays)}
+            {extraNumber('unusedAccountDays', s.unusedAccountDays)}
+          </fieldset>
+        )}
         <fieldset>
           <legend>{s.embedding}</legend>
           {area('widgetOrigins', s.widgetOrigins, s.widgetOriginsHint)}
@@ -295,6 +377,7 @@ export function AdminSettingsPage({ session, center }: PageProps) {
           {s.save}
         </button>
       </form>
+      <RetentionList session={session} timeZone={session.state.info?.timeZone ?? 'Europe/Berlin'} />
     </Layout>
   );
 }
