@@ -472,4 +472,6 @@ export interface ThreadPostView {
   notice?: ThreadNotice;
   documents: { id: string; name: string; size: number }[];
   createdAt: string;
+  /** Only on the caller's own posts: the clientPostId it was sent with. */
+  clientPostId?: string;
 }

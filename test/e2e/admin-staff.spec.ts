@@ -2,6 +2,8 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../src/common/clock';
 import type { LoginResult } from '../../src/realtime/contract';
 import type { CreateStaffResult, StaffView } from '../../src/modules/admin/staff.service';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { StaffRemovalService } from '../../src/modules/accounts/staff-removal.service';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
 import { readOutbox } from '../harness/outbox';
@@ -247,6 +249,21 @@ describe('admin: staff', () => {
       expect(statuses.filter((status) => status !== 200 && status !== 204).every((status) => status === 409 || status === 401)).toBe(true);
       expect(active).toBe(1);
     }
+  });
+
+  it('should refuse a take-out by an admin who was taken out after their request passed authentication', async () => {
+    const race = await seedCenter(t, { counselors: 1, clients: 0 });
+    const late = await createStaff(t, { id: race.centerId, slug: race.slug }, { role: 'admin' });
+    await t.http().post(`/api/centers/${race.slug}/staff/${late.id}/deactivate`).set('Authorization', bearer(race.admin.token)).expect(200);
+    // the service step of a request whose token check ran before the deactivation committed
+    const removal = t.app.get(StaffRemovalService);
+    const counselor = (await t.app.get(AccountsService).findById(race.centerId, race.counselors[0]!.id))!;
+    const refused = removal.deactivate(counselor, 'last admin', late.id);
+    await expect(refused).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await t.app.get(AccountsService).findById(race.centerId, counselor.id))?.status).toBe('active');
+    // the admin who is still active may
+    await removal.deactivate(counselor, 'last admin', race.admin.id);
+    expect((await t.app.get(AccountsService).findById(race.centerId, counselor.id))?.status).toBe('deactivated');
   });
 
   it('should keep an active admin and take out one admin for each success when three admins take each other out at once', async () => {

@@ -174,6 +174,9 @@ describe('mail counseling threads (REST + pushes)', () => {
     expect(await count('SELECT COUNT(*) AS n FROM thread_posts WHERE thread_id = ? AND client_post_id IN (?, ?)', [id, 'same-id', 'race-id'])).toBe(2);
     // the seq stays gap-free
     expect((await posts(client, id)).map((p) => p.seq)).toEqual([1, 2, 3]);
+    // the writer sees their own clientPostIds (their page matches what it is still sending), nobody else does; the enquiry's text had none
+    expect((await posts(client, id)).map((p) => p.clientPostId)).toEqual([undefined, 'same-id', 'race-id']);
+    expect((await posts(c.counselors[0]!, id)).map((p) => p.clientPostId)).toEqual([undefined, undefined, undefined]);
   });
 
   it('should show a new counselor only the posts from the take-over on and lock the old one out when the admin reassigns', async () => {

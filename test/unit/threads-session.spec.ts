@@ -39,6 +39,8 @@ class FakeRest {
   calls: Call[] = [];
   /** The next POST /posts answers with this error (once). */
   failNextPost: string | null = null;
+  /** While set, a POST /posts stores the post at once but answers only when this is resolved. */
+  holdAck: Promise<void> | null = null;
   uploads: { path: string; name: string }[] = [];
   uploadError: string | null = null;
   private seen = new Map<string, { id: string; seq: number }>();
@@ -96,10 +98,12 @@ class FakeRest {
     const known = this.seen.get(key);
     if (known) return Promise.resolve(known);
     const p = this.add(threadId, 'me', b.body);
+    // as the server: the writer's own posts carry their clientPostId
+    p.clientPostId = b.clientPostId;
     p.documents = (b.documentIds ?? []).map((id) => ({ id, name: `${id}.pdf`, size: 2048 }));
     const answer = { id: p.id, seq: p.seq };
     this.seen.set(key, answer);
-    return Promise.resolve(answer);
+    return this.holdAck ? this.holdAck.then(() => answer) : Promise.resolve(answer);
   }
 }
 
@@ -244,6 +248,29 @@ describe('ThreadsSession', () => {
     ]);
     expect(session.state.open?.pending).toEqual([]);
     expect(session.state.open?.posts?.map((p) => [p.body, p.sender?.id])).toEqual([['Hallo', 'me']]);
+  });
+
+  it('should never show a post twice when its push arrives before the answer to the send', async () => {
+    const { rest, socket, session } = await setup([item('t1')]);
+    await session.open('t1');
+    let ack!: () => void;
+    rest.holdAck = new Promise<void>((r) => (ack = r));
+    const shown: number[] = [];
+    session.subscribe(() => {
+      const open = session.state.open;
+      if (open) shown.push((open.posts ?? []).filter((p) => p.body === 'Hallo').length + open.pending.filter((p) => p.body === 'Hallo').length);
+    });
+    session.send('Hallo');
+    await flush();
+    // the server stored it and pushed; the answer to the POST is still on its way
+    socket.push('thread.posted', { threadId: 't1', seq: 1, postId: 't1-p1', senderRole: 'client' });
+    await flush();
+    expect(session.state.open?.pending).toEqual([]);
+    ack();
+    await flush();
+    expect(session.state.open?.posts?.map((p) => p.body)).toEqual(['Hallo']);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(Math.max(...shown)).toBe(1);
   });
 
   it('should keep the reason of a refused post (CONFLICT for a closed thread) next to it', async () => {

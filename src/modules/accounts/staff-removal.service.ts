@@ -33,9 +33,9 @@ export class StaffRemovalService {
   }
 
   /** Deactivates the account; every token goes, and every node closes the sockets of those tokens once it committed. */
-  async deactivate(account: Account, lastAdminMessage: string): Promise<void> {
+  async deactivate(account: Account, lastAdminMessage: string, actorId: string): Promise<void> {
     await this.tx.run(async () => {
-      await this.takeOut(account, 'deactivated', lastAdminMessage);
+      await this.takeOut(account, 'deactivated', lastAdminMessage, actorId);
       await this.tokens.revokeSubject(account.centerId, account.id);
     });
   }
@@ -47,10 +47,10 @@ export class StaffRemovalService {
    * shift ends through the shift grace like a lost connection, and its running chats are handed over.
    * All of it or nothing: one transaction.
    */
-  async delete(account: Account, lastAdminMessage: string): Promise<void> {
+  async delete(account: Account, lastAdminMessage: string, actorId: string): Promise<void> {
     const { centerId, id } = account;
     await this.tx.run(async () => {
-      await this.takeOut(account, 'deleted', lastAdminMessage);
+      await this.takeOut(account, 'deleted', lastAdminMessage, actorId);
       await emitEvent(this.events, STAFF_ACCOUNT_RETIRING, { centerId, accountId: id });
       await this.crypto.destroyAccountKey(centerId, id);
       // the token rows go in this transaction; the revocation is published once it committed
@@ -63,11 +63,17 @@ export class StaffRemovalService {
    * Inside the caller's transaction: the center's row is locked first, so take-outs in one center
    * run one after another and each one counts the admins as the one before it left them (the count
    * is the transaction's first plain read, after the lock: its snapshot starts there). Then the
-   * status changes only if it is still the one the caller read.
+   * status changes only if it is still the one the caller read. The actor (an admin, or the person
+   * themselves) is checked under the lock too: an admin taken out a moment ago, whose request had
+   * passed authentication already, takes nobody out any more.
    */
-  private async takeOut(account: Account, to: 'deactivated' | 'deleted', lastAdminMessage: string): Promise<void> {
+  private async takeOut(account: Account, to: 'deactivated' | 'deleted', lastAdminMessage: string, actorId: string): Promise<void> {
     const { centerId, id } = account;
     await this.centers.lock(centerId);
+    if (actorId !== id) {
+      const actor = await this.accounts.findById(centerId, actorId);
+      if (actor?.role !== 'admin' || actor.status !== 'active') throw errors.unauthorized('Your session has ended.');
+    }
     if (account.role === 'admin' && account.status === 'active' && (await this.accounts.countActiveAdminsExcept(centerId, id)) === 0)
       throw errors.conflict(lastAdminMessage);
     if (account.status === 'deleted') throw errors.notFound('The staff member');

@@ -97,7 +97,7 @@ export class StaffService {
 
   async deactivate(auth: AuthContext, id: string): Promise<Record<string, never>> {
     const account = await this.requireOther(auth, id, 'deactivate');
-    await this.removal.deactivate(account, 'You cannot deactivate the last active admin.');
+    await this.removal.deactivate(account, 'You cannot deactivate the last active admin.', auth.subjectId);
     this.logger.log({ accountId: id }, 'staff account deactivated');
     return {};
   }
@@ -114,7 +114,7 @@ export class StaffService {
   /** The account becomes a tombstone (StaffRemovalService.delete says what goes and what stays). */
   async remove(auth: AuthContext, id: string): Promise<void> {
     const account = await this.requireOther(auth, id, 'delete');
-    await this.removal.delete(account, 'You cannot delete the last active admin.');
+    await this.removal.delete(account, 'You cannot delete the last active admin.', auth.subjectId);
     this.logger.log({ accountId: id }, 'staff account deleted');
   }
 

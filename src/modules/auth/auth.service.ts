@@ -133,7 +133,7 @@ export class AuthService implements OnModuleInit {
     if (!(await this.passwords.verify(dto.password, account.passwordHash))) throw errors.forbidden('The password is wrong.');
     if (account.role !== 'client') {
       if (await this.staffRemoval.isLastActiveAdmin(account)) throw errors.conflict(LAST_ADMIN);
-      return this.staffRemoval.delete(account, LAST_ADMIN);
+      return this.staffRemoval.delete(account, LAST_ADMIN, account.id);
     }
     // the sessions and everything of the account: both or neither
     await this.tx.run(async () => {

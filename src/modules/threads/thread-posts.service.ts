@@ -35,7 +35,7 @@ export class ThreadPostsService {
     const senderIds = [...new Set(posts.flatMap((p) => (p.senderId ? [p.senderId] : [])))];
     const senders = new Map((await this.accounts.findManyByIds(auth.centerId, senderIds)).map((a) => [a.id, a]));
     const views: ThreadPostView[] = [];
-    for (const p of posts) views.push(await this.view(thread, p, senders, documents.get(p.id) ?? []));
+    for (const p of posts) views.push(await this.view(auth, thread, p, senders, documents.get(p.id) ?? []));
     return { posts: views };
   }
 
@@ -65,6 +65,7 @@ export class ThreadPostsService {
   }
 
   private async view(
+    auth: AuthContext,
     thread: Thread,
     p: ThreadPost,
     senders: Map<string, { id: string; displayName: string }>,
@@ -73,7 +74,9 @@ export class ThreadPostsService {
     const account = p.senderId ? senders.get(p.senderId) : undefined;
     const sender = account && p.senderRole !== 'system' ? { id: account.id, displayName: account.displayName, role: p.senderRole } : null;
     const text = await this.threads.openBody(thread, p);
-    const base = { id: p.id, seq: p.seq, kind: p.kind, sender, documents, createdAt: p.createdAt.toISOString() };
+    const base: Omit<ThreadPostView, 'body'> = { id: p.id, seq: p.seq, kind: p.kind, sender, documents, createdAt: p.createdAt.toISOString() };
+    // the writer's own clientPostId, so their page can tell its stored post from the one it is still sending
+    if (p.clientPostId && p.senderId === auth.subjectId) base.clientPostId = p.clientPostId;
     if (p.kind === 'notice') return { ...base, body: null, notice: text ? (JSON.parse(text) as ThreadNotice) : undefined };
     return { ...base, body: p.kind === 'deleted' ? null : text };
   }

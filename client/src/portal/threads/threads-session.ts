@@ -279,7 +279,10 @@ export class ThreadsSession extends Store<ThreadsState> {
       const merged = [...(now.posts ?? []), ...fresh].sort((a, b) => a.seq - b.seq);
       // the first page is what was there; later ones are news (others' posts only)
       const arrived = now.posts ? fresh.filter((p) => p.sender?.id !== this.options.self.id).length : 0;
-      this.patchOpen({ posts: merged, arrived: now.arrived + arrived });
+      // a post that is stored leaves the "sending" list in the same step, so it never shows twice
+      const stored = new Set(merged.flatMap((p) => (p.clientPostId ? [p.clientPostId] : [])));
+      const pending = now.pending.filter((x) => !stored.has(x.clientPostId));
+      this.patchOpen({ posts: merged, pending, arrived: now.arrived + arrived });
       this.markRead();
     } catch (err) {
       const now = this.state.open;
