@@ -82,6 +82,11 @@ export class FakeSocket {
     return this.calls.splice(i, 1)[0]!;
   }
 
+  /** How many listeners are registered (a session that is destroyed leaves none). */
+  listenerCount(): number {
+    return [...this.handlers.values()].reduce((n, set) => n + set.size, 0);
+  }
+
   /** The unanswered emits of an event, oldest first. */
   emitted(event: string): FakeCall[] {
     return this.calls.filter((c) => c.event === event);

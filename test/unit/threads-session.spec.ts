@@ -1,28 +1,6 @@
-import { RestCall, ThreadsSession, ThreadsSocket, UploadCall } from '../../client/src/portal/threads/threads-session';
+import { RestCall, ThreadsSession, UploadCall } from '../../client/src/portal/threads/threads-session';
 import type { ThreadDetail, ThreadListItem, ThreadPostView } from '../../client/src/portal/threads/thread-types';
-
-type Handler = (...args: never[]) => void;
-
-/** A stand-in for the portal's socket: the threads pages only listen. */
-class FakeSocket implements ThreadsSocket {
-  connected = false;
-  private handlers = new Map<string, Set<Handler>>();
-  on(event: string, fn: Handler): this {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Handler): this {
-    this.handlers.get(event)?.delete(fn);
-    return this;
-  }
-  push(event: string, payload?: unknown): void {
-    for (const fn of this.handlers.get(event) ?? []) (fn as (p: unknown) => void)(payload);
-  }
-  listeners(): number {
-    return [...this.handlers.values()].reduce((n, s) => n + s.size, 0);
-  }
-}
+import { FakeSocket } from '../harness/fake-socket';
 
 interface Call {
   path: string;
@@ -344,6 +322,6 @@ describe('ThreadsSession', () => {
     expect(session.state.online).toBe(true);
     expect(session.state.open?.posts?.map((p) => p.body)).toEqual(['missed']);
     session.destroy();
-    expect(socket.listeners()).toBe(0);
+    expect(socket.listenerCount()).toBe(0);
   });
 });
