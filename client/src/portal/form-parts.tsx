@@ -278,3 +278,19 @@ export function ConfirmDialog({
     </dialog>
   );
 }
+
+/** The polite status line of a page or panel (saved, deleted, …), always in the DOM so it is announced, and its error. */
+export function StatusLine({ text, error }: { text: string; error?: string | null }) {
+  return (
+    <>
+      <p class={text ? 'notice' : 'sr-only'} role="status" aria-live="polite">
+        {text}
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

@@ -6,8 +6,7 @@ import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import { isoToZoned, zonedToIso } from '../rooms/zoned-time';
-import { errorText, Field, type FieldA11y } from '../form-parts';
-import { StatusLine } from './admin-parts';
+import { errorText, Field, StatusLine, type FieldA11y } from '../form-parts';
 import './admin.css';
 import '../threads/threads.css';
 

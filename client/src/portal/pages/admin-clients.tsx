@@ -3,8 +3,7 @@ import { useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
-import { ConfirmDialog, errorText } from '../form-parts';
-import { StatusLine } from './admin-parts';
+import { ConfirmDialog, errorText, StatusLine } from '../form-parts';
 import './admin.css';
 
 interface InactiveClient {

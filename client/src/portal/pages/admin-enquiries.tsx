@@ -9,8 +9,7 @@ import type { PortalSession } from '../session';
 import type { ThreadListItem } from '../threads/thread-types';
 import type { ThreadsSession } from '../threads/threads-session';
 import { useThreadsSession } from '../threads/use-threads';
-import { errorText } from '../form-parts';
-import { StatusLine } from './admin-parts';
+import { errorText, StatusLine } from '../form-parts';
 import './admin.css';
 import '../threads/threads.css';
 

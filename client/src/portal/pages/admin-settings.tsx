@@ -4,8 +4,7 @@ import { useI18n } from '../../i18n';
 import { ApiError } from '../../lib/api';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
-import { Checkbox, errorText, Field } from '../form-parts';
-import { StatusLine } from './admin-parts';
+import { Checkbox, errorText, Field, StatusLine } from '../form-parts';
 import { RetentionList } from './admin-retention';
 import './admin.css';
 

@@ -4,8 +4,7 @@ import { ApiError } from '../../lib/api';
 import { useStore } from '../../lib/store';
 import { Layout } from '../layout';
 import type { PageProps } from '../page';
-import { ConfirmDialog, errorText, Field, FormError, TextField } from '../form-parts';
-import { StatusLine } from './admin-parts';
+import { ConfirmDialog, errorText, Field, FormError, StatusLine, TextField } from '../form-parts';
 import './admin.css';
 
 type StaffRole = 'counselor' | 'admin';

@@ -10,7 +10,7 @@ import { ThreadNewsRegion } from '../threads/news';
 import type { DocumentView, ThreadDetail, ThreadPostView } from '../threads/thread-types';
 import type { OpenThread, PendingPost, ThreadsSession } from '../threads/threads-session';
 import { useThreadsSession } from '../threads/use-threads';
-import { ConfirmDialog, errorText } from '../form-parts';
+import { ConfirmDialog, errorText, StatusLine } from '../form-parts';
 import './admin.css';
 import '../threads/threads.css';
 
@@ -465,14 +465,7 @@ function ThreadSide({
           </button>
         </section>
       )}
-      <p class={status ? 'notice' : 'sr-only'} role="status">
-        {status}
-      </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLine text={status} error={error} />
       {asking && (
         <ConfirmDialog title={r.confirmClose} confirmLabel={r.closeThread} busy={busy} onConfirm={() => void close()} onClose={() => setAsking(false)}>
           <p>{r.confirmCloseText}</p>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { NOTE_LIMITS, type NoteView } from '../../../../src/realtime/contract';
 import { useI18n } from '../../i18n';
-import { ConfirmDialog, errorText } from '../form-parts';
+import { ConfirmDialog, errorText, StatusLine } from '../form-parts';
 import type { PortalSession } from '../session';
 
 /**
@@ -88,14 +88,7 @@ export function NotesPanel({ session, path, heading, idPrefix }: { session: Port
       <p class="hint" id={`${idPrefix}-private`}>
         {n.private}
       </p>
-      <p class={status ? 'notice' : 'sr-only'} role="status">
-        {status}
-      </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <StatusLine text={status} error={error} />
       {!notes ? (
         !error && <p>{t.common.loading}</p>
       ) : notes.length === 0 ? (
