@@ -22,6 +22,7 @@ import { DocumentsModule } from './modules/documents/documents.module';
 import { loggerOptions } from './infra/logger';
 import { AdminModule } from './modules/admin/admin.module';
 import { AbsencesModule } from './modules/absences/absences.module';
+import { ClientCounselorsModule } from './modules/client-counselors/client-counselors.module';
 import { NotesModule } from './modules/notes/notes.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -54,6 +55,7 @@ export class AppModule {
         DocumentsModule,
         AdminModule,
         AbsencesModule,
+        ClientCounselorsModule,
         NotesModule,
         RetentionModule,
       ],

@@ -62,6 +62,42 @@ export interface ThreadDeletingEvent {
   threadId: string;
 }
 
+/**
+ * What the statistics count (issue 13), one name per figure. Counts only: never an id, a name or a
+ * text. `value` carries a duration in seconds for the `*.wait`/`*.duration` metrics (kept as a
+ * histogram), and is absent (1) for plain counts.
+ */
+export const STAT_METRICS = [
+  'live.started',
+  'live.refused_full',
+  'live.refused_closed',
+  'live.wait',
+  'live.duration',
+  'topic.held',
+  'topic.participants',
+  'enquiry.created',
+  'thread.posts',
+  'appointment.video',
+  'appointment.chat',
+  'appointment.mail',
+  'appointment.phone',
+  'video.sessions',
+] as const;
+export type StatMetric = (typeof STAT_METRICS)[number];
+
+/**
+ * Something the statistics count happened (emitted after the commit of what it counts; handlers
+ * must not throw into the emitter). `at` decides the center-local day.
+ */
+export const STAT_COUNTED = 'stats.counted';
+export interface StatCountedEvent {
+  centerId: string;
+  metric: StatMetric;
+  at: Date;
+  /** Seconds for durations (`live.wait`, `live.duration`); absent for a count of one. */
+  value?: number;
+}
+
 export interface AppEvents {
   [SOCKET_CONNECTED]: SocketPresenceEvent;
   [SOCKET_DISCONNECTED]: SocketPresenceEvent;
@@ -70,6 +106,7 @@ export interface AppEvents {
   [THREAD_POST_CREATED]: ThreadPostCreatedEvent;
   [THREAD_ASSIGNED]: ThreadAssignedEvent;
   [THREAD_DELETING]: ThreadDeletingEvent;
+  [STAT_COUNTED]: StatCountedEvent;
 }
 export type AppEventName = keyof AppEvents;
 

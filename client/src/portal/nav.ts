@@ -11,6 +11,8 @@ export const NAV: Record<Exclude<Role, 'visitor'>, { key: NavKey; path: string }
   client: [
     { key: 'rooms', path: 'rooms' },
     { key: 'threads', path: 'threads' },
+    { key: 'appointments', path: 'appointments' },
+    { key: 'video', path: 'video' },
     { key: 'topics', path: 'topics' },
   ],
   counselor: [
@@ -18,8 +20,11 @@ export const NAV: Record<Exclude<Role, 'visitor'>, { key: NavKey; path: string }
     { key: 'threads', path: 'threads' },
     { key: 'rooms', path: 'rooms' },
     { key: 'topics', path: 'topics' },
+    { key: 'appointments', path: 'appointments' },
+    { key: 'video', path: 'video' },
     { key: 'canned', path: 'canned' },
     { key: 'absence', path: 'absence' },
+    { key: 'profile', path: 'profile' },
   ],
   admin: [
     { key: 'overview', path: 'overview' },
@@ -27,6 +32,7 @@ export const NAV: Record<Exclude<Role, 'visitor'>, { key: NavKey; path: string }
     { key: 'staff', path: 'staff' },
     { key: 'clients', path: 'clients' },
     { key: 'topics', path: 'topics' },
+    { key: 'stats', path: 'stats' },
     { key: 'settings', path: 'settings' },
   ],
 };

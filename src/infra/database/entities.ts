@@ -20,6 +20,7 @@ import { DocumentChunk } from '../../modules/documents/document-chunk.entity';
 import { DocumentQuota } from '../../modules/documents/document-quota.entity';
 import { Note } from '../../modules/notes/note.entity';
 import { Absence } from '../../modules/absences/absence.entity';
+import { ClientCounselor } from '../../modules/client-counselors/client-counselor.entity';
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
@@ -46,5 +47,6 @@ export const ENTITIES = [
   DocumentQuota,
   Note,
   Absence,
+  ClientCounselor,
   RetentionLease,
 ];

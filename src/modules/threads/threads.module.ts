@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CentersModule } from '../centers/centers.module';
+import { ClientCounselorsModule } from '../client-counselors/client-counselors.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { ThreadErasureService } from './thread-erasure.service';
 import { ThreadLifecycleService } from './thread-lifecycle.service';
@@ -24,7 +25,7 @@ import { ThreadsService } from './threads.service';
  * absences and crisis-contact modules plug in (see the *.port.ts files).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Thread, ThreadMember, ThreadPost]), AccountsModule, CentersModule, CryptoModule],
+  imports: [TypeOrmModule.forFeature([Thread, ThreadMember, ThreadPost]), AccountsModule, CentersModule, ClientCounselorsModule, CryptoModule],
   controllers: [ThreadsController],
   providers: [
     ThreadsRepository,

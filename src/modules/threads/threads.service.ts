@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../../infra/database/unique-violation';
 import type { ThreadNotice } from '../../realtime/contract';
 import type { CipherContext } from '../crypto/crypto.service';
 import { CryptoService } from '../crypto/crypto.service';
+import { ClientCounselorsService } from '../client-counselors/client-counselors.service';
 import { CipherBase, openPost, sealPost } from './post-envelope';
 import { ThreadMember, ThreadMemberRole } from './thread-member.entity';
 import { ThreadPost, ThreadPostKind, ThreadSenderRole } from './thread-post.entity';
@@ -58,6 +59,7 @@ export class ThreadsService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly tx: Transactions,
+    private readonly clientCounselors: ClientCounselorsService,
   ) {}
 
   /**
@@ -76,9 +78,12 @@ export class ThreadsService {
     return this.repo.findThread(centerId, threadId);
   }
 
-  /** The client is "theirs": both are current members of one thread (the counselor as counselor). */
-  isClientOf(centerId: string, counselorId: string, clientId: string): Promise<boolean> {
-    return this.repo.shareThread(centerId, counselorId, clientId);
+  /**
+   * The client is "theirs": both are current members of one thread (the counselor as counselor), or
+   * the counselor is the client's assigned counselor (booking, crisis contact, admin).
+   */
+  async isClientOf(centerId: string, counselorId: string, clientId: string): Promise<boolean> {
+    return (await this.repo.shareThread(centerId, counselorId, clientId)) || (await this.clientCounselors.isAssigned(centerId, counselorId, clientId));
   }
 
   /** Which of these accounts have written a post in a thread of the center (ids only, no content). */

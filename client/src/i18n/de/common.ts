@@ -43,6 +43,10 @@ export const common = {
     staff: 'Team',
     clients: 'Ratsuchende',
     settings: 'Einstellungen',
+    appointments: 'Termine',
+    video: 'Video',
+    profile: 'Mein Profil',
+    stats: 'Statistik',
   },
   roles: { admin: 'Administration', counselor: 'Beratung', client: 'Ratsuchende·r', visitor: 'Besuch' },
   dateTime: (iso: string, timeZone?: string) =>

@@ -7,6 +7,10 @@ import { consoleTexts } from './console';
 import { errors } from './errors';
 import { rooms } from './rooms';
 import { threads } from './threads';
+import { stats } from './stats';
+import { team } from './team';
+import { video } from './video';
+import { appointments } from './appointments';
 import { workspace } from './workspace';
 
 /** The German catalogue of the portal: one object, one file per area. */
@@ -19,6 +23,10 @@ export const de = {
   account,
   rooms,
   threads,
+  stats,
+  team,
+  video,
+  appointments,
   workspace,
   admin,
   console: consoleTexts,

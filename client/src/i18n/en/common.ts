@@ -45,6 +45,10 @@ export const common: typeof de = {
     staff: 'Team',
     clients: 'Clients',
     settings: 'Settings',
+    appointments: 'Appointments',
+    video: 'Video',
+    profile: 'My profile',
+    stats: 'Statistics',
   },
   roles: { admin: 'Administration', counselor: 'Counseling', client: 'Client', visitor: 'Visitor' },
   dateTime: (iso: string, timeZone?: string) =>

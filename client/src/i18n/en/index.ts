@@ -8,6 +8,10 @@ import { consoleTexts } from './console';
 import { errors } from './errors';
 import { rooms } from './rooms';
 import { threads } from './threads';
+import { stats } from './stats';
+import { team } from './team';
+import { video } from './video';
+import { appointments } from './appointments';
 import { workspace } from './workspace';
 
 /** The English catalogue of the portal (same shape as the German one; the compiler checks it). */
@@ -20,6 +24,10 @@ export const en: Messages = {
   account,
   rooms,
   threads,
+  stats,
+  team,
+  video,
+  appointments,
   workspace,
   admin,
   console: consoleTexts,

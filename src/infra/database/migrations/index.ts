@@ -16,6 +16,7 @@ import { Threads1765200000000 } from './1765200000000-threads';
 import { Documents1765200100000 } from './1765200100000-documents';
 import { NotesAndAbsences1765200200000 } from './1765200200000-notes-and-absences';
 import { Retention1765200210000 } from './1765200210000-retention';
+import { ClientCounselors1765300000000 } from './1765300000000-client-counselors';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   Documents1765200100000,
   NotesAndAbsences1765200200000,
   Retention1765200210000,
+  ClientCounselors1765300000000,
 ];
