@@ -59,7 +59,8 @@ describe('appointments (REST)', () => {
   /** Moves the clock and logs these accounts of `c` in again (tokens expire with the moved clock). */
   async function advance(ms: number, who: Login[]): Promise<void> {
     clock.advance(ms);
-    for (const w of who) w.token = (await login(t, c.slug, w.login, PASSWORD)).token;
+    const ofOther = (w: Login) => w === other.admin || other.counselors.includes(w) || other.clients.includes(w);
+    for (const w of who) w.token = (await login(t, ofOther(w) ? other.slug : c.slug, w.login, PASSWORD)).token;
   }
 
   async function confirmedClient(): Promise<Login & { email: string }> {
@@ -359,6 +360,8 @@ describe('appointments (REST)', () => {
 
   it('should delete only a free own slot: booked is CONFLICT, another’s or unknown is NOT_FOUND', async () => {
     const me = c.counselors[0]!;
+    // the clock moved in the test before: fresh tokens
+    await advance(0, [me, c.counselors[2]!, c.clients[0]!, other.counselors[0]!]);
     const free = await slot(me, 20 * DAY, ['chat']);
     const taken = await slot(me, 21 * DAY, ['chat']);
     await book(c.clients[0]!.token, taken, 'chat').expect(201);
@@ -378,6 +381,7 @@ describe('appointments (REST)', () => {
     const me = c.counselors[2]!;
     const client = c.clients[1]!;
     const sweeper = t.app.get(AppointmentErasureService);
+    await advance(0, [me, client]);
     const freeId = await slot(me, 40 * DAY, ['chat']);
     const bookedId = await slot(me, 41 * DAY, ['chat']);
     const { appointmentId } = (await book(client.token, bookedId, 'chat').expect(201)).body as { appointmentId: string };
