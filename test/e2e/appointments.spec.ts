@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { AppointmentErasureService } from '../../src/modules/appointments/appointment-erasure.service';
 import { AppointmentPorts } from '../../src/modules/appointments/appointment-ports';
@@ -103,6 +104,34 @@ describe('appointments (REST)', () => {
       .expect(401);
     await t.http().get('/api/slots').expect(401);
     expect(await count('SELECT COUNT(*) AS n FROM slots WHERE counselor_id IN (?, ?)', [c.admin.id, c.clients[0]!.id])).toBe(0);
+  });
+
+  it('should keep a weekly series on 10:00 Berlin time across the next change of daylight saving time', async () => {
+    const me = c.counselors[0]!;
+    // the first day (two weeks ahead or later) whose next week lies on the other side of a DST change
+    let day = DateTime.fromJSDate(clock.now(), { zone: 'Europe/Berlin' }).startOf('day').plus({ days: 14 });
+    while (day.plus({ weeks: 1 }).offset === day.offset) day = day.plus({ days: 1 });
+    const first = day.set({ hour: 10 });
+    const res = await createSlots(me.token, {
+      startsAt: first.toUTC().toISO(),
+      endsAt: first.plus({ hours: 1 }).toUTC().toISO(),
+      forms: ['phone'],
+      weeks: 3,
+    }).expect(201);
+    const { ids } = res.body as SlotsCreated;
+    const series = (await ownSlots(me.token)).filter((s) => ids.includes(s.id));
+    const local = series.map((s) => DateTime.fromISO(s.startsAt, { zone: 'Europe/Berlin' }));
+    expect(local.map((d) => d.toFormat('ccc HH:mm'))).toEqual(Array(3).fill(first.toFormat('ccc HH:mm')));
+    expect(series.map((s) => DateTime.fromISO(s.endsAt, { zone: 'Europe/Berlin' }).toFormat('HH:mm'))).toEqual(['11:00', '11:00', '11:00']);
+    // in UTC the second one moved by the hour of the change
+    const utcGap = new Date(series[1]!.startsAt).getTime() - new Date(series[0]!.startsAt).getTime();
+    expect(utcGap).toBe(7 * DAY + (local[0]!.offset - local[1]!.offset) * MIN);
+    expect(Math.abs(utcGap - 7 * DAY)).toBe(HOUR);
+    const rows = await ds.query<{ series_id: string }[]>(`SELECT series_id FROM slots WHERE id IN (?, ?, ?)`, ids);
+    expect(rows.map((r) => r.series_id)).toEqual([ids[0], ids[0], ids[0]]);
+    // out of the way of the later tests' slots
+    for (const id of ids) await t.http().delete(`/api/slots/${id}`).set(auth(me.token)).expect(204);
+    expect(await count('SELECT COUNT(*) AS n FROM slots WHERE id IN (?, ?, ?)', ids)).toBe(0);
   });
 
   it('should refuse bad slots with VALIDATION_FAILED on the right field and store nothing', async () => {
