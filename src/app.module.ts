@@ -26,6 +26,7 @@ import { ClientCounselorsModule } from './modules/client-counselors/client-couns
 import { NotesModule } from './modules/notes/notes.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { AppointmentsModule } from './modules/appointments/appointments.module';
 
 @Module({})
 export class AppModule {
@@ -58,6 +59,7 @@ export class AppModule {
         ClientCounselorsModule,
         NotesModule,
         RetentionModule,
+        AppointmentsModule,
       ],
     };
   }

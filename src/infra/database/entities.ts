@@ -22,6 +22,8 @@ import { Note } from '../../modules/notes/note.entity';
 import { Absence } from '../../modules/absences/absence.entity';
 import { ClientCounselor } from '../../modules/client-counselors/client-counselor.entity';
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
+import { Slot } from '../../modules/appointments/slot.entity';
+import { Appointment } from '../../modules/appointments/appointment.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -49,4 +51,6 @@ export const ENTITIES = [
   Absence,
   ClientCounselor,
   RetentionLease,
+  Slot,
+  Appointment,
 ];
