@@ -137,6 +137,8 @@ describe('portal appointments in Chromium', () => {
     await staffPage.getByLabel('Ende').fill('11:00');
     await staffPage.getByRole('button', { name: 'Termin anbieten' }).click();
     await staffPage.getByRole('alert').filter({ hasText: 'überschneidet sich' }).waitFor();
+    // what the last step said goes with the new one
+    await expect(staffPage.getByRole('status').filter({ hasText: 'Termin angeboten:' }).count()).resolves.toBe(0);
     await expect(get<OwnSlot[]>('/api/slots', counselor.token)).resolves.toHaveLength(1);
     expect(await seriousViolations(staffPage)).toEqual([]);
     await shot(staffPage, 'portal-appointments-counselor-offered');
@@ -163,11 +165,17 @@ describe('portal appointments in Chromium', () => {
     const dialog = client.getByRole('dialog', { name: 'Termin buchen' });
     await dialog.getByRole('group', { name: 'Wie möchten Sie sprechen?' }).waitFor();
     await expect(activeId(client)).resolves.toBe(`appt-book-${first.forms[0]}`);
-    await dialog.getByLabel('Chat').check();
+    expect(first.forms).toEqual(['video', 'chat']);
+    await client.keyboard.press('ArrowDown');
+    await expect(dialog.getByLabel('Chat').isChecked()).resolves.toBe(true);
     expect(await seriousViolations(client)).toEqual([]);
     await shot(client, 'portal-appointments-client-book-dialog');
     await docShot(client, 'client-book-dialog');
-    await dialog.getByRole('button', { name: 'Verbindlich buchen' }).click();
+    // Tab past "Abbrechen" to the binding step
+    await client.keyboard.press('Tab');
+    await client.keyboard.press('Tab');
+    await expect(client.evaluate<string>('document.activeElement?.textContent ?? ""')).resolves.toBe('Verbindlich buchen');
+    await client.keyboard.press('Enter');
     await client.getByRole('status').filter({ hasText: 'Ihr Termin ist gebucht:' }).waitFor();
     const mine = await get<AppointmentView[]>('/api/appointments', owl.token);
     expect(mine).toEqual([expect.objectContaining({ form: 'chat', status: 'booked', client: null })]);
@@ -201,7 +209,7 @@ describe('portal appointments in Chromium', () => {
     const [download] = await Promise.all([client.waitForEvent('download'), row.getByRole('button', { name: 'In den Kalender (.ics)' }).click()]);
     expect(download.suggestedFilename()).toBe('lotse-appointment.ics');
     expect(download.url().startsWith('blob:')).toBe(true);
-    const ics = readFileSync((await download.path())!, 'utf8');
+    const ics = readFileSync(await download.path(), 'utf8');
     expect(ics).toContain('BEGIN:VCALENDAR');
     expect(ics).toContain(`TZID=${ZONE}`);
     expect(ics).not.toContain('grey-owl');
@@ -209,7 +217,8 @@ describe('portal appointments in Chromium', () => {
     await row.getByRole('button', { name: 'Absagen' }).click();
     const dialog = client.getByRole('dialog', { name: 'Termin absagen?' });
     // the safe choice has the focus; Esc keeps the appointment
-    await expect(client.evaluate<string>('document.activeElement?.textContent ?? ""')).resolves.toBe('Termin behalten');
+    await dialog.waitFor();
+    await client.waitForFunction('document.activeElement?.textContent === "Termin behalten"');
     expect(await seriousViolations(client)).toEqual([]);
     await shot(client, 'portal-appointments-client-cancel-dialog');
     await client.keyboard.press('Escape');

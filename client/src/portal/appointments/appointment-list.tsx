@@ -8,6 +8,8 @@ import type { AppointmentsSession } from './appointments-session';
 export interface Report {
   done: (text: string) => void;
   failed: (text: string) => void;
+  /** A new step begins: what the last one said goes. */
+  clear: () => void;
 }
 
 /** Hands a fetched file to the browser as a download (the file needed the token: no plain link). */
@@ -43,6 +45,7 @@ export function AppointmentList({
   const when = (a: AppointmentView) => t.appointments.when(a.startsAt, a.endsAt, timeZone);
 
   const calendar = async (a: AppointmentView) => {
+    report.clear();
     try {
       saveBlob(await appointments.calendarFile(a.id), 'lotse-appointment.ics');
     } catch (err) {
@@ -51,6 +54,7 @@ export function AppointmentList({
   };
   const cancel = async (a: AppointmentView) => {
     setBusy(true);
+    report.clear();
     const r = await appointments.cancel(a.id);
     setBusy(false);
     setCancelling(null);

@@ -44,6 +44,10 @@ function AppointmentsView({ appointments, session, center }: PageProps & { appoi
         setStatus('');
         setError(text);
       },
+      clear: () => {
+        setStatus('');
+        setError(null);
+      },
     }),
     [],
   );

@@ -1,12 +1,12 @@
+import type { ServerToClientEvents } from '../../../../src/realtime/contract';
 import { Store } from '../../lib/store';
-import type { AppointmentChangedPush, AppointmentView, ContactForm, FreeSlot, OwnSlot, PersonRef, SlotOffer } from './appointment-types';
+import type { AppointmentView, ContactForm, FreeSlot, OwnSlot, PersonRef, SlotOffer, SlotsCreated } from './appointment-types';
 
 /** The pushes the appointments page follows (no content: the page re-reads its lists). */
-interface AppointmentsListeners {
-  'appointment.changed': (p: AppointmentChangedPush) => void;
+type AppointmentsListeners = Pick<ServerToClientEvents, 'appointment.changed'> & {
   connect: () => void;
   disconnect: (reason: string) => void;
-}
+};
 
 /** The part of the portal's socket the appointments page needs: it only listens, everything else is REST. */
 export interface AppointmentsSocket {
@@ -157,8 +157,8 @@ export class AppointmentsSession extends Store<AppointmentsState> {
     return this.step(async () => {
       const body: SlotOffer = { startsAt: offer.startsAt, endsAt: offer.endsAt, forms: offer.forms };
       if (offer.weeks !== undefined && offer.weeks !== 1) body.weeks = offer.weeks;
-      const r = await this.options.call<{ id: string; ids?: string[] }>('/api/slots', { method: 'POST', body });
-      return { ids: r.ids ?? [r.id] };
+      const r = await this.options.call<SlotsCreated>('/api/slots', { method: 'POST', body });
+      return { ids: r.ids };
     });
   }
 

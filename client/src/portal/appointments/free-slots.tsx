@@ -90,6 +90,7 @@ function BookDialog({
   const book = async () => {
     setBusy(true);
     setFormError('');
+    report.clear();
     const r = await appointments.book(slot.id, form);
     setBusy(false);
     if (r.ok) {

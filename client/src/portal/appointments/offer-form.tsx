@@ -37,6 +37,7 @@ export function OfferForm({ appointments, timeZone, report }: { appointments: Ap
   const submit = async (e: Event) => {
     e.preventDefault();
     setFormError(null);
+    report.clear();
     const errs: Partial<Record<FieldKey, string>> = {};
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) errs.date = o.errors.date;
     if (!/^\d{2}:\d{2}$/.test(start)) errs.start = o.errors.start;

@@ -16,6 +16,7 @@ export function OwnSlots({ appointments, timeZone, report }: { appointments: App
   const when = (x: OwnSlot) => t.appointments.when(x.startsAt, x.endsAt, timeZone);
   const remove = async (x: OwnSlot) => {
     setBusy(true);
+    report.clear();
     const r = await appointments.deleteSlot(x.id);
     setBusy(false);
     setDeleting(null);

@@ -15,7 +15,7 @@ export function useAppointmentsSession(session: PortalSession, center: string): 
       (role === 'client' || role === 'counselor') &&
       appointmentsSessionFor(auth.token, socket, () => {
         const made = new AppointmentsSession({
-          // socket.io-client's generic on/off are conditional types TS cannot compare with a pick; the event is the design's
+          // socket.io-client's generic on/off are conditional types TS cannot compare with a pick; the event is the contract.s
           socket: socket as unknown as AppointmentsSocket,
           call: (path, init) => session.call(path, init),
           download: (path) => session.download(path),
