@@ -1,4 +1,5 @@
 import ical, { ICalEventStatus } from 'ical-generator';
+import { DateTime } from 'luxon';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import type { AppointmentForm, AppointmentStatus } from '../../realtime/contract';
 
@@ -33,8 +34,9 @@ export function appointmentIcs(a: IcsInput): string {
   cal.createEvent({
     id: `${a.id}@${a.uidHost}`,
     sequence: a.status === 'cancelled' ? 1 : 0,
-    start: a.startsAt,
-    end: a.endsAt,
+    // luxon times in the zone: with a plain Date ical-generator would write the host's local time
+    start: DateTime.fromJSDate(a.startsAt, { zone: a.timeZone }),
+    end: DateTime.fromJSDate(a.endsAt, { zone: a.timeZone }),
     timezone: a.timeZone,
     stamp: a.stamp,
     summary: `${a.centerName}: appointment (${a.form})`,
