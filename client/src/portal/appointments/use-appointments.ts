@@ -1,9 +1,12 @@
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import { useStore } from '../../lib/store';
 import type { PortalSession } from '../session';
 import { AppointmentsSession, appointmentsSessionFor, AppointmentsSocket, endAppointmentsSession } from './appointments-session';
 
-/** The appointments session of the signed-in client or counselor (one per login and socket); null for anyone else. */
+/**
+ * The appointments session of the signed-in client or counselor (one per login and socket), read
+ * again when the page is seen again; null for anyone else.
+ */
 export function useAppointmentsSession(session: PortalSession, center: string): AppointmentsSession | null {
   const auth = useStore(session).auth;
   const role = auth?.account.role;
@@ -31,5 +34,14 @@ export function useAppointmentsSession(session: PortalSession, center: string): 
       }),
     [auth, socket, role, session, center],
   );
+  useEffect(() => {
+    if (!appointments) return;
+    // other clients' bookings are not pushed to this one: a page seen again reads the free slots again
+    const seen = () => {
+      if (document.visibilityState === 'visible') void appointments.reload();
+    };
+    document.addEventListener('visibilitychange', seen);
+    return () => document.removeEventListener('visibilitychange', seen);
+  }, [appointments]);
   return appointments || null;
 }
