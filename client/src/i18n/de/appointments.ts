@@ -12,7 +12,10 @@ export const appointments = {
   range,
   when,
   timeZone: (zone: string) => `Alle Zeiten in der Zeitzone der Beratungsstelle (${zone}).`,
+  /** In running text ("per Video", "möglich: Video, Chat"). */
   forms: { video: 'Video', chat: 'Chat', mail: 'E-Mail', phone: 'Telefon' },
+  /** As the label of a choice. */
+  formNames: { video: 'Video', chat: 'Chat', mail: 'E-Mail', phone: 'Telefon' },
   offline: 'Keine Verbindung zum Server. Änderungen erscheinen, sobald sie wieder da ist.',
   staffOnly: 'Termine buchen Ratsuchende bei Beraterinnen und Beratern. Für die Administration gibt es hier nichts zu tun.',
   clientIntro:

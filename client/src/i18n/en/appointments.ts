@@ -14,6 +14,7 @@ export const appointments: typeof de = {
   when,
   timeZone: (zone: string) => `All times in the counseling center's time zone (${zone}).`,
   forms: { video: 'video', chat: 'chat', mail: 'email', phone: 'phone' },
+  formNames: { video: 'Video', chat: 'Chat', mail: 'Email', phone: 'Phone' },
   offline: 'No connection to the server. Changes will appear as soon as it is back.',
   staffOnly: 'Clients book appointments with counselors. There is nothing to do here for the administration.',
   clientIntro: 'Book an appointment with a counselor here – by video, chat, email or phone. You can cancel any appointment again.',

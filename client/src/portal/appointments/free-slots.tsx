@@ -121,7 +121,7 @@ function BookDialog({
           {slot.forms.map((x) => (
             <div class="radio" key={x}>
               <input type="radio" id={`appt-book-${x}`} name="appt-book-form" value={x} checked={form === x} onChange={() => setForm(x)} />
-              <label for={`appt-book-${x}`}>{t.appointments.forms[x]}</label>
+              <label for={`appt-book-${x}`}>{t.appointments.formNames[x]}</label>
             </div>
           ))}
           {formError && (

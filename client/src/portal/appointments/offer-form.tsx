@@ -106,7 +106,7 @@ export function OfferForm({ appointments, timeZone, report }: { appointments: Ap
               <Checkbox
                 key={x}
                 id={`appt-form-${x}`}
-                label={t.appointments.forms[x]}
+                label={t.appointments.formNames[x]}
                 checked={forms.includes(x)}
                 onChange={(on) => setForms(on ? [...forms, x] : forms.filter((y) => y !== x))}
               />
