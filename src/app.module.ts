@@ -27,6 +27,7 @@ import { NotesModule } from './modules/notes/notes.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { AppointmentsModule } from './modules/appointments/appointments.module';
+import { VideoModule } from './modules/video/video.module';
 
 @Module({})
 export class AppModule {
@@ -60,6 +61,7 @@ export class AppModule {
         NotesModule,
         RetentionModule,
         AppointmentsModule,
+        VideoModule,
       ],
     };
   }
