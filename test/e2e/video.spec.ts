@@ -295,6 +295,21 @@ describe('video rooms (REST)', () => {
     expect(loggedPath(`/api/video-invites/${token}`)).toBe('/api/video-invites/:token');
   });
 
+  it('should limit the guest joins through one link (a leaked link cannot fill the confirmations) and leave other links alone', async () => {
+    const me = c.counselors[2]!;
+    const [room, spare] = [await createRoom(me.token, 'Viele Gäste'), await createRoom(me.token, 'Andere Gäste')];
+    const guestJoin = (inviteUrl: string) =>
+      t
+        .http()
+        .post(`/api/video-invites/${tokenOf(inviteUrl)}/join`)
+        .send({ displayName: 'Gast', consentVersion: 2 });
+    for (let i = 0; i < 60; i++) expect([i, (await guestJoin(room.inviteUrl)).status]).toEqual([i, 200]);
+    const limited = await guestJoin(room.inviteUrl).expect(429);
+    expect(code(limited)).toBe('RATE_LIMITED');
+    expect(await count('video_consent_confirmations WHERE room_id = ?', [room.id])).toBe(60);
+    await guestJoin(spare.inviteUrl).expect(200);
+  });
+
   it('should show nothing to other roles, other counselors and other centers, and change nothing for them', async () => {
     const [me, colleague] = [c.counselors[0]!, c.counselors[2]!];
     const room = await createRoom(me.token, 'Nur meins');
