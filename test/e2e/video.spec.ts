@@ -148,6 +148,7 @@ describe('video rooms (REST)', () => {
     expect((await t.http().get('/api/video-rooms').set(auth(stranger.token)).expect(200)).body).toEqual([]);
     expect(code(await join(stranger.token, room.id, { consentVersion: 1 }).expect(404))).toBe('NOT_FOUND');
 
+    expect((await t.http().get(`/api/centers/${c.slug}`).expect(200)).body).toMatchObject({ video: true });
     const consent = (await t.http().get(`/api/centers/${c.slug}/video-consent`).expect(200)).body as VideoConsentView;
     expect(consent.version).toBe(1);
     for (const words of ['Geschlossener Raum', 'vorgestellt', 'Keine Aufzeichnungen', 'Verschwiegenheit']) expect(consent.text).toContain(words);
