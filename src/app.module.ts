@@ -27,6 +27,7 @@ import { NotesModule } from './modules/notes/notes.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { AppointmentsModule } from './modules/appointments/appointments.module';
+import { VideoModule } from './modules/video/video.module';
 
 @Module({})
 export class AppModule {
@@ -37,7 +38,8 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(options.config, options.logStream)),
         CoreModule.forRoot(options),
         InfraModule,
-        EventEmitterModule.forRoot(),
+        // every feature that keeps something per account handles ACCOUNT_DELETING: more than the default 10 listeners
+        EventEmitterModule.forRoot({ maxListeners: 50 }),
         ScheduleModule.forRoot(),
         DatabaseModule,
         HealthModule,
@@ -60,6 +62,7 @@ export class AppModule {
         NotesModule,
         RetentionModule,
         AppointmentsModule,
+        VideoModule,
       ],
     };
   }

@@ -24,6 +24,9 @@ import { ClientCounselor } from '../../modules/client-counselors/client-counselo
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
 import { Slot } from '../../modules/appointments/slot.entity';
 import { Appointment } from '../../modules/appointments/appointment.entity';
+import { VideoRoom } from '../../modules/video/video-room.entity';
+import { VideoRoomClient } from '../../modules/video/video-room-client.entity';
+import { VideoConsent, VideoConsentConfirmation } from '../../modules/video/video-consent.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -53,4 +56,8 @@ export const ENTITIES = [
   RetentionLease,
   Slot,
   Appointment,
+  VideoRoom,
+  VideoRoomClient,
+  VideoConsent,
+  VideoConsentConfirmation,
 ];
