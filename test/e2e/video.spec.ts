@@ -429,6 +429,11 @@ describe('video rooms (REST)', () => {
     await t.http().post(`/api/slots/${slot.id}/book`).set(auth(client.token)).send({ form: 'video' }).expect(201);
     const appointments = (await t.http().get('/api/appointments').set(auth(client.token)).expect(200)).body as { form: string; videoRoomId: string | null }[];
     expect(appointments.map((a) => [a.form, a.videoRoomId])).toEqual([['video', id]]);
+
+    // deleting the room keeps the appointment and drops its dead link
+    await t.http().delete(`/api/video-rooms/${id}`).set(auth(me.token)).expect(204);
+    const after = (await t.http().get('/api/appointments').set(auth(client.token)).expect(200)).body as { form: string; videoRoomId: string | null }[];
+    expect(after.map((a) => [a.form, a.videoRoomId])).toEqual([['video', null]]);
   });
 
   it('should delete a client’s invitations and confirmations with their account, and a counselor’s rooms with theirs', async () => {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import { Clock } from '../../common/clock';
-import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING } from '../../common/events';
+import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING, VIDEO_ROOM_DELETING, VideoRoomDeletingEvent } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { APPOINTMENT_LIMITS } from '../../realtime/contract';
 import { CentersService } from '../centers/centers.service';
@@ -30,6 +30,12 @@ export class AppointmentErasureService {
     private readonly clock: Clock,
     private readonly tx: Transactions,
   ) {}
+
+  /** A video room is deleted (awaited in its transaction): its appointments lose the link, not the appointment. */
+  @OnEvent(VIDEO_ROOM_DELETING, { async: true, promisify: true })
+  async onVideoRoomGone(e: VideoRoomDeletingEvent): Promise<void> {
+    await this.repo.clearVideoRoom(e.centerId, e.roomId);
+  }
 
   /** Runs inside the deletion's transaction (ACCOUNT_DELETING / STAFF_ACCOUNT_RETIRING are awaited there). */
   @OnEvent(ACCOUNT_DELETING, { async: true, promisify: true })

@@ -112,6 +112,12 @@ export class AppointmentsRepository {
     await this.appts.update({ centerId, id }, { videoRoomId });
   }
 
+  /** A deleted video room leaves no link behind in the appointments that pointed at it. */
+  async clearVideoRoom(centerId: string, videoRoomId: string): Promise<void> {
+    if (!isUuid(videoRoomId)) return;
+    await this.appts.update({ centerId, videoRoomId }, { videoRoomId: null });
+  }
+
   /** Every appointment naming the account (as client or counselor). */
   async listNaming(centerId: string, accountId: string): Promise<Appointment[]> {
     if (!isUuid(accountId)) return [];
