@@ -98,6 +98,16 @@ export interface StatCountedEvent {
   value?: number;
 }
 
+/**
+ * A client registered (issue 13: crisis contacts). Emitted and awaited by registration after the
+ * account row is committed; handlers must not throw into registration (they log and go on).
+ */
+export const CLIENT_REGISTERED = 'account.client-registered';
+export interface ClientRegisteredEvent {
+  centerId: string;
+  clientId: string;
+}
+
 export interface AppEvents {
   [SOCKET_CONNECTED]: SocketPresenceEvent;
   [SOCKET_DISCONNECTED]: SocketPresenceEvent;
@@ -107,6 +117,7 @@ export interface AppEvents {
   [THREAD_ASSIGNED]: ThreadAssignedEvent;
   [THREAD_DELETING]: ThreadDeletingEvent;
   [STAT_COUNTED]: StatCountedEvent;
+  [CLIENT_REGISTERED]: ClientRegisteredEvent;
 }
 export type AppEventName = keyof AppEvents;
 

@@ -32,6 +32,8 @@ const ClientNotesPage = lazy(() => import('./pages/client-notes').then((m) => m.
 const AbsencePage = lazy(() => import('./pages/absence').then((m) => m.AbsencePage));
 const AdminEnquiriesPage = lazy(() => import('./pages/admin-enquiries').then((m) => m.AdminEnquiriesPage));
 const AdminSettingsPage = lazy(() => import('./pages/admin-settings').then((m) => m.AdminSettingsPage));
+const TeamPage = lazy(() => import('./pages/team').then((m) => m.TeamPage));
+const ProfilePage = lazy(() => import('./pages/profile').then((m) => m.ProfilePage));
 
 export function PortalApp({ session, initialLang }: { session: PortalSession; initialLang: Lang }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -80,6 +82,8 @@ export function PortalApp({ session, initialLang }: { session: PortalSession; in
             <Route path="/c/:center/app/staff" component={center(session, AdminStaffPage, true)} />
             <Route path="/c/:center/app/clients" component={center(session, AdminClientsPage, true)} />
             <Route path="/c/:center/app/settings" component={center(session, AdminSettingsPage, true)} />
+            <Route path="/c/:center/team" component={center(session, TeamPage)} />
+            <Route path="/c/:center/app/profile" component={center(session, ProfilePage, true)} />
             <Route default component={() => <NotFoundPage session={session} />} />
           </Router>
         </ErrorBoundary>

@@ -21,6 +21,7 @@ import { DocumentQuota } from '../../modules/documents/document-quota.entity';
 import { Note } from '../../modules/notes/note.entity';
 import { Absence } from '../../modules/absences/absence.entity';
 import { ClientCounselor } from '../../modules/client-counselors/client-counselor.entity';
+import { StaffPicture, StaffProfile } from '../../modules/team/staff-profile.entity';
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
@@ -49,4 +50,6 @@ export const ENTITIES = [
   Absence,
   ClientCounselor,
   RetentionLease,
+  StaffProfile,
+  StaffPicture,
 ];
