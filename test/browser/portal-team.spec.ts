@@ -144,7 +144,7 @@ describe('portal team page in Chromium', () => {
     await shot(reg, 'portal-team-your-counselor');
   });
 
-  it('should let the admin hide the counselor from the team page and show the switches in the staff list', async () => {
+  it('should let the admin hide the counselor from the team page and show the switches in the staff list; the widget links to the team page', async () => {
     const page = await pageFor(asLogin(c.admin, 'admin'));
     await page.goto(`${t.url}/c/${c.slug}/app/staff`);
     const row = page.locator(`tr[data-staff="${c.counselors[0]!.login}"]`);
@@ -161,6 +161,14 @@ describe('portal team page in Chromium', () => {
     const pub = await pageFor(null);
     await pub.goto(`${t.url}/c/${c.slug}/team`);
     await pub.getByText('Das Team stellt sich hier bald vor.').waitFor();
+
+    // the widget's "other ways to reach us" (the chat is closed: nobody on shift) links to the team page in a new tab
+    const widget = await pageFor(null);
+    await widget.goto(`${t.url}/widget.html?center=${c.slug}&lang=de`);
+    const link = widget.getByRole('link', { name: 'Unser Team kennenlernen (öffnet einen neuen Tab)' });
+    await link.waitFor();
+    expect([await link.getAttribute('href'), await link.getAttribute('target')]).toEqual([`/c/${c.slug}/team`, '_blank']);
+    expect(await seriousViolations(widget)).toEqual([]);
     expect(foreign.flatMap((f) => f.list)).toEqual([]);
   });
 });
