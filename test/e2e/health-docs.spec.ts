@@ -56,6 +56,8 @@ describe('health and API docs', () => {
       'post /api/auth/password-reset/confirm',
       'get /api/centers',
       'post /api/auth/invitation',
+      'get /api/centers/{center}/team',
+      'get /api/centers/{center}/team/{id}/picture',
     ]);
     const seen: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -107,6 +109,8 @@ describe('health and API docs', () => {
         'CenterListController.list',
         'PortalController.other',
         'InvitationController.accept',
+        'PublicTeamController.list',
+        'PublicTeamController.picture',
       ].sort(),
     );
   });
