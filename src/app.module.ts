@@ -25,6 +25,7 @@ import { AbsencesModule } from './modules/absences/absences.module';
 import { ClientCounselorsModule } from './modules/client-counselors/client-counselors.module';
 import { NotesModule } from './modules/notes/notes.module';
 import { RetentionModule } from './modules/retention/retention.module';
+import { TeamModule } from './modules/team/team.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { AppointmentsModule } from './modules/appointments/appointments.module';
 import { VideoModule } from './modules/video/video.module';
@@ -63,6 +64,7 @@ export class AppModule {
         RetentionModule,
         AppointmentsModule,
         VideoModule,
+        TeamModule,
       ],
     };
   }

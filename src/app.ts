@@ -15,6 +15,7 @@ import { HttpErrorFilter } from './common/http-exception.filter';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
 import { LotseIoAdapter } from './realtime/io-adapter';
 import { acceptsMultipart } from './modules/documents/multipart-upload';
+import { acceptsPictureUpload } from './modules/team/team.controller';
 
 export const CLIENT_DIR = join(__dirname, '..', 'dist', 'client');
 const clientDir = (): string => (existsSync(CLIENT_DIR) ? CLIENT_DIR : join(__dirname, 'client'));
@@ -33,8 +34,9 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (hasBody && encoding !== 'identity') return next(new UnsupportedMediaTypeException('The request body must not be compressed (no Content-Encoding).'));
-    // the one multipart route (document upload) reads its body itself, with its own limits
-    if (hasBody && !req.is('application/json') && !(acceptsMultipart(req.method, req.path) && req.is('multipart/form-data')))
+    // the multipart routes (document upload, team picture) read their body themselves, with their own limits
+    const multipart = acceptsMultipart(req.method, req.path) || acceptsPictureUpload(req.method, req.path);
+    if (hasBody && !req.is('application/json') && !(multipart && req.is('multipart/form-data')))
       return next(new UnsupportedMediaTypeException('The request body must be JSON (Content-Type: application/json).'));
     next();
   });
@@ -98,7 +100,7 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   return app;
 }
 
-const PUBLIC_READ = /^\/api\/centers\/[a-z0-9-]{1,64}(\/live|\/topic-chats)?\/?(\?.*)?$/;
+const PUBLIC_READ = /^\/api\/centers\/[a-z0-9-]{1,64}(\/live|\/topic-chats|\/team)?\/?(\?.*)?$/;
 
 /** Unauthenticated GETs of public center status, read by the widget loader on any homepage. */
 function isPublicRead(req: Request): boolean {

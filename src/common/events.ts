@@ -108,6 +108,16 @@ export interface StatCountedEvent {
   value?: number;
 }
 
+/**
+ * A client registered (issue 13: crisis contacts). Emitted and awaited by registration after the
+ * account row is committed; handlers must not throw into registration (they log and go on).
+ */
+export const CLIENT_REGISTERED = 'account.client-registered';
+export interface ClientRegisteredEvent {
+  centerId: string;
+  clientId: string;
+}
+
 export interface AppEvents {
   [SOCKET_CONNECTED]: SocketPresenceEvent;
   [SOCKET_DISCONNECTED]: SocketPresenceEvent;
@@ -118,6 +128,7 @@ export interface AppEvents {
   [THREAD_DELETING]: ThreadDeletingEvent;
   [STAT_COUNTED]: StatCountedEvent;
   [VIDEO_ROOM_DELETING]: VideoRoomDeletingEvent;
+  [CLIENT_REGISTERED]: ClientRegisteredEvent;
 }
 export type AppEventName = keyof AppEvents;
 

@@ -598,3 +598,42 @@ export interface AppointmentView {
   client: { id: string; displayName: string } | null;
   videoRoomId: string | null;
 }
+
+/** Team page and crisis contacts (issue 13). */
+export const TEAM_LIMITS = {
+  textMax: 2000,
+  displayNameMax: 120,
+  /** Uploads larger than this are refused (413); the stored picture is a small JPEG. */
+  pictureMaxBytes: 5 * 1024 * 1024,
+} as const;
+
+/** `GET /api/centers/:center/team` (public): one counselor who chose to appear. */
+export interface TeamMemberView {
+  id: string;
+  displayName: string;
+  /** '' when they wrote none. */
+  text: string;
+  /** `/api/centers/:center/team/:id/picture?v=…`, or null. */
+  pictureUrl: string | null;
+}
+
+/** `GET /api/accounts/me/profile` (staff): the caller's own team page and crisis settings. */
+export interface StaffProfileView {
+  displayName: string;
+  role: 'admin' | 'counselor';
+  teamText: string;
+  onTeamPage: boolean;
+  /** Only counselors can be crisis contacts (false for admins). */
+  crisisContact: boolean;
+  /** The admin hid the counselor from the team page (and from crisis assignment). */
+  teamHidden: boolean;
+  /** Whether the public team page shows them now. */
+  shown: boolean;
+  /** The public address (works while `shown`); the own picture is at `GET /api/accounts/me/picture`. */
+  pictureUrl: string | null;
+}
+
+/** `GET /api/accounts/me/counselor` (client). */
+export interface MyCounselorView {
+  counselor: { id: string; displayName: string } | null;
+}

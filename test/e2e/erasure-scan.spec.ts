@@ -2,11 +2,13 @@ import Redis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import { PasswordResetService } from '../../src/modules/auth/password-reset.service';
 import { ClientCounselorsService } from '../../src/modules/client-counselors/client-counselors.service';
 import { RetentionService } from '../../src/modules/retention/retention.service';
 import type { LoginResult, MessageView, ThreadPostView, ThreadView, VideoJoinResult, VideoRoomCreated } from '../../src/realtime/contract';
+import { createStaff } from '../factories';
 import { cleanPdf } from '../factories/pdfs';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
@@ -466,6 +468,36 @@ describe(`erasure scan (${TEST_DB})`, () => {
     await t.http().delete(`/api/centers/${c.slug}/staff/${counselor.id}`).set('Authorization', bearer(c.admin.token)).expect(204);
     expect(describeHits(await scanForNeedles(target, roomNeedles))).toEqual([]);
     await t.http().get(`/api/video-invites/${token}`).expect(404);
+  });
+
+  it('should never store a counselor’s team text or picture metadata in readable form, and leave no profile row after the counselor is deleted', async () => {
+    const staff = await createStaff(t, { id: c.centerId, slug: c.slug }, { email: `team.${tag}@${c.slug}.example`, displayName: `Team ${tag}` });
+    const as = { Authorization: bearer(staff.token) };
+    const teamText = `Ich begleite Familien in Trennung ${tag}`;
+    const exifNeedle = `Geheimer-Ort-${tag}`;
+    await t.http().patch('/api/accounts/me').set(as).send({ teamText, onTeamPage: true, crisisContact: true }).expect(200);
+    const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a6' } })
+      .jpeg()
+      .withExif({ IFD0: { ImageDescription: exifNeedle, Artist: exifNeedle } })
+      .toBuffer();
+    await t
+      .http()
+      .put('/api/accounts/me/picture')
+      .set(as)
+      .attach('file', photo, { filename: `${exifNeedle}.jpg`, contentType: 'image/jpeg' })
+      .expect(200);
+    const shown = (await t.http().get(`/api/centers/${c.slug}/team`).expect(200)).body as { id: string; text: string }[];
+    expect(shown.find((m) => m.id === staff.id)?.text).toBe(teamText);
+    // encrypted at rest, not in a log line; the picture's EXIF and file name were never kept
+    expect(describeHits(await scanForNeedles(target, [teamText, exifNeedle]))).toEqual([]);
+    const profileTables = (hits: Hit[]) => hits.filter((h) => /staff_(profiles|pictures)\./.test(h.location));
+    expect(profileTables(await scanForNeedles(target, [staff.id])).length).toBeGreaterThanOrEqual(2);
+
+    await t.http().delete(`/api/centers/${c.slug}/staff/${staff.id}`).set('Authorization', bearer(c.admin.token)).expect(204);
+
+    expect(profileTables(await scanForNeedles(target, [staff.id]))).toEqual([]);
+    expect(describeHits(await scanForNeedles(target, [teamText, exifNeedle]))).toEqual([]);
+    expect((await t.http().get(`/api/centers/${c.slug}/team`).expect(200)).body).not.toContainEqual(expect.objectContaining({ id: staff.id }));
   });
 
   /** A registered client without email, logged in. */

@@ -59,6 +59,8 @@ describe('health and API docs', () => {
       'get /api/centers/{center}/video-consent',
       'get /api/video-invites/{token}',
       'post /api/video-invites/{token}/join',
+      'get /api/centers/{center}/team',
+      'get /api/centers/{center}/team/{id}/picture',
     ]);
     const seen: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -113,6 +115,8 @@ describe('health and API docs', () => {
         'VideoConsentController.current',
         'VideoInvitesController.show',
         'VideoInvitesController.join',
+        'PublicTeamController.list',
+        'PublicTeamController.picture',
       ].sort(),
     );
   });

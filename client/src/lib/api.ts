@@ -77,13 +77,13 @@ async function refusal(res: Response): Promise<ApiError> {
 }
 
 /** A multipart upload (one field `file`) to Lotse's own origin; the token only in the header. */
-export async function upload<T>(path: string, file: Blob, name: string, token: string): Promise<T> {
+export async function upload<T>(path: string, file: Blob, name: string, token: string, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
   const form = new FormData();
   form.append('file', file, name);
   let res: Response;
   try {
     res = await fetch(path, {
-      method: 'POST',
+      method,
       headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
       body: form,
       credentials: 'omit',

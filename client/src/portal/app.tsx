@@ -33,6 +33,8 @@ const AbsencePage = lazy(() => import('./pages/absence').then((m) => m.AbsencePa
 const AdminEnquiriesPage = lazy(() => import('./pages/admin-enquiries').then((m) => m.AdminEnquiriesPage));
 const AdminSettingsPage = lazy(() => import('./pages/admin-settings').then((m) => m.AdminSettingsPage));
 const AppointmentsPage = lazy(() => import('./appointments/appointments-page').then((m) => m.AppointmentsPage));
+const TeamPage = lazy(() => import('./pages/team').then((m) => m.TeamPage));
+const ProfilePage = lazy(() => import('./pages/profile').then((m) => m.ProfilePage));
 
 export function PortalApp({ session, initialLang }: { session: PortalSession; initialLang: Lang }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -82,6 +84,8 @@ export function PortalApp({ session, initialLang }: { session: PortalSession; in
             <Route path="/c/:center/app/clients" component={center(session, AdminClientsPage, true)} />
             <Route path="/c/:center/app/settings" component={center(session, AdminSettingsPage, true)} />
             <Route path="/c/:center/app/appointments" component={center(session, AppointmentsPage, true)} />
+            <Route path="/c/:center/team" component={center(session, TeamPage)} />
+            <Route path="/c/:center/app/profile" component={center(session, ProfilePage, true)} />
             <Route default component={() => <NotFoundPage session={session} />} />
           </Router>
         </ErrorBoundary>

@@ -108,8 +108,8 @@ export class PortalSession extends Store<PortalState> {
   }
 
   /** An authenticated multipart upload (one field `file`); a dead token ends the session as in `call`. */
-  upload<T>(path: string, file: Blob, name: string): Promise<T> {
-    return this.authed((token) => upload<T>(path, file, name, token));
+  upload<T>(path: string, file: Blob, name: string, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
+    return this.authed((token) => upload<T>(path, file, name, token, method));
   }
 
   /** An authenticated download of a file the server sends as an attachment. */

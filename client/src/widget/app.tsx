@@ -331,6 +331,14 @@ function OtherWays({ center, topics, t, lang }: { center: CenterInfo | null; top
       )}
       <h2>{t.otherWays}</h2>
       <p>{t.registerHint}</p>
+      {center && (
+        <p>
+          {/* the team page in the portal, in a new tab: the widget stays as it is */}
+          <a href={`/c/${encodeURIComponent(center.slug)}/team`} target="_blank" rel="noopener" aria-label={t.teamLinkLabel} data-link="team">
+            {t.teamLink}
+          </a>
+        </p>
+      )}
     </div>
   );
 }

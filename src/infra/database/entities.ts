@@ -21,6 +21,7 @@ import { DocumentQuota } from '../../modules/documents/document-quota.entity';
 import { Note } from '../../modules/notes/note.entity';
 import { Absence } from '../../modules/absences/absence.entity';
 import { ClientCounselor } from '../../modules/client-counselors/client-counselor.entity';
+import { StaffPicture, StaffProfile } from '../../modules/team/staff-profile.entity';
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
 import { Slot } from '../../modules/appointments/slot.entity';
 import { Appointment } from '../../modules/appointments/appointment.entity';
@@ -60,4 +61,6 @@ export const ENTITIES = [
   VideoRoomClient,
   VideoConsent,
   VideoConsentConfirmation,
+  StaffProfile,
+  StaffPicture,
 ];

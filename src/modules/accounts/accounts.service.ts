@@ -119,6 +119,18 @@ export class AccountsService {
     return (await this.repo.listByRole(auth.centerId, ['admin', 'counselor'])).filter((a) => a.status === 'active').map(toView);
   }
 
+  /**
+   * A staff member renames themselves (issue 13, `PATCH /api/accounts/me`): the same rules as at
+   * creation; only while the account is active. Returns the stored form.
+   */
+  async setStaffDisplayName(centerId: string, id: string, input: string): Promise<string> {
+    const displayName = stripBidiControls(input).trim();
+    if (displayName.length < 1 || displayName.length > 120) throw errors.validation('The display name must have 1–120 characters.', ['displayName']);
+    if (hasInvisible(displayName)) throw errors.validation('The display name may not contain control or invisible characters.', ['displayName']);
+    if (!(await this.repo.transition(centerId, id, ['active'], { displayName }))) throw errors.notFound('The account');
+    return displayName;
+  }
+
   /** Display names of the center's staff (topic chats refuse nicknames that impersonate them). */
   async staffDisplayNames(centerId: string): Promise<string[]> {
     return (await this.repo.listByRole(centerId, ['admin', 'counselor'])).map((a) => a.displayName);

@@ -10,6 +10,7 @@ import { AccountsService, generatePassword, toView } from '../accounts/accounts.
 import { StaffRemovalService } from '../accounts/staff-removal.service';
 import { SESSION_TTL_MS, TokensService } from '../auth/tokens.service';
 import { CentersService } from '../centers/centers.service';
+import { StaffTeamFlags, TeamService } from '../team/team.service';
 import { AcceptInvitationDto, CreateStaffDto } from './dto/staff.dto';
 
 /** An invitation link is valid this long, and once. */
@@ -24,6 +25,10 @@ export interface StaffView {
   role: 'admin' | 'counselor';
   status: StaffStatus;
   createdAt: string;
+  /** Team page (issue 13): the admin's hide, the counselor's own switches. */
+  teamHidden: boolean;
+  onTeamPage: boolean;
+  crisisContact: boolean;
 }
 
 export type CreateStaffResult = { id: string; invitationSent: true } | { id: string; password: string };
@@ -46,12 +51,14 @@ export class StaffService {
     private readonly centers: CentersService,
     private readonly mail: MailService,
     private readonly limits: RateLimitService,
+    private readonly team: TeamService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(auth: AuthContext): Promise<StaffView[]> {
     requireRole(auth, 'admin');
-    return (await this.accounts.listStaffAccounts(auth.centerId)).map(staffView);
+    const flags = await this.team.flagsOf(auth.centerId);
+    return (await this.accounts.listStaffAccounts(auth.centerId)).map((a) => staffView(a, flags.get(a.id)));
   }
 
   async create(auth: AuthContext, dto: CreateStaffDto): Promise<CreateStaffResult> {
@@ -134,7 +141,7 @@ export class StaffService {
   }
 }
 
-function staffView(a: Account): StaffView {
+function staffView(a: Account, flags: StaffTeamFlags | undefined): StaffView {
   return {
     id: a.id,
     email: a.login,
@@ -142,5 +149,8 @@ function staffView(a: Account): StaffView {
     role: a.role === 'admin' ? 'admin' : 'counselor',
     status: a.status === 'invited' || a.status === 'deactivated' ? a.status : 'active',
     createdAt: a.createdAt.toISOString(),
+    teamHidden: flags?.teamHidden ?? false,
+    onTeamPage: flags?.onTeamPage ?? false,
+    crisisContact: a.role === 'counselor' && (flags?.crisisContact ?? false),
   };
 }

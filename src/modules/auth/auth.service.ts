@@ -1,7 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
+import { CLIENT_REGISTERED, emitEvent } from '../../common/events';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { normalizeLogin } from '../../common/names';
 import { Transactions } from '../../infra/database/transactions';
@@ -35,6 +37,7 @@ export class AuthService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly ids: IdGenerator,
     private readonly tx: Transactions,
+    private readonly events: EventEmitter2,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -72,6 +75,8 @@ export class AuthService implements OnModuleInit {
     await this.limits.consume('registerAddress', this.limits.addressKey(origin.ip));
     const center = await this.centers.bySlug(dto.center);
     const { account, confirmToken } = await this.accounts.registerClient(center.id, dto);
+    // the row is committed (one insert): crisis contacts may take the new client at once (issue 13)
+    await emitEvent(this.events, CLIENT_REGISTERED, { centerId: center.id, clientId: account.id });
     if (confirmToken && dto.email) {
       const link = `${this.config.publicUrl}/confirm-email.html#center=${encodeURIComponent(center.slug)}&token=${confirmToken}`;
       await this.mail.send({

@@ -50,6 +50,23 @@ export class TokensService implements OnModuleInit {
       for (const h of list) this.cache.delete(h);
       for (const l of this.revokedListeners) l(list);
     });
+    this.bus.on('tokens.subject-changed', (payload) => {
+      const subjectId = (payload as { subjectId?: unknown }).subjectId;
+      if (typeof subjectId === 'string') this.dropCachedSubject(subjectId);
+    });
+  }
+
+  /**
+   * The subject's display name changed: this node and the others drop its cached sessions, so the
+   * next request (and socket) carries the new name.
+   */
+  subjectChanged(subjectId: string): void {
+    this.dropCachedSubject(subjectId);
+    this.bus.publish('tokens.subject-changed', { subjectId });
+  }
+
+  private dropCachedSubject(subjectId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.auth.subjectId === subjectId) this.cache.delete(hash);
   }
 
   useDisplayNames(lookup: DisplayNameLookup): void {

@@ -69,6 +69,16 @@ export class ThreadsRepository {
     return isUuid(counselorId) ? this.threads.findBy({ centerId, counselorId }) : Promise.resolve([]);
   }
 
+  /** How many open (assigned, not closed) threads each of these counselors has (crisis contacts choose by it). */
+  async openCountsOf(centerId: string, counselorIds: string[]): Promise<Map<string, number>> {
+    const ids = counselorIds.filter(isUuid);
+    const counts = new Map(ids.map((id) => [id, 0]));
+    if (ids.length === 0) return counts;
+    const rows = await this.threads.find({ select: { id: true, counselorId: true }, where: { centerId, status: 'open', counselorId: In(ids) } });
+    for (const r of rows) if (r.counselorId) counts.set(r.counselorId, (counts.get(r.counselorId) ?? 0) + 1);
+    return counts;
+  }
+
   /**
    * Conditional assignment: only while the thread still has `expectedCounselorId` (null: waiting)
    * and is not closed. Two admins assigning at once: exactly one call changes the row.

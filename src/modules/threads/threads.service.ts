@@ -86,6 +86,11 @@ export class ThreadsService {
     return (await this.repo.shareThread(centerId, counselorId, clientId)) || (await this.clientCounselors.isAssigned(centerId, counselorId, clientId));
   }
 
+  /** Open threads per counselor (ids and counts only; the crisis contacts' choice). */
+  openThreadCounts(centerId: string, counselorIds: string[]): Promise<Map<string, number>> {
+    return this.repo.openCountsOf(centerId, counselorIds);
+  }
+
   /** Which of these accounts have written a post in a thread of the center (ids only, no content). */
   writersAmong(centerId: string, accountIds: string[]): Promise<Set<string>> {
     return this.repo.sendersAmong(centerId, accountIds);

@@ -1,4 +1,70 @@
 /** Portal texts: the team pages (German; issue 13). Owned by the team pages. */
 export const team = {
   title: 'Team',
+  /** The public page `/c/:center/team`. */
+  page: {
+    title: (center: string) => `Das Team von ${center}`,
+    intro: 'Diese Beraterinnen und Berater sind für Sie da. Sie entscheiden selbst, ob und wie sie sich hier vorstellen.',
+    empty: 'Das Team stellt sich hier bald vor.',
+    loadError: 'Das Team konnte gerade nicht geladen werden. Bitte versuchen Sie es später noch einmal.',
+    pictureAlt: (name: string) => `Foto von ${name}`,
+    back: 'Zurück zur Startseite der Beratungsstelle',
+    link: 'Unser Team kennenlernen',
+  },
+  /** The counselor's page `/c/:center/app/profile`. */
+  profile: {
+    title: 'Mein Profil',
+    intro: 'Hier stellen Sie sich auf der öffentlichen Team-Seite vor und legen fest, ob Sie Krisenkontakt sind.',
+    detailsLegend: 'Vorstellung',
+    displayName: 'Angezeigter Name',
+    displayNameHint: 'So sehen Ratsuchende und Kolleginnen Sie (1–120 Zeichen).',
+    teamText: 'Text für die Team-Seite',
+    teamTextHint: (max: number) => `Ein paar Sätze über Sie und Ihre Arbeit (höchstens ${max} Zeichen). Der Text wird verschlüsselt gespeichert.`,
+    onTeamPage: 'Auf der Team-Seite erscheinen',
+    crisisLegend: 'Krisenkontakt',
+    crisisContact: 'Ich bin Krisenkontakt: Neue Ratsuchende kommen sofort zu mir',
+    crisisHint:
+      'Wer sich neu registriert oder ohne Beraterin schreibt, wird sofort dem Krisenkontakt mit den wenigsten offenen Gesprächen zugeordnet – ohne auf die Administration zu warten.',
+    save: 'Speichern',
+    saved: 'Ihr Profil ist gespeichert.',
+    shown: 'Sie erscheinen zurzeit auf der Team-Seite.',
+    notShown: 'Sie erscheinen zurzeit nicht auf der Team-Seite.',
+    hiddenByAdmin: 'Die Administration hat Sie vorübergehend von der Team-Seite genommen.',
+    viewTeam: 'Team-Seite ansehen',
+    pictureLegend: 'Foto',
+    pictureNone: 'Sie haben noch kein Foto.',
+    pictureAlt: (name: string) => `Ihr Foto (${name})`,
+    pictureFile: 'Foto auswählen',
+    pictureHint: 'PNG oder JPEG, höchstens 5 MB. Das Bild wird quadratisch zugeschnitten, verkleinert und ohne Metadaten (etwa Ort oder Kamera) gespeichert.',
+    pictureUpload: 'Foto hochladen',
+    pictureUploaded: 'Ihr Foto ist gespeichert.',
+    pictureRemove: 'Foto entfernen',
+    pictureRemoved: 'Ihr Foto ist entfernt.',
+    pictureChoose: 'Bitte wählen Sie zuerst eine Datei aus.',
+    pictureWrongType: 'Bitte wählen Sie ein PNG- oder JPEG-Bild.',
+    pictureTooLarge: 'Das Bild ist größer als 5 MB.',
+    errors: {
+      displayName: 'Bitte geben Sie einen Namen mit 1 bis 120 sichtbaren Zeichen ein.',
+      teamText: (max: number) => `Der Text darf höchstens ${max} Zeichen haben.`,
+    },
+  },
+  /** The client's "your counselor" line (threads and appointments pages). */
+  yourCounselor: {
+    heading: 'Ihre Beraterin oder Ihr Berater',
+    named: (name: string) => `${name} ist für Sie da.`,
+    none: 'Sobald jemand aus dem Team für Sie zuständig ist, sehen Sie hier den Namen.',
+  },
+  /** The admin's staff page. */
+  admin: {
+    onTeamPage: 'auf der Team-Seite',
+    notOnTeamPage: 'nicht auf der Team-Seite',
+    hidden: 'von der Administration ausgeblendet',
+    crisisContact: 'Krisenkontakt',
+    hide: (name: string) => `Auf Team-Seite ausblenden: ${name}`,
+    show: (name: string) => `Auf Team-Seite zeigen: ${name}`,
+    hideShort: 'Auf Team-Seite ausblenden',
+    showShort: 'Auf Team-Seite zeigen',
+    hiddenDone: (name: string) => `${name} ist auf der Team-Seite ausgeblendet und bekommt keine neuen Krisenfälle.`,
+    shownDone: (name: string) => `${name} ist auf der Team-Seite wieder sichtbar, wenn sie oder er das möchte.`,
+  },
 };

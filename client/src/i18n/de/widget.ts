@@ -36,6 +36,8 @@ export const widget = {
     'Wenn Sie in akuter Gefahr sind, rufen Sie den Notruf 112. Rund um die Uhr, kostenlos und anonym: TelefonSeelsorge 0800 111 0 111 oder 0800 111 0 222.',
   otherWays: 'So erreichen Sie uns außerdem',
   registerHint: 'Mit einem anonymen Konto können Sie uns auch schreiben, wenn gerade niemand im Chat ist.',
+  teamLink: 'Unser Team kennenlernen',
+  teamLinkLabel: 'Unser Team kennenlernen (öffnet einen neuen Tab)',
   register: 'Anonymes Konto anlegen',
   topicChats: 'Kommende Themenchats',
   noTopicChats: 'Zurzeit sind keine Themenchats geplant.',

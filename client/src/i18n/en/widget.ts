@@ -38,6 +38,8 @@ export const widget: typeof de = {
     'If you are in acute danger, call the emergency number 112. Around the clock, free and anonymous: TelefonSeelsorge 0800 111 0 111 or 0800 111 0 222.',
   otherWays: 'Other ways to reach us',
   registerHint: 'With an anonymous account you can write to us even when nobody is in the chat.',
+  teamLink: 'Meet our team',
+  teamLinkLabel: 'Meet our team (opens a new tab)',
   register: 'Create an anonymous account',
   topicChats: 'Upcoming topic chats',
   noTopicChats: 'No topic chats are scheduled right now.',

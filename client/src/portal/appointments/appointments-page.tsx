@@ -3,6 +3,7 @@ import { useI18n } from '../../i18n';
 import { useStore } from '../../lib/store';
 import { StatusLine } from '../form-parts';
 import { Layout } from '../layout';
+import { YourCounselor } from '../your-counselor';
 import type { PageProps } from '../page';
 import { AppointmentList, type Report } from './appointment-list';
 import type { AppointmentNews } from './appointments-session';
@@ -68,6 +69,8 @@ function AppointmentsView({ appointments, session, center }: PageProps & { appoi
       )}
       {client ? (
         <>
+          {/* keyed by the number of bookings: the first booking can give the client their counselor */}
+          <YourCounselor session={session} key={`counselor-${state.appointments?.length ?? 0}`} />
           <FreeSlots appointments={appointments} timeZone={timeZone} report={report} />
           <AppointmentList appointments={appointments} center={center} timeZone={timeZone} report={report} />
         </>

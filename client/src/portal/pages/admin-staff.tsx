@@ -15,6 +15,10 @@ interface StaffMember {
   role: StaffRole;
   status: 'invited' | 'active' | 'deactivated';
   createdAt: string;
+  /** Team page (issue 13). */
+  teamHidden: boolean;
+  onTeamPage: boolean;
+  crisisContact: boolean;
 }
 type CreateResult = { id: string; invitationSent: true } | { id: string; password: string };
 type Action = 'deactivate' | 'reactivate' | 'remove';
@@ -62,6 +66,21 @@ export function AdminStaffPage({ session, center }: PageProps) {
 
   const ask = (action: Action, member: StaffMember) => setPending({ action, member });
 
+  // hiding is undone with one click: no confirmation needed
+  const setHidden = async (member: StaffMember, hidden: boolean) => {
+    setBusy(true);
+    setError('');
+    try {
+      await session.call(`/api/admin/staff/${member.id}/team-visibility`, { method: 'POST', body: { hidden } });
+      setStatus((hidden ? t.team.admin.hiddenDone : t.team.admin.shownDone)(member.displayName));
+      await load();
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <Layout session={session} title={s.title}>
       <StatusLine text={status} error={error} />
@@ -78,6 +97,7 @@ export function AdminStaffPage({ session, center }: PageProps) {
               <th scope="col">{s.role}</th>
               <th scope="col">{s.status}</th>
               <th scope="col">{s.since}</th>
+              <th scope="col">{t.team.title}</th>
               <th scope="col">{s.actions}</th>
             </tr>
           </thead>
@@ -93,6 +113,9 @@ export function AdminStaffPage({ session, center }: PageProps) {
                   {s.statuses[m.status]}
                 </td>
                 <td data-label={s.since}>{t.common.dateTime(m.createdAt, zone)}</td>
+                <td data-label={t.team.title} data-team={m.teamHidden ? 'hidden' : m.onTeamPage ? 'shown' : 'off'}>
+                  {m.role === 'counselor' && <TeamFlags member={m} />}
+                </td>
                 <td>
                   {m.id !== me && (
                     <div class="admin-actions">
@@ -103,6 +126,17 @@ export function AdminStaffPage({ session, center }: PageProps) {
                       ) : (
                         <button type="button" class="secondary" aria-label={s.actionOn(s.deactivate, m.displayName)} onClick={() => ask('deactivate', m)}>
                           {s.deactivate}
+                        </button>
+                      )}
+                      {m.role === 'counselor' && (
+                        <button
+                          type="button"
+                          class="secondary"
+                          disabled={busy}
+                          aria-label={(m.teamHidden ? t.team.admin.show : t.team.admin.hide)(m.displayName)}
+                          onClick={() => void setHidden(m, !m.teamHidden)}
+                        >
+                          {m.teamHidden ? t.team.admin.showShort : t.team.admin.hideShort}
                         </button>
                       )}
                       <button type="button" class="danger" aria-label={s.actionOn(s.remove, m.displayName)} onClick={() => ask('remove', m)}>
@@ -130,6 +164,14 @@ export function AdminStaffPage({ session, center }: PageProps) {
       )}
     </Layout>
   );
+}
+
+/** What a counselor chose for the team page, and the admin's hide. */
+function TeamFlags({ member }: { member: StaffMember }) {
+  const { t } = useI18n();
+  const a = t.team.admin;
+  const parts = [member.teamHidden ? a.hidden : member.onTeamPage ? a.onTeamPage : a.notOnTeamPage, ...(member.crisisContact ? [a.crisisContact] : [])];
+  return <>{parts.join(', ')}</>;
 }
 
 function InviteForm({ base, session, onCreated }: { base: string; session: PageProps['session']; onCreated: (status: string) => void }) {

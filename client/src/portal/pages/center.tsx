@@ -141,6 +141,11 @@ export function CenterPage({ session, center }: PageProps) {
           <p id="login-who" class="hint">
             {c.staffLogin}
           </p>
+          <p>
+            <a href={`${base}/team`} data-link="team">
+              {t.team.page.link}
+            </a>
+          </p>
         </section>
       </div>
     </Layout>

@@ -6,6 +6,7 @@ import { ThreadNewsRegion } from '../threads/news';
 import type { ThreadListItem } from '../threads/thread-types';
 import type { ThreadsSession } from '../threads/threads-session';
 import { useThreadsSession } from '../threads/use-threads';
+import { YourCounselor } from '../your-counselor';
 import '../threads/threads.css';
 
 /** `/c/:center/app/threads`: the caller's conversations with unread counts (live); clients write enquiries, counselors start threads. */
@@ -31,6 +32,7 @@ function ThreadsView({ session, threads, center }: PageProps & { threads: Thread
     <>
       <ThreadNewsRegion news={state.news} />
       {!state.online && state.threads && <p class="notice">{l.offline}</p>}
+      {role === 'client' && <YourCounselor session={session} />}
       {role === 'client' && (
         <p>
           <a class="button" href={`${base}/new`}>

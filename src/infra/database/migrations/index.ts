@@ -19,6 +19,7 @@ import { Retention1765200210000 } from './1765200210000-retention';
 import { ClientCounselors1765300000000 } from './1765300000000-client-counselors';
 import { Appointments1765310000000 } from './1765310000000-appointments';
 import { VideoRooms1765320000000 } from './1765320000000-video-rooms';
+import { StaffProfiles1765330000000 } from './1765330000000-staff-profiles';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   ClientCounselors1765300000000,
   Appointments1765310000000,
   VideoRooms1765320000000,
+  StaffProfiles1765330000000,
 ];
