@@ -25,6 +25,7 @@ import { AbsencesModule } from './modules/absences/absences.module';
 import { ClientCounselorsModule } from './modules/client-counselors/client-counselors.module';
 import { NotesModule } from './modules/notes/notes.module';
 import { RetentionModule } from './modules/retention/retention.module';
+import { StatsModule } from './modules/stats/stats.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
@@ -58,6 +59,7 @@ export class AppModule {
         ClientCounselorsModule,
         NotesModule,
         RetentionModule,
+        StatsModule,
       ],
     };
   }

@@ -22,6 +22,7 @@ import { Note } from '../../modules/notes/note.entity';
 import { Absence } from '../../modules/absences/absence.entity';
 import { ClientCounselor } from '../../modules/client-counselors/client-counselor.entity';
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
+import { StatCount } from '../../modules/stats/stat-count.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -49,4 +50,5 @@ export const ENTITIES = [
   Absence,
   ClientCounselor,
   RetentionLease,
+  StatCount,
 ];
