@@ -32,6 +32,7 @@ const ClientNotesPage = lazy(() => import('./pages/client-notes').then((m) => m.
 const AbsencePage = lazy(() => import('./pages/absence').then((m) => m.AbsencePage));
 const AdminEnquiriesPage = lazy(() => import('./pages/admin-enquiries').then((m) => m.AdminEnquiriesPage));
 const AdminSettingsPage = lazy(() => import('./pages/admin-settings').then((m) => m.AdminSettingsPage));
+const StatsPage = lazy(() => import('./stats/stats-page').then((m) => m.StatsPage));
 
 export function PortalApp({ session, initialLang }: { session: PortalSession; initialLang: Lang }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -80,6 +81,7 @@ export function PortalApp({ session, initialLang }: { session: PortalSession; in
             <Route path="/c/:center/app/staff" component={center(session, AdminStaffPage, true)} />
             <Route path="/c/:center/app/clients" component={center(session, AdminClientsPage, true)} />
             <Route path="/c/:center/app/settings" component={center(session, AdminSettingsPage, true)} />
+            <Route path="/c/:center/app/stats" component={center(session, StatsPage, true)} />
             <Route default component={() => <NotFoundPage session={session} />} />
           </Router>
         </ErrorBoundary>
