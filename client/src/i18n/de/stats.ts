@@ -25,6 +25,7 @@ export const stats = {
   chartHeading: 'Live-Chats je Woche',
   chartDesc: (weeks: number) =>
     `Balkendiagramm über ${weeks} ${weeks === 1 ? 'Woche' : 'Wochen'}: begonnene Live-Chats, abgewiesen weil voll, abgewiesen weil geschlossen. Die Zahlen stehen in der Tabelle.`,
+  chartCaption: 'Die Zahlen dazu stehen unten in der Tabelle „Alle Zahlen“.',
   chartEmpty: 'Im Zeitraum gab es keine Live-Chats.',
   smallBar: 'gestrichelt: weniger als 3',
   weekOf: (date: string) => `Woche ab ${date}`,

@@ -26,6 +26,7 @@ export const stats: typeof de = {
   chartHeading: 'Live chats per week',
   chartDesc: (weeks: number) =>
     `Bar chart over ${weeks} ${weeks === 1 ? 'week' : 'weeks'}: live chats started, turned away because full, turned away because closed. The figures are in the table.`,
+  chartCaption: 'The figures are in the table “All figures” below.',
   chartEmpty: 'There were no live chats in this period.',
   smallBar: 'dashed: fewer than 3',
   weekOf: (date: string) => `Week from ${date}`,

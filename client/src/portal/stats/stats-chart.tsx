@@ -24,7 +24,7 @@ export function StatsChart({ report }: { report: Pick<StatsReport, 'days'> }) {
   const empty = model.weeks.every((w) => w.bars.every((b) => b.value === 0));
   return (
     <figure class="stats-figure">
-      <figcaption id="stats-chart-caption">{s.chartHeading}</figcaption>
+      <figcaption class="hint">{s.chartCaption}</figcaption>
       <ul class="stats-legend">
         {CHART_SERIES.map((series) => (
           <li key={series}>

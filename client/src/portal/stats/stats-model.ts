@@ -76,11 +76,11 @@ export interface ChartModel {
 /** A count as a number for the chart: "< 3" is null. */
 export const countNumber = (c: StatsCount): number | null => (c === '< 3' ? null : c);
 
-/** A round top for the axis: 1, 2, 5 × 10ⁿ, at least 4 (so "< 3" has room). */
+/** A round top for the axis: 1, 2 or 4 × 10ⁿ, at least 4 (so "< 3" has room; half of it is a whole number). */
 function niceMax(n: number): number {
   const base = Math.max(4, n);
   const exp = 10 ** Math.floor(Math.log10(base));
-  for (const step of [1, 2, 5, 10]) if (step * exp >= base) return step * exp;
+  for (const step of [1, 2, 4, 10]) if (step * exp >= base) return step * exp;
   return 10 * exp;
 }
 

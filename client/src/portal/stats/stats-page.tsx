@@ -37,7 +37,10 @@ export function StatsPage({ session, center }: PageProps) {
     async (r: StatsRange, grouping: StatsGrouping) => {
       const p = rangeProblem(r);
       setProblem(p);
-      if (p) return;
+      if (p) {
+        setStatus('');
+        return;
+      }
       shown.current = { range: r, by: grouping };
       setBusy(true);
       setError('');
@@ -64,7 +67,10 @@ export function StatsPage({ session, center }: PageProps) {
   const download = async () => {
     const p = rangeProblem(range);
     setProblem(p);
-    if (p) return;
+    if (p) {
+      setStatus('');
+      return;
+    }
     setError('');
     try {
       const blob = await session.download(`${base}/stats.csv?${statsQuery(range, by)}`);
