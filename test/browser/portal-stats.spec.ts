@@ -94,7 +94,7 @@ describe('portal statistics page in Chromium', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV herunterladen' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^lotse-stats-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-weeks\.csv$/);
-    const csv = readFileSync((await download.path())!, 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     const lines = csv.split('\r\n');
     expect(lines[0]!.startsWith('date,liveStarted,liveRefusedFull,liveRefusedClosed,waitMedianSeconds')).toBe(true);
     expect(lines).toHaveLength(14); // header, 12 weeks, the final line break
