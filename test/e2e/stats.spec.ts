@@ -244,6 +244,14 @@ describe(`statistics (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
     });
   });
 
+  it('should keep every count when a client who wrote deletes the account', async () => {
+    const before = await report(`from=${yesterday}&to=${today}`);
+    const client = c.clients[2]!;
+    await t.http().delete('/api/accounts/me').set('Authorization', `Bearer ${client.token}`).send({ password: client.password }).expect(204);
+    await t.http().get('/api/threads').set('Authorization', `Bearer ${client.token}`).expect(401);
+    expect(await report(`from=${yesterday}&to=${today}`)).toEqual(before);
+  });
+
   it('should lose no count when many are counted at once', async () => {
     const at = new Date('2026-01-15T12:00:00Z');
     const before = await countSum();
