@@ -252,6 +252,17 @@ describe(`statistics (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
     expect(await report(`from=${yesterday}&to=${today}`)).toEqual(before);
   });
 
+  it('should document both routes with their query in the OpenAPI document', async () => {
+    type Op = { tags: string[]; summary: string; parameters: { name: string; in: string }[] };
+    const paths = (await t.http().get('/api/docs/openapi.json').expect(200)).body.paths as Record<string, { get: Op }>;
+    for (const path of ['/api/centers/{center}/stats', '/api/centers/{center}/stats.csv']) {
+      const op = paths[path]!.get;
+      expect(op.tags).toEqual(['stats']);
+      expect(op.summary).toMatch(/admin/);
+      expect(op.parameters.map((p) => `${p.in}:${p.name}`).sort()).toEqual(['path:center', 'query:by', 'query:from', 'query:to']);
+    }
+  });
+
   it('should lose no count when many are counted at once', async () => {
     const at = new Date('2026-01-15T12:00:00Z');
     const before = await countSum();

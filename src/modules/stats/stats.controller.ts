@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthContext } from '../../common/auth-context';
 import { StatsQueryDto } from './dto/stats-query.dto';
 import { StatsService } from './stats.service';
@@ -7,6 +7,7 @@ import { StatsService } from './stats.service';
 /** Statistics for funders (docs/portal/stats.md): counts only, small counts as "< 3". */
 @ApiTags('stats')
 @ApiBearerAuth()
+@ApiParam({ name: 'center', description: 'The center’s slug (the caller’s own center)' })
 @Controller('api/centers/:center')
 export class StatsController {
   constructor(private readonly stats: StatsService) {}
