@@ -254,7 +254,7 @@ describe(`statistics (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
 
   it('should document both routes with their query in the OpenAPI document', async () => {
     type Op = { tags: string[]; summary: string; parameters: { name: string; in: string }[] };
-    const paths = (await t.http().get('/api/docs/openapi.json').expect(200)).body.paths as Record<string, { get: Op }>;
+    const paths = ((await t.http().get('/api/docs/openapi.json').expect(200)).body as { paths: Record<string, { get: Op }> }).paths;
     for (const path of ['/api/centers/{center}/stats', '/api/centers/{center}/stats.csv']) {
       const op = paths[path]!.get;
       expect(op.tags).toEqual(['stats']);
