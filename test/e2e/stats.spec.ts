@@ -244,6 +244,24 @@ describe(`statistics (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
     });
   });
 
+  it('should count visitors turned away outside the opening hours once each', async () => {
+    const centers = t.app.get(CentersService);
+    const weekday = new Date(`${dayIn(zone, clock.now())}T12:00:00Z`).getUTCDay();
+    await centers.updateSettings(other.centerId, { timeZone: zone, openingHours: [{ day: (weekday + 3) % 7, from: '09:00', to: '10:00' }] });
+    const guests = [await liveVisitor(t, other), await liveVisitor(t, other), await liveVisitor(t, other)];
+    for (const g of [...guests, guests[0]!, guests[1]!])
+      expect(await call(g.socket, 'queue.join', {})).toMatchObject({ ok: false, error: { code: 'LIVE_CLOSED' } });
+    const start = Date.now();
+    const closed = async () =>
+      ((await get(`/api/centers/${other.slug}/stats?from=${today}&to=${today}`, other.admin.token).expect(200)).body as StatsReport).days[0]!.liveRefusedClosed;
+    while ((await closed()) !== 3 && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(await closed()).toBe(3);
+    // the retries' counts would come after the first ones: a moment later it is still 3
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await closed()).toBe(3);
+    await centers.updateSettings(other.centerId, { openingHours: [] });
+  });
+
   it('should keep every count when a client who wrote deletes the account', async () => {
     const before = await report(`from=${yesterday}&to=${today}`);
     const client = c.clients[2]!;
