@@ -26,6 +26,7 @@ import { ClientCounselorsModule } from './modules/client-counselors/client-couns
 import { NotesModule } from './modules/notes/notes.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { TeamModule } from './modules/team/team.module';
+import { StatsModule } from './modules/stats/stats.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { AppointmentsModule } from './modules/appointments/appointments.module';
 import { VideoModule } from './modules/video/video.module';
@@ -65,6 +66,7 @@ export class AppModule {
         AppointmentsModule,
         VideoModule,
         TeamModule,
+        StatsModule,
       ],
     };
   }

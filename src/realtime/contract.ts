@@ -637,3 +637,36 @@ export interface StaffProfileView {
 export interface MyCounselorView {
   counselor: { id: string; displayName: string } | null;
 }
+
+// ---- statistics (issue 13) ------------------------------------------------------------------------
+
+/** A count in the statistics: 0, 3 or more, or "< 3" for 1 and 2 (nobody is singled out). */
+export type StatsCount = number | '< 3';
+export type StatsGrouping = 'day' | 'week';
+
+/** One day (or week, dated with its first day in the range) of `GET /api/centers/:center/stats`. */
+export interface StatsPeriod {
+  date: string;
+  liveStarted: StatsCount;
+  liveRefusedFull: StatsCount;
+  liveRefusedClosed: StatsCount;
+  /** Seconds (a bucket's upper edge); null with fewer than 3 values. */
+  waitMedianSeconds: number | null;
+  waitP90Seconds: number | null;
+  durationMedianSeconds: number | null;
+  topicChats: StatsCount;
+  topicParticipants: StatsCount;
+  enquiries: StatsCount;
+  posts: StatsCount;
+  appointments: { video: StatsCount; chat: StatsCount; mail: StatsCount; phone: StatsCount };
+  videoSessions: StatsCount;
+}
+
+/** `GET /api/centers/:center/stats`: counts only, never an id, a name or a text. */
+export interface StatsReport {
+  timeZone: string;
+  by: StatsGrouping;
+  from: string;
+  to: string;
+  days: StatsPeriod[];
+}

@@ -1,5 +1,5 @@
 import { attachmentDisposition, cleanDocumentName } from '../../src/modules/documents/document-names';
-import { dayIn, msUntilNextDay } from '../../src/modules/documents/zoned-day';
+import { dayIn, msUntilNextDay } from '../../src/common/zoned-day';
 
 const next = (tz: string, iso: string) => new Date(new Date(iso).getTime() + msUntilNextDay(tz, new Date(iso))).toISOString();
 

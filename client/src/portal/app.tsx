@@ -35,6 +35,7 @@ const AdminSettingsPage = lazy(() => import('./pages/admin-settings').then((m) =
 const AppointmentsPage = lazy(() => import('./appointments/appointments-page').then((m) => m.AppointmentsPage));
 const TeamPage = lazy(() => import('./pages/team').then((m) => m.TeamPage));
 const ProfilePage = lazy(() => import('./pages/profile').then((m) => m.ProfilePage));
+const StatsPage = lazy(() => import('./stats/stats-page').then((m) => m.StatsPage));
 
 export function PortalApp({ session, initialLang }: { session: PortalSession; initialLang: Lang }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -86,6 +87,7 @@ export function PortalApp({ session, initialLang }: { session: PortalSession; in
             <Route path="/c/:center/app/appointments" component={center(session, AppointmentsPage, true)} />
             <Route path="/c/:center/team" component={center(session, TeamPage)} />
             <Route path="/c/:center/app/profile" component={center(session, ProfilePage, true)} />
+            <Route path="/c/:center/app/stats" component={center(session, StatsPage, true)} />
             <Route default component={() => <NotFoundPage session={session} />} />
           </Router>
         </ErrorBoundary>

@@ -28,6 +28,7 @@ import { Appointment } from '../../modules/appointments/appointment.entity';
 import { VideoRoom } from '../../modules/video/video-room.entity';
 import { VideoRoomClient } from '../../modules/video/video-room-client.entity';
 import { VideoConsent, VideoConsentConfirmation } from '../../modules/video/video-consent.entity';
+import { StatCount } from '../../modules/stats/stat-count.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -63,4 +64,5 @@ export const ENTITIES = [
   VideoConsentConfirmation,
   StaffProfile,
   StaffPicture,
+  StatCount,
 ];

@@ -28,6 +28,8 @@ const LIMITS = {
   // points of these two come from the config (SOCKET_EVENT_LIMIT, MESSAGE_RATE_LIMIT)
   socketEvents: { points: 100, duration: 10, blockDuration: 0, perAddress: false },
   accountMessages: { points: 50, duration: 10, blockDuration: 0, perAddress: false },
+  // not a limit: a visitor turned away from the live chat counts once per hour in the statistics
+  statRefusal: { points: 1_000_000, duration: 60 * 60, blockDuration: 0, perAddress: false },
 } as const;
 export type LimitName = keyof typeof LIMITS;
 

@@ -26,7 +26,7 @@ import { DocumentQuota } from './document-quota.entity';
 import { documentErrors } from './documents.errors';
 import { Document, DocumentUploaderRole } from './document.entity';
 import { DocumentsRepository } from './documents.repository';
-import { dayIn, msUntilNextDay } from './zoned-day';
+import { dayIn, msUntilNextDay } from '../../common/zoned-day';
 import type { ReadUpload } from './multipart-upload';
 import { inspectPdf } from './pdf-inspection';
 

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
+import { emitEvent, STAT_COUNTED } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import type { LiveChatView, LiveEndReason, LiveSyncResult, QueueWaitingEntry } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
@@ -40,6 +42,7 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly tx: Transactions,
+    private readonly events: EventEmitter2,
   ) {}
 
   onModuleInit(): void {
@@ -92,6 +95,14 @@ export class LiveChatsService implements OnModuleInit, OnModuleDestroy {
       return true;
     });
     if (!ended) return false;
+    // statistics: the conditional update above let exactly one caller get here
+    const endedAt = this.clock.now();
+    void emitEvent(this.events, STAT_COUNTED, {
+      centerId: chat.centerId,
+      metric: 'live.duration',
+      at: endedAt,
+      value: (endedAt.getTime() - chat.assignedAt.getTime()) / 1000,
+    });
     const change = await this.store.release(chat.centerId, chat.visitorId, chat.counselorId, this.clock.now().getTime());
     await this.effects.apply(chat.centerId, change);
     return true;

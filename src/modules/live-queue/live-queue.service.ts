@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Clock } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
-import { SOCKET_CONNECTED, SOCKET_DISCONNECTED, SocketPresenceEvent } from '../../common/events';
+import { emitEvent, SOCKET_CONNECTED, SOCKET_DISCONNECTED, SocketPresenceEvent, STAT_COUNTED, StatMetric } from '../../common/events';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { LiveStatus, QueueJoinResult } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
@@ -49,6 +49,7 @@ export class LiveQueueService implements OnModuleDestroy {
     private readonly limits: RateLimitService,
     private readonly publisher: RealtimePublisher,
     private readonly clock: Clock,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** `{ position: 0 }` means a counselor was assigned at once (`queue.assigned` is pushed as well). */
@@ -59,6 +60,7 @@ export class LiveQueueService implements OnModuleDestroy {
     const center = await this.effects.center(auth.centerId);
     const now = this.clock.now();
     if (!withinOpeningHours(center.openingHours, center.timeZone, now)) {
+      void this.countRefusal(auth.centerId, auth.subjectId, 'live.refused_closed', now);
       throw new DomainError('LIVE_CLOSED', 'The live chat is closed outside its opening hours.');
     }
     if (await this.repo.isBlocked(auth.centerId, auth.subjectId, address, now)) throw errors.forbidden('The live chat is not available to you.');
@@ -78,8 +80,14 @@ export class LiveQueueService implements OnModuleDestroy {
         this.logger.error({ err: err.message }, 'live queue store unavailable');
         throw new DomainError('LIVE_CLOSED', 'The live chat is unavailable right now. Please try again in a minute.');
       });
-    if (outcome.status === 'closed') throw new DomainError('LIVE_CLOSED', 'No counselor is on shift right now.');
-    if (outcome.status === 'full') throw new DomainError('QUEUE_FULL', 'The waiting line is full. Please try again later.');
+    if (outcome.status === 'closed') {
+      void this.countRefusal(auth.centerId, auth.subjectId, 'live.refused_closed', now);
+      throw new DomainError('LIVE_CLOSED', 'No counselor is on shift right now.');
+    }
+    if (outcome.status === 'full') {
+      void this.countRefusal(auth.centerId, auth.subjectId, 'live.refused_full', now);
+      throw new DomainError('QUEUE_FULL', 'The waiting line is full. Please try again later.');
+    }
     if (outcome.status === 'address_full') {
       throw new DomainError('QUEUE_FULL', 'Too many people are waiting from your network right now. Please try again later.');
     }
@@ -88,6 +96,20 @@ export class LiveQueueService implements OnModuleDestroy {
     await this.effects.apply(auth.centerId, outcome.change);
     if (outcome.status === 'waiting') await this.effects.pushPosition(auth.centerId, { visitorId: auth.subjectId }, outcome.position);
     return { position: outcome.status === 'waiting' ? outcome.position : 0 };
+  }
+
+  /**
+   * Statistics: someone wanted to chat and was turned away (closed, or the line full), once per
+   * visitor and hour on every node (a retry is the same person). Not counted: the per-address
+   * limit (flooding), a block, a store outage, someone waiting already.
+   */
+  private async countRefusal(centerId: string, visitorId: string, metric: StatMetric, at: Date): Promise<void> {
+    try {
+      if ((await this.limits.take('statRefusal', `${metric}|${visitorId}`)).consumed !== 1) return;
+      await emitEvent(this.events, STAT_COUNTED, { centerId, metric, at });
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not count a refused visitor');
+    }
   }
 
   /** Leaves the queue, or ends the visitor's running chat (`left`: quick exit, "leave"). */

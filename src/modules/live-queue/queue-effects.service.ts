@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Clock, IdGenerator } from '../../common/clock';
+import { emitEvent, STAT_COUNTED } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import type { QueueClosedReason, QueueWaitingEntry } from '../../realtime/contract';
 import { RealtimePublisher } from '../../realtime/publisher';
@@ -54,6 +56,7 @@ export class QueueEffectsService implements OnApplicationShutdown {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly tx: Transactions,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** The name a visitor sees for their counselor. */
@@ -193,6 +196,9 @@ export class QueueEffectsService implements OnApplicationShutdown {
       if (first) await this.messages.postAs(centerId, roomId, a.visitorId, FIRST_MESSAGE_ID, first);
       this.publisher.toSubject(a.visitorId, 'queue.assigned', { roomId, peer: { displayName: counselorName } });
       this.publisher.toSubject(a.counselorId, 'queue.assigned', this.counselorAssigned(chat));
+      // statistics, once the chat stands (a failed assignment above counts nothing)
+      void emitEvent(this.events, STAT_COUNTED, { centerId, metric: 'live.started', at: chat.assignedAt });
+      void emitEvent(this.events, STAT_COUNTED, { centerId, metric: 'live.wait', at: chat.assignedAt, value: chat.waitedMs / 1000 });
     } catch (err) {
       // the seat was taken in the store but no chat exists: give it back and tell the visitor
       this.logger.error({ err: (err as Error).message }, 'live chat assignment failed');

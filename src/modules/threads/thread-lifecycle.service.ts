@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
-import { emitEvent, THREAD_ASSIGNED } from '../../common/events';
+import { emitEvent, STAT_COUNTED, THREAD_ASSIGNED } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import type { Account } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
@@ -49,6 +49,7 @@ export class ThreadLifecycleService {
       await this.insert(thread, dto.subject, [{ accountId: auth.subjectId, role: 'client' }]);
       await this.threads.appendPost({ thread, senderId: auth.subjectId, senderRole: 'client', kind: 'post', body: dto.body });
     });
+    void emitEvent(this.events, STAT_COUNTED, { centerId: auth.centerId, metric: 'enquiry.created', at: thread.createdAt });
     // crisis contacts (issue 13) may take it at once; otherwise it waits for the admins
     const counselorId = await this.ports.get(ENQUIRY_ROUTER).counselorFor(auth.centerId, { threadId: thread.id, clientId: auth.subjectId });
     const counselor = counselorId ? await this.activeCounselor(auth.centerId, counselorId) : null;

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { createHmac } from 'node:crypto';
 import { Cron, CronExpression, Interval } from '@nestjs/schedule';
 import { AuthContext, isStaff, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
-import { ACCOUNT_DELETING, AccountDeletingEvent } from '../../common/events';
+import { ACCOUNT_DELETING, AccountDeletingEvent, emitEvent, STAT_COUNTED } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { RoomRef, TopicChatListItem } from '../../realtime/contract';
@@ -47,6 +47,7 @@ export class TopicChatsService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly tx: Transactions,
+    private readonly events: EventEmitter2,
   ) {}
 
   // ---- staff: schedule, edit, cancel -----------------------------------------------------------
@@ -161,6 +162,10 @@ export class TopicChatsService {
         throw errors.validation('This nickname is taken in this chat. Please choose another one.', ['nickname']);
       }
       await this.rooms.addMember(auth.centerId, roomId, { subjectId: auth.subjectId, role: auth.role, displayName: nickname });
+      // statistics: a new participant (not a rejoin, not staff), once the seat is committed
+      await this.tx.afterCommit(
+        () => void emitEvent(this.events, STAT_COUNTED, { centerId: chat.centerId, metric: 'topic.participants', at: this.clock.now() }),
+      );
       return { roomId };
     });
   }
@@ -265,6 +270,8 @@ export class TopicChatsService {
         });
         // another call linked its room first: roll the spare room back (nobody was told of it)
         if (!(await this.repo.setRoomIfNone(chat.centerId, chat.id, roomId))) throw new LostRoomRace();
+        // statistics: the chat is held (its room exists once, whoever opened it)
+        await this.tx.afterCommit(() => void emitEvent(this.events, STAT_COUNTED, { centerId: chat.centerId, metric: 'topic.held', at: this.clock.now() }));
         return roomId;
       })
       .catch((err: unknown) => {

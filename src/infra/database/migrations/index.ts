@@ -20,6 +20,7 @@ import { ClientCounselors1765300000000 } from './1765300000000-client-counselors
 import { Appointments1765310000000 } from './1765310000000-appointments';
 import { VideoRooms1765320000000 } from './1765320000000-video-rooms';
 import { StaffProfiles1765330000000 } from './1765330000000-staff-profiles';
+import { StatCounts1765340000000 } from './1765340000000-stat-counts';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   Appointments1765310000000,
   VideoRooms1765320000000,
   StaffProfiles1765330000000,
+  StatCounts1765340000000,
 ];

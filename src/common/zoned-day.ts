@@ -1,4 +1,4 @@
-/** Calendar days in a center's time zone (for the daily upload quota). */
+/** Calendar days in a center's time zone (the daily upload quota, the statistics' days). */
 
 function parts(timeZone: string, at: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
   const fmt = new Intl.DateTimeFormat('en-US', {
