@@ -32,6 +32,9 @@ const ClientNotesPage = lazy(() => import('./pages/client-notes').then((m) => m.
 const AbsencePage = lazy(() => import('./pages/absence').then((m) => m.AbsencePage));
 const AdminEnquiriesPage = lazy(() => import('./pages/admin-enquiries').then((m) => m.AdminEnquiriesPage));
 const AdminSettingsPage = lazy(() => import('./pages/admin-settings').then((m) => m.AdminSettingsPage));
+const VideoPage = lazy(() => import('./video/video-page').then((m) => m.VideoPage));
+const VideoRoomPage = lazy(() => import('./video/room-page').then((m) => m.VideoRoomPage));
+const VideoInvitePage = lazy(() => import('./video/invite-page').then((m) => m.VideoInvitePage));
 
 export function PortalApp({ session, initialLang }: { session: PortalSession; initialLang: Lang }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -80,6 +83,9 @@ export function PortalApp({ session, initialLang }: { session: PortalSession; in
             <Route path="/c/:center/app/staff" component={center(session, AdminStaffPage, true)} />
             <Route path="/c/:center/app/clients" component={center(session, AdminClientsPage, true)} />
             <Route path="/c/:center/app/settings" component={center(session, AdminSettingsPage, true)} />
+            <Route path="/c/:center/app/video" component={center(session, VideoPage, true)} />
+            <Route path="/c/:center/app/video/:id" component={center(session, VideoRoomPage, true)} />
+            <Route path="/c/:center/video-invite" component={center(session, VideoInvitePage)} />
             <Route default component={() => <NotFoundPage session={session} />} />
           </Router>
         </ErrorBoundary>
