@@ -26,6 +26,8 @@ import { ClientCounselorsModule } from './modules/client-counselors/client-couns
 import { NotesModule } from './modules/notes/notes.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { AppointmentsModule } from './modules/appointments/appointments.module';
+import { VideoModule } from './modules/video/video.module';
 
 @Module({})
 export class AppModule {
@@ -58,6 +60,8 @@ export class AppModule {
         ClientCounselorsModule,
         NotesModule,
         RetentionModule,
+        AppointmentsModule,
+        VideoModule,
       ],
     };
   }

@@ -63,6 +63,16 @@ export interface ThreadDeletingEvent {
 }
 
 /**
+ * Emitted inside the transaction that deletes a video room (its counselor deletes it); handlers
+ * delete what they keep per room (the counselor's notes about it). Awaited.
+ */
+export const VIDEO_ROOM_DELETING = 'video.room-deleting';
+export interface VideoRoomDeletingEvent {
+  centerId: string;
+  roomId: string;
+}
+
+/**
  * What the statistics count (issue 13), one name per figure. Counts only: never an id, a name or a
  * text. `value` carries a duration in seconds for the `*.wait`/`*.duration` metrics (kept as a
  * histogram), and is absent (1) for plain counts.
@@ -107,6 +117,7 @@ export interface AppEvents {
   [THREAD_ASSIGNED]: ThreadAssignedEvent;
   [THREAD_DELETING]: ThreadDeletingEvent;
   [STAT_COUNTED]: StatCountedEvent;
+  [VIDEO_ROOM_DELETING]: VideoRoomDeletingEvent;
 }
 export type AppEventName = keyof AppEvents;
 

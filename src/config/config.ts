@@ -95,7 +95,25 @@ class EnvSchema {
   @IsString()
   @MaxLength(4000)
   TRUSTED_PROXIES?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?$/i, {
+    message: 'must be the host name of the Jitsi server, like meet.example.org (no https://, no path)',
+  })
+  JITSI_DOMAIN?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'must be the JWT app id of the Jitsi server (letters, digits, _ . -)' })
+  JITSI_APP_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JITSI_APP_SECRET must have at least 32 characters (openssl rand -hex 32)' })
+  @MaxLength(512)
+  JITSI_APP_SECRET?: string;
 }
+
+const JITSI_VARS = ['JITSI_DOMAIN', 'JITSI_APP_ID', 'JITSI_APP_SECRET'] as const;
 
 export interface AppConfig {
   port: number;
@@ -122,6 +140,17 @@ export interface AppConfig {
   messageRateLimit: number;
   /** Proxies (IPs, CIDRs) whose X-Forwarded-For is believed, for REST and Socket.IO; none by default. */
   trustedProxies: string[];
+  /** The self-hosted Jitsi that video rooms use (JWT auth, HS256); null: video is off (503 VIDEO_NOT_CONFIGURED). */
+  jitsi: JitsiConfig | null;
+}
+
+export interface JitsiConfig {
+  /** Host name (and port) of the Jitsi web server: rooms are `https://<domain>/<room>`. */
+  domain: string;
+  /** The JWT `iss` (docker-jitsi-meet's JWT_APP_ID). */
+  appId: string;
+  /** The HS256 secret (docker-jitsi-meet's JWT_APP_SECRET). */
+  appSecret: string;
 }
 
 export class ConfigError extends Error {}
@@ -145,6 +174,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     .filter(Boolean);
   const badProxy = trustedProxies.map(proxyEntryProblem).find((p) => p !== null);
   if (badProxy) throw new ConfigError(`Configuration error: TRUSTED_PROXIES ${badProxy} (a comma-separated list of IPs or CIDRs)`);
+  const jitsiSet = JITSI_VARS.filter((k) => parsed[k] !== undefined);
+  if (jitsiSet.length > 0 && jitsiSet.length < JITSI_VARS.length) {
+    const missing = JITSI_VARS.filter((k) => parsed[k] === undefined);
+    throw new ConfigError(`Configuration error: video needs all of ${JITSI_VARS.join(', ')} or none; missing ${missing.join(', ')}`);
+  }
   const port = parsed.PORT ?? 3000;
   const dataDir = resolve(parsed.DATA_DIR ?? './data');
   const publicUrl = parsed.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -168,6 +202,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     socketEventLimit: parsed.SOCKET_EVENT_LIMIT ?? 100,
     messageRateLimit: parsed.MESSAGE_RATE_LIMIT ?? 50,
     trustedProxies,
+    jitsi:
+      parsed.JITSI_DOMAIN && parsed.JITSI_APP_ID && parsed.JITSI_APP_SECRET
+        ? { domain: parsed.JITSI_DOMAIN.toLowerCase(), appId: parsed.JITSI_APP_ID, appSecret: parsed.JITSI_APP_SECRET }
+        : null,
   };
 }
 

@@ -5,14 +5,17 @@ import type { Options } from 'pino-http';
 import type { AppConfig } from '../config/config';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/** A guest's video invitation token is the only key to the room: never in a log line. */
+const VIDEO_INVITE = /(\/api\/video-invites\/)[^/?#]+/gi;
 
 /**
  * The path of a request as logged: without the query, every uuid replaced by `:id`. Paths name
  * accounts (`/api/centers/x/clients/<id>`, a counselor's notes about a client): a log line must not
- * outlive the account it names (docs/security.md, the erasure scan).
+ * outlive the account it names (docs/security.md, the erasure scan). A video invitation token
+ * (`/api/video-invites/<token>`) becomes `:token`.
  */
 export function loggedPath(url: string | undefined): string {
-  return (url ?? '').split('?')[0]!.replace(UUID, ':id');
+  return (url ?? '').split('?')[0]!.replace(VIDEO_INVITE, '$1:token').replace(UUID, ':id');
 }
 
 /**

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'TOPIC_FULL',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'VIDEO_NOT_CONFIGURED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -277,6 +278,8 @@ export interface CenterPublicInfo {
   /** The center's imprint and privacy statement (links on every page); null = not set. */
   imprintUrl?: string | null;
   privacyUrl?: string | null;
+  /** The installation has a Jitsi for video rooms (JITSI_*); false: the portal hides video. */
+  video?: boolean;
 }
 
 /** One center in the public list (`GET /api/centers`). */
@@ -474,4 +477,64 @@ export interface ThreadPostView {
   createdAt: string;
   /** Only on the caller's own posts: the clientPostId it was sent with. */
   clientPostId?: string;
+}
+
+// ---- video rooms (issue 13; docs/portal/video.md) -------------------------------------------------
+
+export const VIDEO_LIMITS = {
+  roomNameMax: 120,
+  guestNameMax: 80,
+  consentTextMax: 20000,
+  /** Rooms one counselor keeps. */
+  roomsPerCounselor: 200,
+  /** Clients invited to one room. */
+  clientsPerRoom: 50,
+} as const;
+
+export interface VideoPersonView {
+  id: string;
+  displayName: string;
+}
+
+/** The counselor's own room (`GET /api/video-rooms` as a counselor). */
+export interface VideoRoomView {
+  id: string;
+  name: string;
+  /** The guest link (`${PUBLIC_URL}/c/<slug>/video-invite#<token>`), null when the room has none. */
+  inviteUrl: string | null;
+  clients: VideoPersonView[];
+  createdAt: string;
+}
+
+/** A room a client is invited to (`GET /api/video-rooms` as a client). */
+export interface VideoRoomClientView {
+  id: string;
+  name: string;
+  counselor: VideoPersonView;
+}
+
+/** `POST /api/video-rooms` → 201. */
+export interface VideoRoomCreated {
+  id: string;
+  name: string;
+  inviteUrl: string;
+}
+
+/** `POST /api/video-rooms/:id/join`, `POST /api/video-invites/:token/join`: open `${url}?jwt=${jwt}` in a new tab. */
+export interface VideoJoinResult {
+  url: string;
+  jwt: string;
+}
+
+/** The center's consent text for video sessions (`GET /api/centers/:center/video-consent`). */
+export interface VideoConsentView {
+  version: number;
+  text: string;
+}
+
+/** What a guest link shows (`GET /api/video-invites/:token`). */
+export interface VideoInviteView {
+  center: { slug: string; name: string };
+  counselor: { displayName: string };
+  consent: VideoConsentView;
 }

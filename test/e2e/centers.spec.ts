@@ -29,6 +29,7 @@ describe('center info and settings', () => {
       quickExitUrl: 'https://www.wikipedia.org/',
       imprintUrl: null,
       privacyUrl: null,
+      video: false,
     });
     await t.http().get('/api/centers/no-such-center').expect(404);
   });

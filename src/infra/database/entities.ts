@@ -22,6 +22,9 @@ import { Note } from '../../modules/notes/note.entity';
 import { Absence } from '../../modules/absences/absence.entity';
 import { ClientCounselor } from '../../modules/client-counselors/client-counselor.entity';
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
+import { VideoRoom } from '../../modules/video/video-room.entity';
+import { VideoRoomClient } from '../../modules/video/video-room-client.entity';
+import { VideoConsent, VideoConsentConfirmation } from '../../modules/video/video-consent.entity';
 
 /** Every entity; the schema check in test/integration compares them with the migrations. */
 export const ENTITIES = [
@@ -49,4 +52,8 @@ export const ENTITIES = [
   Absence,
   ClientCounselor,
   RetentionLease,
+  VideoRoom,
+  VideoRoomClient,
+  VideoConsent,
+  VideoConsentConfirmation,
 ];

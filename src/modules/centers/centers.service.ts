@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { AuthContext, requireRole } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { errors } from '../../common/errors';
@@ -47,6 +48,7 @@ export class CentersService {
     private readonly repo: CentersRepository,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(slug: string, name: string): Promise<Center> {
@@ -126,7 +128,7 @@ export class CentersService {
 
   /** What the widget shows before a chat: name, privacy text, opening hours, crisis lines, quick-exit page. */
   async publicInfo(slug: string): Promise<CenterPublicView> {
-    return publicView(await this.bySlug(slug));
+    return { ...publicView(await this.bySlug(slug)), video: this.config.jitsi !== null };
   }
 
   /** The caller's center's settings (admins; the guard has checked that `:center` is theirs). */
@@ -171,7 +173,8 @@ const publicView = (c: Center) => ({
   imprintUrl: c.imprintUrl,
   privacyUrl: c.privacyUrl,
 });
-export type CenterPublicView = ReturnType<typeof publicView>;
+/** `video`: the installation has a Jitsi (JITSI_*), so the portal shows video rooms. */
+export type CenterPublicView = ReturnType<typeof publicView> & { video: boolean };
 
 function settingsView(c: Center) {
   return {

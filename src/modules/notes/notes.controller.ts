@@ -5,8 +5,8 @@ import { NoteBodyDto } from './dto/note.dto';
 import { NotesService } from './notes.service';
 
 /**
- * A counselor's private notes `[{ id, body, createdAt, updatedAt }]`, about a client of theirs or
- * about a thread they counsel in. Only the author ever reads them; anyone else gets NOT_FOUND.
+ * A counselor's private notes `[{ id, body, createdAt, updatedAt }]`, about a client of theirs,
+ * about a thread they counsel in or about one of their video rooms. Only the author ever reads them; anyone else gets NOT_FOUND.
  */
 @ApiTags('notes')
 @ApiBearerAuth()
@@ -32,6 +32,27 @@ export class NotesController {
   @Post('threads/:id/notes')
   createAboutThread(@Auth() auth: AuthContext, @Param('id') id: string, @Body() dto: NoteBodyDto) {
     return this.notes.createAboutThread(auth, id, dto);
+  }
+
+  @Get('video-rooms/:id/notes')
+  listAboutVideoRoom(@Auth() auth: AuthContext, @Param('id') id: string) {
+    return this.notes.listAboutVideoRoom(auth, id);
+  }
+
+  @Post('video-rooms/:id/notes')
+  createAboutVideoRoom(@Auth() auth: AuthContext, @Param('id') id: string, @Body() dto: NoteBodyDto) {
+    return this.notes.createAboutVideoRoom(auth, id, dto);
+  }
+
+  @Patch('video-rooms/:id/notes/:noteId')
+  updateAboutVideoRoom(@Auth() auth: AuthContext, @Param('id') id: string, @Param('noteId') noteId: string, @Body() dto: NoteBodyDto) {
+    return this.notes.updateAboutVideoRoom(auth, id, noteId, dto);
+  }
+
+  @Delete('video-rooms/:id/notes/:noteId')
+  @HttpCode(204)
+  removeAboutVideoRoom(@Auth() auth: AuthContext, @Param('id') id: string, @Param('noteId') noteId: string) {
+    return this.notes.deleteAboutVideoRoom(auth, id, noteId);
   }
 
   @Patch('notes/:id')

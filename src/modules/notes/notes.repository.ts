@@ -19,7 +19,7 @@ export class NotesRepository {
 
   /** The author's notes about a client (not their thread notes), oldest first. */
   aboutClient(centerId: string, authorId: string, clientId: string): Promise<Note[]> {
-    return this.repo.find({ where: { centerId, authorId, clientId, threadId: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.repo.find({ where: { centerId, authorId, clientId, threadId: IsNull(), videoRoomId: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** The author's notes about a thread, oldest first. */
@@ -28,7 +28,21 @@ export class NotesRepository {
   }
 
   countAboutClient(centerId: string, authorId: string, clientId: string): Promise<number> {
-    return this.repo.countBy({ centerId, authorId, clientId, threadId: IsNull() });
+    return this.repo.countBy({ centerId, authorId, clientId, threadId: IsNull(), videoRoomId: IsNull() });
+  }
+
+  /** The author's notes about one of their video rooms, oldest first. */
+  aboutVideoRoom(centerId: string, authorId: string, videoRoomId: string): Promise<Note[]> {
+    return this.repo.find({ where: { centerId, authorId, videoRoomId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  countAboutVideoRoom(centerId: string, authorId: string, videoRoomId: string): Promise<number> {
+    return this.repo.countBy({ centerId, authorId, videoRoomId });
+  }
+
+  /** Every note about a video room (the room is deleted). */
+  async deleteAboutVideoRoom(centerId: string, videoRoomId: string): Promise<void> {
+    await this.repo.delete({ centerId, videoRoomId });
   }
 
   countAboutThread(centerId: string, authorId: string, threadId: string): Promise<number> {

@@ -3,12 +3,21 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { AuthContext } from '../../common/auth-context';
 import { Clock, IdGenerator, isUuid } from '../../common/clock';
 import { errors } from '../../common/errors';
-import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING, THREAD_DELETING, ThreadDeletingEvent } from '../../common/events';
+import {
+  ACCOUNT_DELETING,
+  AccountDeletingEvent,
+  STAFF_ACCOUNT_RETIRING,
+  THREAD_DELETING,
+  ThreadDeletingEvent,
+  VIDEO_ROOM_DELETING,
+  VideoRoomDeletingEvent,
+} from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { NOTE_LIMITS, type NoteView } from '../../realtime/contract';
 import { CipherContext, CryptoService } from '../crypto/crypto.service';
 import type { Thread } from '../threads/thread.entity';
 import { ThreadsService } from '../threads/threads.service';
+import { VideoRoomsService } from '../video/video-rooms.service';
 import { Note } from './note.entity';
 import { NotesRepository } from './notes.repository';
 import { NoteBodyDto } from './dto/note.dto';
@@ -27,6 +36,7 @@ export class NotesService {
   constructor(
     private readonly repo: NotesRepository,
     private readonly threads: ThreadsService,
+    private readonly videoRooms: VideoRoomsService,
     private readonly crypto: CryptoService,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
@@ -44,7 +54,7 @@ export class NotesService {
     const body = clean(dto.body);
     return this.tx.run(async () => {
       if ((await this.repo.countAboutClient(auth.centerId, auth.subjectId, clientId)) >= NOTE_LIMITS.perAuthorPerSubject) throw tooMany();
-      return this.insert(auth, { clientId, threadId: null }, body, (row) => clientCipher(row));
+      return this.insert(auth, { clientId }, body, (row) => clientCipher(row));
     });
   }
 
@@ -62,6 +72,33 @@ export class NotesService {
       // a 1:1 thread's notes name its client too: they go with the client's account (and key)
       return this.insert(auth, { clientId: thread.clientId, threadId: thread.id }, body, (row) => this.threadCipher(thread, row));
     });
+  }
+
+  /** The counselor's notes about one of their video rooms (encrypted with their own key). */
+  async listAboutVideoRoom(auth: AuthContext, roomId: string): Promise<NoteView[]> {
+    const room = await this.videoRooms.ownRoom(auth, roomId);
+    const rows = await this.repo.aboutVideoRoom(auth.centerId, auth.subjectId, room.id);
+    return Promise.all(rows.map((r) => this.view(r, authorCipher(r))));
+  }
+
+  async createAboutVideoRoom(auth: AuthContext, roomId: string, dto: NoteBodyDto): Promise<{ id: string }> {
+    const room = await this.videoRooms.ownRoom(auth, roomId);
+    const body = clean(dto.body);
+    return this.tx.run(async () => {
+      if ((await this.repo.countAboutVideoRoom(auth.centerId, auth.subjectId, room.id)) >= NOTE_LIMITS.perAuthorPerSubject) throw tooMany();
+      return this.insert(auth, { videoRoomId: room.id }, body, (row) => authorCipher(row));
+    });
+  }
+
+  /** PATCH/DELETE under the room's path: a note of another room (or none) answers NOT_FOUND. */
+  async updateAboutVideoRoom(auth: AuthContext, roomId: string, id: string, dto: NoteBodyDto): Promise<NoteView> {
+    await this.requireNoteOfRoom(auth, roomId, id);
+    return this.update(auth, id, dto);
+  }
+
+  async deleteAboutVideoRoom(auth: AuthContext, roomId: string, id: string): Promise<void> {
+    await this.requireNoteOfRoom(auth, roomId, id);
+    return this.delete(auth, id);
   }
 
   async update(auth: AuthContext, id: string, dto: NoteBodyDto): Promise<NoteView> {
@@ -88,6 +125,12 @@ export class NotesService {
   @OnEvent(STAFF_ACCOUNT_RETIRING, { async: true, promisify: true })
   async onStaffRetiring(event: AccountDeletingEvent): Promise<void> {
     await this.repo.deleteOfAuthor(event.centerId, event.accountId);
+  }
+
+  /** A deleted video room's notes go with it (inside the room's deletion). */
+  @OnEvent(VIDEO_ROOM_DELETING, { async: true, promisify: true })
+  async onVideoRoomDeleting(event: VideoRoomDeletingEvent): Promise<void> {
+    await this.repo.deleteAboutVideoRoom(event.centerId, event.roomId);
   }
 
   /** A deleted thread's notes go with it (inside the thread's deletion). */
@@ -119,6 +162,10 @@ export class NotesService {
     const row = await this.repo.findOwn(auth.centerId, auth.subjectId, id);
     if (!row) throw errors.notFound(NOTE);
     try {
+      if (row.videoRoomId) {
+        await this.videoRooms.ownRoom(auth, row.videoRoomId);
+        return { row, cipher: authorCipher(row) };
+      }
       if (row.threadId) return { row, cipher: this.threadCipher(await this.requireCounselorIn(auth, row.threadId), row) };
       if (!row.clientId) throw errors.notFound(NOTE);
       await this.requireClientOf(auth, row.clientId);
@@ -129,16 +176,32 @@ export class NotesService {
     }
   }
 
+  private async requireNoteOfRoom(auth: AuthContext, roomId: string, id: string): Promise<void> {
+    const room = await this.videoRooms.ownRoom(auth, roomId);
+    const row = await this.repo.findOwn(auth.centerId, auth.subjectId, id);
+    if (!row || row.videoRoomId !== room.id) throw errors.notFound(NOTE);
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------
 
   private async insert(
     auth: AuthContext,
-    about: Pick<Note, 'clientId' | 'threadId'>,
+    about: Partial<Pick<Note, 'clientId' | 'threadId' | 'videoRoomId'>>,
     body: string,
     cipherOf: (row: Note) => CipherContext,
   ): Promise<{ id: string }> {
     const now = this.clock.now();
-    const row = Object.assign(new Note(), { id: this.ids.uuid(), centerId: auth.centerId, authorId: auth.subjectId, ...about, createdAt: now, updatedAt: now });
+    const row = Object.assign(new Note(), {
+      id: this.ids.uuid(),
+      centerId: auth.centerId,
+      authorId: auth.subjectId,
+      clientId: null,
+      threadId: null,
+      videoRoomId: null,
+      ...about,
+      createdAt: now,
+      updatedAt: now,
+    });
     row.bodyEnc = await this.crypto.encrypt(cipherOf(row), body);
     await this.repo.insert(row);
     return { id: row.id };
@@ -157,6 +220,11 @@ export class NotesService {
 function clientCipher(row: Pick<Note, 'centerId' | 'clientId' | 'id'>): CipherContext {
   if (!row.clientId) throw new Error('a note about a client names the client');
   return { centerId: row.centerId, accountId: row.clientId, table: 'notes', column: 'body_enc', rowId: row.id };
+}
+
+/** A note about a video room: the author's own key (gone with their account). */
+function authorCipher(row: Pick<Note, 'centerId' | 'authorId' | 'id'>): CipherContext {
+  return { centerId: row.centerId, accountId: row.authorId, table: 'notes', column: 'body_enc', rowId: row.id };
 }
 
 function clean(value: string): string {

@@ -18,6 +18,7 @@ export const errors: Record<ErrorCode | 'NETWORK', string> = {
   TOPIC_FULL: 'Dieser Themenchat ist voll.',
   PAYLOAD_TOO_LARGE: 'Das ist zu lang. Bitte kürzen Sie den Text.',
   UNSUPPORTED_MEDIA_TYPE: 'Diese Art von Daten kann nicht angenommen werden.',
+  VIDEO_NOT_CONFIGURED: 'Videogespräche sind hier (noch) nicht eingerichtet.',
   INTERNAL: 'Auf unserer Seite ist etwas schiefgegangen. Bitte versuchen Sie es noch einmal.',
   NETWORK: 'Keine Verbindung zum Server. Bitte prüfen Sie Ihre Internetverbindung.',
 };

@@ -15,6 +15,7 @@ export const errors: typeof de = {
   TOPIC_FULL: 'This topic chat is full.',
   PAYLOAD_TOO_LARGE: 'This is too long. Please shorten the text.',
   UNSUPPORTED_MEDIA_TYPE: 'This kind of data cannot be accepted.',
+  VIDEO_NOT_CONFIGURED: 'Video calls are not set up here (yet).',
   INTERNAL: 'Something went wrong on our side. Please try again.',
   NETWORK: 'No connection to the server. Please check your internet connection.',
 };
