@@ -10,7 +10,7 @@ import './video.css';
 /** The sentence for a refused video step: the missing video server and the away counselor have their own. */
 export function videoErrorText(t: Messages, code: string): string {
   if (code === 'VIDEO_NOT_CONFIGURED') return t.video.notConfigured;
-  return (t.errors as Record<string, string>)[code] ?? t.errors.INTERNAL;
+  return t.errors[code as keyof Messages['errors']] ?? t.errors.INTERNAL;
 }
 
 /** The video pages exist only where the center has a video server: elsewhere they say so instead. */

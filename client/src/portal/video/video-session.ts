@@ -1,5 +1,14 @@
 import { Store } from '../../lib/store';
-import { joinLink, type ConsentView, type InvitedRoomView, type InviteView, type JoinAnswer, type PersonRef, type VideoRoomView } from './video-types';
+import {
+  joinLink,
+  type ConsentView,
+  type InvitedRoomView,
+  type InviteView,
+  type JoinAnswer,
+  type PersonRef,
+  type VideoRoomCreated,
+  type VideoRoomView,
+} from './video-types';
 
 /** An authenticated REST call (PortalSession.call); rejects with an error that carries `code` (and `fields`). */
 export type RestCall = <T>(path: string, init?: { method?: string; body?: unknown }) => Promise<T>;
@@ -92,12 +101,10 @@ export class VideoSession extends Store<VideoState> {
   }
 
   /** A new room (name trimmed; empty is refused here as the server would: field `name`). */
-  create(name: string): Promise<Outcome<{ id: string; name: string; inviteUrl: string | null }>> {
+  create(name: string): Promise<Outcome<VideoRoomCreated>> {
     const trimmed = name.trim();
     if (!trimmed) return Promise.resolve({ ok: false, code: 'VALIDATION_FAILED', fields: ['name'] });
-    return this.step(() =>
-      this.options.call<{ id: string; name: string; inviteUrl: string | null }>('/api/video-rooms', { method: 'POST', body: { name: trimmed } }),
-    );
+    return this.step(() => this.options.call<VideoRoomCreated>('/api/video-rooms', { method: 'POST', body: { name: trimmed } }));
   }
 
   rename(id: string, name: string): Promise<Outcome> {
