@@ -1,4 +1,6 @@
 import { consentApi, counselorClients, GuestInvite, RestCall, tokenFromHash, VideoSession } from '../../client/src/portal/video/video-session';
+import { navFor } from '../../client/src/portal/nav';
+import type { CenterPublicInfo } from '../../src/realtime/contract';
 import type { ConsentView, InviteView, VideoRoomView } from '../../client/src/portal/video/video-types';
 
 interface Call {
@@ -343,5 +345,27 @@ describe('consentApi and counselorClients', () => {
     ]);
     const none: RestCall = () => refused('NOT_FOUND');
     await expect(counselorClients(none, threads)).resolves.toEqual([{ id: 'b', displayName: 'zebra' }]);
+  });
+});
+
+describe('navFor', () => {
+  const info = (video?: boolean): CenterPublicInfo => ({
+    slug: 'demo',
+    name: 'Demo',
+    privacyText: null,
+    emergencyText: null,
+    openingHours: [],
+    timeZone: 'Europe/Berlin',
+    ...(video === undefined ? {} : { video }),
+  });
+  it('should show the video entries only where the center has video', () => {
+    for (const role of ['counselor', 'client'] as const) {
+      expect(navFor(role, info(true)).map((e) => e.key)).toContain('video');
+      expect(navFor(role, info(false)).map((e) => e.key)).not.toContain('video');
+      expect(navFor(role, info()).map((e) => e.key)).not.toContain('video');
+      expect(navFor(role, null).map((e) => e.key)).not.toContain('video');
+      // everything else stays
+      expect(navFor(role, info(false))).toHaveLength(navFor(role, info(true)).length - 1);
+    }
   });
 });

@@ -82,6 +82,7 @@ export const video = {
   },
   consent: {
     heading: 'Einwilligung zur Videoberatung',
+    before: (room: string) => `Bevor Sie „${room}“ beitreten:`,
     intro: 'Bitte lesen Sie den Text ganz. Sie bestätigen ihn vor Ihrer ersten Videositzung und wieder, wenn die Beratungsstelle ihn ändert.',
     version: (v: number) => `Fassung ${v}`,
     confirm: 'Ich habe die Einwilligung gelesen und stimme zu.',

@@ -83,6 +83,7 @@ export const video: typeof de = {
   },
   consent: {
     heading: 'Consent to video counseling',
+    before: (room: string) => `Before you join “${room}”:`,
     intro: 'Please read the whole text. You confirm it before your first video session and again whenever the center changes it.',
     version: (v: number) => `Version ${v}`,
     confirm: 'I have read the consent and agree.',

@@ -202,7 +202,9 @@ function ClientRooms({ video }: PageProps & { video: VideoSession }) {
             {t.video.consent.heading}
           </h2>
           {asking.changed && <p class="notice">{t.video.consent.changed}</p>}
-          <p>{t.video.consent.intro}</p>
+          <p dir="auto">
+            <strong>{t.video.consent.before(asking.room.name)}</strong> {t.video.consent.intro}
+          </p>
           <ConsentText consent={asking.consent} id="video-consent-text" />
           <form onSubmit={confirmAndJoin} noValidate>
             <Checkbox
