@@ -72,6 +72,14 @@ async function docShot(page: Page, name: string): Promise<void> {
 
 const base = () => `${t.url}/c/${c.slug}/app`;
 const activeId = (page: Page) => page.evaluate<string>('document.activeElement?.id ?? ""');
+/** No sideways scrolling at 320 px: the page fits its viewport. */
+async function fitsNarrow(page: Page): Promise<boolean> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 800 });
+  const fits = await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  if (size) await page.setViewportSize(size);
+  return fits;
+}
 
 /** Clicks `button` and returns the address of the tab the page opens, and the JWT's claims (verified with the secret). */
 async function joinTab(page: Page, click: () => Promise<void>): Promise<{ url: URL; claims: JitsiClaims }> {
@@ -155,6 +163,7 @@ describe('portal video rooms in Chromium', () => {
     await staffPage.getByRole('button', { name: 'grey-owl ausladen' }).waitFor();
     await staffPage.getByText('Sie haben gerade keine weiteren Ratsuchenden, die Sie einladen können.').waitFor();
     expect(await seriousViolations(staffPage)).toEqual([]);
+    await expect(fitsNarrow(staffPage)).resolves.toBe(true);
     await shot(staffPage, 'portal-video-counselor-room');
     await docShot(staffPage, 'counselor-room');
 
@@ -200,6 +209,7 @@ describe('portal video rooms in Chromium', () => {
     await guest.getByText('Einwilligung der Beratungsstelle für dieses Videogespräch.').waitFor();
     await guest.getByText('Fassung 2').waitFor();
     expect(await seriousViolations(guest)).toEqual([]);
+    await expect(fitsNarrow(guest)).resolves.toBe(true);
     await shot(guest, 'portal-video-guest-consent');
     await docShot(guest, 'guest-consent');
 
