@@ -4,8 +4,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PasswordResetService } from '../../src/modules/auth/password-reset.service';
+import { ClientCounselorsService } from '../../src/modules/client-counselors/client-counselors.service';
 import { RetentionService } from '../../src/modules/retention/retention.service';
-import type { LoginResult, MessageView, ThreadPostView, ThreadView } from '../../src/realtime/contract';
+import type { LoginResult, MessageView, ThreadPostView, ThreadView, VideoJoinResult, VideoRoomCreated } from '../../src/realtime/contract';
 import { cleanPdf } from '../factories/pdfs';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
@@ -20,6 +21,7 @@ const NEW_PASSWORD = 'Second-Horse-7-Stable';
 const iso = (msFromNow: number): string => new Date(Date.now() + msFromNow).toISOString();
 const bearer = (token: string) => `Bearer ${token}`;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const JITSI = { JITSI_DOMAIN: 'meet.beratung.example', JITSI_APP_ID: 'lotse-test', JITSI_APP_SECRET: 'a-test-secret-of-at-least-thirty-two-chars' };
 
 describe(`erasure scan (${TEST_DB})`, () => {
   let t: Started;
@@ -30,8 +32,8 @@ describe(`erasure scan (${TEST_DB})`, () => {
   beforeAll(async () => {
     // the logs go into the data dir, so every scan reads them too
     const dataDir = tempDataDir();
-    t = await startApp({ dataDir, logFile: join(dataDir, 'lotse.log'), env: { PUBLIC_URL: 'https://beratung.example' } });
-    c = await seedCenter(t, { counselors: 2, clients: 1 });
+    t = await startApp({ dataDir, logFile: join(dataDir, 'lotse.log'), env: { PUBLIC_URL: 'https://beratung.example', ...JITSI } });
+    c = await seedCenter(t, { counselors: 3, clients: 1 });
     target = { ds: t.app.get(DataSource), dataDir: t.config.dataDir, redisUrl: onMariaDb ? REDIS_URL : undefined };
   });
   afterAll(async () => {
@@ -422,6 +424,48 @@ describe(`erasure scan (${TEST_DB})`, () => {
     expect(describeHits(await scanForNeedles(target, ids))).toEqual([]);
     await t.http().get(`/api/threads/${threadId}`).set(as(client.token)).expect(404);
     await t.http().get('/api/auth/me').set(as(client.token)).expect(200);
+  });
+
+  it('should leave nothing of a video room’s client after they delete their account, nothing of the room after its counselor goes, and never a guest’s name or token', async () => {
+    const counselor = c.counselors[2]!;
+    const username = `Video.Kauz_${tag}`;
+    const client = await createClientLogin(username);
+    await t.app.get(ClientCounselorsService).assignIfNone(c.centerId, client.id, counselor.id, 'admin');
+    const roomName = `Videoraum ${tag}`;
+    const room = (await t.http().post('/api/video-rooms').set('Authorization', bearer(counselor.token)).send({ name: roomName }).expect(201))
+      .body as VideoRoomCreated;
+    const token = room.inviteUrl.split('#')[1]!;
+    await t.http().post(`/api/video-rooms/${room.id}/clients`).set('Authorization', bearer(counselor.token)).send({ clientId: client.id }).expect(204);
+    const { version } = (await t.http().get(`/api/centers/${c.slug}/video-consent`).expect(200)).body as { version: number };
+    const joined = (
+      await t.http().post(`/api/video-rooms/${room.id}/join`).set('Authorization', bearer(client.token)).send({ consentVersion: version }).expect(200)
+    ).body as VideoJoinResult;
+    const jitsiName = joined.url.split('/').pop()!;
+    const guestName = `Gast Fachdienst ${tag}`;
+    await t.http().get(`/api/video-invites/${token}`).expect(200);
+    await t.http().post(`/api/video-invites/${token}/join`).send({ displayName: guestName, consentVersion: version }).expect(200);
+    const noteText = `Notiz zum Videoraum ${tag}`;
+    await t.http().post(`/api/video-rooms/${room.id}/notes`).set('Authorization', bearer(counselor.token)).send({ body: noteText }).expect(201);
+
+    // never stored anywhere, not even in the log: the guest's name, the token, the plain room name and note
+    expect(describeHits(await scanForNeedles(target, [guestName, token, roomName, noteText]))).toEqual([]);
+    // the log is there and names the invitation route, without its token (the test of the test)
+    expect(readFileSync(join(t.config.dataDir, 'lotse.log'), 'utf8')).toContain('/api/video-invites/:token/join');
+    const clientNeedles = [client.id, ...storedForms(username)];
+    expect(places(await scanForNeedles(target, [client.id]), client.id)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^table video_room_clients\.client_id/),
+        expect.stringMatching(/^table video_consent_confirmations\.account_id/),
+      ]),
+    );
+    await t.http().delete('/api/accounts/me').set('Authorization', bearer(client.token)).send({ password: PASSWORD }).expect(204);
+    expect(describeHits(await scanForNeedles(target, clientNeedles))).toEqual([]);
+
+    const roomNeedles = [room.id, jitsiName, sha256(token)];
+    expect(places(await scanForNeedles(target, [jitsiName]), jitsiName).length).toBeGreaterThan(0);
+    await t.http().delete(`/api/centers/${c.slug}/staff/${counselor.id}`).set('Authorization', bearer(c.admin.token)).expect(204);
+    expect(describeHits(await scanForNeedles(target, roomNeedles))).toEqual([]);
+    await t.http().get(`/api/video-invites/${token}`).expect(404);
   });
 
   /** A registered client without email, logged in. */

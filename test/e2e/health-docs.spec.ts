@@ -56,6 +56,9 @@ describe('health and API docs', () => {
       'post /api/auth/password-reset/confirm',
       'get /api/centers',
       'post /api/auth/invitation',
+      'get /api/centers/{center}/video-consent',
+      'get /api/video-invites/{token}',
+      'post /api/video-invites/{token}/join',
     ]);
     const seen: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -107,6 +110,9 @@ describe('health and API docs', () => {
         'CenterListController.list',
         'PortalController.other',
         'InvitationController.accept',
+        'VideoConsentController.current',
+        'VideoInvitesController.show',
+        'VideoInvitesController.join',
       ].sort(),
     );
   });
