@@ -99,7 +99,8 @@ export const video = {
     name: 'Ihr Name im Gespräch',
     nameHint: 'So sehen die anderen Sie im Videoraum. Lotse speichert ihn nicht.',
     nameMissing: 'Bitte geben Sie einen Namen ein.',
-    nameInvalid: (max: number) => `Bitte geben Sie einen Namen mit höchstens ${max} Zeichen ein.`,
+    nameInvalid: (max: number) =>
+      `Bitte wählen Sie einen anderen Namen: höchstens ${max} Zeichen, ohne unsichtbare Zeichen und nicht der Name einer Person aus dem Team der Beratungsstelle.`,
     join: 'Zustimmen und beitreten',
     formError: 'Bitte prüfen Sie die markierten Angaben.',
   },

@@ -100,7 +100,8 @@ export const video: typeof de = {
     name: 'Your name in the call',
     nameHint: 'This is how the others see you in the video room. Lotse does not store it.',
     nameMissing: 'Please enter a name.',
-    nameInvalid: (max: number) => `Please enter a name of at most ${max} characters.`,
+    nameInvalid: (max: number) =>
+      `Please choose another name: at most ${max} characters, no invisible characters, and not the name of a member of the center’s team.`,
     join: 'Agree and join',
     formError: 'Please check the marked fields.',
   },

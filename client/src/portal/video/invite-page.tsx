@@ -55,7 +55,7 @@ export function VideoInvitePage({ session }: PageProps) {
       setChanged(true);
       setConfirmed(false);
       focusNext.current = 'video-consent-heading';
-    } else setFormError(videoErrorText(t, out.code));
+    } else setFormError(out.code === 'CONFLICT' ? t.video.away : videoErrorText(t, out.code));
   };
 
   const invite = state.invite;
