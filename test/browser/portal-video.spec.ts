@@ -236,7 +236,7 @@ describe('portal video rooms in Chromium', () => {
     expect(foreign.flatMap((f) => f.list)).toEqual([]);
   });
 
-  it('should ask the client for the consent before the first join, and show a renewed guest link as no longer valid', async () => {
+  it('should ask the client for the consent before the first join, refuse a renewed guest link plainly, and hide video where the center has none', async () => {
     const client = await portalAs(owl);
     await client.goto(`${base()}/video`);
     const row = client.locator('.video-list li').filter({ hasText: ROOM });
@@ -264,10 +264,51 @@ describe('portal video rooms in Chromium', () => {
     await staffPage.getByRole('dialog', { name: 'Neuen Gastlink erzeugen?' }).getByRole('button', { name: 'Neuen Link erzeugen' }).click();
     await staffPage.getByRole('status').filter({ hasText: 'Der neue Gastlink gilt.' }).waitFor();
     await expect(staffPage.getByLabel('Gastlink zum Kopieren').inputValue()).resolves.not.toBe(inviteUrl);
+    const renewedUrl = await staffPage.getByLabel('Gastlink zum Kopieren').inputValue();
     const guest = await portalAs(null);
     await guest.goto(inviteUrl);
     await guest.getByText('Dieser Einladungslink gilt nicht (mehr)', { exact: false }).waitFor();
+
+    // no clipboard (a plain-http address, no permission): the link waits selected in its field, and the page says so
+    const noClipboard = await newContext();
+    await noClipboard.addInitScript("Object.defineProperty(navigator, 'clipboard', { value: undefined });");
+    const plain = await portalAs(counselor, noClipboard);
+    await plain.goto(staffPage.url());
+    await plain.getByRole('button', { name: 'Link kopieren' }).click();
+    await plain.getByRole('status').filter({ hasText: 'Automatisch kopieren ging nicht.' }).waitFor();
+    await expect(activeId(plain)).resolves.toBe('video-link');
+    const selected = await plain.evaluate(() => {
+      const input = document.activeElement as HTMLInputElement;
+      return input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0);
+    });
+    expect(selected).toBe(renewedUrl);
+    expect(await seriousViolations(plain)).toEqual([]);
     expect(await seriousViolations(guest)).toEqual([]);
+
+    // a center without video (the flag as an unconfigured server sends it): no nav entry, the page says so
+    const off = await newContext();
+    await off.route(new RegExp(`/api/centers/${c.slug}$`), async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...((await response.json()) as object), video: false } });
+    });
+    const hidden = await portalAs(counselor, off);
+    await hidden.goto(`${base()}/video`);
+    await hidden.getByText('Videoberatung gibt es bei dieser Beratungsstelle nicht.').waitFor();
+    const nav = hidden.getByRole('navigation', { name: 'Hauptnavigation' });
+    await nav.getByRole('link', { name: 'Nachrichten' }).waitFor();
+    await expect(nav.getByRole('link', { name: 'Video' }).count()).resolves.toBe(0);
+    await expect(hidden.getByRole('button', { name: 'Raum anlegen' }).count()).resolves.toBe(0);
+    expect(await seriousViolations(hidden)).toEqual([]);
+    // a 503 VIDEO_NOT_CONFIGURED from the rooms route (the configuration went away meanwhile): a clear sentence
+    const gone = await newContext();
+    await gone.route(/\/api\/video-rooms$/, (route) =>
+      route.fulfill({ status: 503, json: { error: { code: 'VIDEO_NOT_CONFIGURED', message: 'video is not configured' } } }),
+    );
+    const unconfigured = await portalAs(counselor, gone);
+    await unconfigured.goto(`${base()}/video`);
+    await unconfigured.getByRole('alert').filter({ hasText: 'Es ist kein Videoserver konfiguriert.' }).waitFor();
+    await expect(unconfigured.getByRole('button', { name: 'Raum anlegen' }).count()).resolves.toBe(0);
+    expect(await seriousViolations(unconfigured)).toEqual([]);
     expect(foreign.flatMap((f) => f.list)).toEqual([]);
   });
 });
