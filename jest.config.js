@@ -11,7 +11,7 @@ const project = (name) => ({
 
 // Suites that need MariaDB + Redis (several server processes, a Redis outage). Only the MariaDB pass
 // of scripts/test.mjs runs them, as the `cluster` project; run on SQLite they fail on purpose.
-const CLUSTER_ONLY = ['two-nodes', 'redis-restart'];
+const CLUSTER_ONLY = ['two-nodes', 'redis-restart', 'appointments-cluster'];
 const e2e = { ...project('e2e'), testPathIgnorePatterns: CLUSTER_ONLY.map((n) => `/test/e2e/${n}\\.spec\\.ts$`) };
 const cluster = { ...project('e2e'), displayName: 'cluster', testMatch: CLUSTER_ONLY.map((n) => `<rootDir>/test/e2e/${n}.spec.ts`) };
 

@@ -38,7 +38,8 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(options.config, options.logStream)),
         CoreModule.forRoot(options),
         InfraModule,
-        EventEmitterModule.forRoot(),
+        // every feature that keeps something per account handles ACCOUNT_DELETING: more than the default 10 listeners
+        EventEmitterModule.forRoot({ maxListeners: 50 }),
         ScheduleModule.forRoot(),
         DatabaseModule,
         HealthModule,

@@ -229,6 +229,8 @@ export interface ServerToClientEvents {
   'thread.posted': (p: ThreadPostedPush) => void;
   /** A thread changed (assigned, reassigned, closed, members changed): to its members and the center's admins; re-read it. */
   'thread.updated': (p: { threadId: string }) => void;
+  /** An appointment was booked, cancelled or deleted: to its client and its counselor; re-read `GET /api/appointments`. */
+  'appointment.changed': (p: { appointmentId: string }) => void;
 }
 
 // ---- public REST shapes ------------------------------------------------------------------------
@@ -537,4 +539,62 @@ export interface VideoInviteView {
   center: { slug: string; name: string };
   counselor: { displayName: string };
   consent: VideoConsentView;
+}
+
+// ---- appointments (issue 13) ---------------------------------------------------------------------
+
+/** How a booked appointment takes place. */
+export const APPOINTMENT_FORMS = ['video', 'chat', 'mail', 'phone'] as const;
+export type AppointmentForm = (typeof APPOINTMENT_FORMS)[number];
+
+export const APPOINTMENT_LIMITS = {
+  /** A weekly series: at most this many weeks (1 = a single slot). */
+  maxWeeks: 26,
+  /** The longest slot (hours). */
+  maxHours: 8,
+  /** `GET /api/centers/:center/slots` answers at most this many slots. */
+  freeListMax: 200,
+  /** Past appointments (and their slots) are deleted this many days after their end. */
+  keepDays: 30,
+} as const;
+
+/** `POST /api/slots` → `201`: `id` is the first slot, `ids` every slot of the series, in order. */
+export interface SlotsCreated {
+  id: string;
+  ids: string[];
+}
+
+/** `GET /api/slots` (counselor): their own slots that have not ended, the soonest first. */
+export interface OwnSlotView {
+  id: string;
+  startsAt: string;
+  endsAt: string;
+  forms: AppointmentForm[];
+  status: 'free' | 'booked';
+  appointmentId: string | null;
+}
+
+/** `GET /api/centers/:center/slots` (client): free future slots of active counselors, the soonest first. */
+export interface FreeSlotView {
+  id: string;
+  startsAt: string;
+  endsAt: string;
+  forms: AppointmentForm[];
+  counselor: { id: string; displayName: string };
+}
+
+export type AppointmentStatus = 'booked' | 'cancelled';
+
+/** `GET /api/appointments`: the caller's appointments, the soonest first. */
+export interface AppointmentView {
+  id: string;
+  startsAt: string;
+  endsAt: string;
+  form: AppointmentForm;
+  status: AppointmentStatus;
+  cancelledBy: 'client' | 'counselor' | null;
+  counselor: { id: string; displayName: string };
+  /** null in the client's own view. */
+  client: { id: string; displayName: string } | null;
+  videoRoomId: string | null;
 }

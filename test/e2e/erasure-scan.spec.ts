@@ -473,4 +473,31 @@ describe(`erasure scan (${TEST_DB})`, () => {
     await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD }).expect(201);
     return login(t, c.slug, username, PASSWORD);
   }
+  it('should leave no row, file or Redis key naming a client with a booked appointment after they delete their account, and offer the slot again', async () => {
+    const username = `Blaue.Meise_${tag}`;
+    const reg = await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD }).expect(201);
+    const { account, token } = reg.body as LoginResult;
+    const counselor = c.counselors[1]!;
+    const slot = (
+      (
+        await t
+          .http()
+          .post('/api/slots')
+          .set('Authorization', bearer(counselor.token))
+          .send({ startsAt: iso(3 * 24 * 3600_000), endsAt: iso(3 * 24 * 3600_000 + 3600_000), forms: ['video'] })
+          .expect(201)
+      ).body as { id: string }
+    ).id;
+    await t.http().post(`/api/slots/${slot}/book`).set('Authorization', bearer(token)).send({ form: 'video' }).expect(201);
+    await t.http().get('/api/appointments').set('Authorization', bearer(token)).expect(200);
+    const needles = [account.id, ...storedForms(username)];
+    // the appointment and the client's counselor name the client before
+    expect(places(await scanForNeedles(target, needles), account.id).some((p) => p.startsWith('table appointments.client_id'))).toBe(true);
+
+    await t.http().delete('/api/accounts/me').set('Authorization', bearer(token)).send({ password: PASSWORD }).expect(204);
+
+    expect(describeHits(await scanForNeedles(target, needles))).toEqual([]);
+    const free = (await t.http().get('/api/slots').set('Authorization', bearer(counselor.token)).expect(200)).body as { id: string; status: string }[];
+    expect(free.find((s) => s.id === slot)?.status).toBe('free');
+  });
 });

@@ -399,6 +399,20 @@ describe('video rooms (REST)', () => {
     expect((await roomsOf(me.token)).filter((r) => r.id === id).map((r) => r.clients)).toEqual([[{ id: client.id, displayName: client.displayName }]]);
     // a client who is not active gets no room
     expect(await port.roomFor(c.centerId, me.id, '00000000-0000-4000-8000-000000000000')).toBeNull();
+
+    // through the booking routes: a video appointment names that room
+    const at = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+    const slot = (
+      await t
+        .http()
+        .post('/api/slots')
+        .set(auth(me.token))
+        .send({ startsAt: at(86_400_000), endsAt: at(86_400_000 + 3_600_000), forms: ['video'] })
+        .expect(201)
+    ).body as { id: string };
+    await t.http().post(`/api/slots/${slot.id}/book`).set(auth(client.token)).send({ form: 'video' }).expect(201);
+    const appointments = (await t.http().get('/api/appointments').set(auth(client.token)).expect(200)).body as { form: string; videoRoomId: string | null }[];
+    expect(appointments.map((a) => [a.form, a.videoRoomId])).toEqual([['video', id]]);
   });
 
   it('should delete a client’s invitations and confirmations with their account, and a counselor’s rooms with theirs', async () => {

@@ -22,6 +22,8 @@ import { Note } from '../../modules/notes/note.entity';
 import { Absence } from '../../modules/absences/absence.entity';
 import { ClientCounselor } from '../../modules/client-counselors/client-counselor.entity';
 import { RetentionLease } from '../../modules/retention/retention-lease.entity';
+import { Slot } from '../../modules/appointments/slot.entity';
+import { Appointment } from '../../modules/appointments/appointment.entity';
 import { VideoRoom } from '../../modules/video/video-room.entity';
 import { VideoRoomClient } from '../../modules/video/video-room-client.entity';
 import { VideoConsent, VideoConsentConfirmation } from '../../modules/video/video-consent.entity';
@@ -52,6 +54,8 @@ export const ENTITIES = [
   Absence,
   ClientCounselor,
   RetentionLease,
+  Slot,
+  Appointment,
   VideoRoom,
   VideoRoomClient,
   VideoConsent,

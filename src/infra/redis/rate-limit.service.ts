@@ -23,6 +23,8 @@ const LIMITS = {
   resetAccount: { points: 3, duration: 60 * 60, blockDuration: 0, perAddress: false },
   // reset links tried (tokens cannot be guessed; this keeps the attempts cheap)
   resetConfirmAddress: { points: 30, duration: 15 * 60, blockDuration: 0, perAddress: true },
+  // guests joining through one video room's link (the link may leak; each join stores a confirmation row)
+  videoGuestJoins: { points: 60, duration: 60 * 60, blockDuration: 0, perAddress: false },
   // points of these two come from the config (SOCKET_EVENT_LIMIT, MESSAGE_RATE_LIMIT)
   socketEvents: { points: 100, duration: 10, blockDuration: 0, perAddress: false },
   accountMessages: { points: 50, duration: 10, blockDuration: 0, perAddress: false },

@@ -6,6 +6,7 @@ import { errors } from '../../common/errors';
 import { emitEvent, STAT_COUNTED } from '../../common/events';
 import { hasInvisible, lookAlikeKey, stripBidiControls } from '../../common/names';
 import { Transactions } from '../../infra/database/transactions';
+import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { VideoInviteView, VideoJoinResult } from '../../realtime/contract';
 import { AbsencesService } from '../absences/absences.service';
 import { AccountsService } from '../accounts/accounts.service';
@@ -41,6 +42,7 @@ export class VideoJoinService {
     private readonly events: EventEmitter2,
     private readonly clock: Clock,
     private readonly tx: Transactions,
+    private readonly limits: RateLimitService,
   ) {}
 
   async join(auth: AuthContext, id: string, dto: JoinVideoRoomDto): Promise<VideoJoinResult> {
@@ -76,6 +78,7 @@ export class VideoJoinService {
       throw errors.validation('This name looks like the name of someone on the staff. Please choose another one.', ['displayName']);
     }
     await this.requireHostAvailable(room);
+    await this.limits.consume('videoGuestJoins', this.limits.nameKey('video-room', room.id));
     await this.tx.run(() => this.consent.requireConfirmed(room.centerId, { roomId: room.id }, dto.consentVersion));
     return this.token(room, name, false);
   }

@@ -17,6 +17,7 @@ import { Documents1765200100000 } from './1765200100000-documents';
 import { NotesAndAbsences1765200200000 } from './1765200200000-notes-and-absences';
 import { Retention1765200210000 } from './1765200210000-retention';
 import { ClientCounselors1765300000000 } from './1765300000000-client-counselors';
+import { Appointments1765310000000 } from './1765310000000-appointments';
 import { VideoRooms1765320000000 } from './1765320000000-video-rooms';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
@@ -40,5 +41,6 @@ export const MIGRATIONS = [
   NotesAndAbsences1765200200000,
   Retention1765200210000,
   ClientCounselors1765300000000,
+  Appointments1765310000000,
   VideoRooms1765320000000,
 ];
