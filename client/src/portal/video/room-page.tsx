@@ -8,6 +8,7 @@ import type { PageProps } from '../page';
 import { myClients } from '../threads/my-clients';
 import { NotesPanel } from '../threads/notes-panel';
 import { useVideoSession } from './use-video';
+import { VideoPage } from './video-page';
 import { JoinedLink, openRoom, VideoGate, videoErrorText } from './video-parts';
 import { counselorClients, type Outcome, type VideoSession } from './video-session';
 import { VIDEO_LIMITS, type PersonRef, type VideoRoomView } from './video-types';
@@ -15,8 +16,14 @@ import '../threads/threads.css';
 
 type Asking = 'renew' | 'removeLink' | 'delete' | null;
 
-/** `/c/:center/app/video/:id`: one of a counselor's rooms: join, name, clients, guest link, delete, private notes. */
-export function VideoRoomPage({ session, center, params }: PageProps) {
+/** `/c/:center/app/video/:id`: one of a counselor's rooms: join, name, clients, guest link, delete, private notes (a client sees their invitations). */
+export function VideoRoomPage(props: PageProps) {
+  const role = useStore(props.session).auth?.account.role;
+  // a client's link to a room (an appointment's video room) lands on their invitations
+  return role === 'client' ? <VideoPage {...props} /> : <CounselorRoomPage {...props} />;
+}
+
+function CounselorRoomPage({ session, center, params }: PageProps) {
   const { t } = useI18n();
   const video = useVideoSession(session, center);
   const role = useStore(session).auth?.account.role;

@@ -1,3 +1,4 @@
+import type { AppointmentView } from '../../../../src/realtime/contract';
 import { Store } from '../../lib/store';
 import {
   joinLink,
@@ -185,7 +186,7 @@ export async function counselorClients(call: RestCall, threadClients: () => Prom
   const found = new Map<string, PersonRef>();
   const [fromThreads, appointments] = await Promise.all([
     threadClients().catch(() => [] as PersonRef[]),
-    call<{ client: PersonRef | null; status?: string }[]>('/api/appointments').catch(() => []),
+    call<Pick<AppointmentView, 'client'>[]>('/api/appointments').catch(() => []),
   ]);
   for (const p of fromThreads) found.set(p.id, p);
   for (const a of appointments) if (a.client?.id && a.client.displayName) found.set(a.client.id, { id: a.client.id, displayName: a.client.displayName });
