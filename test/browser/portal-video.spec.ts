@@ -167,6 +167,22 @@ describe('portal video rooms in Chromium', () => {
     await shot(staffPage, 'portal-video-counselor-room');
     await docShot(staffPage, 'counselor-room');
 
+    // a private note on the room: edited and listed through the room's own note routes
+    await staffPage.getByLabel('Neue Notiz').fill('Frau Weber bringt die Akte mit.');
+    await staffPage.getByRole('button', { name: 'Notiz speichern' }).click();
+    await staffPage.getByRole('status').filter({ hasText: 'Die Notiz ist gespeichert.' }).waitFor();
+    await staffPage.locator('.note-body').filter({ hasText: 'Frau Weber bringt die Akte mit.' }).waitFor();
+    await staffPage.getByRole('button', { name: 'Bearbeiten' }).click();
+    await staffPage.getByLabel('Notiz bearbeiten').fill('Frau Weber bringt die Akte mit (Kopie).');
+    await staffPage.getByRole('button', { name: 'Änderung speichern' }).click();
+    await staffPage.locator('.note-body').filter({ hasText: '(Kopie)' }).waitFor();
+    const roomId = new URL(staffPage.url()).pathname.split('/').pop() ?? '';
+    const notes = (await t.http().get(`/api/video-rooms/${roomId}/notes`).set('Authorization', `Bearer ${counselor.token}`).expect(200)).body as {
+      body: string;
+    }[];
+    expect(notes.map((n) => n.body)).toEqual(['Frau Weber bringt die Akte mit (Kopie).']);
+    await t.http().get(`/api/video-rooms/${roomId}/notes`).set('Authorization', `Bearer ${owl.token}`).expect(404);
+
     // entering: a new tab on the configured Jitsi with a moderator token for this room
     const { url, claims } = await joinTab(staffPage, () => staffPage.getByRole('button', { name: 'Raum betreten' }).click());
     expect(url.origin).toBe(`https://${DOMAIN}`);
