@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { AppointmentErasureService } from '../../src/modules/appointments/appointment-erasure.service';
 import { AppointmentPorts } from '../../src/modules/appointments/appointment-ports';
@@ -103,6 +104,34 @@ describe('appointments (REST)', () => {
       .expect(401);
     await t.http().get('/api/slots').expect(401);
     expect(await count('SELECT COUNT(*) AS n FROM slots WHERE counselor_id IN (?, ?)', [c.admin.id, c.clients[0]!.id])).toBe(0);
+  });
+
+  it('should keep a weekly series on 10:00 Berlin time across the next change of daylight saving time', async () => {
+    const me = c.counselors[0]!;
+    // the first day (two weeks ahead or later) whose next week lies on the other side of a DST change
+    let day = DateTime.fromJSDate(clock.now(), { zone: 'Europe/Berlin' }).startOf('day').plus({ days: 14 });
+    while (day.plus({ weeks: 1 }).offset === day.offset) day = day.plus({ days: 1 });
+    const first = day.set({ hour: 10 });
+    const res = await createSlots(me.token, {
+      startsAt: first.toUTC().toISO(),
+      endsAt: first.plus({ hours: 1 }).toUTC().toISO(),
+      forms: ['phone'],
+      weeks: 3,
+    }).expect(201);
+    const { ids } = res.body as SlotsCreated;
+    const series = (await ownSlots(me.token)).filter((s) => ids.includes(s.id));
+    const local = series.map((s) => DateTime.fromISO(s.startsAt, { zone: 'Europe/Berlin' }));
+    expect(local.map((d) => d.toFormat('ccc HH:mm'))).toEqual(Array(3).fill(first.toFormat('ccc HH:mm')));
+    expect(series.map((s) => DateTime.fromISO(s.endsAt, { zone: 'Europe/Berlin' }).toFormat('HH:mm'))).toEqual(['11:00', '11:00', '11:00']);
+    // in UTC the second one moved by the hour of the change
+    const utcGap = new Date(series[1]!.startsAt).getTime() - new Date(series[0]!.startsAt).getTime();
+    expect(utcGap).toBe(7 * DAY + (local[0]!.offset - local[1]!.offset) * MIN);
+    expect(Math.abs(utcGap - 7 * DAY)).toBe(HOUR);
+    const rows = await ds.query<{ series_id: string }[]>(`SELECT series_id FROM slots WHERE id IN (?, ?, ?)`, ids);
+    expect(rows.map((r) => r.series_id)).toEqual([ids[0], ids[0], ids[0]]);
+    // out of the way of the later tests' slots
+    for (const id of ids) await t.http().delete(`/api/slots/${id}`).set(auth(me.token)).expect(204);
+    expect(await count('SELECT COUNT(*) AS n FROM slots WHERE id IN (?, ?, ?)', ids)).toBe(0);
   });
 
   it('should refuse bad slots with VALIDATION_FAILED on the right field and store nothing', async () => {
@@ -316,6 +345,23 @@ describe('appointments (REST)', () => {
     expect(cancelled.text).toContain('STATUS:CANCELLED\r\n');
   });
 
+  it('should delete only a free own slot: booked is CONFLICT, another’s or unknown is NOT_FOUND', async () => {
+    const me = c.counselors[0]!;
+    const free = await slot(me, 20 * DAY, ['chat']);
+    const taken = await slot(me, 21 * DAY, ['chat']);
+    await book(c.clients[0]!.token, taken, 'chat').expect(201);
+    const other1 = await slot(c.counselors[2]!, 22 * DAY, ['chat']);
+    const before = await count('SELECT COUNT(*) AS n FROM slots');
+    expect(((await t.http().delete(`/api/slots/${taken}`).set(auth(me.token)).expect(409)).body as ErrorBody).error.code).toBe('CONFLICT');
+    expect(((await t.http().delete(`/api/slots/${other1}`).set(auth(me.token)).expect(404)).body as ErrorBody).error.code).toBe('NOT_FOUND');
+    await t.http().delete('/api/slots/00000000-0000-4000-8000-000000000000').set(auth(me.token)).expect(404);
+    await t.http().delete(`/api/slots/${free}`).set(auth(c.clients[0]!.token)).expect(403);
+    await t.http().delete(`/api/slots/${free}`).set(auth(other.counselors[0]!.token)).expect(404);
+    expect(await count('SELECT COUNT(*) AS n FROM slots')).toBe(before);
+    await t.http().delete(`/api/slots/${free}`).set(auth(me.token)).expect(204);
+    expect(await count('SELECT COUNT(*) AS n FROM slots')).toBe(before - 1);
+  });
+
   it('should let either side cancel: the slot is free again, the other side gets the push and a link-only mail; twice is CONFLICT', async () => {
     const me = c.counselors[1]!;
     const client = await confirmedClient();
@@ -353,28 +399,16 @@ describe('appointments (REST)', () => {
     expect((await list(client.token)).find((a) => a.id === second.appointmentId)).toMatchObject({ cancelledBy: 'counselor' });
     expect(mailsTo(client.email).length).toBe(clientBefore + 1);
 
-    // a cancelled appointment leaves the list once its end has passed
+    // a third booking takes place; once it is over it cannot be called off
+    const third = (await book(client.token, id, 'chat').expect(201)).body as { appointmentId: string };
+    // a cancelled appointment leaves the list once its end has passed, a booked one stays
     await advance(8 * DAY + 2 * HOUR, [client]);
-    expect((await list(client.token)).some((a) => a.id === appointmentId || a.id === second.appointmentId)).toBe(false);
-  });
-
-  it('should delete only a free own slot: booked is CONFLICT, another’s or unknown is NOT_FOUND', async () => {
-    const me = c.counselors[0]!;
-    // the clock moved in the test before: fresh tokens
-    await advance(0, [me, c.counselors[2]!, c.clients[0]!, other.counselors[0]!]);
-    const free = await slot(me, 20 * DAY, ['chat']);
-    const taken = await slot(me, 21 * DAY, ['chat']);
-    await book(c.clients[0]!.token, taken, 'chat').expect(201);
-    const other1 = await slot(c.counselors[2]!, 22 * DAY, ['chat']);
-    const before = await count('SELECT COUNT(*) AS n FROM slots');
-    expect(((await t.http().delete(`/api/slots/${taken}`).set(auth(me.token)).expect(409)).body as ErrorBody).error.code).toBe('CONFLICT');
-    expect(((await t.http().delete(`/api/slots/${other1}`).set(auth(me.token)).expect(404)).body as ErrorBody).error.code).toBe('NOT_FOUND');
-    await t.http().delete('/api/slots/00000000-0000-4000-8000-000000000000').set(auth(me.token)).expect(404);
-    await t.http().delete(`/api/slots/${free}`).set(auth(c.clients[0]!.token)).expect(403);
-    await t.http().delete(`/api/slots/${free}`).set(auth(other.counselors[0]!.token)).expect(404);
-    expect(await count('SELECT COUNT(*) AS n FROM slots')).toBe(before);
-    await t.http().delete(`/api/slots/${free}`).set(auth(me.token)).expect(204);
-    expect(await count('SELECT COUNT(*) AS n FROM slots')).toBe(before - 1);
+    const after = await list(client.token);
+    expect(after.some((a) => a.id === appointmentId || a.id === second.appointmentId)).toBe(false);
+    expect(after.find((a) => a.id === third.appointmentId)).toMatchObject({ status: 'booked' });
+    const over = await t.http().delete(`/api/appointments/${third.appointmentId}`).set(auth(client.token)).expect(409);
+    expect((over.body as ErrorBody).error.message).toMatch(/over/);
+    expect((await list(client.token)).find((a) => a.id === third.appointmentId)).toMatchObject({ status: 'booked', cancelledBy: null });
   });
 
   it('should sweep ended free slots at once and appointments 30 days after their end', async () => {

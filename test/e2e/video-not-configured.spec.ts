@@ -50,6 +50,37 @@ describe('video without Jitsi configuration', () => {
     expect((await t.http().get(`/api/centers/${c.slug}`).expect(200)).body).toMatchObject({ video: false });
   });
 
+  it('should describe the video routes in the OpenAPI document, with their 503', async () => {
+    type Op = { tags?: string[]; summary?: string; responses: Record<string, unknown> };
+    const paths = ((await t.http().get('/api/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, Op>> }).paths;
+    const routes = [
+      ['post', '/api/video-rooms'],
+      ['get', '/api/video-rooms'],
+      ['patch', '/api/video-rooms/{id}'],
+      ['delete', '/api/video-rooms/{id}'],
+      ['post', '/api/video-rooms/{id}/invite-link'],
+      ['delete', '/api/video-rooms/{id}/invite-link'],
+      ['post', '/api/video-rooms/{id}/clients'],
+      ['delete', '/api/video-rooms/{id}/clients/{clientId}'],
+      ['post', '/api/video-rooms/{id}/join'],
+      ['get', '/api/video-invites/{token}'],
+      ['post', '/api/video-invites/{token}/join'],
+      ['get', '/api/centers/{center}/video-consent'],
+      ['put', '/api/admin/video-consent'],
+    ] as const;
+    for (const [method, path] of routes) {
+      const op = paths[path]?.[method];
+      expect([method, path, op?.tags, typeof op?.summary, Object.keys(op?.responses ?? {})]).toEqual([
+        method,
+        path,
+        ['video'],
+        'string',
+        expect.arrayContaining(['503']),
+      ]);
+    }
+    for (const method of ['get', 'post'] as const) expect(paths['/api/video-rooms/{id}/notes']?.[method]).toBeDefined();
+  });
+
   it('should refuse to boot with only some of JITSI_* set, naming what is missing, and take all three', () => {
     expect(() => loadConfig({ JITSI_DOMAIN: JITSI.JITSI_DOMAIN })).toThrow(ConfigError);
     expect(() => loadConfig({ JITSI_DOMAIN: JITSI.JITSI_DOMAIN, JITSI_APP_ID: 'x' })).toThrow('missing JITSI_APP_SECRET');

@@ -148,6 +148,7 @@ describe('video rooms (REST)', () => {
     expect((await t.http().get('/api/video-rooms').set(auth(stranger.token)).expect(200)).body).toEqual([]);
     expect(code(await join(stranger.token, room.id, { consentVersion: 1 }).expect(404))).toBe('NOT_FOUND');
 
+    expect((await t.http().get(`/api/centers/${c.slug}`).expect(200)).body).toMatchObject({ video: true });
     const consent = (await t.http().get(`/api/centers/${c.slug}/video-consent`).expect(200)).body as VideoConsentView;
     expect(consent.version).toBe(1);
     for (const words of ['Geschlossener Raum', 'vorgestellt', 'Keine Aufzeichnungen', 'Verschwiegenheit']) expect(consent.text).toContain(words);
@@ -293,6 +294,21 @@ describe('video rooms (REST)', () => {
     // the token never reaches a log line
     expect(loggedPath(`/api/video-invites/${token}/join`)).toBe('/api/video-invites/:token/join');
     expect(loggedPath(`/api/video-invites/${token}`)).toBe('/api/video-invites/:token');
+  });
+
+  it('should limit the guest joins through one link (a leaked link cannot fill the confirmations) and leave other links alone', async () => {
+    const me = c.counselors[2]!;
+    const [room, spare] = [await createRoom(me.token, 'Viele Gäste'), await createRoom(me.token, 'Andere Gäste')];
+    const guestJoin = (inviteUrl: string) =>
+      t
+        .http()
+        .post(`/api/video-invites/${tokenOf(inviteUrl)}/join`)
+        .send({ displayName: 'Gast', consentVersion: 2 });
+    for (let i = 0; i < 60; i++) expect([i, (await guestJoin(room.inviteUrl)).status]).toEqual([i, 200]);
+    const limited = await guestJoin(room.inviteUrl).expect(429);
+    expect(code(limited)).toBe('RATE_LIMITED');
+    expect(await count('video_consent_confirmations WHERE room_id = ?', [room.id])).toBe(60);
+    await guestJoin(spare.inviteUrl).expect(200);
   });
 
   it('should show nothing to other roles, other counselors and other centers, and change nothing for them', async () => {

@@ -81,9 +81,8 @@ export class AppointmentsService {
     const now = this.clock.now();
     // booked ones until the sweep; cancelled ones only until their end
     const rows = (await this.repo.listOf(auth.centerId, side, auth.subjectId)).filter((r) => r.status === 'booked' || r.endsAt > now);
-    const others = side === 'client' ? rows.map((r) => r.counselorId) : rows.map((r) => r.clientId);
-    const names = new Map((await this.accounts.findManyByIds(auth.centerId, [...new Set(others)])).map((a) => [a.id, a.displayName]));
-    const me = auth.displayName;
+    const people = [...new Set(rows.flatMap((r) => [r.counselorId, r.clientId]))];
+    const names = new Map((await this.accounts.findManyByIds(auth.centerId, people)).map((a) => [a.id, a.displayName]));
     return rows.map((r) => ({
       id: r.id,
       startsAt: r.startsAt.toISOString(),
@@ -91,7 +90,7 @@ export class AppointmentsService {
       form: r.form,
       status: r.status,
       cancelledBy: r.cancelledBy,
-      counselor: { id: r.counselorId, displayName: side === 'counselor' ? me : (names.get(r.counselorId) ?? '') },
+      counselor: { id: r.counselorId, displayName: names.get(r.counselorId) ?? '' },
       client: side === 'client' ? null : { id: r.clientId, displayName: names.get(r.clientId) ?? '' },
       videoRoomId: r.videoRoomId,
     }));
@@ -102,6 +101,8 @@ export class AppointmentsService {
     const appt = await this.own(auth, id);
     const by = auth.role === 'client' ? 'client' : 'counselor';
     const now = this.clock.now();
+    // what has taken place is not called off afterwards (the sweep removes it)
+    if (appt.status === 'booked' && appt.endsAt <= now) throw errors.conflict('The appointment is over.');
     await this.tx.run(async () => {
       if (!(await this.repo.cancel(auth.centerId, appt.id, by))) throw errors.conflict('The appointment is cancelled already.');
       await this.repo.freeSlotIfAhead(auth.centerId, appt.slotId, now);
