@@ -282,8 +282,12 @@ describe('portal video rooms in Chromium', () => {
     await expect(staffPage.getByLabel('Gastlink zum Kopieren').inputValue()).resolves.not.toBe(inviteUrl);
     const renewedUrl = await staffPage.getByLabel('Gastlink zum Kopieren').inputValue();
     const guest = await portalAs(null);
+    await guest.goto(renewedUrl);
+    await guest.getByRole('heading', { name: 'Einwilligung zur Videoberatung' }).waitFor();
+    // the old link pasted into the same tab (only the fragment changes): refused plainly
     await guest.goto(inviteUrl);
     await guest.getByText('Dieser Einladungslink gilt nicht (mehr)', { exact: false }).waitFor();
+    await expect(guest.getByRole('heading', { name: 'Einwilligung zur Videoberatung' }).count()).resolves.toBe(0);
 
     // no clipboard (a plain-http address, no permission): the link waits selected in its field, and the page says so
     const noClipboard = await newContext();
@@ -299,6 +303,24 @@ describe('portal video rooms in Chromium', () => {
     });
     expect(selected).toBe(renewedUrl);
     expect(await seriousViolations(plain)).toEqual([]);
+
+    // remove the link (asked first), then make a new one (nothing dies: not asked)
+    await staffPage.getByRole('button', { name: 'Gastlink löschen' }).click();
+    await staffPage.getByRole('dialog', { name: 'Gastlink löschen?' }).getByRole('button', { name: 'Gastlink löschen' }).click();
+    await staffPage.getByRole('status').filter({ hasText: 'Der Gastlink ist gelöscht.' }).waitFor();
+    await staffPage.getByText('Dieser Raum hat keinen Gastlink.').waitFor();
+    await expect(activeId(staffPage)).resolves.toBe('video-make-link');
+    // the guest's tab still shows the dead link; the removed new one pasted into it (only the fragment changes) is read afresh
+    await guest.goto(renewedUrl);
+    await guest.getByText('Dieser Einladungslink gilt nicht (mehr)', { exact: false }).waitFor();
+    await guest.reload();
+    await guest.getByRole('heading', { name: 'Einladung zur Videoberatung', level: 1 }).waitFor();
+    await guest.getByText('Dieser Einladungslink gilt nicht (mehr)', { exact: false }).waitFor();
+    await staffPage.getByRole('button', { name: 'Gastlink erzeugen' }).click();
+    await staffPage.getByRole('status').filter({ hasText: 'Der Gastlink ist erzeugt.' }).waitFor();
+    await expect(staffPage.getByRole('dialog').count()).resolves.toBe(0);
+    await expect(staffPage.getByLabel('Gastlink zum Kopieren').inputValue()).resolves.toMatch(/#[A-Za-z0-9_-]{40,}$/);
+    await expect(activeId(staffPage)).resolves.toBe('video-copy');
     expect(await seriousViolations(guest)).toEqual([]);
 
     // a center without video (the flag as an unconfigured server sends it): no nav entry, the page says so

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useI18n } from '../../i18n';
 import { api } from '../../lib/api';
 import { useStore } from '../../lib/store';
@@ -17,7 +17,14 @@ import { VIDEO_LIMITS } from './video-types';
 export function VideoInvitePage({ session }: PageProps) {
   const { t } = useI18n();
   const g = t.video.guest;
-  const guest = useMemo(() => new GuestInvite(tokenFromHash(window.location.hash), (path, init) => api(path, init)), []);
+  // a new link pasted into this tab changes only the fragment: no page load, so listen for it
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const changed = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  const guest = useMemo(() => new GuestInvite(tokenFromHash(hash), (path, init) => api(path, init)), [hash]);
   const state = useStore(guest);
   const [name, setName] = useState('');
   const [confirmed, setConfirmed] = useState(false);
@@ -27,6 +34,12 @@ export function VideoInvitePage({ session }: PageProps) {
   const [link, setLink] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    // another link: nothing of the last one's answer stays
+    setLink(null);
+    setChanged(false);
+    setFormError('');
+  }, [hash]);
   useLayoutEffect(() => {
     if (focusNext.current) document.getElementById(focusNext.current)?.focus();
     focusNext.current = null;

@@ -122,7 +122,21 @@ function RoomView({ session, center, video, id }: PageProps & { video: VideoSess
           </button>
           {joined && <JoinedLink link={joined} id="video-joined" waits={false} />}
         </section>
-        <GuestLink room={room} busy={busy} onAsk={setAsking} />
+        <GuestLink
+          room={room}
+          busy={busy}
+          onAsk={setAsking}
+          onMake={() =>
+            // no link yet: nothing dies, so nothing to ask
+            void run(
+              () => video.renewLink(room.id),
+              () => r.made,
+            ).then((out) => {
+              // after the render that shows the new link
+              if (out.ok) setTimeout(() => document.getElementById('video-copy')?.focus(), 0);
+            })
+          }
+        />
         <Clients
           session={session}
           room={room}
@@ -152,17 +166,15 @@ function RoomView({ session, center, video, id }: PageProps & { video: VideoSess
       {asking === 'renew' && (
         <ConfirmDialog
           title={r.renewTitle}
+          returnTo={() => document.getElementById('video-copy')}
           confirmLabel={r.renew}
           busy={busy}
           onClose={() => setAsking(null)}
           onConfirm={() =>
             void run(
               () => video.renewLink(room.id),
-              () => (room.inviteUrl ? r.renewed : r.made),
-            ).then(() => {
-              focusNext.current = 'video-copy';
-              setAsking(null);
-            })
+              () => r.renewed,
+            ).then(() => setAsking(null))
           }
         >
           <p>{r.renewText}</p>
@@ -171,6 +183,7 @@ function RoomView({ session, center, video, id }: PageProps & { video: VideoSess
       {asking === 'removeLink' && (
         <ConfirmDialog
           title={r.removeLinkTitle}
+          returnTo={() => document.getElementById('video-make-link') ?? document.getElementById('video-copy')}
           confirmLabel={r.removeLink}
           busy={busy}
           onClose={() => setAsking(null)}
@@ -178,10 +191,7 @@ function RoomView({ session, center, video, id }: PageProps & { video: VideoSess
             void run(
               () => video.removeLink(room.id),
               () => r.linkRemoved,
-            ).then(() => {
-              focusNext.current = 'video-make-link';
-              setAsking(null);
-            })
+            ).then(() => setAsking(null))
           }
         >
           <p>{r.removeLinkText}</p>
@@ -211,7 +221,7 @@ function RoomView({ session, center, video, id }: PageProps & { video: VideoSess
 }
 
 /** The guest link: shown in a read-only field (the visible fallback), copied with a button, renewed or removed. */
-function GuestLink({ room, busy, onAsk }: { room: VideoRoomView; busy: boolean; onAsk: (a: Asking) => void }) {
+function GuestLink({ room, busy, onAsk, onMake }: { room: VideoRoomView; busy: boolean; onAsk: (a: Asking) => void; onMake: () => void }) {
   const { t } = useI18n();
   const r = t.video.room;
   const [copied, setCopied] = useState('');
@@ -276,7 +286,7 @@ function GuestLink({ room, busy, onAsk }: { room: VideoRoomView; busy: boolean; 
       ) : (
         <>
           <p>{r.noLink}</p>
-          <button type="button" id="video-make-link" disabled={busy} onClick={() => onAsk('renew')}>
+          <button type="button" id="video-make-link" disabled={busy} onClick={onMake}>
             {r.makeLink}
           </button>
         </>
