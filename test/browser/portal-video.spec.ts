@@ -165,6 +165,7 @@ describe('portal video rooms in Chromium', () => {
     expect(await seriousViolations(staffPage)).toEqual([]);
     await expect(fitsNarrow(staffPage)).resolves.toBe(true);
     await shot(staffPage, 'portal-video-counselor-room');
+    await staffPage.evaluate(() => window.scrollTo(0, 0));
     await docShot(staffPage, 'counselor-room');
 
     // a private note on the room: edited and listed through the room's own note routes
