@@ -29,6 +29,11 @@ export abstract class Store<S extends object> {
 /** The store's current state, re-rendering the component on every change. */
 export function useStore<S extends object>(store: Store<S>): S {
   const [state, setState] = useState(store.state);
-  useEffect(() => store.subscribe(() => setState(store.state)), [store]);
+  useEffect(() => {
+    const off = store.subscribe(() => setState(store.state));
+    // a change between the first render and this effect (a fast first answer) would be lost otherwise
+    setState(store.state);
+    return off;
+  }, [store]);
   return state;
 }

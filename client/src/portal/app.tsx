@@ -36,6 +36,9 @@ const AppointmentsPage = lazy(() => import('./appointments/appointments-page').t
 const TeamPage = lazy(() => import('./pages/team').then((m) => m.TeamPage));
 const ProfilePage = lazy(() => import('./pages/profile').then((m) => m.ProfilePage));
 const StatsPage = lazy(() => import('./stats/stats-page').then((m) => m.StatsPage));
+const VideoPage = lazy(() => import('./video/video-page').then((m) => m.VideoPage));
+const VideoRoomPage = lazy(() => import('./video/room-page').then((m) => m.VideoRoomPage));
+const VideoInvitePage = lazy(() => import('./video/invite-page').then((m) => m.VideoInvitePage));
 
 export function PortalApp({ session, initialLang }: { session: PortalSession; initialLang: Lang }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -88,6 +91,9 @@ export function PortalApp({ session, initialLang }: { session: PortalSession; in
             <Route path="/c/:center/team" component={center(session, TeamPage)} />
             <Route path="/c/:center/app/profile" component={center(session, ProfilePage, true)} />
             <Route path="/c/:center/app/stats" component={center(session, StatsPage, true)} />
+            <Route path="/c/:center/app/video" component={center(session, VideoPage, true)} />
+            <Route path="/c/:center/app/video/:id" component={center(session, VideoRoomPage, true)} />
+            <Route path="/c/:center/video-invite" component={center(session, VideoInvitePage)} />
             <Route default component={() => <NotFoundPage session={session} />} />
           </Router>
         </ErrorBoundary>

@@ -4,7 +4,7 @@ import { useLocation } from 'preact-iso';
 import { LANGS, useI18n } from '../i18n';
 import { useStore } from '../lib/store';
 import { CrisisLines } from './crisis';
-import { NAV } from './nav';
+import { navFor } from './nav';
 import type { PortalSession } from './session';
 
 /**
@@ -32,7 +32,7 @@ export function Layout({ session, title, children }: { session: PortalSession; t
     if (state.notice && state.notice.path !== path) session.notify(null);
   }, [session, state.notice, path]);
   const base = center ? `/c/${encodeURIComponent(center)}` : '';
-  const links = role && role !== 'visitor' ? NAV[role] : [];
+  const links = role && role !== 'visitor' ? navFor(role, state.info) : [];
   return (
     <div class="portal">
       <a class="skip" href="#main">

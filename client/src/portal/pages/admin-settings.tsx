@@ -6,6 +6,7 @@ import { Layout } from '../layout';
 import type { PageProps } from '../page';
 import { Checkbox, errorText, Field, StatusLine } from '../form-parts';
 import { RetentionList } from './admin-retention';
+import { VideoConsentEditor } from '../video/consent-editor';
 import './admin.css';
 
 interface Hours {
@@ -376,6 +377,7 @@ export function AdminSettingsPage({ session, center }: PageProps) {
           {s.save}
         </button>
       </form>
+      <VideoConsentEditor session={session} center={center} />
       <RetentionList session={session} timeZone={session.state.info?.timeZone ?? 'Europe/Berlin'} />
     </Layout>
   );

@@ -7,9 +7,22 @@ import type { PortalSession } from '../session';
 /**
  * A counselor's private notes (per thread: `/api/threads/:id/notes`, per client:
  * `/api/clients/:id/notes`): the list, a new note, edit and delete (after asking). Says plainly
- * that only the author sees them. Edit and delete go to `/api/notes/:id`.
+ * that only the author sees them. Edit and delete go to `/api/notes/:id` (or `notePath`).
  */
-export function NotesPanel({ session, path, heading, idPrefix }: { session: PortalSession; path: string; heading: string; idPrefix: string }) {
+export function NotesPanel({
+  session,
+  path,
+  heading,
+  idPrefix,
+  notePath = (id) => `/api/notes/${encodeURIComponent(id)}`,
+}: {
+  session: PortalSession;
+  path: string;
+  heading: string;
+  idPrefix: string;
+  /** Where one note is edited and deleted (video rooms: `/api/video-rooms/:id/notes/:noteId`). */
+  notePath?: (noteId: string) => string;
+}) {
   const { t } = useI18n();
   const n = t.threads.notes;
   const timeZone = session.state.info?.timeZone ?? 'Europe/Berlin';
@@ -70,13 +83,13 @@ export function NotesPanel({ session, path, heading, idPrefix }: { session: Port
   const update = async (e: Event) => {
     e.preventDefault();
     if (!editing || !editText.trim()) return;
-    if (await run(() => session.call(`/api/notes/${encodeURIComponent(editing.id)}`, { method: 'PATCH', body: { body: editText } }), n.saved)) {
+    if (await run(() => session.call(notePath(editing.id), { method: 'PATCH', body: { body: editText } }), n.saved)) {
       focusNext.current = `${idPrefix}-edit-${editing.id}`;
       setEditing(null);
     }
   };
   const remove = async (note: NoteView) => {
-    await run(() => session.call(`/api/notes/${encodeURIComponent(note.id)}`, { method: 'DELETE' }), n.removed);
+    await run(() => session.call(notePath(note.id), { method: 'DELETE' }), n.removed);
     setAsking(null);
     focusNext.current = `${idPrefix}-new`;
   };
