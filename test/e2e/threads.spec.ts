@@ -4,7 +4,8 @@ import { THREAD_LIMITS } from '../../src/realtime/contract';
 import { ENQUIRY_ROUTER, LEAVE_WAITING } from '../../src/modules/threads/enquiry-router.port';
 import { NO_ABSENCE, THREAD_ABSENCE } from '../../src/modules/threads/thread-absence.port';
 import { ThreadPorts } from '../../src/modules/threads/thread-ports';
-import { PASSWORD } from '../factories';
+import { ClientCounselorsService } from '../../src/modules/client-counselors/client-counselors.service';
+import { createStaff, PASSWORD } from '../factories';
 import { closeAllSockets, connect, nextEvent, seedCenter, SeededCenter, startApp, TestApp, visitor, type Login } from '../harness/app';
 import { TestClock } from '../harness/clock';
 import { readOutbox } from '../harness/outbox';
@@ -262,6 +263,25 @@ describe('mail counseling threads (REST + pushes)', () => {
     ]);
     expect(JSON.stringify([header, seen])).not.toMatch(/@|login|email/i);
     await get(stranger.token, `/api/threads/${id}`).expect(404);
+  });
+
+  it('should list a counselor’s clients of threads and by assignment in one request, and nobody else’s', async () => {
+    const counselor = await createStaff(t, { id: c.centerId, slug: c.slug });
+    const [ofThread, byAssignment, stranger] = c.clients as [Login, Login, Login];
+    await assigned(ofThread, counselor);
+    await t.app.get(ClientCounselorsService).assignIfNone(c.centerId, byAssignment.id, counselor.id, 'crisis');
+    const mine = (await get(counselor.token, '/api/threads/clients').expect(200)).body as { id: string; displayName: string }[];
+    expect(mine).toEqual(
+      [ofThread, byAssignment].map((p) => ({ id: p.id, displayName: p.displayName })).sort((x, y) => x.displayName.localeCompare(y.displayName)),
+    );
+    expect(mine.map((p) => p.id)).not.toContain(stranger.id);
+    // every client listed is one the server lets the counselor open a thread with
+    await post(counselor.token, '/api/threads', { subject: 'Beide', body: 'Hallo', clientIds: mine.map((p) => p.id) }).expect(201);
+    // a counselor of the other center, clients, admins and nobody get nothing
+    expect((await get(other.counselors[0]!.token, '/api/threads/clients').expect(200)).body).toEqual([]);
+    expect(((await get(ofThread.token, '/api/threads/clients').expect(403)).body as ErrorAnswer).error.code).toBe('FORBIDDEN');
+    await get(c.admin.token, '/api/threads/clients').expect(403);
+    await get(null, '/api/threads/clients').expect(401);
   });
 
   it('should answer NOT_FOUND or UNAUTHORIZED without an existence oracle when an outsider tries any route', async () => {

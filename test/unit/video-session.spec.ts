@@ -1,4 +1,4 @@
-import { consentApi, counselorClients, GuestInvite, RestCall, tokenFromHash, VideoSession } from '../../client/src/portal/video/video-session';
+import { consentApi, GuestInvite, RestCall, tokenFromHash, VideoSession } from '../../client/src/portal/video/video-session';
 import { navFor } from '../../client/src/portal/nav';
 import type { CenterPublicInfo } from '../../src/realtime/contract';
 import type { ConsentView, InviteView, VideoRoomView } from '../../client/src/portal/video/video-types';
@@ -325,7 +325,7 @@ describe('GuestInvite', () => {
   });
 });
 
-describe('consentApi and counselorClients', () => {
+describe('consentApi', () => {
   it('should refuse an empty consent text without a request and save a new version otherwise', async () => {
     const fake = new FakeVideo();
     await expect(consentApi.save(fake.call, '  ')).resolves.toEqual({ ok: false, code: 'VALIDATION_FAILED', fields: ['text'] });
@@ -333,18 +333,6 @@ describe('consentApi and counselorClients', () => {
     expect(fake.consent.version).toBe(1);
     await expect(consentApi.save(fake.call, 'Text')).resolves.toEqual({ ok: true, value: 2 });
     await expect(consentApi.load(fake.call, 'demo')).resolves.toEqual({ version: 2, text: 'Text' });
-  });
-
-  it('should merge the clients of threads and appointments, each once, by name, and live without appointments', async () => {
-    const threads = () => Promise.resolve([{ id: 'b', displayName: 'zebra' }]);
-    const call: RestCall = <T>() =>
-      Promise.resolve([{ client: { id: 'a', displayName: 'amsel' } }, { client: { id: 'b', displayName: 'zebra' } }, { client: null }] as T);
-    await expect(counselorClients(call, threads)).resolves.toEqual([
-      { id: 'a', displayName: 'amsel' },
-      { id: 'b', displayName: 'zebra' },
-    ]);
-    const none: RestCall = () => refused('NOT_FOUND');
-    await expect(counselorClients(none, threads)).resolves.toEqual([{ id: 'b', displayName: 'zebra' }]);
   });
 });
 

@@ -21,6 +21,21 @@ export class ThreadQueriesService {
     private readonly ports: ThreadPorts,
   ) {}
 
+  /**
+   * `GET /api/threads/clients` (counselor): their clients — members of a thread with them or
+   * assigned to them (booking, crisis contact, admin) — active accounts only, by pseudonym. What
+   * the pickers (new thread, video room, notes) offer, in one request.
+   */
+  async myClients(auth: AuthContext): Promise<ThreadPersonView[]> {
+    requireRole(auth, 'counselor');
+    const ids = await this.threads.clientIdsOf(auth.centerId, auth.subjectId);
+    const accounts = await this.accounts.findManyByIds(auth.centerId, ids);
+    return accounts
+      .filter((a) => a.role === 'client' && a.status === 'active')
+      .map((a) => ({ id: a.id, displayName: a.displayName }))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+  }
+
   /** `GET /api/threads`: the caller's threads, newest activity first; for the admin the waiting and open threads of the center. */
   async list(auth: AuthContext): Promise<ThreadListItem[]> {
     requireRole(auth, 'client', 'counselor', 'admin');

@@ -29,6 +29,12 @@ export class ThreadsController {
     return this.queries.list(auth);
   }
 
+  /** Counselor: their clients `[{ id, displayName }]` (thread members and assigned clients), for the pickers. */
+  @Get('clients')
+  clients(@Auth() auth: AuthContext) {
+    return this.queries.myClients(auth);
+  }
+
   /** The thread header for its members. */
   @Get(':id')
   get(@Auth() auth: AuthContext, @Param('id') id: string) {

@@ -131,6 +131,19 @@ export class ThreadsRepository {
   }
 
   /** Both accounts are current members of one thread, the first as counselor, the second as client. */
+  /** The ids of the clients who are current members of a thread of which the counselor is a current member as counselor. */
+  async clientsSharingThreadWith(centerId: string, counselorId: string): Promise<string[]> {
+    if (!isUuid(counselorId)) return [];
+    const rows = await this.members
+      .createQueryBuilder('a')
+      .innerJoin(ThreadMember, 'b', 'b.thread_id = a.thread_id AND b.center_id = a.center_id')
+      .where('a.center_id = :centerId AND a.account_id = :counselorId AND a.role = :counselor', { centerId, counselorId, counselor: 'counselor' })
+      .andWhere('b.role = :client', { client: 'client' })
+      .select('DISTINCT b.account_id', 'accountId')
+      .getRawMany<{ accountId: string }>();
+    return rows.map((r) => r.accountId);
+  }
+
   async shareThread(centerId: string, counselorId: string, clientId: string): Promise<boolean> {
     if (!isUuid(counselorId) || !isUuid(clientId)) return false;
     const row = await this.members

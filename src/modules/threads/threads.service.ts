@@ -91,6 +91,13 @@ export class ThreadsService {
     return this.repo.openCountsOf(centerId, counselorIds);
   }
 
+  /** The ids of the counselor's clients (every client `isClientOf` is true for), each once. */
+  async clientIdsOf(centerId: string, counselorId: string): Promise<string[]> {
+    const shared = await this.repo.clientsSharingThreadWith(centerId, counselorId);
+    const assigned = await this.clientCounselors.clientsOf(centerId, counselorId);
+    return [...new Set([...shared, ...assigned])];
+  }
+
   /** Which of these accounts have written a post in a thread of the center (ids only, no content). */
   writersAmong(centerId: string, accountIds: string[]): Promise<Set<string>> {
     return this.repo.sendersAmong(centerId, accountIds);

@@ -10,7 +10,7 @@ import { NotesPanel } from '../threads/notes-panel';
 import { useVideoSession } from './use-video';
 import { VideoPage } from './video-page';
 import { JoinedLink, openRoom, VideoGate, videoErrorText } from './video-parts';
-import { counselorClients, type Outcome, type VideoSession } from './video-session';
+import { type Outcome, type VideoSession } from './video-session';
 import { VIDEO_LIMITS, type PersonRef, type VideoRoomView } from './video-types';
 import '../threads/threads.css';
 
@@ -318,7 +318,10 @@ function Clients({
   useEffect(() => {
     let live = true;
     const call = <T,>(path: string) => session.call<T>(path);
-    void counselorClients(call, () => myClients(call)).then((list) => live && setMine(list));
+    myClients(call).then(
+      (list) => live && setMine(list),
+      () => live && setMine([]),
+    );
     return () => {
       live = false;
     };

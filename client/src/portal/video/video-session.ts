@@ -1,4 +1,3 @@
-import type { AppointmentView } from '../../../../src/realtime/contract';
 import { Store } from '../../lib/store';
 import {
   joinLink,
@@ -6,7 +5,6 @@ import {
   type InvitedRoomView,
   type InviteView,
   type JoinAnswer,
-  type PersonRef,
   type VideoRoomCreated,
   type VideoRoomView,
 } from './video-types';
@@ -175,22 +173,6 @@ export class VideoSession extends Store<VideoState> {
     const r = await this.step(work);
     return r.ok ? { ok: true, value: undefined } : r;
   }
-}
-
-/**
- * A counselor's clients for the invite picker: the clients of their threads (members) and of
- * their appointments, each once, by name. Only people the server counts as theirs, so the picker
- * offers nobody the server would refuse. A source that is not there (no appointments yet) adds none.
- */
-export async function counselorClients(call: RestCall, threadClients: () => Promise<PersonRef[]>): Promise<PersonRef[]> {
-  const found = new Map<string, PersonRef>();
-  const [fromThreads, appointments] = await Promise.all([
-    threadClients().catch(() => [] as PersonRef[]),
-    call<Pick<AppointmentView, 'client'>[]>('/api/appointments').catch(() => []),
-  ]);
-  for (const p of fromThreads) found.set(p.id, p);
-  for (const a of appointments) if (a.client?.id && a.client.displayName) found.set(a.client.id, { id: a.client.id, displayName: a.client.displayName });
-  return [...found.values()].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
 
 /** A fetch without a token (the guest's two calls). */
