@@ -20,6 +20,8 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     if (!this.redis.enabled) return;
     this.sub = this.redis.duplicate('bus');
+    // also the channels of handlers registered before this point
+    this.sub.on('ready', () => this.subscribe([...this.handlers.keys()]));
     this.sub.on('message', (channel: string, raw: string) => {
       const name = channel.slice('lotse:bus:'.length);
       try {
@@ -35,9 +37,23 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     if (!set) {
       set = new Set();
       this.handlers.set(name, set);
-      if (this.sub) void this.sub.subscribe(`lotse:bus:${name}`).catch((err: Error) => this.logger.warn({ err: err.message }, 'subscribe failed'));
+      this.subscribe([name]);
     }
     set.add(handler);
+  }
+
+  /**
+   * Subscribes until Redis confirms: a SUBSCRIBE that fails (the connection dropped twice while it
+   * was queued) is tried again, and every (re)connection subscribes every known channel — a lost
+   * subscription would silently keep revocations and cache drops from this node.
+   */
+  private subscribe(names: string[]): void {
+    const sub = this.sub;
+    if (!sub || names.length === 0) return;
+    sub.subscribe(...names.map((n) => `lotse:bus:${n}`)).catch((err: Error) => {
+      this.logger.warn({ channels: names, err: err.message }, 'subscribe failed; trying again');
+      if (this.sub === sub) setTimeout(() => this.subscribe(names), 500).unref();
+    });
   }
 
   /** Delivered to every node, this one included. */
@@ -63,6 +79,8 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    this.sub?.disconnect();
+    const sub = this.sub;
+    this.sub = null;
+    sub?.disconnect();
   }
 }
