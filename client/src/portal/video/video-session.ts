@@ -1,13 +1,5 @@
 import { Store } from '../../lib/store';
-import {
-  joinLink,
-  type ConsentView,
-  type InvitedRoomView,
-  type InviteView,
-  type JoinAnswer,
-  type VideoRoomCreated,
-  type VideoRoomView,
-} from './video-types';
+import { joinLink, type ConsentView, type InvitedRoomView, type InviteView, type JoinAnswer, type VideoRoomCreated, type VideoRoomView } from './video-types';
 
 /** An authenticated REST call (PortalSession.call); rejects with an error that carries `code` (and `fields`). */
 export type RestCall = <T>(path: string, init?: { method?: string; body?: unknown }) => Promise<T>;
