@@ -670,3 +670,23 @@ export interface StatsReport {
   to: string;
   days: StatsPeriod[];
 }
+
+/** The columns of the statistics table and CSV, in order (the JSON field names; appointments flattened). */
+export const STATS_COLUMNS = [
+  'date',
+  'liveStarted',
+  'liveRefusedFull',
+  'liveRefusedClosed',
+  'waitMedianSeconds',
+  'waitP90Seconds',
+  'durationMedianSeconds',
+  'topicChats',
+  'topicParticipants',
+  'enquiries',
+  'posts',
+  'appointmentsVideo',
+  'appointmentsChat',
+  'appointmentsMail',
+  'appointmentsPhone',
+  'videoSessions',
+] as const;

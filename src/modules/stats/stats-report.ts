@@ -1,5 +1,5 @@
 import type { StatMetric } from '../../common/events';
-import type { StatsCount, StatsGrouping, StatsPeriod } from '../../realtime/contract';
+import { STATS_COLUMNS, type StatsCount, type StatsGrouping, type StatsPeriod } from '../../realtime/contract';
 import { DURATION_EDGES, quantile, WAIT_EDGES } from './histogram';
 
 /** Plain counts are stored with this bucket; histogram metrics with their bucket index. */
@@ -98,25 +98,8 @@ function period(date: string, t: Tally): StatsPeriod {
   };
 }
 
-/** The CSV columns, in order (the JSON field names; appointments flattened). */
-export const CSV_COLUMNS = [
-  'date',
-  'liveStarted',
-  'liveRefusedFull',
-  'liveRefusedClosed',
-  'waitMedianSeconds',
-  'waitP90Seconds',
-  'durationMedianSeconds',
-  'topicChats',
-  'topicParticipants',
-  'enquiries',
-  'posts',
-  'appointmentsVideo',
-  'appointmentsChat',
-  'appointmentsMail',
-  'appointmentsPhone',
-  'videoSessions',
-] as const;
+/** The CSV columns, in order: the table's columns (src/realtime/contract.ts). */
+export const CSV_COLUMNS = STATS_COLUMNS;
 
 /** RFC 4180 text (CRLF): a header line, then one line per period; null (no median) is empty. */
 export function toCsv(periods: StatsPeriod[]): string {

@@ -1,24 +1,8 @@
-import type { StatsCount, StatsPeriod, StatsReport } from '../../../../src/realtime/contract';
-import { useI18n, type Messages } from '../../i18n';
+import { STATS_COLUMNS, type StatsCount, type StatsPeriod, type StatsReport } from '../../../../src/realtime/contract';
+import { useI18n } from '../../i18n';
 
-type Column = keyof Messages['stats']['columns'];
-const COLUMNS: Exclude<Column, 'date'>[] = [
-  'liveStarted',
-  'liveRefusedFull',
-  'liveRefusedClosed',
-  'waitMedianSeconds',
-  'waitP90Seconds',
-  'durationMedianSeconds',
-  'topicChats',
-  'topicParticipants',
-  'enquiries',
-  'posts',
-  'appointmentsVideo',
-  'appointmentsChat',
-  'appointmentsMail',
-  'appointmentsPhone',
-  'videoSessions',
-];
+type Column = Exclude<(typeof STATS_COLUMNS)[number], 'date'>;
+const COLUMNS = STATS_COLUMNS.filter((c): c is Column => c !== 'date');
 
 function cellValue(p: StatsPeriod, c: (typeof COLUMNS)[number]): StatsCount | { seconds: number | null } {
   switch (c) {
