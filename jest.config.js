@@ -15,7 +15,20 @@ const CLUSTER_ONLY = ['two-nodes', 'redis-restart', 'appointments-cluster'];
 const e2e = { ...project('e2e'), testPathIgnorePatterns: CLUSTER_ONLY.map((n) => `/test/e2e/${n}\\.spec\\.ts$`) };
 const cluster = { ...project('e2e'), displayName: 'cluster', testMatch: CLUSTER_ONLY.map((n) => `<rootDir>/test/e2e/${n}.spec.ts`) };
 
+// The attack suite (docs/security.md): every file against one server that test/attacks/global-setup.ts
+// starts (SQLite + the shared Redis); test/attacks/privacy-sweep.spec.ts runs last (the sequencer)
+// and greps the database, the data directory, Redis and the logs for everything the suite planted.
+const attacks = {
+  ...project('attacks'),
+  globalSetup: '<rootDir>/test/attacks/global-setup.ts',
+  globalTeardown: '<rootDir>/test/attacks/global-teardown.ts',
+};
+// The fault suite (docs/reliability.md): two nodes on a private MariaDB and a private Redis that the
+// suite itself starts, stops and cuts (never the machine's shared services).
+const faults = project('faults');
+
 // Type checking happens once in `npm run check` (tsc --noEmit), not per test file.
 module.exports = {
-  projects: [project('unit'), project('integration'), e2e, cluster, project('browser')],
+  testSequencer: '<rootDir>/test/harness/sequencer.js',
+  projects: [project('unit'), project('integration'), e2e, cluster, project('browser'), attacks, faults],
 };

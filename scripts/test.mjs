@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: format + lint + type check, build, then every test tier on the embedded defaults
 // (SQLite, in-process) and, at the same time, on MariaDB + Redis; then the cluster suites (two
-// nodes, a Redis restart). Ends with one line "N passed, N failed".
+// nodes, a Redis restart) beside the fault suite. Ends with one line "N passed, N failed".
 // Under CI=true a missing MariaDB or Redis fails the run; locally it is reported as skipped.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, existsSync } from 'node:fs';
@@ -79,7 +79,8 @@ let cluster = false;
 // sooner than two.
 if (only !== 'mariadb') {
   passes.push(jestPass('sqlite', ['unit', 'integration', 'e2e'], { LOTSE_TEST_DB: 'sqlite' }));
-  passes.push(jestPass('browser', ['browser'], { LOTSE_TEST_DB: 'sqlite' }));
+  // the attack suite (one server on SQLite + the shared Redis, pages checked in Chromium) beside the browser tier
+  passes.push(jestPass('browser', ['browser', 'attacks'], { LOTSE_TEST_DB: 'sqlite' }));
 }
 
 if (only !== 'sqlite') {
@@ -100,7 +101,22 @@ if (only !== 'sqlite') {
   }
 }
 await Promise.all(passes);
-if (cluster) await jestPass('cluster', ['cluster'], { LOTSE_TEST_DB: 'mariadb' });
+// After the passes, side by side: the cluster suites (they stop the shared Redis) and the fault suite
+// (two nodes on a private MariaDB and a private Redis that it starts, kills and cuts itself).
+const last = [];
+if (cluster) last.push(jestPass('cluster', ['cluster'], { LOTSE_TEST_DB: 'mariadb' }));
+const haveServers = ['mariadbd', 'mariadb-install-db', 'redis-server'].every(
+  (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`], { stdio: 'ignore' }).status === 0,
+);
+if (haveServers) last.push(jestPass('faults', ['faults'], { LOTSE_TEST_DB: 'mariadb' }));
+else if (ci) {
+  console.error('\nFAILED: mariadbd, mariadb-install-db or redis-server not installed under CI; the fault suite cannot run.');
+  failed += 1;
+} else {
+  console.warn('\nSKIPPED the fault suite: mariadbd, mariadb-install-db or redis-server is not installed (CI fails here).');
+  skipped += 1;
+}
+await Promise.all(last);
 
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);
