@@ -25,7 +25,7 @@ import { DataKey } from './modules/crypto/data-key.entity';
 import { DataKeyRepository } from './modules/crypto/data-key.repository';
 import { Transactions } from './infra/database/transactions';
 import { TransactionsModule } from './infra/database/transactions.module';
-import { matchingMasterKey, rotateMasterKey } from './modules/crypto/key-rotation';
+import { matchingMasterKey, rotateMasterKey, rotateMasterKeyOnline } from './modules/crypto/key-rotation';
 import { masterKeyFile, masterKeyId, nextMasterKeyFile, parseMasterKey, promoteNextKeyFile, writeKeyFile } from './infra/crypto/master-key';
 
 /** The operator CLI: `npm run cli -- <command> --help`. */
@@ -168,12 +168,19 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
   program
     .command('key:rotate')
     .description(
-      'Replace the master key: every data key (center, client and room keys) is re-wrapped in one transaction. ' +
-        'Stop every node first. Backups taken before the rotation cannot be read with the new key (docs/security.md).',
+      'Replace the master key: every data key (center, client and room keys) is re-wrapped. ' +
+        'Without downtime: set MASTER_KEY=<new> and MASTER_KEY_PREVIOUS=<old> on every node (rolling restart), run key:rotate with the same ' +
+        'environment while the nodes run, then remove MASTER_KEY_PREVIOUS. Offline (MASTER_KEY alone, or file mode): stop every node first, ' +
+        'one transaction. Backups taken before the rotation cannot be read with the new key (docs/operator-tools.md).',
     )
     .option('--new-key-file <path>', 'the new key (32 bytes, base64); left out, a key is generated (with MASTER_KEY set: printed once)')
     .option('--resume', 'file mode only: finish a rotation that was interrupted (keeps the key the database matches)')
-    .action(async (o: { newKeyFile?: string; resume?: boolean }) => {
+    .option('--settle-ms <ms>', 'with MASTER_KEY_PREVIOUS: wait this long before the last pass (longer than the nodes take to see the rotation begin)', int('--settle-ms', 1100, 600_000), 3000)
+    .action(async (o: { newKeyFile?: string; resume?: boolean; settleMs: number }) => {
+      if (config.masterKeyPrevious) {
+        await onlineRotateCommand(config, o, out);
+        return;
+      }
       if (config.database.kind === 'sqlite') {
         const pid = sqliteLockHolder(config.database.file, true);
         if (pid !== null) throw new Error(`The Lotse server (pid ${pid}) is running on ${config.database.file}: stop it before key:rotate.`);
@@ -188,6 +195,24 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     });
 
   return program;
+}
+
+/** key:rotate with MASTER_KEY and MASTER_KEY_PREVIOUS: while the nodes run (they accept both keys). */
+async function onlineRotateCommand(config: AppConfig, o: { newKeyFile?: string; resume?: boolean; settleMs: number }, out: (line: string) => void): Promise<void> {
+  if (o.newKeyFile || o.resume) {
+    throw new Error('With MASTER_KEY_PREVIOUS the new key is MASTER_KEY: --new-key-file and --resume are for the offline rotation.');
+  }
+  const current = Buffer.from(config.masterKey!, 'base64');
+  const previous = Buffer.from(config.masterKeyPrevious!, 'base64');
+  // No SQLite lock check: the server keeps running; each batch is a short write transaction (WAL, busy timeout).
+  const ds = await new DataSource(dataSourceOptions(config)).initialize();
+  try {
+    const { rewrapped } = await rotateMasterKeyOnline(new DataKeyRepository(ds.getRepository(DataKey)), current, previous, { settleMs: o.settleMs });
+    out(`Re-wrapped ${rewrapped} data keys from MASTER_KEY_PREVIOUS (id ${masterKeyId(previous)}) to MASTER_KEY (id ${masterKeyId(current)}) while the nodes ran.`);
+    out('Every data key is now wrapped by MASTER_KEY. Remove MASTER_KEY_PREVIOUS on every node (rolling restart), then destroy every copy of the old key.');
+  } finally {
+    await ds.destroy();
+  }
 }
 
 async function rotateCommand(

@@ -111,6 +111,11 @@ class EnvSchema {
   @MinLength(32, { message: 'JITSI_APP_SECRET must have at least 32 characters (openssl rand -hex 32)' })
   @MaxLength(512)
   JITSI_APP_SECRET?: string;
+
+  /** During a master-key rotation (docs/operator-tools): the key MASTER_KEY replaces; data keys wrapped by it still open. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 random bytes in base64 (the MASTER_KEY before the rotation)' })
+  MASTER_KEY_PREVIOUS?: string;
 }
 
 const JITSI_VARS = ['JITSI_DOMAIN', 'JITSI_APP_ID', 'JITSI_APP_SECRET'] as const;
@@ -142,6 +147,8 @@ export interface AppConfig {
   trustedProxies: string[];
   /** The self-hosted Jitsi that video rooms use (JWT auth, HS256); null: video is off (503 VIDEO_NOT_CONFIGURED). */
   jitsi: JitsiConfig | null;
+  /** MASTER_KEY_PREVIOUS: during a rotation, the old master key (data keys it wrapped still open; new ones are wrapped by masterKey). */
+  masterKeyPrevious: string | null;
 }
 
 export interface JitsiConfig {
@@ -179,6 +186,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     const missing = JITSI_VARS.filter((k) => parsed[k] === undefined);
     throw new ConfigError(`Configuration error: video needs all of ${JITSI_VARS.join(', ')} or none; missing ${missing.join(', ')}`);
   }
+  if (parsed.MASTER_KEY_PREVIOUS && !parsed.MASTER_KEY) throw new ConfigError('Configuration error: MASTER_KEY_PREVIOUS needs MASTER_KEY (the new key of the rotation)');
+  if (parsed.MASTER_KEY_PREVIOUS && parsed.MASTER_KEY_PREVIOUS === parsed.MASTER_KEY) throw new ConfigError('Configuration error: MASTER_KEY_PREVIOUS must differ from MASTER_KEY');
   const port = parsed.PORT ?? 3000;
   const dataDir = resolve(parsed.DATA_DIR ?? './data');
   const publicUrl = parsed.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -206,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       parsed.JITSI_DOMAIN && parsed.JITSI_APP_ID && parsed.JITSI_APP_SECRET
         ? { domain: parsed.JITSI_DOMAIN.toLowerCase(), appId: parsed.JITSI_APP_ID, appSecret: parsed.JITSI_APP_SECRET }
         : null,
+    masterKeyPrevious: parsed.MASTER_KEY_PREVIOUS ?? null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { loadMasterKey, MASTER_KEY } from './crypto/master-key';
+import { loadMasterKey, loadPreviousMasterKey, MASTER_KEY, MASTER_KEY_PREVIOUS } from './crypto/master-key';
 import { MailService } from './mail/mail.service';
 import { ClusterBus } from './redis/cluster-bus';
 import { RateLimitService } from './redis/rate-limit.service';
@@ -15,7 +15,8 @@ import { RedisService } from './redis/redis.service';
     ClusterBus,
     RateLimitService,
     MailService,
+    { provide: MASTER_KEY_PREVIOUS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadPreviousMasterKey(config) },
   ],
-  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService],
+  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService, MASTER_KEY_PREVIOUS],
 })
 export class InfraModule {}

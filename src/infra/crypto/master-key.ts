@@ -6,6 +6,8 @@ import type { AppConfig } from '../../config/config';
 import { shredFile } from '../files/shred';
 
 export const MASTER_KEY = Symbol('MASTER_KEY');
+/** MASTER_KEY_PREVIOUS during a rotation (a Buffer), or null. */
+export const MASTER_KEY_PREVIOUS = Symbol('MASTER_KEY_PREVIOUS');
 
 const FILE_NAME = 'master.key';
 /** Written by key:rotate before the database is re-wrapped; renamed over master.key after the commit. */
@@ -69,4 +71,9 @@ export function promoteNextKeyFile(config: Pick<AppConfig, 'dataDir'>): void {
   const file = masterKeyFile(config);
   if (existsSync(file)) shredFile(file);
   renameSync(nextMasterKeyFile(config), file);
+}
+
+/** MASTER_KEY_PREVIOUS from the environment (only with MASTER_KEY: the config checks that), or null. */
+export function loadPreviousMasterKey(config: Pick<AppConfig, 'masterKeyPrevious'>): Buffer | null {
+  return config.masterKeyPrevious ? Buffer.from(config.masterKeyPrevious, 'base64') : null;
 }

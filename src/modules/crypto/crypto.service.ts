@@ -6,7 +6,7 @@ import { Transactions } from '../../infra/database/transactions';
 import { ClusterBus } from '../../infra/redis/cluster-bus';
 import { DataKey } from './data-key.entity';
 import { DataKeyRepository } from './data-key.repository';
-import { MASTER_KEY, masterKeyId } from '../../infra/crypto/master-key';
+import { MASTER_KEY, MASTER_KEY_PREVIOUS, masterKeyId } from '../../infra/crypto/master-key';
 
 /** Where a value lives; bound into the ciphertext as associated data so it cannot be moved. */
 export interface CipherContext {
@@ -42,6 +42,12 @@ const KEYS_DESTROYED = 'crypto.keys-destroyed';
 const STALE_CHECK_MS = 10_000;
 /** Unwrapped keys kept in memory (a key per room member adds up); the least recently loaded go first. */
 const MAX_CACHED_KEYS = 20_000;
+/**
+ * During a rotation (MASTER_KEY_PREVIOUS set): how long a node trusts its last look at whether
+ * `key:rotate` has begun (a data key wrapped by MASTER_KEY exists). key:rotate waits longer than this
+ * before its last pass, so a key a node wrapped with the previous key just before is re-wrapped too.
+ */
+export const ROTATION_CHECK_MS = 1000;
 
 /**
  * AES-256-GCM at rest: a fresh 12-byte IV per value, a 16-byte tag, associated data
@@ -57,6 +63,10 @@ export class CryptoService implements OnModuleInit {
   private readonly byId = new Map<string, LoadedKey>();
   private readonly keyId: string;
   private checkedAt = Number.NEGATIVE_INFINITY;
+  private readonly previousKey: Buffer | null;
+  private readonly previousId: string | null;
+  private rotationBegun = false;
+  private rotationCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     @Inject(MASTER_KEY) private readonly masterKey: Buffer,
@@ -65,8 +75,12 @@ export class CryptoService implements OnModuleInit {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     @Optional() private readonly tx?: Transactions,
+    /** MASTER_KEY_PREVIOUS during a rotation: data keys it wrapped still open (docs/operator-tools.md). */
+    @Optional() @Inject(MASTER_KEY_PREVIOUS) previousKey?: Buffer | null,
   ) {
     this.keyId = masterKeyId(masterKey);
+    this.previousKey = previousKey ?? null;
+    this.previousId = this.previousKey ? masterKeyId(this.previousKey) : null;
   }
 
   /** Refuses to start with a master key that did not wrap the stored data keys. */
@@ -195,11 +209,13 @@ export class CryptoService implements OnModuleInit {
   }
 
   private async assertMasterKeyCurrent(): Promise<void> {
-    const stale = await this.keys.countWrappedByOther(this.keyId);
+    const stale = this.previousId ? await this.keys.countWrappedByNone([this.keyId, this.previousId]) : await this.keys.countWrappedByOther(this.keyId);
     if (stale > 0) {
       throw new Error(
-        `${stale} data key(s) in the database were wrapped by another master key than MASTER_KEY (id ${this.keyId}). ` +
-          'Set MASTER_KEY to the key of the last `key:rotate` on every node (in file mode: restore data/master.key).',
+        `${stale} data key(s) in the database were wrapped by another master key than MASTER_KEY (id ${this.keyId})` +
+          (this.previousId ? ` or MASTER_KEY_PREVIOUS (id ${this.previousId})` : '') +
+          '. Set MASTER_KEY to the key of the last `key:rotate` on every node (in file mode: restore data/master.key); ' +
+          'during a rotation that is not finished, set MASTER_KEY_PREVIOUS to the old key and run `key:rotate` again.',
       );
     }
     this.checkedAt = this.clock.now().getTime();
@@ -216,9 +232,10 @@ export class CryptoService implements OnModuleInit {
       if (this.clock.now().getTime() - this.checkedAt > STALE_CHECK_MS) await this.assertMasterKeyCurrent();
       const raw = randomBytes(32);
       const id = this.ids.uuid();
-      const wrapped = wrapDataKey(this.masterKey, raw, { centerId, scope, version: 1 });
+      const wrapper = await this.wrappingKey();
+      const wrapped = wrapDataKey(wrapper.key, raw, { centerId, scope, version: 1 });
       // Another node may create it at the same moment: the unique index decides, we re-read.
-      await this.keys.insertIfAbsent({ id, centerId, scope, version: 1, wrappedKey: wrapped, masterKeyId: this.keyId, createdAt: this.clock.now() });
+      await this.keys.insertIfAbsent({ id, centerId, scope, version: 1, wrappedKey: wrapped, masterKeyId: wrapper.id, createdAt: this.clock.now() });
       raw.fill(0);
       row = await this.keys.findCurrent(centerId, scope);
       if (!row) throw new DomainError('INTERNAL', 'A data key could not be created.');
@@ -253,7 +270,35 @@ export class CryptoService implements OnModuleInit {
   }
 
   private load(row: DataKey): LoadedKey {
-    return { id: row.id, slot: `${row.centerId}|${row.scope}`, scope: row.scope, version: row.version, key: unwrapDataKey(this.masterKey, row) };
+    return { id: row.id, slot: `${row.centerId}|${row.scope}`, scope: row.scope, version: row.version, key: this.unwrap(row) };
+  }
+
+  /** With MASTER_KEY_PREVIOUS, a key wrapped by either master key opens (the row's id says which). */
+  private unwrap(row: DataKey): Buffer {
+    if (!this.previousKey) return unwrapDataKey(this.masterKey, row);
+    if (row.masterKeyId === this.previousId) return unwrapDataKey(this.previousKey, row);
+    if (row.masterKeyId !== null) return unwrapDataKey(this.masterKey, row);
+    try {
+      return unwrapDataKey(this.masterKey, row);
+    } catch {
+      return unwrapDataKey(this.previousKey, row);
+    }
+  }
+
+  /**
+   * The master key that wraps a new data key. During a rotation, the previous key until `key:rotate`
+   * has begun (then MASTER_KEY): in the rolling restart before it, nodes that still run with only the
+   * old key must open every key the restarted nodes create. key:rotate re-wraps them all afterwards.
+   */
+  private async wrappingKey(): Promise<{ key: Buffer; id: string }> {
+    const current = { key: this.masterKey, id: this.keyId };
+    if (!this.previousKey || !this.previousId) return current;
+    const now = this.clock.now().getTime();
+    if (!this.rotationBegun && now - this.rotationCheckedAt > ROTATION_CHECK_MS) {
+      this.rotationBegun = await this.keys.anyWrappedBy(this.keyId);
+      this.rotationCheckedAt = now;
+    }
+    return this.rotationBegun ? current : { key: this.previousKey, id: this.previousId };
   }
 }
 

@@ -51,6 +51,49 @@ export class DataKeyRepository {
     return this.repo.countBy({ masterKeyId: Not(masterKeyId) });
   }
 
+  /** How many keys record a master key id other than these (null labels do not count, as in countWrappedByOther). */
+  countWrappedByNone(masterKeyIds: string[]): Promise<number> {
+    return this.repo.countBy({ masterKeyId: Not(In(masterKeyIds)) });
+  }
+
+  /** Whether any key is wrapped by this master key (during a rotation: key:rotate has begun). */
+  async anyWrappedBy(masterKeyId: string): Promise<boolean> {
+    return (await this.repo.findOne({ select: { id: true }, where: { masterKeyId } })) !== null;
+  }
+
+  /** Up to `limit` keys (by id, after `afterId`) that are not wrapped by `masterKeyId` (unlabelled ones included). */
+  findNotWrappedBy(masterKeyId: string, afterId: string, limit: number): Promise<DataKey[]> {
+    return this.repo
+      .createQueryBuilder('k')
+      .where('(k.master_key_id IS NULL OR k.master_key_id <> :mk)', { mk: masterKeyId })
+      .andWhere('k.id > :after', { after: afterId })
+      .orderBy('k.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /**
+   * Online re-wrap of a batch (key:rotate while nodes run): each row is replaced only if its wrap is
+   * still the one that was read (one atomic row update: readers see the old or the new wrap, and
+   * both open during the rotation). Returns how many rows changed.
+   */
+  async replaceWraps(rows: { row: DataKey; wrappedKey: string; masterKeyId: string }[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    return this.repo.manager.transaction(async (em) => {
+      let changed = 0;
+      for (const { row, wrappedKey, masterKeyId } of rows) {
+        const r = await em
+          .createQueryBuilder()
+          .update(DataKey)
+          .set({ wrappedKey, masterKeyId })
+          .where('id = :id AND wrapped_key = :old', { id: row.id, old: row.wrappedKey })
+          .execute();
+        changed += r.affected ?? 0;
+      }
+      return changed;
+    });
+  }
+
   countUnlabelled(): Promise<number> {
     return this.repo.countBy({ masterKeyId: IsNull() });
   }

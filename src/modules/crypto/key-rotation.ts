@@ -25,3 +25,71 @@ export async function matchingMasterKey(keys: DataKeyRepository, candidates: Buf
   if (new Set(ids).size !== 1) return null;
   return candidates.find((k) => masterKeyId(k) === ids[0]) ?? null;
 }
+
+export interface OnlineRotation {
+  /** Keys re-wrapped from MASTER_KEY_PREVIOUS (or unlabelled) to MASTER_KEY. */
+  rewrapped: number;
+  /** Passes over the table (the last one found nothing left). */
+  passes: number;
+}
+
+/**
+ * key:rotate while nodes run (MASTER_KEY = new, MASTER_KEY_PREVIOUS = old on every node): re-wraps
+ * every data key not yet wrapped by `current`, in batches of small transactions, each row replaced
+ * atomically. Nodes open both wraps meanwhile, and wrap new keys with `current` once the first
+ * batch is committed (CryptoService.wrappingKey); after `settleMs` (longer than their
+ * ROTATION_CHECK_MS) a last pass must find nothing, so no key is left behind.
+ */
+export async function rotateMasterKeyOnline(
+  keys: DataKeyRepository,
+  current: Buffer,
+  previous: Buffer,
+  opts: { batchSize?: number; settleMs?: number; onBatch?: (done: number) => void } = {},
+): Promise<OnlineRotation> {
+  if (current.equals(previous)) throw new Error('MASTER_KEY_PREVIOUS equals MASTER_KEY.');
+  const currentId = masterKeyId(current);
+  const previousId = masterKeyId(previous);
+  const batchSize = opts.batchSize ?? 200;
+  const settleMs = opts.settleMs ?? 3000;
+  let rewrapped = 0;
+  let passes = 0;
+  const pass = async (): Promise<number> => {
+    passes++;
+    let done = 0;
+    let after = '';
+    for (;;) {
+      const rows = await keys.findNotWrappedBy(currentId, after, batchSize);
+      if (rows.length === 0) return done;
+      const batch = rows.map((row) => {
+        if (row.masterKeyId !== null && row.masterKeyId !== previousId) {
+          throw new Error(`data key ${row.id} was wrapped by master key ${row.masterKeyId}, neither MASTER_KEY (id ${currentId}) nor MASTER_KEY_PREVIOUS (id ${previousId}).`);
+        }
+        let raw: Buffer;
+        try {
+          raw = unwrapDataKey(previous, { ...row, masterKeyId: row.masterKeyId ?? previousId });
+        } catch (err) {
+          // an unlabelled key may already be wrapped by the new key (an older tool); leave it readable
+          if (row.masterKeyId === null) raw = unwrapDataKey(current, { ...row, masterKeyId: currentId });
+          else throw err;
+        }
+        try {
+          return { row, wrappedKey: wrapDataKey(current, raw, row), masterKeyId: currentId };
+        } finally {
+          raw.fill(0);
+        }
+      });
+      done += await keys.replaceWraps(batch);
+      opts.onBatch?.(rewrapped + done);
+      after = rows[rows.length - 1]!.id;
+    }
+  };
+  rewrapped += await pass();
+  // Nodes may have wrapped a key with the previous key just before they saw the rotation begin.
+  for (;;) {
+    await new Promise((r) => setTimeout(r, settleMs));
+    const more = await pass();
+    rewrapped += more;
+    if (more === 0) break;
+  }
+  return { rewrapped, passes };
+}
