@@ -31,7 +31,12 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSour
     ...common,
     type: 'better-sqlite3',
     database: config.database.file,
-    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+    prepareDatabase: (db: { pragma(s: string): unknown; prepare(sql: string): unknown }) => {
+      // TypeORM begins its transactions DEFERRED: one that reads first and then writes fails at once
+      // with SQLITE_BUSY (no busy wait) when another process (the CLI: key:rotate, backup) committed
+      // in between. IMMEDIATE takes the write lock up front and waits for it (busy_timeout).
+      const prepare = db.prepare.bind(db);
+      db.prepare = (sql: string) => prepare(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql);
       db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 5000');
       db.pragma('synchronous = NORMAL');
