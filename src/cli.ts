@@ -5,7 +5,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { CoreModule } from './common/core.module';
 import { DomainError } from './common/errors';
@@ -13,7 +13,8 @@ import { normalizeLogin } from './common/names';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { dataSourceOptions } from './infra/database/data-source-options';
 import { InfraModule } from './infra/infra.module';
-import { sqliteLockHolder } from './infra/database/sqlite-lock';
+import { acquireSqliteLock, sqliteLockHolder } from './infra/database/sqlite-lock';
+import { backupSqlite, keyNote, MARIADB_PROCEDURE, restoreSqlite, sqliteHasData } from './infra/database/backup';
 import { shredFile } from './infra/files/shred';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AccountsService } from './modules/accounts/accounts.service';
@@ -194,7 +195,68 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
       }
     });
 
+  program
+    .command('backup')
+    .description(
+      'Copy the embedded SQLite database into a file, online (consistent while the server runs and writes). ' +
+        'The master key is never in the backup: keep it apart (docs/operator-tools.md). With MariaDB: prints the mariadb-dump procedure.',
+    )
+    .requiredOption('--out <file>', 'the backup file to write (mode 0600)')
+    .option('--force', 'overwrite the file if it exists')
+    .action((o: { out: string; force?: boolean }) => {
+      if (config.database.kind !== 'sqlite') {
+        MARIADB_PROCEDURE.forEach((l) => out(l));
+        throw new Error('backup copies only the embedded SQLite database; nothing was written.');
+      }
+      const r = backupSqlite(config.database.file, o.out, o.force);
+      chmodSync(r.file, 0o600);
+      out(`Wrote a consistent backup of ${config.database.file} to ${r.file} (${r.bytes} bytes).`);
+      out(keyNote(r.masterKeyIds, configuredKey(config)));
+      out('The master key is not in the backup: restoring needs the key of this time, kept apart from the backups.');
+    });
+
+  program
+    .command('restore')
+    .description(
+      'Put a backup made by `backup` in place of the embedded SQLite database. The server must be stopped; ' +
+        'refuses to replace a database that holds data unless --force. With MariaDB: prints the restore procedure.',
+    )
+    .requiredOption('--from <file>', 'the backup file')
+    .option('--force', 'replace a database that holds data')
+    .action(async (o: { from: string; force?: boolean }) => {
+      if (config.database.kind !== 'sqlite') {
+        MARIADB_PROCEDURE.forEach((l) => out(l));
+        throw new Error('restore writes only the embedded SQLite database; nothing was changed.');
+      }
+      const file = config.database.file;
+      const pid = sqliteLockHolder(file, true);
+      if (pid !== null) throw new Error(`The Lotse server (pid ${pid}) is running on ${file}: stop it before restore.`);
+      const release = acquireSqliteLock(file);
+      try {
+        if (sqliteHasData(file) && !o.force) throw new Error(`${file} holds data: restore replaces it only with --force (make a backup of it first).`);
+        const { masterKeyIds } = restoreSqlite(o.from, file);
+        // migrations of a newer Lotse than the backup's run now (they also run at every start)
+        const ds = await new DataSource(dataSourceOptions(config)).initialize();
+        try {
+          await ds.runMigrations();
+        } finally {
+          await ds.destroy();
+        }
+        out(`Restored ${o.from} into ${file}.`);
+        out(keyNote(masterKeyIds, configuredKey(config)));
+      } finally {
+        release();
+      }
+    });
+
   return program;
+}
+
+/** The master key the server would use, without creating one (null: none configured yet). */
+function configuredKey(config: AppConfig): Buffer | null {
+  if (config.masterKey) return Buffer.from(config.masterKey, 'base64');
+  const file = masterKeyFile(config);
+  return existsSync(file) ? parseMasterKey(readFileSync(file, 'utf8'), file) : null;
 }
 
 /** key:rotate with MASTER_KEY and MASTER_KEY_PREVIOUS: while the nodes run (they accept both keys). */
