@@ -28,7 +28,7 @@ import { Document, DocumentUploaderRole } from './document.entity';
 import { DocumentsRepository } from './documents.repository';
 import { dayIn, msUntilNextDay } from '../../common/zoned-day';
 import type { ReadUpload } from './multipart-upload';
-import { inspectPdf } from './pdf-inspection';
+import { inspectPdfIsolated } from './pdf-sandbox';
 
 /** Plaintext bytes per chunk: with the 65-byte envelope a chunk stays below MariaDB's 64 KiB `blob`. */
 export const CHUNK_BYTES = 60 * 1024;
@@ -85,7 +85,7 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
 
     const file = await read(center.documentMaxBytes);
     if (file.bytes.length > center.documentMaxBytes) throw documentErrors.tooLarge(center.documentMaxBytes);
-    await inspectPdf(file.bytes);
+    await inspectPdfIsolated(file.bytes);
 
     const doc = Object.assign(new Document(), {
       id: this.ids.uuid(),
