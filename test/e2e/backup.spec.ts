@@ -7,10 +7,20 @@ import type { MessageView, ThreadPostView } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, SeededCenter, startApp, TestApp, TestSocket } from '../harness/app';
 import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
-import { DIST_CLI, requireBuild, spawnNode } from '../harness/spawn';
+import { DIST_CLI, DIST_MAIN, freePort, requireBuild, spawnNode } from '../harness/spawn';
 
 const sh = promisify(execFile);
 const bearer = (token: string) => `Bearer ${token}`;
+
+/** A server process (node dist/main.js) started with this environment must refuse to start, naming the reason. */
+async function refusesToStart(env: Record<string, string>, reason: string): Promise<void> {
+  const p = spawnNode(DIST_MAIN, [], { PORT: String(await freePort()), DEMO: 'off', CLIENT: 'off', ...env });
+  const code = await Promise.race([p.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 60_000))]);
+  if (code === 'running') await p.stop();
+  expect(p.stdout() + p.stderr()).toContain(reason);
+  expect(code).not.toBe(0);
+  expect(code).not.toBe('running');
+}
 
 /**
  * Backup and restore (docs/operator-tools.md): a server runs and keeps writing while the backup is
@@ -169,7 +179,7 @@ describe('backup and restore while the server writes', () => {
       expect((await cli(fresh, 'restore', '--from', join(fresh, 'nothing.sqlite'), '--force')).code).toBe(1);
 
       // another master key: the restored installation refuses to start
-      await expect(startApp({ dataDir: fresh, masterKey: randomBytes(32).toString('base64') })).rejects.toThrow('wrapped by another master key');
+      await refusesToStart({ DATA_DIR: fresh, MASTER_KEY: randomBytes(32).toString('base64') }, 'wrapped by another master key');
     },
   );
 
@@ -196,7 +206,7 @@ describe('backup and restore while the server writes', () => {
       const t2 = await start(tempDataDir(), target.url);
       await expectRestored(t2, w);
       await stop(t2);
-      await expect(startApp({ databaseUrl: target.url, masterKey: randomBytes(32).toString('base64') })).rejects.toThrow('wrapped by another master key');
+      await refusesToStart({ DATA_DIR: tempDataDir(), DATABASE_URL: target.url, MASTER_KEY: randomBytes(32).toString('base64') }, 'wrapped by another master key');
     },
   );
 });

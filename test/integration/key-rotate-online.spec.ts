@@ -7,7 +7,18 @@ import type { MessageView } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, startApp, TestApp, TestSocket } from '../harness/app';
 import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
-import { DIST_CLI, requireBuild, spawnNode } from '../harness/spawn';
+import { DIST_CLI, DIST_MAIN, freePort, requireBuild, spawnNode } from '../harness/spawn';
+
+/** A server process (node dist/main.js) started with this environment must refuse to start, naming the reason. */
+async function refusesToStart(env: Record<string, string>, reason: string): Promise<void> {
+  const p = spawnNode(DIST_MAIN, [], { PORT: String(await freePort()), DEMO: 'off', CLIENT: 'off', ...env });
+  const code = await Promise.race([p.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 60_000))]);
+  if (code === 'running') await p.stop();
+  expect(p.stdout() + p.stderr()).toContain(reason);
+  expect(code).not.toBe(0);
+  expect(code).not.toBe('running');
+}
+
 
 /**
  * key:rotate without downtime (docs/operator-tools.md): nodes run with MASTER_KEY=new and
@@ -133,9 +144,7 @@ describe('operator CLI: key:rotate while a node runs', () => {
     await stop(t3);
 
     // only the old key: refused at start, naming the key
-    await expect(startApp({ dataDir, databaseUrl, masterKey: oldKey })).rejects.toThrow(
-      `wrapped by another master key than MASTER_KEY (id ${masterKeyId(Buffer.from(oldKey, 'base64'))})`,
-    );
+    await refusesToStart({ DATA_DIR: dataDir, MASTER_KEY: oldKey, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }, `wrapped by another master key than MASTER_KEY (id ${masterKeyId(Buffer.from(oldKey, 'base64'))})`);
   });
 
   it('should refuse MASTER_KEY_PREVIOUS without MASTER_KEY or equal to it', () => {
