@@ -176,7 +176,12 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     )
     .option('--new-key-file <path>', 'the new key (32 bytes, base64); left out, a key is generated (with MASTER_KEY set: printed once)')
     .option('--resume', 'file mode only: finish a rotation that was interrupted (keeps the key the database matches)')
-    .option('--settle-ms <ms>', 'with MASTER_KEY_PREVIOUS: wait this long before the last pass (longer than the nodes take to see the rotation begin)', int('--settle-ms', 1100, 600_000), 3000)
+    .option(
+      '--settle-ms <ms>',
+      'with MASTER_KEY_PREVIOUS: wait this long before the last pass (longer than the nodes take to see the rotation begin)',
+      int('--settle-ms', 1100, 600_000),
+      3000,
+    )
     .action(async (o: { newKeyFile?: string; resume?: boolean; settleMs: number }) => {
       if (config.masterKeyPrevious) {
         await onlineRotateCommand(config, o, out);
@@ -260,7 +265,11 @@ function configuredKey(config: AppConfig): Buffer | null {
 }
 
 /** key:rotate with MASTER_KEY and MASTER_KEY_PREVIOUS: while the nodes run (they accept both keys). */
-async function onlineRotateCommand(config: AppConfig, o: { newKeyFile?: string; resume?: boolean; settleMs: number }, out: (line: string) => void): Promise<void> {
+async function onlineRotateCommand(
+  config: AppConfig,
+  o: { newKeyFile?: string; resume?: boolean; settleMs: number },
+  out: (line: string) => void,
+): Promise<void> {
   if (o.newKeyFile || o.resume) {
     throw new Error('With MASTER_KEY_PREVIOUS the new key is MASTER_KEY: --new-key-file and --resume are for the offline rotation.');
   }
@@ -270,7 +279,9 @@ async function onlineRotateCommand(config: AppConfig, o: { newKeyFile?: string; 
   const ds = await new DataSource(dataSourceOptions(config)).initialize();
   try {
     const { rewrapped } = await rotateMasterKeyOnline(new DataKeyRepository(ds.getRepository(DataKey)), current, previous, { settleMs: o.settleMs });
-    out(`Re-wrapped ${rewrapped} data keys from MASTER_KEY_PREVIOUS (id ${masterKeyId(previous)}) to MASTER_KEY (id ${masterKeyId(current)}) while the nodes ran.`);
+    out(
+      `Re-wrapped ${rewrapped} data keys from MASTER_KEY_PREVIOUS (id ${masterKeyId(previous)}) to MASTER_KEY (id ${masterKeyId(current)}) while the nodes ran.`,
+    );
     out('Every data key is now wrapped by MASTER_KEY. Remove MASTER_KEY_PREVIOUS on every node (rolling restart), then destroy every copy of the old key.');
   } finally {
     await ds.destroy();

@@ -186,8 +186,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     const missing = JITSI_VARS.filter((k) => parsed[k] === undefined);
     throw new ConfigError(`Configuration error: video needs all of ${JITSI_VARS.join(', ')} or none; missing ${missing.join(', ')}`);
   }
-  if (parsed.MASTER_KEY_PREVIOUS && !parsed.MASTER_KEY) throw new ConfigError('Configuration error: MASTER_KEY_PREVIOUS needs MASTER_KEY (the new key of the rotation)');
-  if (parsed.MASTER_KEY_PREVIOUS && parsed.MASTER_KEY_PREVIOUS === parsed.MASTER_KEY) throw new ConfigError('Configuration error: MASTER_KEY_PREVIOUS must differ from MASTER_KEY');
+  if (parsed.MASTER_KEY_PREVIOUS && !parsed.MASTER_KEY)
+    throw new ConfigError('Configuration error: MASTER_KEY_PREVIOUS needs MASTER_KEY (the new key of the rotation)');
+  if (parsed.MASTER_KEY_PREVIOUS && parsed.MASTER_KEY_PREVIOUS === parsed.MASTER_KEY)
+    throw new ConfigError('Configuration error: MASTER_KEY_PREVIOUS must differ from MASTER_KEY');
   const port = parsed.PORT ?? 3000;
   const dataDir = resolve(parsed.DATA_DIR ?? './data');
   const publicUrl = parsed.PUBLIC_URL ?? `http://localhost:${port}`;

@@ -83,11 +83,21 @@ describe('backup and restore while the server writes', () => {
       rooms.push({ roomId, acked: [] });
     }
     const client = c.clients[0]!;
-    const created = await t.http().post('/api/threads').set('Authorization', bearer(client.token)).send({ subject: 'Sicherung', body: 'Beitrag 0' }).expect(201);
+    const created = await t
+      .http()
+      .post('/api/threads')
+      .set('Authorization', bearer(client.token))
+      .send({ subject: 'Sicherung', body: 'Beitrag 0' })
+      .expect(201);
     const threadId = (created.body as { id: string }).id;
     const posts = ['Beitrag 0'];
     for (let i = 1; i <= 3; i++) {
-      await t.http().post(`/api/threads/${threadId}/posts`).set('Authorization', bearer(client.token)).send({ body: `Beitrag ${i}`, clientPostId: `p${i}` }).expect(201);
+      await t
+        .http()
+        .post(`/api/threads/${threadId}/posts`)
+        .set('Authorization', bearer(client.token))
+        .send({ body: `Beitrag ${i}`, clientPostId: `p${i}` })
+        .expect(201);
       posts.push(`Beitrag ${i}`);
     }
     let n = 0;
@@ -187,17 +197,31 @@ describe('backup and restore while the server writes', () => {
     'should answer backup and restore with the mariadb-dump procedure, and the procedure restores every message and post into a fresh database',
     async () => {
       const t = await start(dataDir, databaseUrl);
-      for (const command of [['backup', '--out', join(dataDir, 'x.sql')], ['restore', '--from', join(dataDir, 'x.sql')]]) {
+      for (const command of [
+        ['backup', '--out', join(dataDir, 'x.sql')],
+        ['restore', '--from', join(dataDir, 'x.sql')],
+      ]) {
         const r = await cli(dataDir, ...command);
         expect(r.out).toContain('mariadb-dump --single-transaction');
         expect(r.code).toBe(1);
       }
       const url = new URL(databaseUrl!);
-      const conn = ['-h', url.hostname, '-P', url.port || '3306', '-u', decodeURIComponent(url.username) || 'root', ...(url.password ? [`-p${decodeURIComponent(url.password)}`] : [])];
+      const conn = [
+        '-h',
+        url.hostname,
+        '-P',
+        url.port || '3306',
+        '-u',
+        decodeURIComponent(url.username) || 'root',
+        ...(url.password ? [`-p${decodeURIComponent(url.password)}`] : []),
+      ];
       const dumpFile = join(tempDataDir(), 'lotse.sql');
       const w = await writeAround(t, async () => {
         // the documented procedure (without gzip): a consistent snapshot while the node writes
-        await sh('sh', ['-c', `mariadb-dump --single-transaction --quick --routines --triggers --hex-blob ${conn.join(' ')} ${url.pathname.slice(1)} > ${dumpFile}`]);
+        await sh('sh', [
+          '-c',
+          `mariadb-dump --single-transaction --quick --routines --triggers --hex-blob ${conn.join(' ')} ${url.pathname.slice(1)} > ${dumpFile}`,
+        ]);
       });
       await stop(t);
       const target = await createMariaDb();
@@ -206,7 +230,10 @@ describe('backup and restore while the server writes', () => {
       const t2 = await start(tempDataDir(), target.url);
       await expectRestored(t2, w);
       await stop(t2);
-      await refusesToStart({ DATA_DIR: tempDataDir(), DATABASE_URL: target.url, MASTER_KEY: randomBytes(32).toString('base64') }, 'wrapped by another master key');
+      await refusesToStart(
+        { DATA_DIR: tempDataDir(), DATABASE_URL: target.url, MASTER_KEY: randomBytes(32).toString('base64') },
+        'wrapped by another master key',
+      );
     },
   );
 });

@@ -18,7 +18,12 @@ describe('documents: PDF compression bombs', () => {
   beforeAll(async () => {
     t = await startApp();
     c = await seedCenter(t, { counselors: 1, clients: 2 });
-    const created = await t.http().post('/api/threads').set('Authorization', bearer(c.clients[0]!.token)).send({ subject: 'Unterlagen', body: 'Hier' }).expect(201);
+    const created = await t
+      .http()
+      .post('/api/threads')
+      .set('Authorization', bearer(c.clients[0]!.token))
+      .send({ subject: 'Unterlagen', body: 'Hier' })
+      .expect(201);
     threadId = (created.body as { id: string }).id;
   });
   afterAll(async () => {
@@ -27,7 +32,11 @@ describe('documents: PDF compression bombs', () => {
   });
 
   const upload = (token: string, bytes: Buffer) =>
-    t.http().post(`/api/threads/${threadId}/documents`).set('Authorization', bearer(token)).attach('file', bytes, { filename: 'Brief.pdf', contentType: 'application/pdf' });
+    t
+      .http()
+      .post(`/api/threads/${threadId}/documents`)
+      .set('Authorization', bearer(token))
+      .attach('file', bytes, { filename: 'Brief.pdf', contentType: 'application/pdf' });
   const documents = async (): Promise<number> => Number((await t.app.get(DataSource).query<{ n: number }[]>('SELECT COUNT(*) AS n FROM documents'))[0]!.n);
 
   it('should refuse a 1 GB compression bomb and a deeply nested PDF, keep memory bounded and answer others meanwhile', async () => {
@@ -55,7 +64,11 @@ describe('documents: PDF compression bombs', () => {
       }
     })();
 
-    const [bombRes, nestedRes, cleanRes] = await Promise.all([upload(c.clients[0]!.token, bomb), upload(c.clients[0]!.token, nested), upload(c.clients[0]!.token, clean)]);
+    const [bombRes, nestedRes, cleanRes] = await Promise.all([
+      upload(c.clients[0]!.token, bomb),
+      upload(c.clients[0]!.token, nested),
+      upload(c.clients[0]!.token, clean),
+    ]);
     sampling = false;
     await sampler;
 

@@ -82,7 +82,9 @@ export function sqliteHasData(dbFile: string): boolean {
   if (!existsSync(dbFile) || statSync(dbFile).size === 0) return false;
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrations'").all() as { name: string }[];
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrations'").all() as {
+      name: string;
+    }[];
     return tables.some((t) => db.prepare(`SELECT 1 FROM "${t.name.replace(/"/g, '""')}" LIMIT 1`).get() !== undefined);
   } finally {
     db.close();

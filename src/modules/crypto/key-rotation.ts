@@ -62,7 +62,9 @@ export async function rotateMasterKeyOnline(
       if (rows.length === 0) return done;
       const batch = rows.map((row) => {
         if (row.masterKeyId !== null && row.masterKeyId !== previousId) {
-          throw new Error(`data key ${row.id} was wrapped by master key ${row.masterKeyId}, neither MASTER_KEY (id ${currentId}) nor MASTER_KEY_PREVIOUS (id ${previousId}).`);
+          throw new Error(
+            `data key ${row.id} was wrapped by master key ${row.masterKeyId}, neither MASTER_KEY (id ${currentId}) nor MASTER_KEY_PREVIOUS (id ${previousId}).`,
+          );
         }
         let raw: Buffer;
         try {

@@ -9,10 +9,7 @@ export const documentErrors = {
     new DomainError('UNSUPPORTED_MEDIA_TYPE', `The PDF contains ${what}, which is not allowed; please save or print it to a plain PDF first.`),
   /** A compression bomb, deeply nested objects, or a file that takes too long to check (pdf-sandbox.ts limits). */
   tooComplex: () =>
-    new DomainError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      'The PDF expands too far or is too complex to be checked; please save or print it to a plain PDF first.',
-    ),
+    new DomainError('UNSUPPORTED_MEDIA_TYPE', 'The PDF expands too far or is too complex to be checked; please save or print it to a plain PDF first.'),
   tooLarge: (maxBytes: number) => new DomainError('PAYLOAD_TOO_LARGE', `The file is larger than the ${formatBytes(maxBytes)} this center allows.`),
   /** The account's uploads of today (the center's calendar day) are used up; `retryAfterMs` says when the next day begins. */
   quotaReached: (retryAfterMs: number) =>
