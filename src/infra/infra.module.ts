@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { loadMasterKey, MASTER_KEY } from './crypto/master-key';
 import { MailService } from './mail/mail.service';
+import { AddressHasher } from './redis/address-hasher';
 import { ClusterBus } from './redis/cluster-bus';
 import { RateLimitService } from './redis/rate-limit.service';
 import { RedisService } from './redis/redis.service';
@@ -15,7 +16,8 @@ import { RedisService } from './redis/redis.service';
     ClusterBus,
     RateLimitService,
     MailService,
+    AddressHasher,
   ],
-  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService],
+  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService, AddressHasher],
 })
 export class InfraModule {}
