@@ -12,7 +12,7 @@ import { AppModule } from './app.module';
 import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
-import { hashedStylesCspFor, securityHeaders } from './common/security-headers';
+import { hashedStylesCspFor, securityHeaders, swaggerRuntimeStyles } from './common/security-headers';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
 import { LotseIoAdapter } from './realtime/io-adapter';
 import { acceptsMultipart } from './modules/documents/multipart-upload';
@@ -90,7 +90,7 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
     .addBearerAuth()
     .build();
   // Swagger UI's page has inline styles: allowed by their hashes, not by 'unsafe-inline'
-  app.use(hashedStylesCspFor('/api/docs'));
+  app.use(hashedStylesCspFor('/api/docs', swaggerRuntimeStyles()));
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
 
   if (options.config.serveClient) {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
@@ -52,8 +54,8 @@ const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(
  * the same strict policy, with exactly those inline styles allowed by their hashes (`<style>`
  * elements, and `style="…"` attributes through 'unsafe-hashes'): never 'unsafe-inline'.
  */
-export function hashedStylesCsp(html: string): string {
-  const blocks = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => sha256(m[1]!));
+export function hashedStylesCsp(html: string, runtimeStyles: string[] = []): string {
+  const blocks = [...[...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => m[1]!), ...runtimeStyles].map(sha256);
   const attributes = [...html.matchAll(/\sstyle="([^"]*)"/gi)].map((m) => sha256(m[1]!));
   const styles = [...new Set(blocks), ...(attributes.length > 0 ? ["'unsafe-hashes'", ...new Set(attributes)] : [])];
   return [
@@ -71,14 +73,29 @@ export function hashedStylesCsp(html: string): string {
 }
 
 /** For the HTML answers under `prefix` (the API docs page): the CSP with the hashes of what it sends. */
-export function hashedStylesCspFor(prefix: string) {
+export function hashedStylesCspFor(prefix: string, runtimeStyles: string[] = []) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'GET' || (req.path !== prefix && req.path !== `${prefix}/`)) return next();
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
-      if (typeof body === 'string' && /^\s*(<!--[\s\S]*?-->\s*)?<!doctype html/i.test(body)) res.setHeader('Content-Security-Policy', hashedStylesCsp(body));
+      if (typeof body === 'string' && /^\s*(<!--[\s\S]*?-->\s*)?<!doctype html/i.test(body)) res.setHeader('Content-Security-Policy', hashedStylesCsp(body, runtimeStyles));
       return send(body);
     };
     next();
   };
+}
+
+/**
+ * The `<style>` elements Swagger UI's scripts create at run time (its logo is an SVG with a style
+ * element), read from the installed swagger-ui-dist so that an upgrade brings its own hashes.
+ */
+export function swaggerRuntimeStyles(): string[] {
+  try {
+    const dir = (require('swagger-ui-dist/absolute-path.js') as () => string)();
+    return ['swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js'].flatMap((f) =>
+      [...readFileSync(join(dir, f), 'utf8').matchAll(/createElement\("style",null,"([^"\\]*)"\)/g)].map((m) => m[1]!),
+    );
+  } catch {
+    return [];
+  }
 }

@@ -68,8 +68,8 @@ describe('content security policy on every page in Chromium', () => {
     const port = await freePort();
     t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
     c = await seedCenter(t, { counselors: 1, clients: 1 });
-    const admin = await connect(t.url, c.admin.token);
-    roomId = await createRoom(admin, { memberIds: [c.counselors[0]!.id] });
+    const counselor = await connect(t.url, c.counselors[0]!.token);
+    roomId = await createRoom(counselor, { memberIds: [c.clients[0]!.id] });
     const thread = await t
       .http()
       .post('/api/threads')
@@ -131,14 +131,10 @@ describe('content security policy on every page in Chromium', () => {
 
   it('should open the widget on the demo homepage and the console after a login without a violation', async () => {
     const { page, seen } = await open(null);
-    const found = await visit(page, seen, `/widget-demo.html?center=${c.slug}`, (p) => p.locator('#lotse-widget').waitFor());
-    await page.locator('#lotse-widget button, #lotse-widget [role="button"]').first().click({ timeout: 5000 }).catch(() => undefined);
-    await page.waitForTimeout(500);
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame()) continue;
-      found.push(...(await frame.evaluate<string[]>('window.__cspViolations ?? []').catch(() => [] as string[])).map((v) => `widget frame: ${v}`));
-    }
-    found.push(...(await page.evaluate<string[]>('window.__cspViolations')).map((v) => `demo after open: ${v}`), ...seen.console.splice(0));
+    // the loader on the demo homepage (the live chat is closed: the loader says so and frames nothing)
+    const found = await visit(page, seen, `/widget-demo.html?center=${c.slug}`, (p) => p.locator('#lotse-widget[data-status]').waitFor({ state: 'attached' }));
+    // the widget app itself, as the iframe would show it
+    found.push(...(await visit(page, seen, `/widget.html?center=${c.slug}&lang=de`, (p) => p.locator('body *').first().waitFor())));
 
     const con = await open(null);
     found.push(...(await visit(con.page, con.seen, `/console.html?center=${c.slug}`)));
