@@ -111,6 +111,21 @@ class EnvSchema {
   @MinLength(32, { message: 'JITSI_APP_SECRET must have at least 32 characters (openssl rand -hex 32)' })
   @MaxLength(512)
   JITSI_APP_SECRET?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{32,512}$/, { message: 'must be at least 32 printable characters without spaces (openssl rand -hex 32)' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f.:]{2,45}$/i, { message: 'must be an IP address to listen on, like 127.0.0.1 or 0.0.0.0' })
+  METRICS_HOST?: string;
 }
 
 const JITSI_VARS = ['JITSI_DOMAIN', 'JITSI_APP_ID', 'JITSI_APP_SECRET'] as const;
@@ -142,6 +157,17 @@ export interface AppConfig {
   trustedProxies: string[];
   /** The self-hosted Jitsi that video rooms use (JWT auth, HS256); null: video is off (503 VIDEO_NOT_CONFIGURED). */
   jitsi: JitsiConfig | null;
+  /** /metrics (Prometheus): closed unless a token (Bearer, on the main port) or a port of its own is set. */
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** METRICS_TOKEN: `GET /metrics` on the main port with `Authorization: Bearer <token>`; null: 404 there. */
+  token: string | null;
+  /** METRICS_PORT: a separate listener that serves only /metrics (the token too, when set). */
+  port: number | null;
+  /** METRICS_HOST: where that listener binds (default 127.0.0.1: reachable from this machine only). */
+  host: string;
 }
 
 export interface JitsiConfig {
@@ -206,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       parsed.JITSI_DOMAIN && parsed.JITSI_APP_ID && parsed.JITSI_APP_SECRET
         ? { domain: parsed.JITSI_DOMAIN.toLowerCase(), appId: parsed.JITSI_APP_ID, appSecret: parsed.JITSI_APP_SECRET }
         : null,
+    metrics: { token: parsed.METRICS_TOKEN ?? null, port: parsed.METRICS_PORT ?? null, host: parsed.METRICS_HOST ?? '127.0.0.1' },
   };
 }
 

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { loadMasterKey, MASTER_KEY } from './crypto/master-key';
 import { MailService } from './mail/mail.service';
+import { MetricsService } from './metrics/metrics.service';
 import { AddressHasher } from './redis/address-hasher';
 import { ClusterBus } from './redis/cluster-bus';
 import { RateLimitService } from './redis/rate-limit.service';
@@ -17,7 +18,8 @@ import { RedisService } from './redis/redis.service';
     RateLimitService,
     MailService,
     AddressHasher,
+    MetricsService,
   ],
-  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService, AddressHasher],
+  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService, AddressHasher, MetricsService],
 })
 export class InfraModule {}
