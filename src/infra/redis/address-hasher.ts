@@ -88,8 +88,10 @@ export class AddressHasher {
       return this.remember(day, randomBytes(32).toString('base64'), this.redis.client ? now - REFRESH_MS : now);
     }
     try {
-      const raw = await withTimeout(this.shared(day, create ? (cached?.raw ?? randomBytes(32).toString('base64')) : null, expiresAt));
-      if (raw === null) return cached?.hmacKey ?? null;
+      const candidate = create ? (cached?.raw ?? randomBytes(32).toString('base64')) : null;
+      const raw = await withTimeout(this.shared(day, candidate, expiresAt));
+      // none in Redis: not created (yesterday's), or expired at once (a node clock ahead of Redis's)
+      if (raw === null) return candidate === null ? null : this.remember(day, candidate, now);
       return this.remember(day, raw, now);
     } catch (err) {
       // Redis away: keep the key this node has (or one of its own for the day, until Redis is back)

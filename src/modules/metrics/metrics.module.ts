@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CentersModule } from '../centers/centers.module';
 import { LiveQueueModule } from '../live-queue/live-queue.module';
-import { CommandMetricsInterceptor } from './command-metrics.interceptor';
 import { MetricsCollector } from './metrics-collector.service';
 import { MetricsController } from './metrics.controller';
 
@@ -10,6 +8,6 @@ import { MetricsController } from './metrics.controller';
 @Module({
   imports: [CentersModule, LiveQueueModule],
   controllers: [MetricsController],
-  providers: [MetricsCollector, { provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor }],
+  providers: [MetricsCollector],
 })
 export class MetricsModule {}

@@ -1,11 +1,12 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Observable, tap } from 'rxjs';
-import { MetricsService } from '../../infra/metrics/metrics.service';
-import type { Ack } from '../../realtime/contract';
+import { MetricsService } from '../infra/metrics/metrics.service';
+import type { Ack } from './contract';
 
 /**
  * Times every socket command from its arrival to its ack (lotse_ack_latency_seconds, by command and
- * outcome) and counts the acknowledged messages. Registered globally; HTTP passes through.
+ * outcome) and counts the acknowledged messages. On every gateway (LotseGateway): Nest's global
+ * interceptors do not reach gateways.
  */
 @Injectable()
 export class CommandMetricsInterceptor implements NestInterceptor {
