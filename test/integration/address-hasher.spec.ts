@@ -137,7 +137,7 @@ describe('AddressHasher on Redis (every node shares the day key)', () => {
     expect(await admin.exists(`${prefix}${utcDay(now - 3 * DAY)}`)).toBe(0);
   });
 
-  it('should keep hashing while Redis is away, and agree again once it is back', async () => {
+  it('should keep hashing at once, with a key of its own, while Redis cannot be reached', async () => {
     const now = Date.now();
     const r = redisService(`redis://127.0.0.1:1`);
     services.push(r);
