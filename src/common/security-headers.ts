@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
@@ -78,7 +77,8 @@ export function hashedStylesCspFor(prefix: string, runtimeStyles: string[] = [])
     if (req.method !== 'GET' || (req.path !== prefix && req.path !== `${prefix}/`)) return next();
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
-      if (typeof body === 'string' && /^\s*(<!--[\s\S]*?-->\s*)?<!doctype html/i.test(body)) res.setHeader('Content-Security-Policy', hashedStylesCsp(body, runtimeStyles));
+      if (typeof body === 'string' && /^\s*(<!--[\s\S]*?-->\s*)?<!doctype html/i.test(body))
+        res.setHeader('Content-Security-Policy', hashedStylesCsp(body, runtimeStyles));
       return send(body);
     };
     next();
@@ -91,9 +91,8 @@ export function hashedStylesCspFor(prefix: string, runtimeStyles: string[] = [])
  */
 export function swaggerRuntimeStyles(): string[] {
   try {
-    const dir = (require('swagger-ui-dist/absolute-path.js') as () => string)();
     return ['swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js'].flatMap((f) =>
-      [...readFileSync(join(dir, f), 'utf8').matchAll(/createElement\("style",null,"([^"\\]*)"\)/g)].map((m) => m[1]!),
+      [...readFileSync(require.resolve(`swagger-ui-dist/${f}`), 'utf8').matchAll(/createElement\("style",null,"([^"\\]*)"\)/g)].map((m) => m[1]!),
     );
   } catch {
     return [];

@@ -123,7 +123,12 @@ describe('/metrics', () => {
       // a refused one is timed as an error and not counted as a message
       const refused = await call(client, 'message.send', { roomId: randomUUID(), clientMsgId: randomUUID(), body: 'x' });
       expect(refused.ok).toBe(false);
-      const thread = await t.http().post('/api/threads').set('Authorization', `Bearer ${c.clients[0]!.token}`).send({ subject: 'Frage', body: 'Eine Frage' }).expect(201);
+      const thread = await t
+        .http()
+        .post('/api/threads')
+        .set('Authorization', `Bearer ${c.clients[0]!.token}`)
+        .send({ subject: 'Frage', body: 'Eine Frage' })
+        .expect(201);
       expect(thread.body).toHaveProperty('id');
       ok(await call(counselor, 'shift.open', { maxChats: 2 }));
 

@@ -93,9 +93,27 @@ describe('security headers', () => {
     beforeAll(async () => {
       t = await startApp();
       const dir = mkdtempSync(join(tmpdir(), 'lotse-tls-'));
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], {
-        stdio: 'ignore',
-      });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
       const express = t.app.getHttpAdapter().getInstance() as Parameters<typeof createServer>[1];
       server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, express);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

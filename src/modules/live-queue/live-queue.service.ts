@@ -63,7 +63,8 @@ export class LiveQueueService implements OnModuleDestroy {
       void this.countRefusal(auth.centerId, auth.subjectId, 'live.refused_closed', now);
       throw new DomainError('LIVE_CLOSED', 'The live chat is closed outside its opening hours.');
     }
-    if (await this.repo.isBlocked(auth.centerId, auth.subjectId, await this.limits.recentAddressKeys(origin.ip), now)) throw errors.forbidden('The live chat is not available to you.');
+    if (await this.repo.isBlocked(auth.centerId, auth.subjectId, await this.limits.recentAddressKeys(origin.ip), now))
+      throw errors.forbidden('The live chat is not available to you.');
     const text = dto.message?.trim() || null;
     const message = text === null ? null : await this.crypto.encrypt(firstMessageCtx(auth.centerId, auth.subjectId), text);
     const outcome = await this.store

@@ -64,11 +64,15 @@ export class MetricsCollector implements OnApplicationBootstrap, OnApplicationSh
     const server = createServer((req, res) => {
       const path = (req.url ?? '').split('?')[0];
       if (req.method !== 'GET' || path !== '/metrics') {
-        res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Only GET /metrics is served here.' } }));
+        res
+          .writeHead(404, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Only GET /metrics is served here.' } }));
         return;
       }
       if (token !== null && !bearerMatches(req.headers.authorization, token)) {
-        res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'A valid metrics token is required.' } }));
+        res
+          .writeHead(401, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'A valid metrics token is required.' } }));
         return;
       }
       this.metrics.scrape().then(
