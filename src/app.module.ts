@@ -30,6 +30,7 @@ import { StatsModule } from './modules/stats/stats.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { AppointmentsModule } from './modules/appointments/appointments.module';
 import { VideoModule } from './modules/video/video.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -67,6 +68,7 @@ export class AppModule {
         VideoModule,
         TeamModule,
         StatsModule,
+        MetricsModule,
       ],
     };
   }

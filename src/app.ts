@@ -12,6 +12,7 @@ import { AppModule } from './app.module';
 import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
+import { hashedStylesCspFor, securityHeaders, swaggerRuntimeStyles } from './common/security-headers';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
 import { LotseIoAdapter } from './realtime/io-adapter';
 import { acceptsMultipart } from './modules/documents/multipart-upload';
@@ -56,7 +57,7 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
         directives: {
           'default-src': ["'self'"],
           'script-src': ["'self'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
+          'style-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
           'connect-src': ["'self'"],
           'font-src': ["'self'"],
@@ -68,8 +69,11 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
       },
       crossOriginEmbedderPolicy: false,
       referrerPolicy: { policy: 'no-referrer' },
+      // only over TLS (securityHeaders): helmet would send it on plain HTTP as well
+      strictTransportSecurity: false,
     }),
   );
+  app.use(securityHeaders);
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(createValidationPipe());
   // The public status reads (homepage button) may come from any homepage; everything else only from allowed origins.
@@ -85,6 +89,8 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
+  // Swagger UI's page has inline styles: allowed by their hashes, not by 'unsafe-inline'
+  app.use(hashedStylesCspFor('/api/docs', swaggerRuntimeStyles()));
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
 
   if (options.config.serveClient) {

@@ -116,6 +116,20 @@ class EnvSchema {
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 random bytes in base64 (the MASTER_KEY before the rotation)' })
   MASTER_KEY_PREVIOUS?: string;
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{32,512}$/, { message: 'must be at least 32 printable characters without spaces (openssl rand -hex 32)' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsOptional()
+  @Matches(/^[0-9a-f.:]{2,45}$/i, { message: 'must be an IP address to listen on, like 127.0.0.1 or 0.0.0.0' })
+  METRICS_HOST?: string;
 }
 
 const JITSI_VARS = ['JITSI_DOMAIN', 'JITSI_APP_ID', 'JITSI_APP_SECRET'] as const;
@@ -149,6 +163,17 @@ export interface AppConfig {
   jitsi: JitsiConfig | null;
   /** MASTER_KEY_PREVIOUS: during a rotation, the old master key (data keys it wrapped still open; new ones are wrapped by masterKey). */
   masterKeyPrevious: string | null;
+  /** /metrics (Prometheus): closed unless a token (Bearer, on the main port) or a port of its own is set. */
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** METRICS_TOKEN: `GET /metrics` on the main port with `Authorization: Bearer <token>`; null: 404 there. */
+  token: string | null;
+  /** METRICS_PORT: a separate listener that serves only /metrics (the token too, when set). */
+  port: number | null;
+  /** METRICS_HOST: where that listener binds (default 127.0.0.1: reachable from this machine only). */
+  host: string;
 }
 
 export interface JitsiConfig {
@@ -218,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         ? { domain: parsed.JITSI_DOMAIN.toLowerCase(), appId: parsed.JITSI_APP_ID, appSecret: parsed.JITSI_APP_SECRET }
         : null,
     masterKeyPrevious: parsed.MASTER_KEY_PREVIOUS ?? null,
+    metrics: { token: parsed.METRICS_TOKEN ?? null, port: parsed.METRICS_PORT ?? null, host: parsed.METRICS_HOST ?? '127.0.0.1' },
   };
 }
 

@@ -2,6 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { loadMasterKey, loadPreviousMasterKey, MASTER_KEY, MASTER_KEY_PREVIOUS } from './crypto/master-key';
 import { MailService } from './mail/mail.service';
+import { MetricsService } from './metrics/metrics.service';
+import { AddressHasher } from './redis/address-hasher';
 import { ClusterBus } from './redis/cluster-bus';
 import { RateLimitService } from './redis/rate-limit.service';
 import { RedisService } from './redis/redis.service';
@@ -16,7 +18,9 @@ import { RedisService } from './redis/redis.service';
     RateLimitService,
     MailService,
     { provide: MASTER_KEY_PREVIOUS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadPreviousMasterKey(config) },
+    AddressHasher,
+    MetricsService,
   ],
-  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService, MASTER_KEY_PREVIOUS],
+  exports: [MASTER_KEY, RedisService, ClusterBus, RateLimitService, MailService, MASTER_KEY_PREVIOUS, AddressHasher, MetricsService],
 })
 export class InfraModule {}

@@ -20,6 +20,7 @@ import { plainAddress } from '../common/client-address';
 import { errors } from '../common/errors';
 import { toErrorBody } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation';
+import { CommandMetricsInterceptor } from './command-metrics.interceptor';
 import type { Ack, AckCallback, ClientToServerEvents, ServerToClientEvents } from './contract';
 
 /** Socket data set by the auth middleware. */
@@ -74,7 +75,13 @@ export class AckInterceptor implements NestInterceptor {
 
 /** A gateway on the default namespace with Lotse's ack, error and validation handling. */
 export function LotseGateway(): ClassDecorator {
-  return applyDecorators(WebSocketGateway(), UseFilters(new WsErrorFilter()), UseInterceptors(new AckInterceptor()), UsePipes(createValidationPipe()));
+  return applyDecorators(
+    WebSocketGateway(),
+    UseFilters(new WsErrorFilter()),
+    // outermost: it times the whole command, ack included (/metrics)
+    UseInterceptors(CommandMetricsInterceptor, new AckInterceptor()),
+    UsePipes(createValidationPipe()),
+  );
 }
 
 /** Handler parameter: the authenticated caller of this socket. */

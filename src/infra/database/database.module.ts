@@ -1,7 +1,9 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { MetricsService } from '../metrics/metrics.service';
 import { dataSourceOptions } from './data-source-options';
+import { QueryErrorCounter } from './query-error-counter';
 import { acquireSqliteLock } from './sqlite-lock';
 import { TransactionsModule } from './transactions.module';
 
@@ -10,8 +12,14 @@ import { TransactionsModule } from './transactions.module';
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true, retryAttempts: 3, retryDelay: 1000 }),
+      inject: [APP_CONFIG, MetricsService],
+      useFactory: (config: AppConfig, metrics: MetricsService) => ({
+        ...dataSourceOptions(config),
+        migrationsRun: true,
+        retryAttempts: 3,
+        retryDelay: 1000,
+        logger: new QueryErrorCounter(metrics),
+      }),
     }),
     TransactionsModule,
   ],

@@ -4,6 +4,7 @@ import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRe
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { errors } from '../../common/errors';
 import { MASTER_KEY } from '../crypto/master-key';
+import { AddressHasher } from './address-hasher';
 import { RedisService } from './redis.service';
 
 /** Named limits: points per duration (seconds); `perAddress` ones are lifted by RATE_LIMITS=off. */
@@ -46,6 +47,7 @@ export class RateLimitService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MASTER_KEY) private readonly masterKey: Buffer,
     redis: RedisService,
+    private readonly addresses: AddressHasher,
   ) {
     for (const [name, l] of Object.entries(LIMITS) as [LimitName, (typeof LIMITS)[LimitName]][]) {
       const points = name === 'socketEvents' ? config.socketEventLimit : name === 'accountMessages' ? config.messageRateLimit : l.points;
@@ -58,12 +60,14 @@ export class RateLimitService {
     }
   }
 
-  /** HMAC of an address: stable for limits, useless to anyone without MASTER_KEY. */
-  addressKey(ip: string | undefined): string {
-    return createHmac('sha256', this.masterKey)
-      .update(`ip|${ip ?? 'unknown'}`)
-      .digest('base64url')
-      .slice(0, 22);
+  /** HMAC of an address with the day's key (AddressHasher): stable for the limits of a day, unlinkable across days. */
+  addressKey(ip: string | undefined): Promise<string> {
+    return this.addresses.hash(ip);
+  }
+
+  /** The address's hashes with today's and yesterday's key (a block made yesterday still holds). */
+  recentAddressKeys(ip: string | undefined): Promise<string[]> {
+    return this.addresses.recentHashes(ip);
   }
 
   /**

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { MetricsService } from '../metrics/metrics.service';
 
 /**
  * The shared Redis connections when REDIS_URL is set (null otherwise: one node, in-process).
@@ -13,7 +14,10 @@ export class RedisService implements OnApplicationShutdown {
   private readonly extra: Redis[] = [];
   private lastErrorLog = -Infinity;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
     this.client = config.redisUrl ? this.create('main') : null;
   }
 
@@ -49,6 +53,7 @@ export class RedisService implements OnApplicationShutdown {
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     client.on('error', (err: Error) => {
+      this.metrics?.redisErrors.inc({ connection: name });
       const now = performance.now(); // a log throttle: monotonic time, not the wall clock
       if (now - this.lastErrorLog > 5000) {
         this.lastErrorLog = now;

@@ -94,7 +94,7 @@ export class StaffService {
   /** Public: the invited person sets a password and is signed in. Unknown, used or expired links: NOT_FOUND. */
   async acceptInvitation(dto: AcceptInvitationDto, origin: { ip: string | undefined }): Promise<LoginResult> {
     // accepting signs in: it counts against the address like a login attempt
-    await this.limits.consume('loginAddress', this.limits.addressKey(origin.ip));
+    await this.limits.consume('loginAddress', await this.limits.addressKey(origin.ip));
     const center = await this.centers.bySlug(dto.center);
     const account = await this.accounts.acceptInvitation(center.id, dto.token, dto.password);
     if (!account) throw errors.notFound('The invitation');

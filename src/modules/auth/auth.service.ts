@@ -52,7 +52,7 @@ export class AuthService implements OnModuleInit {
    * this account in its window still gets its try, so the owner logs in while guessing stays slow.
    */
   async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResult> {
-    const addressKey = this.limits.addressKey(origin.ip);
+    const addressKey = await this.limits.addressKey(origin.ip);
     await this.limits.consume('loginAddress', addressKey);
     const center = await this.centers.bySlug(dto.center).catch(() => null);
     const login = normalizeLogin(dto.login);
@@ -72,7 +72,7 @@ export class AuthService implements OnModuleInit {
   }
 
   async register(dto: RegisterDto, origin: RequestOrigin): Promise<LoginResult> {
-    await this.limits.consume('registerAddress', this.limits.addressKey(origin.ip));
+    await this.limits.consume('registerAddress', await this.limits.addressKey(origin.ip));
     const center = await this.centers.bySlug(dto.center);
     const { account, confirmToken } = await this.accounts.registerClient(center.id, dto);
     // the row is committed (one insert): crisis contacts may take the new client at once (issue 13)
@@ -94,7 +94,7 @@ export class AuthService implements OnModuleInit {
 
   /** An anonymous live-chat identity: a random id, no personal data, expires after six hours. */
   async createVisitor(centerSlug: string, origin: RequestOrigin): Promise<VisitorResult> {
-    await this.limits.consume('visitorAddress', this.limits.addressKey(origin.ip));
+    await this.limits.consume('visitorAddress', await this.limits.addressKey(origin.ip));
     const center = await this.centers.bySlug(centerSlug);
     const visitorId = this.ids.uuid();
     const token = await this.tokens.issue({ subjectId: visitorId, role: 'visitor', centerId: center.id }, VISITOR_TTL_MS);

@@ -52,7 +52,7 @@ export class PasswordResetService implements OnModuleDestroy {
    * Limited per address and per login (known or not), like login.
    */
   async request(dto: RequestPasswordResetDto, origin: RequestOrigin): Promise<Record<string, never>> {
-    await this.limits.consume('resetAddress', this.limits.addressKey(origin.ip));
+    await this.limits.consume('resetAddress', await this.limits.addressKey(origin.ip));
     const login = normalizeLogin(dto.login);
     await this.limits.consume('resetAccount', this.limits.nameKey('reset', `${normalizeLogin(dto.center)}|${login}`));
     const work = this.deliver(dto.center, login).catch((err: unknown) => {
@@ -80,7 +80,7 @@ export class PasswordResetService implements OnModuleDestroy {
    * link of an account that is no longer active (nothing is used up then either).
    */
   async confirm(dto: ConfirmPasswordResetDto, origin: RequestOrigin): Promise<LoginResult> {
-    await this.limits.consume('resetConfirmAddress', this.limits.addressKey(origin.ip));
+    await this.limits.consume('resetConfirmAddress', await this.limits.addressKey(origin.ip));
     const center = await this.centers.bySlug(dto.center);
     this.passwords.check(dto.password);
     const tokenHash = hashToken(dto.token);

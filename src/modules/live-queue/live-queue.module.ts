@@ -42,5 +42,7 @@ import { VisitorBlock } from './visitor-block.entity';
     LiveQueueGateway,
     LiveOverviewService,
   ],
+  // the shared store, read by /metrics (waiting visitors and shifts per center)
+  exports: [LIVE_QUEUE_STORE],
 })
 export class LiveQueueModule {}

@@ -259,11 +259,11 @@ export class LiveQueueRepository {
 
   // ---- blocks ----------------------------------------------------------------------------------
 
-  /** A block of this visitor id or of this address hash that has not expired. */
-  async isBlocked(centerId: string, visitorId: string, addressHash: string | null, now: Date): Promise<boolean> {
+  /** A block of this visitor id or of one of these address hashes (today's and yesterday's key) that has not expired. */
+  async isBlocked(centerId: string, visitorId: string, addressHashes: string[], now: Date): Promise<boolean> {
     if (!isUuid(visitorId)) return false;
     const who: FindOptionsWhere<VisitorBlock>[] = [{ centerId, visitorId }];
-    if (addressHash) who.push({ centerId, addressHash });
+    for (const addressHash of addressHashes) who.push({ centerId, addressHash });
     const where = who.flatMap((w) => [
       { ...w, expiresAt: IsNull() },
       { ...w, expiresAt: MoreThan(now) },

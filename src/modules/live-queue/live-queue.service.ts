@@ -55,7 +55,7 @@ export class LiveQueueService implements OnModuleDestroy {
   /** `{ position: 0 }` means a counselor was assigned at once (`queue.assigned` is pushed as well). */
   async join(auth: AuthContext, dto: JoinQueueDto, origin: RequestOrigin): Promise<QueueJoinResult> {
     requireRole(auth, 'visitor', { message: 'Only visitors join the live chat queue.' });
-    const address = this.limits.addressKey(origin.ip);
+    const address = await this.limits.addressKey(origin.ip);
     await this.limits.consume('queueJoinAddress', address);
     const center = await this.effects.center(auth.centerId);
     const now = this.clock.now();
@@ -63,7 +63,8 @@ export class LiveQueueService implements OnModuleDestroy {
       void this.countRefusal(auth.centerId, auth.subjectId, 'live.refused_closed', now);
       throw new DomainError('LIVE_CLOSED', 'The live chat is closed outside its opening hours.');
     }
-    if (await this.repo.isBlocked(auth.centerId, auth.subjectId, address, now)) throw errors.forbidden('The live chat is not available to you.');
+    if (await this.repo.isBlocked(auth.centerId, auth.subjectId, await this.limits.recentAddressKeys(origin.ip), now))
+      throw errors.forbidden('The live chat is not available to you.');
     const text = dto.message?.trim() || null;
     const message = text === null ? null : await this.crypto.encrypt(firstMessageCtx(auth.centerId, auth.subjectId), text);
     const outcome = await this.store

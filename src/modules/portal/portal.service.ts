@@ -51,8 +51,8 @@ export class PortalService {
   }
 }
 
-/** Paths that belong to the API, health check and sockets: an unknown one there answers JSON. */
-const NOT_PORTAL = /^\/(?:api|health|socket\.io)(?:\/|$)/;
+/** Paths that belong to the API, health check, sockets and metrics: an unknown one there answers JSON. */
+const NOT_PORTAL = /^\/(?:api|health|socket\.io|metrics)(?:\/|$)/;
 
 export function isPortalPath(path: string): boolean {
   return !NOT_PORTAL.test(path);

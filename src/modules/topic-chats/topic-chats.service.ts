@@ -136,7 +136,7 @@ export class TopicChatsService {
     }
     const existing = await this.repo.findParticipant(chat.centerId, chat.id, auth.subjectId);
     if (existing) return this.rejoin(existing, roomId);
-    await this.limits.consume('topicJoinAddress', this.limits.addressKey(origin.ip));
+    await this.limits.consume('topicJoinAddress', await this.limits.addressKey(origin.ip));
     const nickname = dto.nickname.trim();
     const problem = nicknameProblem(nickname, await this.accounts.staffDisplayNames(auth.centerId));
     if (problem) throw errors.validation(problem, ['nickname']);
