@@ -63,6 +63,9 @@ async function visit(page: Page, seen: Seen, path: string, waitFor?: (p: Page) =
 
 const h1 = (p: Page) => p.locator('h1').first().waitFor();
 
+// many pages per test, each until the network is idle: more than the tier's default under CI load
+jest.setTimeout(240_000);
+
 describe('content security policy on every page in Chromium', () => {
   beforeAll(async () => {
     const port = await freePort();
