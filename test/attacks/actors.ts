@@ -204,14 +204,19 @@ async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld
     await assignedThread(slug, admin, clients[0], counselors[0], url),
     await assignedThread(slug, admin, clients[1], counselors[1], url),
   ];
-  const post = await as(counselors[0].token, url)
-    .post(`/api/threads/${threads[0]}/posts`)
-    .send({ body: plant(`Antwort ${randomBytes(6).toString('hex')}`), clientPostId: `seed-${randomBytes(4).toString('hex')}` });
-  expectStatus(post, 201, 'post');
+  // a document attached to a post of the counselor (an unattached upload is only its uploader's)
   const doc = await as(counselors[0].token, url)
     .post(`/api/threads/${threads[0]}/documents`)
     .attach('file', await cleanPdf(), { filename: 'brief.pdf', contentType: 'application/pdf' });
   expectStatus(doc, 201, 'document');
+  const post = await as(counselors[0].token, url)
+    .post(`/api/threads/${threads[0]}/posts`)
+    .send({
+      body: plant(`Antwort ${randomBytes(6).toString('hex')}`),
+      clientPostId: `seed-${randomBytes(4).toString('hex')}`,
+      documentIds: [(doc.body as { id: string }).id],
+    });
+  expectStatus(post, 201, 'post');
   const note = await as(counselors[0].token, url)
     .post(`/api/clients/${clients[0].id}/notes`)
     .send({ body: plant(`Notiz ${randomBytes(6).toString('hex')}`) });
@@ -277,8 +282,7 @@ async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld
 /** Seeds both centers (global-setup.ts calls it once). */
 export async function seedActors(info: AttackServer): Promise<World> {
   const tag = randomBytes(2).toString('hex');
-  const a = await seedCenter(info, `atk-a${tag}`);
-  const b = await seedCenter(info, `atk-b${tag}`);
+  const [a, b] = await Promise.all([seedCenter(info, `atk-a${tag}`), seedCenter(info, `atk-b${tag}`)]);
   return { centers: [a, b] };
 }
 
