@@ -192,7 +192,6 @@ export async function assignedThread(center: string, admin: Actor, client: Actor
 async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld> {
   const url = info.url;
   const adminEmail = `admin@${slug}.example`;
-  await cli(info, ['center:create', '--slug', slug, '--name', `Beratung ${slug}`, '--admin-email', adminEmail, '--admin-password', PASSWORD]);
   const admin = await loginActor(slug, adminEmail, PASSWORD, url);
   const counselors: [Actor, Actor] = [
     await freshStaff(slug, admin, 'counselor', url, info.dataDir),
@@ -282,8 +281,12 @@ async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld
 /** Seeds both centers (global-setup.ts calls it once). */
 export async function seedActors(info: AttackServer): Promise<World> {
   const tag = randomBytes(2).toString('hex');
-  const [a, b] = await Promise.all([seedCenter(info, `atk-a${tag}`), seedCenter(info, `atk-b${tag}`)]);
-  return { centers: [a, b] };
+  const slugs = [`atk-a${tag}`, `atk-b${tag}`];
+  // the CLI writes the SQLite file beside the running server: one at a time
+  for (const slug of slugs)
+    await cli(info, ['center:create', '--slug', slug, '--name', `Beratung ${slug}`, '--admin-email', `admin@${slug}.example`, '--admin-password', PASSWORD]);
+  const [a, b] = await Promise.all(slugs.map((slug) => seedCenter(info, slug)));
+  return { centers: [a!, b!] };
 }
 
 /** A temp dir (for tests that need one of their own). */
