@@ -119,7 +119,7 @@ describe('authentication attacks', () => {
         const batch = await Promise.all([0, 1, 2, 3].map((k) => loginFrom(address(), A().slug, victim.login, `Guess-${i + k}-Battery`)));
         for (const res of batch) {
           statuses.push(res.status);
-          if (res.status === 429) limited = res as never;
+          if (res.status === 429) limited = res;
         }
       }
       const guessed = statuses.filter((s) => s === 401).length;
