@@ -189,13 +189,13 @@ describe('hostile ids in bodies, queries and socket payloads', () => {
         const socket = command === 'room.close' || command === 'live.end' ? counselor : client;
         const problems: string[] = [];
         for (const [label, roomId] of SOCKET_HOSTILE(b)) {
-          const ack = (await callRaw(socket, command, {
+          const ack = await callRaw(socket, command, {
             roomId,
             clientMsgId: `h-${randomBytes(4).toString('hex')}`,
             body: 'x',
             seq: 1,
             typing: true,
-          }));
+          });
           if (ack.ok || !['VALIDATION_FAILED', 'NOT_FOUND', 'FORBIDDEN'].includes(ack.error.code))
             problems.push(`${label}: ${JSON.stringify(ack).slice(0, 120)}`);
         }
@@ -223,7 +223,7 @@ describe('hostile ids in bodies, queries and socket payloads', () => {
         {},
         [[a.clients[0].id]],
       ]) {
-        const ack = (await callRaw(counselor, 'room.create', { name: 'Raum', memberIds }));
+        const ack = await callRaw(counselor, 'room.create', { name: 'Raum', memberIds });
         if (ack.ok) problems.push(`${JSON.stringify(memberIds)}: created`);
       }
       expect(problems).toEqual([]);
@@ -233,10 +233,10 @@ describe('hostile ids in bodies, queries and socket payloads', () => {
     it('topic.join topicChatId: hostile values and another center’s topic chat never join', async () => {
       const [, b] = W();
       for (const [label, topicChatId] of SOCKET_HOSTILE(b)) {
-        const ack = (await callRaw(client, 'topic.join', { topicChatId, nickname: 'Nick' }));
+        const ack = await callRaw(client, 'topic.join', { topicChatId, nickname: 'Nick' });
         expect({ label, ok: ack.ok }).toEqual({ label, ok: false });
       }
-      const foreign = (await callRaw(client, 'topic.join', { topicChatId: b.topicChatId, nickname: 'Nick' }));
+      const foreign = await callRaw(client, 'topic.join', { topicChatId: b.topicChatId, nickname: 'Nick' });
       expect(foreign.ok ? 'ok' : foreign.error.code).toBe('NOT_FOUND');
     });
   });
