@@ -496,6 +496,8 @@ export const RULES: Record<string, Rule> = {
 export const UPCOMING: Record<string, Rule> = {
   'GET /health/live': { allow: ALL },
   'GET /health/ready': { allow: ALL, ok: [200, 503] },
+  // closed by default (neither METRICS_TOKEN nor METRICS_PORT in the attack server): 404 for everyone
+  'GET /metrics': { allow: ALL, ok: [404] },
 };
 
 export interface Operation {
