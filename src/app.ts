@@ -13,6 +13,7 @@ import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
+import { foreignOriginGate } from './common/origin-gate';
 import { LotseIoAdapter } from './realtime/io-adapter';
 import { acceptsMultipart } from './modules/documents/multipart-upload';
 import { acceptsPictureUpload } from './modules/team/team.controller';
@@ -76,6 +77,9 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   app.enableCors((req: Request, cb: (err: Error | null, options: CorsOptions) => void) =>
     cb(null, isPublicRead(req) ? { origin: '*', methods: ['GET'], credentials: false } : { origin: options.config.allowedOrigins, credentials: false }),
   );
+  // A page of another site gets no answer from the API beyond the public reads (defence in depth
+  // beside CORS and bearer tokens; the socket handshake has the same rule in io-adapter.ts).
+  app.use(foreignOriginGate(options.config.allowedOrigins, isPublicRead));
   app.enableShutdownHooks();
   app.useWebSocketAdapter(new LotseIoAdapter(app, options.config));
 
