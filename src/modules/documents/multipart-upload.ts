@@ -116,7 +116,7 @@ function guardUpload(req: Request, res: Response, maxBytes: number, reject: (err
 }
 
 /** The refusal goes out with `Connection: close`; a moment later the connection is cut, whatever the client still sends. */
-function closeAfterAnswer(req: Request, res: Response): void {
+export function closeAfterAnswer(req: Request, res: Response): void {
   if (res.headersSent) {
     req.destroy();
     return;
