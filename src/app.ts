@@ -13,7 +13,7 @@ import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
-import { foreignOriginGate } from './common/origin-gate';
+import { foreignOriginGate } from './realtime/origin-gate';
 import { LotseIoAdapter } from './realtime/io-adapter';
 import { acceptsMultipart, closeAfterAnswer } from './modules/documents/multipart-upload';
 import { acceptsPictureUpload } from './modules/team/team.controller';

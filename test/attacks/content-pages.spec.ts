@@ -59,14 +59,14 @@ async function open(who: Actor | null, path: string): Promise<{ page: Page; repo
   await page.goto(`${server().url}${path}`);
   const report = async (): Promise<PageReport> => ({
     dialogs,
-    ...(await page.evaluate(() => {
-      const w = window as unknown as { __xssCalls: number[] };
+    // a string, evaluated in the page (the test's own tsconfig has no DOM types)
+    ...(await page.evaluate<{ calls: number[]; elements: string[] }>(`(() => {
       const found = [
         ...document.querySelectorAll('img[onerror], svg[onload], a[href^="javascript:"], [onerror], [onload]'),
-        ...[...document.querySelectorAll('script')].filter((s) => (s.textContent ?? '').includes('__x(')),
+        ...[...document.querySelectorAll('script')].filter((s) => (s.textContent || '').includes('__x(')),
       ].map((el) => el.outerHTML.slice(0, 120));
-      return { calls: w.__xssCalls, elements: found };
-    })),
+      return { calls: window.__xssCalls, elements: found };
+    })()`)),
   });
   return { page, report };
 }
@@ -75,7 +75,7 @@ async function open(who: Actor | null, path: string): Promise<{ page: Page; repo
 async function expectShownAsText(page: Page, report: () => Promise<PageReport>, field: string, text = texts[field]!): Promise<void> {
   const mark = text.split(' ')[0]!;
   await page.getByText(mark, { exact: false }).first().waitFor({ timeout: 10_000 });
-  const shown = await page.evaluate(() => document.body.innerText);
+  const shown = await page.evaluate<string>('document.body.innerText');
   const line = shown.split('\n').find((l) => l.includes(mark)) ?? '';
   expect({ field, visible: line.includes(HOSTILE['img onerror']) && line.includes(HOSTILE['script element']) }).toEqual({ field, visible: true });
   // give a late image error or a deferred handler the chance to run
@@ -106,9 +106,18 @@ describe('content attacks in Chromium: hostile texts are shown as text on every 
       .post(`/api/threads/${threadId}/posts`)
       .send({ body: hostile('post', true), clientPostId: marker(), documentIds: [(doc.body as { id: string }).id] })
       .expect(201);
-    await as(counselor.token).post(`/api/clients/${client.id}/notes`).send({ body: hostile('note', true) }).expect(201);
-    await as(counselor.token).post('/api/canned-responses').send({ title: 'Gruß', body: hostile('canned', true) }).expect(201);
-    await as(counselor.token).patch('/api/accounts/me').send({ teamText: hostile('team', false), onTeamPage: true }).expect(200);
+    await as(counselor.token)
+      .post(`/api/clients/${client.id}/notes`)
+      .send({ body: hostile('note', true) })
+      .expect(201);
+    await as(counselor.token)
+      .post('/api/canned-responses')
+      .send({ title: 'Gruß', body: hostile('canned', true) })
+      .expect(201);
+    await as(counselor.token)
+      .patch('/api/accounts/me')
+      .send({ teamText: hostile('team', false), onTeamPage: true })
+      .expect(200);
     await as(admin.token)
       .patch(`/api/centers/${slug}/settings`)
       .send({ name: hostile('center', false), privacyText: hostile('privacy', false) })
@@ -116,7 +125,13 @@ describe('content attacks in Chromium: hostile texts are shown as text on every 
     const starts = new Date(Date.now() + 2 * 86_400_000);
     await as(admin.token)
       .post(`/api/centers/${slug}/topic-chats`)
-      .send({ title: hostile('topic', false).slice(0, 120), description: 'Offener Abend', startsAt: starts.toISOString(), endsAt: new Date(starts.getTime() + 3600_000).toISOString(), capacity: 10 })
+      .send({
+        title: hostile('topic', false).slice(0, 120),
+        description: 'Offener Abend',
+        startsAt: starts.toISOString(),
+        endsAt: new Date(starts.getTime() + 3600_000).toISOString(),
+        capacity: 10,
+      })
       .expect(201);
     const s = await socketOf(counselor.token);
     try {

@@ -76,7 +76,10 @@ const FIELDS: Field[] = [
       const ack = await callRaw(staffSocket, 'room.create', { name, memberIds: [client.id] });
       if (!ack.ok) return ackRefused(ack);
       const { roomId: id } = ack.data as { roomId: string };
-      return { ok: true, read: async () => ((await as(client.token).get('/api/rooms')).body as { id: string; name: string }[]).find((r) => r.id === id)?.name ?? '(missing)' };
+      return {
+        ok: true,
+        read: async () => ((await as(client.token).get('/api/rooms')).body as { id: string; name: string }[]).find((r) => r.id === id)?.name ?? '(missing)',
+      };
     },
   },
   {
@@ -128,10 +131,16 @@ const FIELDS: Field[] = [
     rule: 'exact',
     secret: false,
     write: (text) =>
-      rest(as(counselor.token).put('/api/absence').send({ startsAt: iso(DAY), endsAt: iso(2 * DAY), text }), 200, () => async () => {
-        const res = await as(counselor.token).get('/api/absence');
-        return (res.body as { text?: string; absence?: { text: string } }).absence?.text ?? (res.body as { text?: string }).text ?? JSON.stringify(res.body);
-      }),
+      rest(
+        as(counselor.token)
+          .put('/api/absence')
+          .send({ startsAt: iso(DAY), endsAt: iso(2 * DAY), text }),
+        200,
+        () => async () => {
+          const res = await as(counselor.token).get('/api/absence');
+          return (res.body as { text?: string; absence?: { text: string } }).absence?.text ?? (res.body as { text?: string }).text ?? JSON.stringify(res.body);
+        },
+      ),
   },
   {
     field: 'team page text (PATCH /api/accounts/me teamText)',
@@ -157,7 +166,9 @@ const FIELDS: Field[] = [
     secret: false,
     write: (displayName) =>
       rest<{ id: string }>(
-        as(admin.token).post(`/api/centers/${slug}/staff`).send({ email: `${marker()}@${slug}.example`, displayName, role: 'counselor' }),
+        as(admin.token)
+          .post(`/api/centers/${slug}/staff`)
+          .send({ email: `${marker()}@${slug}.example`, displayName, role: 'counselor' }),
         201,
         ({ id }) =>
           async () => {
@@ -167,11 +178,15 @@ const FIELDS: Field[] = [
       ),
   },
   {
-    field: "center name (PATCH /api/centers/:center/settings)",
+    field: 'center name (PATCH /api/centers/:center/settings)',
     rule: 'exact',
     secret: false,
     write: (name) =>
-      rest(as(admin.token).patch(`/api/centers/${slug}/settings`).send({ name }), 200, () => async () => ((await as(null).get(`/api/centers/${slug}`)).body as { name: string }).name),
+      rest(
+        as(admin.token).patch(`/api/centers/${slug}/settings`).send({ name }),
+        200,
+        () => async () => ((await as(null).get(`/api/centers/${slug}`)).body as { name: string }).name,
+      ),
   },
   {
     field: 'center privacy and crisis texts (privacyText, emergencyText)',
@@ -189,7 +204,9 @@ const FIELDS: Field[] = [
     secret: false,
     write: (text) =>
       rest<{ id: string }>(
-        as(admin.token).post(`/api/centers/${slug}/topic-chats`).send({ title: text, description: text, startsAt: iso(3 * DAY), endsAt: iso(3 * DAY + 3600_000), capacity: 5 }),
+        as(admin.token)
+          .post(`/api/centers/${slug}/topic-chats`)
+          .send({ title: text, description: text, startsAt: iso(3 * DAY), endsAt: iso(3 * DAY + 3600_000), capacity: 5 }),
         201,
         ({ id }) =>
           async () => {
@@ -225,8 +242,10 @@ const FIELDS: Field[] = [
     rule: 'pseudonym',
     secret: false,
     write: (username) =>
-      rest<{ account: { displayName: string } }>(as(null).post('/api/auth/register').send({ center: slug, username, password: 'Attack-Horse-9-Battery' }), 201, (b) => () =>
-        Promise.resolve(b.account.displayName),
+      rest<{ account: { displayName: string } }>(
+        as(null).post('/api/auth/register').send({ center: slug, username, password: 'Attack-Horse-9-Battery' }),
+        201,
+        (b) => () => Promise.resolve(b.account.displayName),
       ),
   },
   {

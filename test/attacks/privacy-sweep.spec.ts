@@ -29,7 +29,10 @@ describe('privacy sweep', () => {
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)');
     db.prepare('INSERT INTO t (body) VALUES (?)').run(`before ${needle} after`);
     db.close();
-    writeFileSync(join(dir, 'server.log'), `${JSON.stringify({ level: 30, msg: 'x', body: needle })}\n${JSON.stringify({ headers: { authorization: 'Bearer abcdefghijklmnopqrstuvwxyz012345' } })}\n`);
+    writeFileSync(
+      join(dir, 'server.log'),
+      `${JSON.stringify({ level: 30, msg: 'x', body: needle })}\n${JSON.stringify({ headers: { authorization: 'Bearer abcdefghijklmnopqrstuvwxyz012345' } })}\n`,
+    );
     const other = `plain-${randomBytes(8).toString('hex')}`;
     const index = new NeedleIndex([needle, other]);
     const hits = sweepFiles(index, filesUnder(dir));

@@ -43,7 +43,7 @@ export class NeedleIndex {
         const a = form.readUInt32LE(0);
         const b = form.readUInt32LE(4);
         let inner = this.byKey.get(a);
-        if (!inner) this.byKey.set(a, (inner = new Map()));
+        if (!inner) this.byKey.set(a, (inner = new Map<number, { needle: string; form: Buffer }[]>()));
         const list = inner.get(b) ?? [];
         list.push({ needle, form });
         inner.set(b, list);

@@ -54,8 +54,9 @@ function rawFrame(socket: TestSocket, frame: string, id?: number, ms = 3000): Pr
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(() => reject(new Error(`no answer to ${frame.slice(0, 60)} within ${ms} ms`))), ms);
     const onPacket = (packet: { type: string; data?: unknown }) => {
-      if (id === undefined || packet.type !== 'message' || typeof packet.data !== 'string' || !packet.data.startsWith(`3${id}[`)) return;
-      done(() => resolve((JSON.parse(packet.data.slice(`3${id}`.length)) as unknown[])[0]));
+      const data = packet.data;
+      if (id === undefined || packet.type !== 'message' || typeof data !== 'string' || !data.startsWith(`3${id}[`)) return;
+      done(() => resolve((JSON.parse(data.slice(`3${id}`.length)) as unknown[])[0]));
     };
     const onClose = () => done(() => resolve('disconnected'));
     const done = (fn: () => void) => {
@@ -204,6 +205,16 @@ describe('transport attacks', () => {
       expect(dbCount('SELECT COUNT(*) AS n FROM messages WHERE room_id = ?', [roomId])).toBe(before);
     });
 
+    it('should refuse a REST body with an own __proto__ key as VALIDATION_FAILED and store nothing', async () => {
+      const before = dbCount('SELECT COUNT(*) AS n FROM threads');
+      const res = await as(client.token)
+        .post('/api/threads')
+        .set('Content-Type', 'application/json')
+        .send('{"subject":"x","body":"y","__proto__":{"admin":true}}');
+      expect([res.status, codeOf(res.body)]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(dbCount('SELECT COUNT(*) AS n FROM threads')).toBe(before);
+    });
+
     it.each([
       ['__proto__', '{"admin":true}'],
       ['constructor', '{"prototype":{"admin":true}}'],
@@ -287,7 +298,9 @@ describe('transport attacks', () => {
       const s = track(await socketOf(flooder.token));
       const room = ok(await call(s, 'room.create', { name: plant(`Raum ${marker()}`), memberIds: [client.id] })).roomId;
       const acks = await Promise.all(
-        Array.from({ length: 120 }, (_, i) => callRaw(s, 'message.send', { roomId: room, clientMsgId: `flood-${i}`, body: plant(`flood ${marker()}`) }, 15_000)),
+        Array.from({ length: 120 }, (_, i) =>
+          callRaw(s, 'message.send', { roomId: room, clientMsgId: `flood-${i}`, body: plant(`flood ${marker()}`) }, 15_000),
+        ),
       );
       const okCount = acks.filter((a) => a.ok).length;
       expect(okCount).toBeGreaterThan(0);

@@ -68,13 +68,19 @@ describe('upload attacks', () => {
     counselor = await freshStaff(slug, admin);
     client = await freshClient(slug);
     threadId = await assignedThread(slug, admin, client, counselor);
-    await as(admin.token).patch(`/api/centers/${slug}/settings`).send({ documentMaxBytes: MAX, documentDailyQuota: 1000, documentDailyBytes: 1024 * MAX }).expect(200);
+    await as(admin.token)
+      .patch(`/api/centers/${slug}/settings`)
+      .send({ documentMaxBytes: MAX, documentDailyQuota: 1000, documentDailyBytes: 1024 * MAX })
+      .expect(200);
   });
 
   describe('polyglots and active content are refused as UNSUPPORTED_MEDIA_TYPE', () => {
     const cases: [string, () => Promise<Buffer>][] = [
       ['an HTML page that carries a PDF (HTML first)', async () => Buffer.concat([Buffer.from('<html><script>alert(1)</script>'), await cleanPdf()])],
-      ['a PDF with an HTML page after %%EOF (PDF+HTML)', async () => Buffer.concat([await cleanPdf(), Buffer.from('\n<html><body><script>alert(1)</script></body></html>\n')])],
+      [
+        'a PDF with an HTML page after %%EOF (PDF+HTML)',
+        async () => Buffer.concat([await cleanPdf(), Buffer.from('\n<html><body><script>alert(1)</script></body></html>\n')]),
+      ],
       ['a PDF with a ZIP archive after %%EOF (PDF+ZIP)', async () => Buffer.concat([await cleanPdf(), zipBytes('payload.exe', 'MZ hidden program')])],
       ['an /OpenAction that runs /JavaScript', () => javaScriptPdf()],
       ['/JavaScript hidden in a compressed object stream', () => javaScriptPdf({ objectStreams: true })],
@@ -103,7 +109,9 @@ describe('upload attacks', () => {
       const res = await upload(await cleanPdf(), raw);
       expect(res.status).toBe(201);
       expect((res.body as { name: string }).name).toBe(stored);
-      const down = await as(client.token).get(`/api/documents/${(res.body as { id: string }).id}`).buffer(true);
+      const down = await as(client.token)
+        .get(`/api/documents/${(res.body as { id: string }).id}`)
+        .buffer(true);
       expect(down.headers['content-disposition']).toMatch(/^attachment; filename="[^"\\/\r\n]*"; filename\*=UTF-8''[^/\\\s]+$/);
       expect(down.headers['x-content-type-options']).toBe('nosniff');
       expect(down.headers['content-type']).toBe('application/pdf');

@@ -1,6 +1,6 @@
 import { ForbiddenException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { isSameOrigin } from '../realtime/io-adapter';
+import { isSameOrigin } from './io-adapter';
 
 /**
  * Refuses API requests that a browser sent from a page of another site (`Origin` neither an
