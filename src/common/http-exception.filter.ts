@@ -13,6 +13,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const body = toErrorBody(exception, this.logger);
     if (body.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(body.retryAfterMs / 1000)));
+    // a route's own headers describe its file (text/calendar, attachment), not this error body
+    res.removeHeader('Content-Disposition');
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.status(HTTP_STATUS_OF[body.code]).json({ error: body });
   }
 }

@@ -690,3 +690,29 @@ export const STATS_COLUMNS = [
   'appointmentsPhone',
   'videoSessions',
 ] as const;
+
+/**
+ * Every client→server command at runtime (the attack suite's access matrix walks it: a command
+ * without an entry there fails the suite). Kept equal to the keys of `ClientToServerEvents`:
+ * `CLIENT_COMMANDS_COMPLETE` does not compile while one is missing, `satisfies` while one is extra.
+ */
+export const CLIENT_COMMANDS = [
+  'shift.open',
+  'shift.close',
+  'queue.join',
+  'queue.leave',
+  'room.create',
+  'room.join',
+  'room.close',
+  'room.read',
+  'room.typing',
+  'message.send',
+  'room.history',
+  'topic.join',
+  'topic.mute',
+  'topic.remove',
+  'live.end',
+  'live.sync',
+  'queue.remove',
+] as const satisfies readonly (keyof ClientToServerEvents)[];
+export const CLIENT_COMMANDS_COMPLETE: [Exclude<keyof ClientToServerEvents, (typeof CLIENT_COMMANDS)[number]>] extends [never] ? true : false = true;

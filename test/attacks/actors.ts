@@ -192,7 +192,6 @@ export async function assignedThread(center: string, admin: Actor, client: Actor
 async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld> {
   const url = info.url;
   const adminEmail = `admin@${slug}.example`;
-  await cli(info, ['center:create', '--slug', slug, '--name', `Beratung ${slug}`, '--admin-email', adminEmail, '--admin-password', PASSWORD]);
   const admin = await loginActor(slug, adminEmail, PASSWORD, url);
   const counselors: [Actor, Actor] = [
     await freshStaff(slug, admin, 'counselor', url, info.dataDir),
@@ -204,14 +203,19 @@ async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld
     await assignedThread(slug, admin, clients[0], counselors[0], url),
     await assignedThread(slug, admin, clients[1], counselors[1], url),
   ];
-  const post = await as(counselors[0].token, url)
-    .post(`/api/threads/${threads[0]}/posts`)
-    .send({ body: plant(`Antwort ${randomBytes(6).toString('hex')}`), clientPostId: `seed-${randomBytes(4).toString('hex')}` });
-  expectStatus(post, 201, 'post');
+  // a document attached to a post of the counselor (an unattached upload is only its uploader's)
   const doc = await as(counselors[0].token, url)
     .post(`/api/threads/${threads[0]}/documents`)
     .attach('file', await cleanPdf(), { filename: 'brief.pdf', contentType: 'application/pdf' });
   expectStatus(doc, 201, 'document');
+  const post = await as(counselors[0].token, url)
+    .post(`/api/threads/${threads[0]}/posts`)
+    .send({
+      body: plant(`Antwort ${randomBytes(6).toString('hex')}`),
+      clientPostId: `seed-${randomBytes(4).toString('hex')}`,
+      documentIds: [(doc.body as { id: string }).id],
+    });
+  expectStatus(post, 201, 'post');
   const note = await as(counselors[0].token, url)
     .post(`/api/clients/${clients[0].id}/notes`)
     .send({ body: plant(`Notiz ${randomBytes(6).toString('hex')}`) });
@@ -277,9 +281,12 @@ async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld
 /** Seeds both centers (global-setup.ts calls it once). */
 export async function seedActors(info: AttackServer): Promise<World> {
   const tag = randomBytes(2).toString('hex');
-  const a = await seedCenter(info, `atk-a${tag}`);
-  const b = await seedCenter(info, `atk-b${tag}`);
-  return { centers: [a, b] };
+  const slugs = [`atk-a${tag}`, `atk-b${tag}`];
+  // the CLI writes the SQLite file beside the running server: one at a time
+  for (const slug of slugs)
+    await cli(info, ['center:create', '--slug', slug, '--name', `Beratung ${slug}`, '--admin-email', `admin@${slug}.example`, '--admin-password', PASSWORD]);
+  const [a, b] = await Promise.all(slugs.map((slug) => seedCenter(info, slug)));
+  return { centers: [a!, b!] };
 }
 
 /** A temp dir (for tests that need one of their own). */

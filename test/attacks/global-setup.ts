@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { REDIS_URL } from '../harness/env';
 import { DIST_MAIN, freePort, requireBuild, ROOT } from '../harness/spawn';
 import { PASSWORD, seedActors } from './actors';
-import { ACTORS_FILE, ARTIFACTS, type AttackServer, SECRETS_FILE, SERVER_FILE } from './server';
+import { ACTORS_FILE, ARTIFACTS, type AttackServer, OPENAPI_FILE, SECRETS_FILE, SERVER_FILE } from './server';
 
 /**
  * One `node dist/main.js` for the whole attack suite: SQLite in a temp DATA_DIR, the shared Redis
@@ -59,7 +59,17 @@ export default async function globalSetup(): Promise<void> {
   }
   // The planted secrets start with what the setup itself knows: the master key and the actors' password.
   writeFileSync(SECRETS_FILE, `${masterKey}\n${PASSWORD}\n`);
-  const actors = await seedActors(info);
-  writeFileSync(ACTORS_FILE, JSON.stringify(actors, null, 2));
+  try {
+    // The route list of the access matrix, read synchronously by the spec files when jest collects them.
+    const doc = await fetch(`${url}/api/docs/openapi.json`);
+    if (!doc.ok) throw new Error(`GET /api/docs/openapi.json answered ${doc.status}`);
+    writeFileSync(OPENAPI_FILE, await doc.text());
+    const actors = await seedActors(info);
+    writeFileSync(ACTORS_FILE, JSON.stringify(actors, null, 2));
+  } catch (err) {
+    // jest runs no teardown after a failed setup: stop the server here
+    child.kill('SIGKILL');
+    throw err;
+  }
   process.stdout.write(`\nattack server ${url} (pid ${info.pid}, data ${dataDir}, log ${logFile}) ready in ${Date.now() - started} ms\n`);
 }

@@ -21,6 +21,8 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts');
 export const SERVER_FILE = join(ARTIFACTS, 'attacks-server.json');
 export const ACTORS_FILE = join(ARTIFACTS, 'attacks-actors.json');
 export const SECRETS_FILE = join(ARTIFACTS, 'attacks-secrets.txt');
+/** The server's OpenAPI document (`GET /api/docs/openapi.json`), saved by global-setup.ts. */
+export const OPENAPI_FILE = join(ARTIFACTS, 'attacks-openapi.json');
 
 let cached: AttackServer | null = null;
 

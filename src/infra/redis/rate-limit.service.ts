@@ -13,6 +13,9 @@ const LIMITS = {
   // failed logins of one account from every address together; beyond it, only an address that has
   // not failed for this account in its window gets one try (see AuthService.login)
   loginAccount: { points: 30, duration: 60 * 60, blockDuration: 0, perAddress: false },
+  // those one tries of fresh addresses beyond loginAccount, per account: rotating addresses (a proxy
+  // pool, an IPv6 prefix) buy this many more guesses an hour, not one per address
+  loginAccountFresh: { points: 10, duration: 60 * 60, blockDuration: 0, perAddress: false },
   loginAddress: { points: 50, duration: 15 * 60, blockDuration: 60, perAddress: true },
   registerAddress: { points: 20, duration: 60 * 60, blockDuration: 0, perAddress: true },
   visitorAddress: { points: 30, duration: 10 * 60, blockDuration: 0, perAddress: true },

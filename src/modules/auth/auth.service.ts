@@ -152,7 +152,11 @@ export class AuthService implements OnModuleInit {
     const pair = await this.limits.take('loginAccountAddress', pairKey);
     if (!pair.allowed) throw errors.rateLimited(pair.msBeforeNext);
     const account = await this.limits.take('loginAccount', accountKey);
-    if (!account.allowed && pair.consumed > 1) throw errors.rateLimited(pair.msBeforeNext);
+    if (account.allowed) return;
+    if (pair.consumed > 1) throw errors.rateLimited(pair.msBeforeNext);
+    // a fresh address's one try beyond the account's limit: only so many of those per account
+    const fresh = await this.limits.take('loginAccountFresh', accountKey);
+    if (!fresh.allowed) throw errors.rateLimited(fresh.msBeforeNext);
   }
 
   private async requireAccount(auth: AuthContext) {
