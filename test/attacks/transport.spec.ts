@@ -166,12 +166,12 @@ describe('transport attacks', () => {
     it.each(malformed)('should drop or ignore %s and keep serving others', async (_, frame) => {
       const attacker = track(await socketOf(client.token));
       const bystander = track(await socketOf(counselor.token));
-      const outcome = await rawFrame(attacker, frame, undefined, 1500).catch(() => 'ignored');
+      const outcome = await rawFrame(attacker, frame, undefined, 800).catch(() => 'ignored');
       expect(['disconnected', 'ignored']).toContain(outcome);
       // after a frame it could not read, the attacker's socket is either gone or still answers properly
       if (attacker.connected) {
         // a pending attachment claim swallows the next frame: then the socket is dropped
-        const next = await callRaw(attacker, 'room.history', { roomId: NO_ROOM }, 1500).catch(() => 'no answer');
+        const next = await callRaw(attacker, 'room.history', { roomId: NO_ROOM }, 1000).catch(() => 'no answer');
         expect(next === 'no answer' || (typeof next === 'object' && !next.ok && next.error.code === 'NOT_FOUND')).toBe(true);
       }
       expect(await call(bystander, 'room.history', { roomId, limit: 1 })).toMatchObject({ ok: true });

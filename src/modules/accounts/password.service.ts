@@ -9,9 +9,10 @@ export const BCRYPT_COST = 12;
  * bcrypt runs on libuv's thread pool (4 threads by default), which file reads, DNS and zlib share:
  * 50 logins from one address (the per-address limit) kept all four busy for half a minute under
  * load, and every other request that touched the file system (the static files are looked up for
- * each GET) waited behind them. At most this many hash operations run at once; the rest wait here.
+ * each GET) waited behind them. At most this many hash operations run at once, so that one thread
+ * stays free; the rest wait here.
  */
-export const BCRYPT_CONCURRENCY = 2;
+export const BCRYPT_CONCURRENCY = 3;
 
 /** A small FIFO semaphore around the hash operations. */
 class Gate {
