@@ -69,7 +69,19 @@ describe('privacy sweep', () => {
     it('should find none of them in any file of the data directory (SQLite file, -wal, -shm, outbox, keys)', () => {
       const files = filesUnder(server().dataDir);
       expect(files.some((f) => f.endsWith('lotse.sqlite'))).toBe(true);
-      expect(describeHits(sweepFiles(index, files))).toEqual([]);
+      // the outbox stands in for the mail server: a mail names its recipient, and nothing else planted
+      const outbox = join(server().dataDir, 'outbox');
+      const inOutbox = (f: string) => f.startsWith(`${outbox}/`);
+      const notAddresses = new NeedleIndex(secrets.filter((s) => !/^[^\s@]+@[^\s@]+\.[a-z]+$/i.test(s)));
+      expect(
+        describeHits([
+          ...sweepFiles(
+            index,
+            files.filter((f) => !inOutbox(f)),
+          ),
+          ...sweepFiles(notAddresses, files.filter(inOutbox)),
+        ]),
+      ).toEqual([]);
     });
 
     it('should find none of them in the server log, and no bearer token in any form', () => {
