@@ -1,4 +1,4 @@
-import { INestApplication, UnsupportedMediaTypeException } from '@nestjs/common';
+import { INestApplication, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -14,9 +14,13 @@ import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { hashedStylesCspFor, securityHeaders, swaggerRuntimeStyles } from './common/security-headers';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
+import { foreignOriginGate } from './realtime/origin-gate';
 import { LotseIoAdapter } from './realtime/io-adapter';
-import { acceptsMultipart } from './modules/documents/multipart-upload';
+import { acceptsMultipart, closeAfterAnswer } from './modules/documents/multipart-upload';
 import { acceptsPictureUpload } from './modules/team/team.controller';
+
+/** The largest JSON body (64 KiB). */
+const JSON_BODY_LIMIT_BYTES = 64 * 1024;
 
 export const CLIENT_DIR = join(__dirname, '..', 'dist', 'client');
 const clientDir = (): string => (existsSync(CLIENT_DIR) ? CLIENT_DIR : join(__dirname, 'client'));
@@ -31,7 +35,7 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   app.disable('x-powered-by');
   // A body that is not JSON is refused (415), not silently ignored as an empty object; so is a
   // compressed one (browsers never compress requests; inflating costs work and invites zip bombs).
-  app.use((req: Request, _res: Response, next: NextFunction) => {
+  app.use((req: Request, res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (hasBody && encoding !== 'identity') return next(new UnsupportedMediaTypeException('The request body must not be compressed (no Content-Encoding).'));
@@ -39,12 +43,17 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
     const multipart = acceptsMultipart(req.method, req.path) || acceptsPictureUpload(req.method, req.path);
     if (hasBody && !req.is('application/json') && !(multipart && req.is('multipart/form-data')))
       return next(new UnsupportedMediaTypeException('The request body must be JSON (Content-Type: application/json).'));
+    // a JSON body declared over the limit is answered before it is read (the parser would drain it first)
+    if (!multipart && Number(req.headers['content-length'] ?? 0) > JSON_BODY_LIMIT_BYTES) {
+      closeAfterAnswer(req, res);
+      return next(new PayloadTooLargeException('The request body is too large.'));
+    }
     next();
   });
   // Nesting is checked on the raw bytes before parsing: deep JSON would overflow the stack of the
   // validation, costing a stack trace and a 500 for one unauthenticated request.
   app.useBodyParser('json', {
-    limit: '64kb',
+    limit: JSON_BODY_LIMIT_BYTES,
     strict: true,
     verify: (_req: Request, _res: Response, raw: Buffer) => {
       if (jsonTextTooDeep(raw)) throw Object.assign(new Error(TOO_DEEP_MESSAGE), { status: 400, type: 'entity.too.deep' });
@@ -80,6 +89,9 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   app.enableCors((req: Request, cb: (err: Error | null, options: CorsOptions) => void) =>
     cb(null, isPublicRead(req) ? { origin: '*', methods: ['GET'], credentials: false } : { origin: options.config.allowedOrigins, credentials: false }),
   );
+  // A page of another site gets no answer from the API beyond the public reads (defence in depth
+  // beside CORS and bearer tokens; the socket handshake has the same rule in io-adapter.ts).
+  app.use(foreignOriginGate(options.config.allowedOrigins, isPublicRead));
   app.enableShutdownHooks();
   app.useWebSocketAdapter(new LotseIoAdapter(app, options.config));
 

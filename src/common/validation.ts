@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from './errors';
 
 function fieldNames(errs: ValidationError[], prefix = ''): string[] {
@@ -13,7 +13,7 @@ function fieldNames(errs: ValidationError[], prefix = ''): string[] {
  * not coerced. Answers VALIDATION_FAILED with the offending field names.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new LotseValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -25,6 +25,37 @@ export function createValidationPipe(): ValidationPipe {
       return new DomainError('VALIDATION_FAILED', `Invalid or unknown fields: ${fields.join(', ')}.`, fields);
     },
   });
+}
+
+/**
+ * Refuses an own `__proto__`, `constructor` or `prototype` key anywhere in a body or payload
+ * before class-transformer sees it: JSON.parse makes them ordinary own keys, which the whitelist
+ * never reports (class-transformer skips them), so they slipped through as accepted unknown fields
+ * and would pollute prototypes in any code that merges the object.
+ */
+class LotseValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const key = pollutingKey(value);
+    if (key) throw new DomainError('VALIDATION_FAILED', `Invalid or unknown fields: ${key}.`, [key]);
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
+const POLLUTING_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The first own prototype-polluting key in a parsed value, or null. Iterative and bounded (the depth is checked elsewhere). */
+export function pollutingKey(value: unknown): string | null {
+  const stack: unknown[] = [value];
+  for (let seen = 0; stack.length > 0 && seen < 100_000; seen++) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    for (const key of Object.keys(v)) {
+      if (POLLUTING_KEYS.has(key)) return key;
+      const child = (v as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') stack.push(child);
+    }
+  }
+  return null;
 }
 
 /** Deeper JSON than any Lotse body or payload needs: refused before it reaches class-transformer. */

@@ -5,11 +5,40 @@ import { isCommonPassword } from './common-passwords';
 
 export const BCRYPT_COST = 12;
 
+/**
+ * bcrypt runs on libuv's thread pool (4 threads by default), which file reads, DNS and zlib share:
+ * 50 logins from one address (the per-address limit) kept all four busy for half a minute under
+ * load, and every other request that touched the file system (the static files are looked up for
+ * each GET) waited behind them. At most this many hash operations run at once, so that one thread
+ * stays free; the rest wait here.
+ */
+export const BCRYPT_CONCURRENCY = 3;
+
+/** A small FIFO semaphore around the hash operations. */
+class Gate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
 /** Password policy and hashing. */
 @Injectable()
 export class PasswordService {
   /** A real hash to compare against when the login is unknown: same answer, same time. */
   private readonly dummyHash = bcrypt.hashSync('lotse-timing-equaliser', BCRYPT_COST);
+  private readonly gate = new Gate(BCRYPT_CONCURRENCY);
 
   /** Refuses passwords under 8 characters, over 72 bytes (bcrypt would cut them) or common ones. */
   check(password: string, field = 'password'): void {
@@ -19,16 +48,16 @@ export class PasswordService {
   }
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(password, BCRYPT_COST);
+    return this.gate.run(() => bcrypt.hash(password, BCRYPT_COST));
   }
 
   /** Always runs one bcrypt comparison, also for unknown accounts. */
   async verify(password: string, hash: string | null): Promise<boolean> {
     if (Buffer.byteLength(password, 'utf8') > 72) {
-      await bcrypt.compare('x', hash ?? this.dummyHash);
+      await this.gate.run(() => bcrypt.compare('x', hash ?? this.dummyHash));
       return false;
     }
-    const ok = await bcrypt.compare(password, hash ?? this.dummyHash);
+    const ok = await this.gate.run(() => bcrypt.compare(password, hash ?? this.dummyHash));
     return ok && hash !== null;
   }
 }

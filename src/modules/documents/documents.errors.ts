@@ -21,6 +21,9 @@ export const documentErrors = {
     ),
   /** A multipart body that is not one file in the field `file`. */
   badForm: (message = 'Send one file in the form field "file".') => new DomainError('VALIDATION_FAILED', message, ['file']),
+  /** Bytes after the last `%%EOF` (an HTML page, a ZIP archive: a polyglot). */
+  trailingData: () =>
+    new DomainError('UNSUPPORTED_MEDIA_TYPE', 'The file carries other data after the end of the PDF; please save or print it to a plain PDF first.'),
 };
 
 function formatBytes(n: number): string {

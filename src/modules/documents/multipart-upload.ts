@@ -21,8 +21,8 @@ export const acceptsMultipart = (method: string, path: string): boolean => metho
  * multer (busboy underneath) with limits: exactly one part, the file in the field `file`, no other
  * fields, at most `maxBytes`. Memory storage is acceptable only because `fileSize` caps it: a body
  * is never held beyond the center's limit (default 10 MiB; the settings allow at most 100 MiB), and
- * busboy stops at the first byte over it. multer drains the rest of a refused body before the
- * answer, so the client reads the error instead of a reset connection.
+ * busboy stops at the first byte over it. `guardUpload` answers a body that is too large or too
+ * slow at once and cuts the connection a second later (multer alone would drain it to its end).
  */
 export function multipartReader(req: Request, res: Response): ReadUpload {
   return (maxBytes) =>
@@ -31,6 +31,21 @@ export function multipartReader(req: Request, res: Response): ReadUpload {
         reject(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the document as multipart/form-data with one field "file".'));
         return;
       }
+      // settles once: the guard may refuse while multer is still reading, multer may answer afterwards
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        stopGuard();
+        fn();
+      };
+      if (Number(req.headers['content-length']) > maxBytes + MULTIPART_SLACK_BYTES) {
+        // refused before the first byte is read
+        closeAfterAnswer(req, res);
+        reject(documentErrors.tooLarge(maxBytes));
+        return;
+      }
+      const stopGuard = guardUpload(req, res, maxBytes, (err) => settle(() => reject(err)));
       const upload = multer({
         storage: multer.memoryStorage(),
         limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1, fieldNameSize: 100, headerPairs: 20 },
@@ -38,17 +53,76 @@ export function multipartReader(req: Request, res: Response): ReadUpload {
       }).single('file');
       upload(req, res, (err: unknown) => {
         if (err) {
-          reject(mapUploadError(err, maxBytes));
+          settle(() => reject(mapUploadError(err, maxBytes)));
           return;
         }
         const file = req.file;
         if (!file) {
-          reject(documentErrors.badForm());
+          settle(() => reject(documentErrors.badForm()));
           return;
         }
-        resolve({ name: file.originalname, bytes: file.buffer });
+        settle(() => resolve({ name: file.originalname, bytes: file.buffer }));
       });
     });
+}
+
+/** The multipart envelope around the file (boundaries, part headers, a long file name): allowed on top of the file's limit. */
+export const MULTIPART_SLACK_BYTES = 64 * 1024;
+/** An upload must bring at least this many bytes in every window (or end): a trickle of a few bytes a second holds no connection. */
+export const UPLOAD_MIN_BYTES_PER_WINDOW = 16 * 1024;
+export const UPLOAD_WINDOW_MS = 10_000;
+/** After a refusal the client gets this long to read the answer before the connection is cut (the rest of the body is never read). */
+const CUT_AFTER_ANSWER_MS = 1000;
+
+/**
+ * Refuses an upload as soon as it is clear, without reading the rest of the body (multer on its own
+ * drains a refused body to its end, which lets a client hold a connection with an endless or
+ * trickled one): a body that streams past the limit (a declared Content-Length over it is refused
+ * before the first byte, by the caller) at that byte, an upload slower than UPLOAD_MIN_BYTES_PER_WINDOW per
+ * UPLOAD_WINDOW_MS when the window ends. The answer carries `Connection: close`; a second later
+ * the connection is cut. Returns the function that ends the watch (the upload was read or refused).
+ */
+function guardUpload(req: Request, res: Response, maxBytes: number, reject: (err: DomainError) => void): () => void {
+  const limit = maxBytes + MULTIPART_SLACK_BYTES;
+  let received = 0;
+  let inWindow = 0;
+  let done = false;
+  const refuse = (err: DomainError) => {
+    if (done) return;
+    stop();
+    req.unpipe();
+    closeAfterAnswer(req, res);
+    reject(err);
+  };
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    inWindow += chunk.length;
+    if (received > limit) refuse(documentErrors.tooLarge(maxBytes));
+  };
+  const timer = setInterval(() => {
+    if (inWindow < UPLOAD_MIN_BYTES_PER_WINDOW) refuse(documentErrors.badForm('The upload was too slow; please try again with a better connection.'));
+    inWindow = 0;
+  }, UPLOAD_WINDOW_MS);
+  timer.unref();
+  function stop() {
+    done = true;
+    clearInterval(timer);
+    req.off('data', onData);
+    req.off('end', stop);
+  }
+  req.on('data', onData);
+  req.once('end', stop);
+  return stop;
+}
+
+/** The refusal goes out with `Connection: close`; a moment later the connection is cut, whatever the client still sends. */
+export function closeAfterAnswer(req: Request, res: Response): void {
+  if (res.headersSent) {
+    req.destroy();
+    return;
+  }
+  res.setHeader('Connection', 'close');
+  res.once('finish', () => setTimeout(() => req.destroy(), CUT_AFTER_ANSWER_MS).unref());
 }
 
 /** multer's and busboy's errors as the contract's codes; the message never carries a stack or internals. */

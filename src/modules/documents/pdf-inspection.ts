@@ -36,6 +36,7 @@ export async function inspectPdf(bytes: Uint8Array): Promise<void> {
   if (bytes.length === 0) throw documentErrors.empty();
   if (!Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, HEADER.length)).equals(HEADER)) throw documentErrors.notAPdf();
   scanRawNames(bytes);
+  refuseTrailingData(bytes);
   const doc = await parse(bytes);
   const { context } = doc;
   if (context.trailerInfo.Encrypt !== undefined || doc.isEncrypted) throw documentErrors.encrypted();
@@ -59,6 +60,23 @@ function pageCount(doc: PDFDocument): number {
     return doc.getPageCount();
   } catch {
     return 0;
+  }
+}
+
+const EOF_MARK = Buffer.from('%%EOF', 'latin1');
+
+/**
+ * A PDF ends with `%%EOF` (an incremental update ends with its own); only whitespace or NUL
+ * padding may follow. Anything else is another file riding along — an HTML page, a ZIP archive —
+ * that a reader ignores and another program opens: a polyglot.
+ */
+function refuseTrailingData(bytes: Uint8Array): void {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const at = buf.lastIndexOf(EOF_MARK);
+  if (at < 0) throw documentErrors.notAPdf();
+  for (let i = at + EOF_MARK.length; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0x0c && b !== 0x00) throw documentErrors.trailingData();
   }
 }
 
