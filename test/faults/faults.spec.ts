@@ -72,14 +72,29 @@ describe('fault injection on two nodes', () => {
     stack = await startStack();
     await stack.cli(['center:create', '--slug', 'f0', '--name', 'Faults 0', '--admin-email', 'admin@f0.example', '--admin-password', PASSWORD]);
     await Promise.all(
-      SEEDS.map(async (_s, i) => {
-        if (i > 0)
-          await stack.cli(['center:create', '--slug', `f${i}`, '--name', `Faults ${i}`, '--admin-email', `admin@f${i}.example`, '--admin-password', PASSWORD]);
-        for (const c of ['anna', 'ben', 'cleo'])
-          await stack.cli(['staff:create', '--center', `f${i}`, '--email', `${c}@f${i}.example`, '--name', c, '--role', 'counselor', '--password', PASSWORD]);
-      }),
+      SEEDS.slice(1).map((_s, j) =>
+        stack.cli([
+          'center:create',
+          '--slug',
+          `f${j + 1}`,
+          '--name',
+          `Faults ${j + 1}`,
+          '--admin-email',
+          `admin@f${j + 1}.example`,
+          '--admin-password',
+          PASSWORD,
+        ]),
+      ),
+    );
+    await Promise.all(
+      SEEDS.flatMap((_s, i) =>
+        ['anna', 'ben', 'cleo'].map((c) =>
+          stack.cli(['staff:create', '--center', `f${i}`, '--email', `${c}@f${i}.example`, '--name', c, '--role', 'counselor', '--password', PASSWORD]),
+        ),
+      ),
     );
     await Promise.all(stack.nodes.map((n) => n.start()));
+    process.stdout.write(`fault suite: services, centers and two nodes up in ${Date.now() - t0} ms\n`);
   }, 240_000);
 
   afterAll(async () => {
@@ -175,7 +190,7 @@ async function runOnce(stack: Stack, seed: number, slug: string): Promise<void> 
     const s = cleoSocket.current;
     if (s) void call(s, 'shift.open', { maxChats: MAX_CHATS }, 15_000).catch(() => undefined);
   });
-  cleoSocket.on('queue.assigned', ((p: { roomId: string }) => counselorChats.push(p.roomId)) as never);
+  cleoSocket.on('queue.assigned', (p: { roomId: string }) => counselorChats.push(p.roomId));
   await cleoSocket.open();
   await until(
     async () => (await query(stack.databaseUrl, 'SELECT id FROM shifts WHERE center_id = ? AND closed_at IS NULL', [centerId])).length > 0,
@@ -189,14 +204,14 @@ async function runOnce(stack: Stack, seed: number, slug: string): Promise<void> 
       const { token, visitorId } = res.body as { token: string; visitorId: string };
       const vs = new FailoverSocket(`visitor-${v}`, token, random() < 0.5 ? urls : [B.url, A.url], () => undefined);
       rec.positions[visitorId] = [];
-      vs.on('queue.position', ((p: { position: number }) => rec.positions[visitorId]!.push(p.position)) as never);
-      vs.on('queue.assigned', ((p: { roomId: string }) => rec.assignments.push({ visitorId, roomId: p.roomId, source: 'event' })) as never);
+      vs.on('queue.position', (p: { position: number }) => rec.positions[visitorId]!.push(p.position));
+      vs.on('queue.assigned', (p: { roomId: string }) => rec.assignments.push({ visitorId, roomId: p.roomId, source: 'event' }));
       await vs.open();
       visitors.push(vs);
       const answer = await call(vs.current!, 'queue.join', {}, 15_000).catch(() => null);
       if (answer?.ok) {
         rec.joins.push({ centerId, visitorId, at: Date.now() });
-        rec.positions[visitorId]!.push(answer.data.position);
+        rec.positions[visitorId].push(answer.data.position);
       }
       await sleep(100);
     }

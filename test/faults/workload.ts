@@ -121,7 +121,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     env,
     cli,
     close: async () => {
-      await Promise.all(nodes.map((n) => (n.alive ? n.signal('SIGKILL') : undefined)));
+      await Promise.all(nodes.map((n) => (n.alive ? n.signal('SIGKILL') : Promise.resolve(0))));
       await Promise.all(proxies.map((p) => p.close()));
       await Promise.all([mariadb.close(), redis.close()]);
     },
