@@ -97,6 +97,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     DATABASE_URL: databaseUrl,
     MASTER_KEY: TEST_MASTER_KEY,
     DEMO: 'off',
+    MAIL: 'off',
     RATE_LIMITS: 'off',
     CLIENT: 'off',
     LOG_LEVEL: 'warn',
