@@ -12,6 +12,7 @@ import { AppModule } from './app.module';
 import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
+import { NEST_SHUTDOWN_SIGNALS } from './graceful-shutdown';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
 import { LotseIoAdapter } from './realtime/io-adapter';
 import { acceptsMultipart } from './modules/documents/multipart-upload';
@@ -76,7 +77,8 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   app.enableCors((req: Request, cb: (err: Error | null, options: CorsOptions) => void) =>
     cb(null, isPublicRead(req) ? { origin: '*', methods: ['GET'], credentials: false } : { origin: options.config.allowedOrigins, credentials: false }),
   );
-  app.enableShutdownHooks();
+  // SIGTERM and SIGINT drain the node first (src/graceful-shutdown.ts, installed by main.ts)
+  app.enableShutdownHooks(NEST_SHUTDOWN_SIGNALS);
   app.useWebSocketAdapter(new LotseIoAdapter(app, options.config));
 
   const doc = new DocumentBuilder()

@@ -111,6 +111,13 @@ class EnvSchema {
   @MinLength(32, { message: 'JITSI_APP_SECRET must have at least 32 characters (openssl rand -hex 32)' })
   @MaxLength(512)
   JITSI_APP_SECRET?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(256 * 1024 * 1024)
+  SOCKET_SEND_BUFFER_BYTES?: number;
 }
 
 const JITSI_VARS = ['JITSI_DOMAIN', 'JITSI_APP_ID', 'JITSI_APP_SECRET'] as const;
@@ -142,6 +149,8 @@ export interface AppConfig {
   trustedProxies: string[];
   /** The self-hosted Jitsi that video rooms use (JWT auth, HS256); null: video is off (503 VIDEO_NOT_CONFIGURED). */
   jitsi: JitsiConfig | null;
+  /** Bytes one socket may have queued for sending before it is disconnected (a client that stopped reading). */
+  socketSendBufferBytes: number;
 }
 
 export interface JitsiConfig {
@@ -206,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       parsed.JITSI_DOMAIN && parsed.JITSI_APP_ID && parsed.JITSI_APP_SECRET
         ? { domain: parsed.JITSI_DOMAIN.toLowerCase(), appId: parsed.JITSI_APP_ID, appSecret: parsed.JITSI_APP_SECRET }
         : null,
+    socketSendBufferBytes: parsed.SOCKET_SEND_BUFFER_BYTES ?? 1024 * 1024,
   };
 }
 
