@@ -98,6 +98,8 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     MASTER_KEY: TEST_MASTER_KEY,
     DEMO: 'off',
     MAIL: 'off',
+    // the slow consumer's burst (200 messages of 3 kB) passes this bound of the node's send buffer per socket
+    SOCKET_SEND_BUFFER_BYTES: String(128 * 1024),
     RATE_LIMITS: 'off',
     CLIENT: 'off',
     LOG_LEVEL: 'warn',
@@ -306,11 +308,11 @@ export class Member {
   }
 
   /** Sends one message and resolves when the client holds it as stored (a failed send is retried with the same id, as the user's "retry" does). */
-  async send(roomId: string): Promise<void> {
+  async send(roomId: string, padTo = 0): Promise<void> {
     const clientMsgId = `${this.name}-${++this.seq}`;
     this.nextIdSetter(clientMsgId);
     const done = new Promise<void>((resolve) => this.waiting.set(clientMsgId, resolve));
-    this.chat.send(roomId, `${this.name} writes ${this.seq}`);
+    this.chat.send(roomId, `${this.name} writes ${this.seq} `.padEnd(padTo, '.'));
     this.settle();
     await done;
   }
