@@ -325,6 +325,14 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
         await stack.mariadb.stop();
         const during = await healthOf(pick([A, B]).url);
         if (during.code === 200) problems.push(`MariaDB restart: /health answered 200 while the database was away: ${JSON.stringify(during)}`);
+        const ready = await request(pick([A, B]).url)
+          .get('/health/ready')
+          .timeout(3000)
+          .then(
+            (r) => r.status,
+            () => 0,
+          );
+        if (ready !== 503) problems.push(`MariaDB restart: /health/ready answered ${ready} while the database was away (expected 503)`);
         await sleep(between(500, 2000));
         await stack.mariadb.start();
         // the pool recovers without restarting Lotse
@@ -358,14 +366,14 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
         if (!raw) problems.push(`slow consumer: ${target.name} has no TCP socket to pause`);
         raw?.pause();
         const disconnectsBefore = target.socket.disconnects.length;
-        await burst(target, 200, 3000);
+        await burst(target, 200, 4000);
         raw?.resume();
         // the node bounds what it buffers for a socket that does not read: it has cut this one (the
         // client sees the close once it reads again)
         await until(() => target.socket.disconnects.length > disconnectsBefore, 5_000, 'cut').catch(() => undefined);
         const cut = target.socket.disconnects.length > disconnectsBefore;
-        if (!cut) problems.push(`slow consumer: ${target.name} stopped reading during 600 kB of messages and was never disconnected (unbounded buffer)`);
-        log(`${target.name} stopped reading while 200 messages of 3 kB were written (disconnected by the server: ${cut})`);
+        if (!cut) problems.push(`slow consumer: ${target.name} stopped reading during 800 kB of messages and was never disconnected (unbounded buffer)`);
+        log(`${target.name} stopped reading while 200 messages of 4 kB were written (disconnected by the server: ${cut})`);
         break;
       }
     }
