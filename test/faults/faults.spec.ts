@@ -4,6 +4,7 @@ import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
 import { io } from 'socket.io-client';
 import { call, ok } from '../harness/ack';
+import { TcpProxy } from '../harness/tcp-proxy';
 import type { TestSocket } from '../harness/app';
 import { assertClean } from './checker';
 import {
@@ -147,7 +148,19 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
     k5: [rooms.group2],
   };
   const logins: Record<string, typeof anna> = { anna, ben, ...Object.fromEntries(clients.map((c, k) => [`k${k}`, c])) };
-  const members = Object.entries(memberRooms).map(([name, rs]) => new Member(name, logins[name]!, rs, random() < 0.5 ? urls : [B.url, A.url], rec));
+  // the slow-consumer candidates reach the nodes through proxies that can stop reading for them
+  const slowProxies = new Map<string, TcpProxy[]>();
+  for (const name of ['k1', 'k3', 'k5']) {
+    const ps = [new TcpProxy(new URL(A.url)), new TcpProxy(new URL(B.url))];
+    await Promise.all(ps.map((p) => p.listen()));
+    slowProxies.set(name, ps);
+  }
+  const urlsOf = (name: string) => {
+    const ps = slowProxies.get(name);
+    const own = ps ? ps.map((p) => p.url) : urls;
+    return random() < 0.5 ? own : [own[1]!, own[0]!];
+  };
+  const members = Object.entries(memberRooms).map(([name, rs]) => new Member(name, logins[name]!, rs, urlsOf(name), rec));
   await Promise.all(members.map((m) => m.connect()));
   const byName = new Map(members.map((m) => [m.name, m]));
 
@@ -362,12 +375,11 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
       }
       case 'slow-consumer': {
         const target = byName.get(pick(['k1', 'k3', 'k5']))!;
-        const raw = target.socket.rawSocket();
-        if (!raw) problems.push(`slow consumer: ${target.name} has no TCP socket to pause`);
-        raw?.pause();
+        const proxies = slowProxies.get(target.name)!;
         const disconnectsBefore = target.socket.disconnects.length;
+        for (const p of proxies) p.stall();
         await burst(target, 200, 4000);
-        raw?.resume();
+        for (const p of proxies) p.flow();
         // the node bounds what it buffers for a socket that does not read: it has cut this one (the
         // client sees the close once it reads again)
         await until(() => target.socket.disconnects.length > disconnectsBefore, 5_000, 'cut').catch(() => undefined);
@@ -416,6 +428,7 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
   );
 
   for (const m of members) m.close();
+  for (const ps of slowProxies.values()) await Promise.all(ps.map((p) => p.close()));
   if (cleoSocket.current) await call(cleoSocket.current, 'shift.close', {}, 15_000).catch(() => undefined);
   cleoSocket.close();
   for (const v of visitors) v.close();
