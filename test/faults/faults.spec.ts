@@ -409,9 +409,20 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
   await joinVisitors(2);
   await sleep(1500);
   running = false;
-  await Promise.all(loops);
+  // every send settles (acked, or known stored through history): a send that never does is a finding
+  const settled = await Promise.race([Promise.all(loops).then(() => true), sleep(60_000).then(() => false)]);
+  if (!settled)
+    problems.push(
+      `sends never settled within 60 s after the faults: ${members
+        .filter((m) => m.pendingCount() > 0)
+        .map(
+          (m) =>
+            `${m.name} (${m.pendingCount()} pending, connected: ${m.socket.connected}, unsynced rooms: ${m.rooms.filter((r) => !m.chat.room(r)?.synced).length})`,
+        )
+        .join(', ')}`,
+    );
   const seqs = await lastSeqs(stack.databaseUrl, roomIds);
-  await Promise.all(members.map((m) => m.catchUp(seqs)));
+  await Promise.all(members.map((m) => m.catchUp(seqs).catch((e: Error) => problems.push(e.message))));
   for (const m of members) rec.delivered[m.name] = m.delivered();
   rec.db = await readDatabase(
     stack.databaseUrl,
