@@ -87,7 +87,7 @@ describe('fault injection on two nodes', () => {
   SEEDS.forEach((seed, i) => {
     it(`should keep every guarantee under every fault (seed ${seed})`, async () => {
       await runOnce(stack, seed, i);
-    }, 300_000);
+    }, 420_000);
   });
 });
 
