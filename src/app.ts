@@ -13,6 +13,7 @@ import { compileProxyTrust } from './common/client-address';
 import { CoreOptions } from './common/core.module';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { hashedStylesCspFor, securityHeaders, swaggerRuntimeStyles } from './common/security-headers';
+import { NEST_SHUTDOWN_SIGNALS } from './graceful-shutdown';
 import { createValidationPipe, jsonTextTooDeep, TOO_DEEP_MESSAGE } from './common/validation';
 import { foreignOriginGate } from './realtime/origin-gate';
 import { LotseIoAdapter } from './realtime/io-adapter';
@@ -92,7 +93,8 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   // A page of another site gets no answer from the API beyond the public reads (defence in depth
   // beside CORS and bearer tokens; the socket handshake has the same rule in io-adapter.ts).
   app.use(foreignOriginGate(options.config.allowedOrigins, isPublicRead));
-  app.enableShutdownHooks();
+  // SIGTERM and SIGINT drain the node first (src/graceful-shutdown.ts, installed by main.ts)
+  app.enableShutdownHooks(NEST_SHUTDOWN_SIGNALS);
   app.useWebSocketAdapter(new LotseIoAdapter(app, options.config));
 
   const doc = new DocumentBuilder()

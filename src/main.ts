@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
+import { installGracefulShutdown } from './graceful-shutdown';
 import { sqliteLockHolder } from './infra/database/sqlite-lock';
 
 async function main(): Promise<void> {
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     }
   }
   const app = await createApp({ config });
+  installGracefulShutdown(app);
   await app.listen(config.port);
   process.stdout.write(`Lotse listens on ${config.publicUrl} (port ${config.port}, ${config.database.kind}, ${config.redisUrl ? 'redis' : 'single node'})\n`);
 }

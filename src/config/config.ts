@@ -116,6 +116,7 @@ class EnvSchema {
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 random bytes in base64 (the MASTER_KEY before the rotation)' })
   MASTER_KEY_PREVIOUS?: string;
+
   @IsOptional()
   @Matches(/^[\x21-\x7e]{32,512}$/, { message: 'must be at least 32 printable characters without spaces (openssl rand -hex 32)' })
   METRICS_TOKEN?: string;
@@ -130,6 +131,13 @@ class EnvSchema {
   @IsOptional()
   @Matches(/^[0-9a-f.:]{2,45}$/i, { message: 'must be an IP address to listen on, like 127.0.0.1 or 0.0.0.0' })
   METRICS_HOST?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(256 * 1024 * 1024)
+  SOCKET_SEND_BUFFER_BYTES?: number;
 }
 
 const JITSI_VARS = ['JITSI_DOMAIN', 'JITSI_APP_ID', 'JITSI_APP_SECRET'] as const;
@@ -163,6 +171,8 @@ export interface AppConfig {
   jitsi: JitsiConfig | null;
   /** MASTER_KEY_PREVIOUS: during a rotation, the old master key (data keys it wrapped still open; new ones are wrapped by masterKey). */
   masterKeyPrevious: string | null;
+  /** Bytes one socket may have queued for sending before it is disconnected (a client that stopped reading). */
+  socketSendBufferBytes: number;
   /** /metrics (Prometheus): closed unless a token (Bearer, on the main port) or a port of its own is set. */
   metrics: MetricsConfig;
 }
@@ -244,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         : null,
     masterKeyPrevious: parsed.MASTER_KEY_PREVIOUS ?? null,
     metrics: { token: parsed.METRICS_TOKEN ?? null, port: parsed.METRICS_PORT ?? null, host: parsed.METRICS_HOST ?? '127.0.0.1' },
+    socketSendBufferBytes: parsed.SOCKET_SEND_BUFFER_BYTES ?? 1024 * 1024,
   };
 }
 

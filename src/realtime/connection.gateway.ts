@@ -4,11 +4,14 @@ import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketServe
 import { DomainError } from '../common/errors';
 import { TOO_DEEP_MESSAGE, valueTooDeep } from '../common/validation';
 import { emitEvent, SOCKET_CONNECTED, SOCKET_DISCONNECTED } from '../common/events';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { RateLimitService } from '../infra/redis/rate-limit.service';
 import type { Ack } from './contract';
+import { DrainService } from './drain.service';
 import { RealtimePublisher } from './publisher';
 import { roomFor } from './room-names';
 import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticator';
+import { boundSendBuffer } from './send-buffer';
 import { LotseGateway, LotseServer, LotseSocket } from './ws';
 
 /**
@@ -25,10 +28,13 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     @Inject(SOCKET_AUTHENTICATOR) private readonly tokens: SocketAuthenticator,
     private readonly limits: RateLimitService,
     private readonly events: EventEmitter2,
+    private readonly drain: DrainService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   afterInit(server: LotseServer): void {
     this.publisher.attach(server);
+    this.drain.attach(server);
     this.tokens.onRevoked((hashes) => this.publisher.disconnectTokens(hashes));
   }
 
@@ -39,7 +45,12 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
       return;
     }
     await socket.join([roomFor.subject(auth.subjectId), roomFor.token(auth.tokenHash), roomFor.center(auth.centerId)]);
+    boundSendBuffer(socket, this.config.socketSendBufferBytes, (bytes) =>
+      this.logger.warn({ socketId: socket.id, bytes }, 'a socket stopped reading: disconnected (its client catches up from history)'),
+    );
     socket.use((packet, next) => {
+      // counted until answered: a graceful shutdown waits for these acks (DrainService)
+      this.drain.trackCommand(socket, packet);
       const ack: unknown = packet[packet.length - 1];
       this.limits
         .consume('socketEvents', socket.id)
@@ -58,10 +69,14 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   async handleDisconnect(socket: LotseSocket): Promise<void> {
+    this.drain.forget(socket.id);
     const auth = socket.data.auth;
     if (!auth) return;
-    await emitEvent(this.events, SOCKET_DISCONNECTED, { auth, socketId: socket.id }).catch((err: Error) =>
-      this.logger.error({ err: err.message }, 'disconnect handler failed'),
+    // counted: a shutdown that disconnected its sockets waits for these handlers before closing the database
+    await this.drain.track(() =>
+      emitEvent(this.events, SOCKET_DISCONNECTED, { auth, socketId: socket.id }).catch((err: Error) =>
+        this.logger.error({ err: err.message }, 'disconnect handler failed'),
+      ),
     );
   }
 }

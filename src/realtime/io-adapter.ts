@@ -6,6 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { compileProxyTrust, forwardedAddress } from '../common/client-address';
 import type { AppConfig } from '../config/config';
 import { RedisService } from '../infra/redis/redis.service';
+import { DrainService } from './drain.service';
 import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticator';
 import { LotseSocket } from './ws';
 
@@ -28,6 +29,7 @@ export class LotseIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const allowed = new Set(this.config.allowedOrigins);
+    const drain = this.appRef.get(DrainService);
     const server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: MAX_SOCKET_PAYLOAD,
@@ -38,6 +40,8 @@ export class LotseIoAdapter extends IoAdapter {
       // served by this server itself (whatever host name it was opened with) is always allowed.
       allowRequest: (req: { headers: { origin?: string; host?: string } }, done: (err: string | null, ok: boolean) => void) => {
         const origin = req.headers.origin;
+        // a node that shuts down takes no new connections (clients reconnect to another node)
+        if (drain.draining) return done('draining', false);
         done(null, origin === undefined || allowed.has(origin) || isSameOrigin(origin, req.headers.host));
       },
     }) as Server;

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { ConnectionGateway } from './connection.gateway';
+import { DrainService } from './drain.service';
 import { RealtimePublisher } from './publisher';
 
 /**
@@ -14,8 +15,8 @@ export class RealtimeModule {
     return {
       module: RealtimeModule,
       imports: [options.authenticator],
-      providers: [ConnectionGateway, RealtimePublisher],
-      exports: [RealtimePublisher],
+      providers: [ConnectionGateway, RealtimePublisher, DrainService],
+      exports: [RealtimePublisher, DrainService],
     };
   }
 }

@@ -61,6 +61,8 @@ describe('health and API docs', () => {
       'post /api/video-invites/{token}/join',
       'get /api/centers/{center}/team',
       'get /api/centers/{center}/team/{id}/picture',
+      'get /health/live',
+      'get /health/ready',
     ]);
     const seen: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -117,6 +119,8 @@ describe('health and API docs', () => {
         'VideoInvitesController.join',
         'PublicTeamController.list',
         'PublicTeamController.picture',
+        'HealthController.live',
+        'HealthController.ready',
       ].sort(),
     );
   });

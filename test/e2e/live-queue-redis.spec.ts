@@ -1,6 +1,4 @@
 import Redis from 'ioredis';
-import { createServer, Server, Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { ClientToServerEvents } from '../../src/realtime/contract';
 import { queueKeys } from '../../src/modules/live-queue/queue-scripts';
 import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
@@ -8,57 +6,19 @@ import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/a
 import { closeAllSockets, connect, nextEvent, seedCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { REDIS_URL } from '../harness/env';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
+import { TcpProxy } from '../harness/tcp-proxy';
 
 /** Commands of this suite wait up to 15 s for their ack (many sockets at once on two nodes). */
 const call = <E extends keyof ClientToServerEvents>(socket: TestSocket, event: E, payload: PayloadOf<E>, ms = 15_000): Promise<AnswerOf<E>> =>
   ackCall(socket, event, payload, ms);
-/** A TCP proxy in front of the shared Redis that the test can cut and restore (never touching Redis itself). */
-class RedisProxy {
-  private readonly server: Server;
-  private readonly open = new Set<Socket>();
-  private down = false;
-
-  constructor(target: URL) {
-    this.server = createServer((client) => {
-      if (this.down) return client.destroy();
-      const upstream = new Socket();
-      upstream.connect(Number(target.port || 6379), target.hostname);
-      for (const s of [client, upstream]) {
-        this.open.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => this.open.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `redis://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  cut(): void {
-    this.down = true;
-    for (const s of this.open) s.destroy();
-  }
-
-  restore(): void {
-    this.down = false;
-  }
-
-  close(): Promise<void> {
-    this.cut();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
+// A TCP proxy in front of the shared Redis that the test can cut and restore (never touching Redis itself).
 describe('live chat queue when Redis fails', () => {
   let t: TestApp & { dropDb: () => Promise<void> };
-  let proxy: RedisProxy;
+  let proxy: TcpProxy;
   let direct: Redis;
 
   beforeAll(async () => {
-    proxy = new RedisProxy(new URL(REDIS_URL));
+    proxy = new TcpProxy(new URL(REDIS_URL));
     const url = await proxy.listen();
     t = await startApp({ redis: true, env: { REDIS_URL: url } });
     direct = new Redis(REDIS_URL);

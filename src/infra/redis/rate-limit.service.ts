@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '../../config/config';
@@ -38,6 +38,24 @@ const LIMITS = {
 export type LimitName = keyof typeof LIMITS;
 
 /**
+ * The limits that guard passwords and accounts fail closed: while their Redis store is away they
+ * answer RATE_LIMITED (retry after `STORE_OUTAGE_RETRY_MS`) instead of falling back to a memory
+ * store per node, which would multiply the limit by the number of nodes (or, after a restart, begin
+ * again at zero). Sessions that exist go on; only new logins, registrations and resets wait.
+ */
+const FAIL_CLOSED: ReadonlySet<LimitName> = new Set<LimitName>([
+  'loginAccountAddress',
+  'loginAccount',
+  'loginAddress',
+  'registerAddress',
+  'resetAddress',
+  'resetAccount',
+  'resetConfirmAddress',
+]);
+/** `retryAfterMs` of a fail-closed limit while Redis is away. */
+export const STORE_OUTAGE_RETRY_MS = 5000;
+
+/**
  * rate-limiter-flexible with its Redis store when REDIS_URL is set (limits hold on every node) and
  * a memory store otherwise; the Redis limiters fall back to a memory "insurance" limiter while
  * Redis is away. Addresses are keyed by an HMAC, never stored in plain form; keys expire.
@@ -45,6 +63,8 @@ export type LimitName = keyof typeof LIMITS;
 @Injectable()
 export class RateLimitService {
   private readonly limiters = new Map<LimitName, RateLimiterAbstract>();
+  private readonly logger = new Logger('RateLimit');
+  private lastOutageLog = -Infinity;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -56,9 +76,12 @@ export class RateLimitService {
       const points = name === 'socketEvents' ? config.socketEventLimit : name === 'accountMessages' ? config.messageRateLimit : l.points;
       const opts = { keyPrefix: `lotse:rl:${name}`, points, duration: l.duration, blockDuration: l.blockDuration };
       const memory = new RateLimiterMemory(opts);
+      // not ready (Redis away): fail at once — to the memory insurance, or closed (FAIL_CLOSED) —
+      // instead of waiting for ioredis' retries on every call
+      const insurance = FAIL_CLOSED.has(name) ? {} : { insuranceLimiter: memory };
       this.limiters.set(
         name,
-        redis.client ? new RateLimiterRedis({ ...opts, storeClient: redis.client, insuranceLimiter: memory, useRedisPackage: false }) : memory,
+        redis.client ? new RateLimiterRedis({ ...opts, ...insurance, storeClient: redis.client, useRedisPackage: false, rejectIfRedisNotReady: true }) : memory,
       );
     }
   }
@@ -98,8 +121,19 @@ export class RateLimitService {
       return { allowed: true, consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
     } catch (res) {
       if (res instanceof RateLimiterRes) return { allowed: false, consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
+      if (FAIL_CLOSED.has(name)) {
+        this.logStoreOutage(name, res);
+        return { allowed: false, consumed: points, msBeforeNext: STORE_OUTAGE_RETRY_MS };
+      }
       throw res;
     }
+  }
+
+  private logStoreOutage(name: LimitName, err: unknown): void {
+    // a log throttle: monotonic time, not the wall clock
+    if (performance.now() - this.lastOutageLog < 5000) return;
+    this.lastOutageLog = performance.now();
+    this.logger.warn({ limit: name, err: err instanceof Error ? err.message : String(err) }, 'limit store unavailable: failing closed (RATE_LIMITED)');
   }
 
   /** Gives points back (an attempt that turned out to be the owner's). */

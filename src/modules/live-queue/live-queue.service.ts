@@ -22,6 +22,8 @@ import { LIVE_QUEUE_STORE, LiveQueueStore } from './queue-store';
 export { VISITOR_GRACE_MS };
 
 const STATUS_CACHE_MS = 500;
+/** `queue.join` while the waiting line's store (Redis) is away: LIVE_CLOSED, honestly for a moment (docs/errors.md). */
+export const LIVE_UNAVAILABLE_MESSAGE = 'The live chat is unavailable for a moment (a technical fault on our side). Please try again in a minute.';
 /** The waiting line's Redis keys outlive the center's maximum wait by this much. */
 const QUEUE_TTL_MARGIN_MS = 10 * 60_000;
 
@@ -79,7 +81,7 @@ export class LiveQueueService implements OnModuleDestroy {
       })
       .catch((err: Error) => {
         this.logger.error({ err: err.message }, 'live queue store unavailable');
-        throw new DomainError('LIVE_CLOSED', 'The live chat is unavailable right now. Please try again in a minute.');
+        throw new DomainError('LIVE_CLOSED', LIVE_UNAVAILABLE_MESSAGE);
       });
     if (outcome.status === 'closed') {
       void this.countRefusal(auth.centerId, auth.subjectId, 'live.refused_closed', now);

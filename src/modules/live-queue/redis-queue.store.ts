@@ -45,6 +45,13 @@ function toChange(r: ScriptResult): QueueChange {
   return change;
 }
 
+/** The waiting line's store (Redis) cannot be reached right now. */
+export class QueueStoreUnavailable extends Error {
+  constructor(state: string) {
+    super(`the live queue store is unavailable (redis ${state})`);
+  }
+}
+
 /** The multi-node store: the queue lives in Redis and changes only through the Lua scripts (EVALSHA). */
 export class RedisQueueStore implements LiveQueueStore {
   constructor(private readonly redis: Redis) {
@@ -52,6 +59,9 @@ export class RedisQueueStore implements LiveQueueStore {
   }
 
   private async run(name: QueueScriptName, centerId: string, ...args: (string | number)[]): Promise<ScriptResult> {
+    // Redis away: answer at once (LIVE_CLOSED "for a moment", status open: false) instead of after
+    // ioredis' retries; nothing is changed, so nothing is half done
+    if (this.redis.status !== 'ready') throw new QueueStoreUnavailable(this.redis.status);
     const fn = (this.redis as unknown as Record<QueueScriptName, ScriptFn>)[name].bind(this.redis);
     return JSON.parse(await fn(...queueKeys(centerId), ...args)) as ScriptResult;
   }
