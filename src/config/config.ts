@@ -115,7 +115,7 @@ class EnvSchema {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
-  @Min(16 * 1024)
+  @Min(64 * 1024)
   @Max(256 * 1024 * 1024)
   SOCKET_SEND_BUFFER_BYTES?: number;
 }
@@ -215,7 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       parsed.JITSI_DOMAIN && parsed.JITSI_APP_ID && parsed.JITSI_APP_SECRET
         ? { domain: parsed.JITSI_DOMAIN.toLowerCase(), appId: parsed.JITSI_APP_ID, appSecret: parsed.JITSI_APP_SECRET }
         : null,
-    socketSendBufferBytes: parsed.SOCKET_SEND_BUFFER_BYTES ?? 1024 * 1024,
+    socketSendBufferBytes: parsed.SOCKET_SEND_BUFFER_BYTES ?? 4 * 1024 * 1024,
   };
 }
 
