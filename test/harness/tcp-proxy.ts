@@ -8,6 +8,9 @@ import { AddressInfo, createServer, Server, Socket } from 'node:net';
 export class TcpProxy {
   private readonly server: Server;
   private readonly open = new Set<Socket>();
+  /** Each connection's pair: what the client sent it to, what answers it. */
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  private stalled = false;
   private down = false;
   private port = 0;
   /** Connections accepted so far (to see that a client really went through the proxy). */
@@ -28,7 +31,12 @@ export class TcpProxy {
           (s === client ? upstream : client).destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      const pair = { client, upstream };
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
+      client.pipe(upstream);
+      if (this.stalled) upstream.pause();
+      else upstream.pipe(client);
     });
   }
 
@@ -60,6 +68,23 @@ export class TcpProxy {
   /** Heals the partition: new connections go through again. */
   restore(): void {
     this.down = false;
+  }
+
+  /**
+   * A slow consumer: stops reading what the target sends (the client's side of the TCP connection
+   * stops being drained), so the target's send buffers fill; `flow()` reads on again.
+   */
+  stall(): void {
+    this.stalled = true;
+    for (const { client, upstream } of this.pairs) {
+      upstream.unpipe(client);
+      upstream.pause();
+    }
+  }
+
+  flow(): void {
+    this.stalled = false;
+    for (const { client, upstream } of this.pairs) upstream.pipe(client);
   }
 
   close(): Promise<void> {

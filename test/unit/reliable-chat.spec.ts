@@ -220,4 +220,26 @@ describe('ReliableChat', () => {
     expect(closed).toEqual(['r1:ended']);
     expect(chat.room('r1')!.closed).toBe('ended');
   });
+
+  it('should try the join again while connected when it was refused for a moment, and then send what is pending', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const s = new FakeSocket();
+      const chat = track(new ReliableChat(s, { selfId: 'me', newId }));
+      chat.addRoom('r1');
+      const id = chat.send('r1', 'waiting');
+      s.connect();
+      await flush();
+      // the database was away: the join fails, the socket stays connected (found by the fault suite)
+      s.take('room.join').ack({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong' } });
+      await flush();
+      expect(chat.room('r1')!.synced).toBe(false);
+      jest.advanceTimersByTime(1000);
+      await joinAndHistory(s, [msg(1)]);
+      expect(chat.room('r1')!.synced).toBe(true);
+      expect(s.take('message.send').payload).toMatchObject({ roomId: 'r1', clientMsgId: id, body: 'waiting' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -90,6 +90,8 @@ interface Persisted {
 }
 
 const HISTORY_PAGE = 200;
+/** After a refused or unanswered join/history while connected, the next try. */
+const RESYNC_RETRY_MS = 1000;
 
 export class ReliableChat {
   private readonly rooms = new Map<string, RoomState>();
@@ -98,6 +100,8 @@ export class ReliableChat {
   private readonly ackTimers = new Set<ReturnType<typeof setTimeout>>();
   /** Messages the server asked to wait for (RATE_LIMITED with retryAfterMs), by clientMsgId. */
   private readonly waitTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Rooms whose join or gap fill failed while connected, waiting for the next try. */
+  private readonly resyncTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Detaches each listener this helper added. */
   private readonly listeners: (() => void)[] = [];
   private readonly ackTimeoutMs: number;
@@ -200,7 +204,8 @@ export class ReliableChat {
   destroy(): void {
     this.destroyed = true;
     for (const detach of this.listeners) detach();
-    for (const t of [...this.typingTimers.values(), ...this.ackTimers, ...this.waitTimers.values()]) clearTimeout(t);
+    for (const t of [...this.typingTimers.values(), ...this.ackTimers, ...this.waitTimers.values(), ...this.resyncTimers.values()]) clearTimeout(t);
+    this.resyncTimers.clear();
     this.typingTimers.clear();
     this.ackTimers.clear();
     this.waitTimers.clear();
@@ -280,12 +285,28 @@ export class ReliableChat {
     if (this.rooms.get(room.roomId) !== room) return;
     if (!joined.ok) {
       if (joined.error.code === 'NOT_FOUND' || joined.error.code === 'FORBIDDEN') this.markClosed(room.roomId, 'gone');
+      else this.resyncLater(room);
       return;
     }
-    if (!(await this.fillGap(room)) || !this.socket.connected) return;
+    if (!(await this.fillGap(room))) return this.resyncLater(room);
+    if (!this.socket.connected) return;
     room.synced = true;
     this.changed();
     for (const p of [...room.pending]) void this.transmit(room, p.clientMsgId);
+  }
+
+  /**
+   * A join or history page refused or unanswered while the socket stays connected (the database
+   * was away for a moment, a timeout): try again shortly, or the room would stay unsynced, its
+   * pending messages unsent, until the next reconnect.
+   */
+  private resyncLater(room: RoomState): void {
+    if (this.destroyed || this.resyncTimers.has(room.roomId)) return;
+    const timer = setTimeout(() => {
+      this.resyncTimers.delete(room.roomId);
+      if (!this.destroyed && this.socket.connected && this.rooms.get(room.roomId) === room && !room.synced) void this.resync(room);
+    }, RESYNC_RETRY_MS);
+    this.resyncTimers.set(room.roomId, timer);
   }
 
   /** Fills the gap page by page: everything after the last gap-free seq we have. False when a page was refused. */
