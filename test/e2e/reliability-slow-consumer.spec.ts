@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Socket as NetSocket } from 'node:net';
 import { call, ok } from '../harness/ack';
-import { closeAllSockets, connect, seedCenter, startApp, TestApp, TestSocket } from '../harness/app';
+import { closeAllSockets, connect, seedCenter, startApp, TestApp } from '../harness/app';
 import { createRoom } from '../factories';
+import { TcpProxy } from '../harness/tcp-proxy';
 
 const LIMIT = 256 * 1024;
 const BODY = 'x'.repeat(3500);
 
-/** The client's TCP socket under socket.io-client's websocket transport (ws in Node). */
-function tcpOf(socket: TestSocket): NetSocket {
-  const transport = socket.io.engine.transport as unknown as { name: string; ws?: { _socket?: NetSocket } };
-  const tcp = transport.ws?._socket;
-  if (transport.name !== 'websocket' || !tcp) throw new Error('expected a websocket transport with a TCP socket');
-  return tcp;
-}
-
 /**
- * A client that stops reading (its TCP socket paused: the kernel buffers fill, then engine.io's
+ * A client that stops reading (behind a proxy that stops draining the node's side of its TCP
+ * connection: the kernel buffers fill, then engine.io's
  * write buffer grows) is disconnected once more than SOCKET_SEND_BUFFER_BYTES wait for it, long
  * before the ping timeout (18 s) would notice; others keep their answers; back, it catches up.
  */
@@ -38,30 +31,33 @@ describe('a socket that stops reading', () => {
     const roomId = await createRoom(counselor, { memberIds: [c.clients[0]!.id] });
     for (let i = 0; i < 50; i++) ok(await call(counselor, 'message.send', { roomId, clientMsgId: randomUUID(), body: `${i} ${BODY}` }));
 
-    const slow = await connect(t.url, c.clients[0]!.token);
+    const proxy = new TcpProxy(new URL(t.url));
+    const slowUrl = await proxy.listen();
+    const slow = await connect(slowUrl, c.clients[0]!.token);
     ok(await call(slow, 'room.join', { roomId }));
     const gone = new Promise<string>((resolve) => slow.once('disconnect', (reason) => resolve(reason)));
-    const tcp = tcpOf(slow);
-    tcp.pause();
+    proxy.stall();
     // it keeps asking (its writes go out) but reads nothing: each answer is ~180 kB
     const started = performance.now();
     for (let i = 0; i < 80; i++) slow.emit('room.history', { roomId, afterSeq: 0, limit: 100 }, () => undefined);
-    // meanwhile the server answers others at once, and the pushes of the room go on
+    // meanwhile the server answers others, and the pushes of the room go on
     const others: number[] = [];
     for (let i = 0; i < 10; i++) {
       const t0 = performance.now();
       ok(await call(counselor, 'message.send', { roomId, clientMsgId: randomUUID(), body: `meanwhile ${i}` }));
       others.push(performance.now() - t0);
     }
-    // (generous: the 80 history reads ahead of them decrypt 8000 messages on a shared 2-core machine)
+    // (generous: the history reads ahead of them decrypt 8000 messages on a shared 2-core machine)
     expect(Math.max(...others)).toBeLessThan(10_000);
-    // the server cut it: once the client reads again it sees the connection end (reset), well
-    // before the ping timeout (pingInterval 10 s + pingTimeout 8 s) could have closed it
+    // the server cut it, well before the ping timeout (pingInterval 10 s + pingTimeout 8 s) could
+    // have: once the proxy reads again the client sees the connection end (a paused socket does not
+    // notice the reset); without the bound it would read all answers and stay connected
     await new Promise((r) => setTimeout(r, 3000));
-    tcp.resume();
+    proxy.flow();
     const reason = await Promise.race([gone, new Promise<string>((r) => setTimeout(() => r('still connected'), 8000))]);
     expect(reason).not.toBe('still connected');
     expect(performance.now() - started).toBeLessThan(15_000);
+    await proxy.close();
 
     // back: a new connection catches up with everything, the messages sent meanwhile included
     const back = await connect(t.url, c.clients[0]!.token);
