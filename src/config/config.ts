@@ -135,7 +135,7 @@ class EnvSchema {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
-  @Min(16 * 1024)
+  @Min(64 * 1024)
   @Max(256 * 1024 * 1024)
   SOCKET_SEND_BUFFER_BYTES?: number;
 }
@@ -254,7 +254,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
         : null,
     masterKeyPrevious: parsed.MASTER_KEY_PREVIOUS ?? null,
     metrics: { token: parsed.METRICS_TOKEN ?? null, port: parsed.METRICS_PORT ?? null, host: parsed.METRICS_HOST ?? '127.0.0.1' },
-    socketSendBufferBytes: parsed.SOCKET_SEND_BUFFER_BYTES ?? 1024 * 1024,
+    socketSendBufferBytes: parsed.SOCKET_SEND_BUFFER_BYTES ?? 4 * 1024 * 1024,
   };
 }
 

@@ -8,7 +8,7 @@ interface EnginePacket {
 interface EngineConn {
   writeBuffer: EnginePacket[];
   readyState: string;
-  transport?: { name?: string; socket?: { terminate?: () => void } };
+  transport?: { name?: string; writable?: boolean; socket?: { terminate?: () => void } };
   on(event: 'packetCreate', fn: (packet: EnginePacket) => void): void;
   on(event: 'flush', fn: () => void): void;
   close(discard?: boolean): void;
@@ -33,7 +33,9 @@ export function boundSendBuffer(socket: LotseSocket, limitBytes: number, onOverf
     queued = 0;
   });
   conn.on('packetCreate', (packet) => {
-    if (cut) return;
+    // a writable transport takes the packet at once (flush): only what piles up behind a batch the
+    // peer has not taken yet counts, so one large answer (a history page) never cuts a healthy client
+    if (cut || conn.transport?.writable) return;
     queued += sizeOf(packet.data);
     if (queued <= limitBytes) return;
     cut = true;
