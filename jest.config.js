@@ -29,6 +29,6 @@ const faults = project('faults');
 
 // Type checking happens once in `npm run check` (tsc --noEmit), not per test file.
 module.exports = {
-  testSequencer: '<rootDir>/test/harness/sequencer.js',
+  testSequencer: '<rootDir>/test/harness/sequencer.mjs',
   projects: [project('unit'), project('integration'), e2e, cluster, project('browser'), attacks, faults],
 };
