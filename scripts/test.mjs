@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: format + lint + type check, build, then every test tier on the embedded defaults
 // (SQLite, in-process) and, at the same time, on MariaDB + Redis; then the cluster suites (two
-// nodes, a Redis restart) beside the fault suite. Ends with one line "N passed, N failed".
+// nodes, a Redis restart) and the attack suite, beside the fault suite. Ends with one line "N passed, N failed".
 // Under CI=true a missing MariaDB or Redis fails the run; locally it is reported as skipped.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, existsSync } from 'node:fs';
@@ -79,8 +79,7 @@ let cluster = false;
 // sooner than two.
 if (only !== 'mariadb') {
   passes.push(jestPass('sqlite', ['unit', 'integration', 'e2e'], { LOTSE_TEST_DB: 'sqlite' }));
-  // the attack suite (one server on SQLite + the shared Redis, pages checked in Chromium) beside the browser tier
-  passes.push(jestPass('browser', ['browser', 'attacks'], { LOTSE_TEST_DB: 'sqlite' }));
+  passes.push(jestPass('browser', ['browser'], { LOTSE_TEST_DB: 'sqlite' }));
 }
 
 if (only !== 'sqlite') {
@@ -101,10 +100,16 @@ if (only !== 'sqlite') {
   }
 }
 await Promise.all(passes);
-// After the passes, side by side: the cluster suites (they stop the shared Redis) and the fault suite
-// (two nodes on a private MariaDB and a private Redis that it starts, kills and cuts itself).
+// After the passes, two lanes side by side: the cluster suites (they stop the shared Redis) and then
+// the attack suite (one server on SQLite + the shared Redis, pages checked in Chromium); beside them
+// the fault suite (two nodes on a private MariaDB and a private Redis that it starts, kills and cuts).
 const last = [];
-if (cluster) last.push(jestPass('cluster', ['cluster'], { LOTSE_TEST_DB: 'mariadb' }));
+last.push(
+  (async () => {
+    if (cluster) await jestPass('cluster', ['cluster'], { LOTSE_TEST_DB: 'mariadb' });
+    if (only !== 'mariadb') await jestPass('attacks', ['attacks'], { LOTSE_TEST_DB: 'sqlite' });
+  })(),
+);
 const haveServers = ['mariadbd', 'mariadb-install-db', 'redis-server'].every(
   (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`], { stdio: 'ignore' }).status === 0,
 );

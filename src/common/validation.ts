@@ -35,7 +35,9 @@ export function createValidationPipe(): ValidationPipe {
  */
 class LotseValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const key = pollutingKey(value);
+    // only what came over the wire (a body or a socket payload): never a socket or a request object,
+    // whose object graph (the server, every other socket) would be walked on every command
+    const key = metadata.type === 'body' || metadata.type === 'query' ? pollutingKey(value) : null;
     if (key) throw new DomainError('VALIDATION_FAILED', `Invalid or unknown fields: ${key}.`, [key]);
     return super.transform(value, metadata) as Promise<unknown>;
   }
@@ -49,6 +51,9 @@ export function pollutingKey(value: unknown): string | null {
   for (let seen = 0; stack.length > 0 && seen < 100_000; seen++) {
     const v = stack.pop();
     if (v === null || typeof v !== 'object') continue;
+    // parsed JSON holds plain objects and arrays only; anything else is not a payload
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) continue;
     for (const key of Object.keys(v)) {
       if (POLLUTING_KEYS.has(key)) return key;
       const child = (v as Record<string, unknown>)[key];

@@ -121,6 +121,8 @@ describe('health and API docs', () => {
         'PublicTeamController.picture',
         'HealthController.live',
         'HealthController.ready',
+        // its own gate: METRICS_TOKEN or METRICS_PORT, 404 without either (test/e2e/metrics.spec.ts)
+        'MetricsController.scrape',
       ].sort(),
     );
   });

@@ -20,7 +20,8 @@ export async function compressionBombPdf(inflatedMb = 1024): Promise<Buffer> {
   const obj = Buffer.concat([
     Buffer.from(`\n900 0 obj\n<< /Type /ObjStm /N 1 /First 8 /Filter /FlateDecode /Length ${data.length} >>\nstream\n`, 'latin1'),
     data,
-    Buffer.from('\nendstream\nendobj\n', 'latin1'),
+    // ends like an incremental update (an own %%EOF): the file is refused for the bomb, not for data after the end
+    Buffer.from('\nendstream\nendobj\n%%EOF\n', 'latin1'),
   ]);
   return Buffer.concat([base, obj]);
 }
@@ -28,5 +29,5 @@ export async function compressionBombPdf(inflatedMb = 1024): Promise<Buffer> {
 /** A PDF whose one object is an array nested `depth` levels deep (a recursive parser or walker runs out of stack). */
 export async function deeplyNestedPdf(depth = 500_000): Promise<Buffer> {
   const base = await cleanPdf('nested');
-  return Buffer.concat([base, Buffer.from(`\n901 0 obj\n${'['.repeat(depth)}${']'.repeat(depth)}\nendobj\n`, 'latin1')]);
+  return Buffer.concat([base, Buffer.from(`\n901 0 obj\n${'['.repeat(depth)}${']'.repeat(depth)}\nendobj\n%%EOF\n`, 'latin1')]);
 }

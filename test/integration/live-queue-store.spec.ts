@@ -6,13 +6,17 @@ import { LiveQueueStore } from '../../src/modules/live-queue/queue-store';
 import { RedisQueueStore } from '../../src/modules/live-queue/redis-queue.store';
 import { onMariaDb, REDIS_URL } from '../harness/env';
 
-const kinds: [string, () => { store: LiveQueueStore; close: () => void }][] = [['memory', () => ({ store: new MemoryQueueStore(), close: () => undefined })]];
+// The Redis store answers "unavailable" at once while its client is not ready (Redis away), so a
+// test waits for the connection first, as the server does at its start.
+const kinds: [string, () => { store: LiveQueueStore; close: () => void; ready: Promise<unknown> }][] = [
+  ['memory', () => ({ store: new MemoryQueueStore(), close: () => undefined, ready: Promise.resolve() })],
+];
 if (onMariaDb) {
   kinds.push([
     'redis',
     () => {
       const redis = new Redis(REDIS_URL);
-      return { store: new RedisQueueStore(redis), close: () => redis.disconnect() };
+      return { store: new RedisQueueStore(redis), close: () => redis.disconnect(), ready: new Promise((resolve) => redis.once('ready', resolve)) };
     },
   ]);
 }
@@ -20,12 +24,14 @@ if (onMariaDb) {
 describe.each(kinds)('live queue store (%s)', (_kind, make) => {
   let store: LiveQueueStore;
   let close: () => void;
+  let ready: Promise<unknown>;
   let center: string;
   const join = (v: string, limit = 3, now = 1000, address: string | null = null, perAddress = 0) =>
     store.join(center, v, { now, limit, message: `hello ${v}`, address, perAddress, ttlMs: 60_000 });
 
-  beforeEach(() => {
-    ({ store, close } = make());
+  beforeEach(async () => {
+    ({ store, close, ready } = make());
+    await ready;
     center = randomUUID();
   });
   afterEach(() => close());
