@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -8,7 +8,7 @@ import { MetricsService } from '../metrics/metrics.service';
  * Every client gets an error listener: ioredis would otherwise crash the process on an outage.
  */
 @Injectable()
-export class RedisService implements OnModuleInit, OnApplicationShutdown {
+export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   readonly client: Redis | null;
   private readonly extra: Redis[] = [];
@@ -19,23 +19,6 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     @Optional() private readonly metrics?: MetricsService,
   ) {
     this.client = config.redisUrl ? this.create('main') : null;
-  }
-
-  /**
-   * Waits (at most 5 s) for the first connection before the node serves: the Redis-backed stores
-   * answer "unavailable for a moment" at once while Redis is not ready, which a node that has just
-   * started must not say. A Redis that stays away does not stop the start (chat works without it).
-   */
-  async onModuleInit(): Promise<void> {
-    const client = this.client;
-    if (!client || client.status === 'ready') return;
-    let timer: NodeJS.Timeout | undefined;
-    const ready = await Promise.race([
-      new Promise<boolean>((resolve) => client.once('ready', () => resolve(true))),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
-    ]);
-    clearTimeout(timer);
-    if (!ready) this.logger.warn('redis not ready after 5 s; starting anyway (its stores answer "unavailable" until it is)');
   }
 
   get enabled(): boolean {
