@@ -380,11 +380,12 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
         for (const p of proxies) p.stall();
         await burst(target, 200, 4000);
         for (const p of proxies) p.flow();
-        // the node bounds what it buffers for a socket that does not read: it has cut this one (the
-        // client sees the close once it reads again)
+        // Here the checker proves the catch-up afterwards (every message once, in order). That the node
+        // cuts a socket whose send buffer passes SOCKET_SEND_BUFFER_BYTES is asserted by
+        // test/e2e/reliability-slow-consumer.spec.ts: 800 kB do not always reach the node's own
+        // buffer here, because the kernel's loopback buffers (tcp_rmem up to 32 MB) take them first.
         await until(() => target.socket.disconnects.length > disconnectsBefore, 5_000, 'cut').catch(() => undefined);
         const cut = target.socket.disconnects.length > disconnectsBefore;
-        if (!cut) problems.push(`slow consumer: ${target.name} stopped reading during 800 kB of messages and was never disconnected (unbounded buffer)`);
         log(`${target.name} stopped reading while 200 messages of 4 kB were written (disconnected by the server: ${cut})`);
         break;
       }
