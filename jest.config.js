@@ -26,9 +26,12 @@ const attacks = {
 // The fault suite (docs/reliability.md): two nodes on a private MariaDB and a private Redis that the
 // suite itself starts, stops and cuts (never the machine's shared services).
 const faults = project('faults');
+// Smoke runs of the artillery scenarios of `npm run load` (docs/load-testing.md) against a second,
+// separately started Lotse.
+const load = project('load');
 
 // Type checking happens once in `npm run check` (tsc --noEmit), not per test file.
 module.exports = {
   testSequencer: '<rootDir>/test/harness/sequencer.mjs',
-  projects: [project('unit'), project('integration'), e2e, cluster, project('browser'), attacks, faults],
+  projects: [project('unit'), project('integration'), e2e, cluster, project('browser'), attacks, faults, load],
 };
