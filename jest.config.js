@@ -1,5 +1,5 @@
 /** @type {import('jest').Config} */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }];
 const project = (name) => ({
   displayName: name,
   testEnvironment: 'node',
