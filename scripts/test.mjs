@@ -10,6 +10,10 @@ import { reachable } from './reachable.mjs';
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const only = process.env.LOTSE_TEST_ONLY; // e.g. "sqlite" or "mariadb" to run one pass while developing
 const extraArgs = process.argv.slice(2);
+// The servers the tests start hash passwords with bcrypt cost 10 instead of the default 12 (a quarter
+// of the CPU; thousands of accounts are made and logged into). test/unit/config.spec.ts shows the
+// default; the attack suite's server keeps it (test/attacks/global-setup.ts passes no cost).
+process.env.PASSWORD_HASH_COST ??= '10';
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -138,7 +138,17 @@ class EnvSchema {
   @Min(64 * 1024)
   @Max(256 * 1024 * 1024)
   SOCKET_SEND_BUFFER_BYTES?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(15)
+  PASSWORD_HASH_COST?: number;
 }
+
+/** bcrypt's cost for new password hashes unless PASSWORD_HASH_COST says otherwise (about 250 ms on one core). */
+export const BCRYPT_COST = 12;
 
 const JITSI_VARS = ['JITSI_DOMAIN', 'JITSI_APP_ID', 'JITSI_APP_SECRET'] as const;
 
@@ -175,6 +185,8 @@ export interface AppConfig {
   socketSendBufferBytes: number;
   /** /metrics (Prometheus): closed unless a token (Bearer, on the main port) or a port of its own is set. */
   metrics: MetricsConfig;
+  /** bcrypt's cost for new password hashes (PASSWORD_HASH_COST, 10–15, default 12); stored hashes keep the cost they were made with. */
+  passwordHashCost: number;
 }
 
 export interface MetricsConfig {
@@ -255,6 +267,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     masterKeyPrevious: parsed.MASTER_KEY_PREVIOUS ?? null,
     metrics: { token: parsed.METRICS_TOKEN ?? null, port: parsed.METRICS_PORT ?? null, host: parsed.METRICS_HOST ?? '127.0.0.1' },
     socketSendBufferBytes: parsed.SOCKET_SEND_BUFFER_BYTES ?? 4 * 1024 * 1024,
+    passwordHashCost: parsed.PASSWORD_HASH_COST ?? BCRYPT_COST,
   };
 }
 

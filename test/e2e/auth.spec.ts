@@ -4,7 +4,7 @@ import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { RedisService } from '../../src/infra/redis/redis.service';
 import type { LoginResult } from '../../src/realtime/contract';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
-import { onMariaDb } from '../harness/env';
+import { HASH_COST_ENV, onMariaDb } from '../harness/env';
 import { readOutbox } from '../harness/outbox';
 
 type Started = TestApp & { dropDb: () => Promise<void> };
@@ -95,11 +95,12 @@ describe('auth', () => {
       expect((res.body as LoginResult).account.role).toBe('client');
     });
 
-    it('should store a bcrypt hash of cost 12 when an account is created', async () => {
+    it('should store a bcrypt hash of the configured cost (12 by default, 10 under npm test) when an account is created', async () => {
+      const cost = (HASH_COST_ENV.PASSWORD_HASH_COST ?? '12').padStart(2, '0');
       const account = await accountByLogin('blue-heron');
-      expect(account?.passwordHash).toMatch(/^\$2b\$12\$/);
+      expect(account?.passwordHash).toMatch(new RegExp(`^\\$2b\\$${cost}\\$`));
       const staff = await accountByLogin(c.counselors[0]!.login);
-      expect(staff?.passwordHash).toMatch(/^\$2b\$12\$/);
+      expect(staff?.passwordHash).toMatch(new RegExp(`^\\$2b\\$${cost}\\$`));
     });
 
     it.each([

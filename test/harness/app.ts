@@ -9,7 +9,7 @@ import type { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import type { ClientToServerEvents, ServerToClientEvents, VisitorResult } from '../../src/realtime/contract';
 import { createCenter, createClient, createStaff, type CenterSpec, type Login } from '../factories';
-import { createMariaDb, onMariaDb, REDIS_URL, tempDataDir, TEST_MASTER_KEY } from './env';
+import { createMariaDb, HASH_COST_ENV, onMariaDb, REDIS_URL, tempDataDir, TEST_MASTER_KEY } from './env';
 
 // the harness has one freePort (spawn.ts); browser tests import it from here; login and Login live with the factories
 export { freePort } from './spawn';
@@ -61,6 +61,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp & { 
     LOG_LEVEL: options.logFile ? 'info' : 'silent',
     RATE_LIMITS: 'off',
     CLIENT: 'off',
+    ...HASH_COST_ENV,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(useRedis ? { REDIS_URL } : {}),
     ...options.env,

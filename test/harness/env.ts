@@ -12,6 +12,11 @@ export const TEST_DB = (process.env.LOTSE_TEST_DB ?? 'sqlite') as 'sqlite' | 'ma
 export const MARIADB_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const onMariaDb = TEST_DB === 'mariadb';
+/**
+ * bcrypt's cost for the servers the tests start: `npm test` sets PASSWORD_HASH_COST=10 (a quarter of
+ * the default 12's CPU: thousands of accounts are made and logged into); unset, the server's default.
+ */
+export const HASH_COST_ENV: Record<string, string> = process.env.PASSWORD_HASH_COST ? { PASSWORD_HASH_COST: process.env.PASSWORD_HASH_COST } : {};
 
 /** A fresh, private data directory (SQLite file, master key, outbox). */
 export function tempDataDir(): string {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { HASH_COST_ENV } from './env';
 
 /** The repository: the nearest folder above this file with a package.json (test/harness/ here, dist-bench/test/harness/ when the bench runs it compiled). */
 export const ROOT = repositoryRoot(__dirname);
@@ -46,9 +47,13 @@ export interface Spawned {
   stop: () => Promise<void>;
 }
 
-/** Runs `node <script> …args` with exactly the given environment (plus PATH), in the repository (or `cwd`). */
+/** Runs `node <script> …args` with exactly the given environment (plus PATH and the tests' bcrypt cost), in the repository (or `cwd`). */
 export function spawnNode(script: string, args: string[], env: Record<string, string>, cwd = ROOT): Spawned {
-  const child = spawn(process.execPath, [script, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...HASH_COST_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();

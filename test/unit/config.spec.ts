@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../../src/config/config';
+import { PasswordService } from '../../src/modules/accounts/password.service';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
     expect(c.demo).toBe(true);
     expect(c.serveClient).toBe(true);
     expect(c.logLevel).toBe('info');
+    expect(c.passwordHashCost).toBe(12);
   });
 
   it('should read every variable when all are valid', () => {
@@ -80,6 +82,8 @@ describe('loadConfig', () => {
     [{ SMTP_URL: 'mail.example.org' }, 'SMTP_URL'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     [{ CLIENT: 'maybe' }, 'CLIENT'],
+    [{ PASSWORD_HASH_COST: '9' }, 'PASSWORD_HASH_COST'],
+    [{ PASSWORD_HASH_COST: '16' }, 'PASSWORD_HASH_COST'],
   ])('should stop with one line naming the variable when %j is wrong', (env, name) => {
     const message = errorOf(env);
     expect(message).toMatch(new RegExp(`^Configuration error: ${name} \\S`));
@@ -88,5 +92,17 @@ describe('loadConfig', () => {
 
   it('should name the variable and say what is expected when PORT is not a number', () => {
     expect(errorOf({ PORT: 'abc' })).toBe('Configuration error: PORT must be an integer number');
+  });
+
+  it('should hash new passwords with the configured bcrypt cost, 12 unless PASSWORD_HASH_COST says otherwise, and verify hashes of any cost', async () => {
+    const byDefault = new PasswordService(loadConfig({}));
+    const cheaper = new PasswordService(loadConfig({ PASSWORD_HASH_COST: '10' }));
+    const strong = await byDefault.hash('a long passphrase');
+    const weak = await cheaper.hash('a long passphrase');
+    expect(strong).toMatch(/^\$2b\$12\$/);
+    expect(weak).toMatch(/^\$2b\$10\$/);
+    expect(await cheaper.verify('a long passphrase', strong)).toBe(true);
+    expect(await byDefault.verify('a long passphrase', weak)).toBe(true);
+    expect(await byDefault.verify('another passphrase', weak)).toBe(false);
   });
 });

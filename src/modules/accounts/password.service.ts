@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import * as bcrypt from 'bcrypt';
 import { errors } from '../../common/errors';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { isCommonPassword } from './common-passwords';
-
-export const BCRYPT_COST = 12;
 
 /**
  * bcrypt runs on libuv's thread pool (4 threads by default), which file reads, DNS and zlib share:
@@ -37,8 +36,14 @@ class Gate {
 @Injectable()
 export class PasswordService {
   /** A real hash to compare against when the login is unknown: same answer, same time. */
-  private readonly dummyHash = bcrypt.hashSync('lotse-timing-equaliser', BCRYPT_COST);
+  private readonly dummyHash: string;
   private readonly gate = new Gate(BCRYPT_CONCURRENCY);
+  private readonly cost: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.cost = config.passwordHashCost;
+    this.dummyHash = bcrypt.hashSync('lotse-timing-equaliser', this.cost);
+  }
 
   /** Refuses passwords under 8 characters, over 72 bytes (bcrypt would cut them) or common ones. */
   check(password: string, field = 'password'): void {
@@ -48,7 +53,7 @@ export class PasswordService {
   }
 
   hash(password: string): Promise<string> {
-    return this.gate.run(() => bcrypt.hash(password, BCRYPT_COST));
+    return this.gate.run(() => bcrypt.hash(password, this.cost));
   }
 
   /** Always runs one bcrypt comparison, also for unknown accounts. */
