@@ -86,7 +86,15 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
 }
 
-function httpJson(url: string, method: string, path: string, body: unknown, agent?: Agent, token?: string): Promise<{ status: number; text: string }> {
+function httpJson(
+  url: string,
+  method: string,
+  path: string,
+  body: unknown,
+  agent?: Agent,
+  token?: string,
+  timeoutMs = 30_000,
+): Promise<{ status: number; text: string }> {
   const u = new URL(url);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -110,6 +118,7 @@ function httpJson(url: string, method: string, path: string, body: unknown, agen
         res.on('error', reject);
       },
     );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(payload);
   });
@@ -242,7 +251,7 @@ async function http(t: Extract<Task, { op: 'http' }>): Promise<Omit<LoadResult, 
       const scheduled = t.at + i * interval;
       const target = t.targets[i % t.targets.length] as (typeof t.targets)[number];
       const body = t.method === 'POST' ? { body: BODY, clientPostId: randomUUID() } : undefined;
-      httpJson(t.url, t.method, target.path, body, agent, target.token).then(
+      httpJson(t.url, t.method, target.path, body, agent, target.token, Math.max(1000, deadline - now())).then(
         (res) => {
           if (!open) return;
           if (res.status >= 200 && res.status < 300) {

@@ -14,12 +14,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const START_DELAY_MS = 300;
 const WARM_UP_SECONDS = 2;
 
+/**
+ * Waits until the system's servers are idle again (under 10 % of a core over half a second, at most
+ * 30 s): a failed step leaves a backlog that would otherwise be billed to the next step or phase.
+ */
+export async function settle(system: System, maxMs = 30_000): Promise<void> {
+  const pids = system.groups.server ?? [];
+  const until = Date.now() + maxMs;
+  while (Date.now() < until) {
+    const a = groupCpuSeconds(pids);
+    await sleep(500);
+    const b = groupCpuSeconds(pids);
+    if (a === null || b === null || b - a < 0.05) return;
+  }
+}
+
 function cpuOf(system: System): Record<string, number | null> {
   return Object.fromEntries(Object.entries(system.groups).map(([k, pids]) => [k, groupCpuSeconds(pids)]));
 }
 
 function cpuDelta(before: Record<string, number | null>, after: Record<string, number | null>): Record<string, number | null> {
-  return Object.fromEntries(Object.keys(before).map((k) => [k, before[k] != null && after[k] != null ? (after[k]) - (before[k]) : null]));
+  return Object.fromEntries(Object.keys(before).map((k) => [k, before[k] != null && after[k] != null ? after[k] - before[k] : null]));
 }
 
 /** Sums the generators' answers of one open-loop step into a step outcome (lost sends count as Infinity). */
@@ -63,6 +78,7 @@ async function step(
   task: (i: number, at: number, rate: number) => Task,
   p99LimitMs?: number,
 ): Promise<StepRow> {
+  await settle(system);
   const at = Date.now() + START_DELAY_MS;
   const before = cpuOf(system);
   const results = await gens.all<LoadResult>((i) => task(i, at, rate / gens.count));
@@ -153,7 +169,7 @@ export async function liveSteps(s: Settings, systems: Sides<System>, gens: Sides
         graceMs: s.graceMs,
         connections: 32,
       });
-    await step(system, gens[side], Math.min(s.liveSteps[0] ?? 500, 500), WARM_UP_SECONDS, s.graceMs, get(WARM_UP_SECONDS));
+    await step(system, gens[side], Math.min(s.liveSteps[0] ?? 100, 100), WARM_UP_SECONDS, s.graceMs, get(WARM_UP_SECONDS));
     for (const rate of s.liveSteps) {
       const row = await step(system, gens[side], rate, s.httpSeconds, s.graceMs, get(s.httpSeconds));
       log(fmtStep(`live status ${side}`, row));
@@ -218,7 +234,7 @@ export async function queueJoins(s: Settings, systems: Sides<System>, gens: Side
       const connected = await g.all<ConnectResult>(() => ({ op: 'connect', url: last, sockets: [], useVisitors: true, concurrency: 20 }));
       const failed = connected.reduce((a, r) => a + r.failed, 0);
       if (failed) throw new Error(`${side}: ${failed} visitors could not connect: ${connected.find((r) => r.firstError)?.firstError}`);
-      await sleep(500);
+      await settle(system);
       const at = Date.now() + START_DELAY_MS;
       const before = cpuOf(system);
       const results = await g.all<QueueResult>(() => ({ op: 'queue', at, graceMs: 5000 }));
@@ -271,7 +287,8 @@ export async function idleSockets(s: Settings, systems: Sides<System>, gens: Sid
     const url = (i: number) => system.urls[i % system.urls.length] as string;
     const per = (i: number) => Math.floor(s.idleSockets / g.count) + (i < s.idleSockets % g.count ? 1 : 0);
     await g.all((i) => ({ op: 'visitors', url: url(i), center: CENTER, count: per(i), concurrency: 8 }));
-    await sleep(2000);
+    await settle(system);
+    await sleep(1000);
     const rssBeforeMb = groupRssMb(system.groups.server ?? []);
     const before = cpuOf(system);
     const t0 = Date.now();

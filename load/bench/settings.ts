@@ -73,7 +73,7 @@ export function readSettings(env: Env, argv: readonly string[] = []): Settings {
     generators: whole(env, 'BENCH_GENERATORS', quick ? 2 : 3, 1, 16),
     idleSockets: whole(env, 'BENCH_IDLE_SOCKETS', quick ? 500 : 10_000, 0, 15_000),
     queueJoins: whole(env, 'BENCH_QUEUE_JOINS', quick ? 50 : 500, 0, 2000),
-    liveSteps: steps(env, 'BENCH_LIVE_STEPS', quick ? [500] : [1000, 2000, 4000, 8000]),
+    liveSteps: steps(env, 'BENCH_LIVE_STEPS', quick ? [250] : [250, 500, 1000, 2000, 4000, 8000]),
     postRate: whole(env, 'BENCH_POST_RATE', quick ? 50 : 200, 1, 5000),
     httpSeconds: whole(env, 'BENCH_HTTP_SECONDS', quick ? 2 : 5, 1, 60),
   };
