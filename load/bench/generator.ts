@@ -118,7 +118,7 @@ function httpJson(
         res.on('error', reject);
       },
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('no answer in time')));
     req.on('error', reject);
     req.end(payload);
   });
