@@ -1,97 +1,125 @@
-// `npm run bench`: artillery scenarios against a Lotse node and a bare Socket.IO baseline in the
-// same run, with server memory and CPU sampled, and a comparison table printed and written to
-// test-artifacts/bench/. See docs/benchmark.md (settings: load/bench/settings.ts).
-// Every target is on 127.0.0.1; every run is bounded in count and time.
+// `npm run bench`: open-loop rate steps of a lean load generator (several forked processes) against
+// each target — Lotse on SQLite, on MariaDB + Redis, two nodes — and its bare Socket.IO baseline in
+// the same run, until a step fails; then idle sockets, the live queue, the status endpoint and thread
+// posts. The figures with their ratios as a table (or one JSON object with --json) and in
+// test-artifacts/bench/. See docs/performance.md. Every target is on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST_CLI, DIST_MAIN } from '../../test/harness/spawn';
-import { Row, runScenario } from './driver';
-import { log } from './log';
-import { killAll, stopAll } from './processes';
-import { renderText, table, writeReport, fmt } from './report';
-import { groupRssMb } from './sampler';
-import { scenarios, writePayloads } from './scenarios';
-import { seedAccounts, seedLotse } from './seeding';
-import { ARTILLERY, describeSettings, LOAD, OUT, readSettings, ROOT, Settings, SettingsError } from './settings';
-import { singleNodeTarget, System, Target } from './targets';
+import { Generators, startGenerators } from './generators';
+import { log, logToStderr } from './log';
+import { idleSockets, liveSteps, messageSteps, queueJoins, Sides, threadPosts } from './measure';
+import { isAlive, killAll, lastLines, stopAll } from './processes';
+import { BenchJson, figuresOf, renderReport, TargetResult, writeReport } from './report';
+import { baselineSeed, seedCenter, seedLotse } from './seeding';
+import { describeSettings, OUT, readSettings, ROOT, Settings, SettingsError, TargetName } from './settings';
+import { openTarget, Target } from './targets';
 
-/** The built server and artillery, built or installed when missing. */
-function ensurePrerequisites(): void {
+let generatorPools: Generators[] = [];
+
+function ensureBuild(): void {
   if (!existsSync(DIST_MAIN) || !existsSync(DIST_CLI)) {
     log('dist/main.js is missing: running `npm run build:server` …');
-    execFileSync('npm', ['run', 'build:server'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  if (!existsSync(ARTILLERY)) {
-    log('artillery is missing: installing load/package-lock.json (npm ci in load/, takes a few minutes) …');
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: LOAD, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
+    execFileSync('npm', ['run', '-s', 'build:server'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   }
 }
 
-interface Measured {
-  results: Row[];
-  problems: string[];
-  /** What each scenario offered per second. */
-  offered: Record<string, number>;
-  /** RSS per system after the seeding, before the scenarios. */
-  idle: Record<string, number | null>;
-}
-
-/** Seeds the target, starts its systems and runs every scenario against each. */
-async function measure(s: Settings, target: Target, work: string): Promise<Measured> {
-  log('seeding: center and counselors (CLI) …');
-  const counselorEmails = await seedAccounts(target, s.pairs);
-  const systems = await target.start();
-  const lotse = systems.find((sys) => sys.name === 'lotse') as System;
-  log('seeding: logins, clients, direct rooms, visitor tokens (REST, sockets) …');
-  const seed = await seedLotse(lotse.url, counselorEmails, s.queueRate * s.seconds);
-  const idle = Object.fromEntries(systems.map((sys) => [sys.name, groupRssMb(sys.servers.map((sv) => sv.pid))]));
-  log(`idle RSS: Lotse ${fmt(idle.lotse, 0)} MB, baseline ${fmt(idle.baseline, 0)} MB`);
-  const results: Row[] = [];
-  const problems: string[] = [];
-  const planned = scenarios(s, seed, writePayloads(work, seed));
-  for (const scenario of planned) {
-    for (const system of systems) {
-      const outcome = await runScenario(s, scenario, system);
-      if (outcome.row) results.push(outcome.row);
-      for (const problem of outcome.problems) log(problem);
-      problems.push(...outcome.problems);
-    }
-  }
-  return { results, problems, idle, offered: Object.fromEntries(planned.map((sc) => [sc.name, sc.offered])) };
-}
-
-async function main(): Promise<number> {
-  const startedAt = Date.now();
-  const s = readSettings(process.env);
-  ensurePrerequisites();
-  mkdirSync(OUT, { recursive: true });
-  const work = mkdtempSync(join(tmpdir(), 'lotse-bench-'));
-  let target: Target | undefined;
+/** One part of a target's run; its failure is a problem of the target, the rest still runs. */
+async function part<T>(problems: string[], label: string, fn: () => Promise<T>): Promise<T | null> {
   try {
-    log(`Lotse bench: ${describeSettings(s, cpus().length)}`);
-    target = await singleNodeTarget(s.db, work);
-    const { results, problems, idle, offered } = await measure(s, target, work);
-    const t = table(results, offered);
-    log(`\n${renderText(t)}\n`);
-    const totalSeconds = Math.round((Date.now() - startedAt) / 1000);
-    const meta = { date: new Date().toISOString(), node: process.version, cores: cpus().length, cpu: cpus()[0]?.model, db: s.db, database: target.description };
-    writeReport({ ...meta, quick: s.quick, settings: s, idleRssMb: { lotse: idle.lotse ?? null, baseline: idle.baseline ?? null }, totalSeconds }, results, t);
-    log(`wrote ${join(OUT, 'summary.md')} and ${join(OUT, 'results.json')} (${totalSeconds} s)`);
-    const acked = results.some((r) => r.scenario === 'messages' && r.target === 'lotse' && r.ok > 0);
-    if (!acked) log('bench: no message was acked by Lotse');
-    return problems.length === 0 && acked ? 0 : 1;
+    return await fn();
+  } catch (err) {
+    const message = `${label}: ${err instanceof Error ? err.message : String(err)}`;
+    log(`  ${message}`);
+    problems.push(message);
+    return null;
+  }
+}
+
+async function runTarget(s: Settings, name: TargetName): Promise<TargetResult> {
+  const work = mkdtempSync(join(tmpdir(), `lotse-bench-${name}-`));
+  let target: Target | undefined;
+  const problems: string[] = [];
+  const result: TargetResult = { name, description: name, messages: null, live: null, posts: null, queue: null, idle: null, problems };
+  try {
+    target = await openTarget(name, work);
+    result.description = target.description;
+    log(`\n${name}: ${target.description}`);
+    log('  center and admin (CLI) …');
+    await seedCenter(target);
+    log('  starting Lotse and the baseline …');
+    const systems = await target.start();
+    log(`  seeding ${s.rooms} rooms of two (REST, sockets) …`);
+    const lotseSeed = await seedLotse(systems.lotse, s.rooms);
+    const bare = baselineSeed(s.rooms);
+    const seeds = { lotse: lotseSeed.seed, baseline: bare.seed };
+    const gens: Sides<Generators> = { lotse: await startGenerators(s.generators), baseline: await startGenerators(s.generators) };
+    generatorPools = [gens.lotse, gens.baseline];
+    log(`  ${s.generators} generator processes per side; message steps …`);
+    result.messages = await part(problems, 'messages', () => messageSteps(s, systems, gens, seeds));
+    result.live = await part(problems, 'live status', () => liveSteps(s, systems, gens));
+    result.posts = await part(problems, 'thread posts', () => threadPosts(s, systems, gens, seeds));
+    if (s.queueJoins > 0)
+      result.queue = await part(problems, 'queue', () => queueJoins(s, systems, gens, { lotse: lotseSeed.counselors, baseline: bare.counselors }));
+    if (s.idleSockets > 0) result.idle = await part(problems, 'idle sockets', () => idleSockets(s, systems, gens));
+    for (const server of [...systems.lotse.servers, ...systems.baseline.servers].filter((sv) => !isAlive(sv))) {
+      problems.push(`the ${server.name} server DIED during the run; its last lines:\n${lastLines(server)}`);
+    }
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+    log(`  ${name} failed: ${problems.at(-1)}`);
   } finally {
+    await Promise.all(generatorPools.map((g) => g.stop()));
+    generatorPools = [];
     await stopAll();
     if (target) await target.cleanup();
     else rmSync(work, { recursive: true, force: true });
   }
+  return result;
+}
+
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  const s = readSettings(process.env, process.argv.slice(2));
+  logToStderr(s.json);
+  ensureBuild();
+  mkdirSync(OUT, { recursive: true });
+  const loadAverage = loadavg();
+  log(`Lotse bench: ${describeSettings(s, cpus().length)}; load average ${loadAverage.map((l) => l.toFixed(1)).join(' ')}`);
+  const targets: BenchJson['targets'] = {};
+  for (const name of s.targets) targets[name] = figuresOf(await runTarget(s, name));
+  const { json: _json, ...settings } = s;
+  const env = Object.entries(process.env)
+    .filter(([k]) => k.startsWith('BENCH_'))
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+  const out: BenchJson = {
+    meta: {
+      date: new Date(startedAt).toISOString(),
+      node: process.version,
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      loadAverage,
+      quick: s.quick,
+      command: `${env}npm run bench${s.json ? ' -- --json' : ''}`,
+      settings,
+      totalSeconds: Math.round((Date.now() - startedAt) / 1000),
+    },
+    targets,
+    ok: Object.values(targets).every((t) => t.problems.length === 0 && (t.messages?.busiestPassingRate.lotse ?? 0) > 0),
+  };
+  writeReport(out);
+  if (s.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+  else log(`\n${renderReport(out)}\nwrote ${join(OUT, 'summary.md')} and ${join(OUT, 'results.json')} (${out.meta.totalSeconds} s)`);
+  return out.ok ? 0 : 1;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     killAll();
+    for (const g of generatorPools) void g.stop();
     process.exit(130);
   });
 }
@@ -99,7 +127,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(err instanceof SettingsError ? `bench: ${err.message}\n` : `bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(err instanceof SettingsError ? `bench: ${err.message}\n` : `bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
     killAll();
     process.exit(1);
   },

@@ -1,9 +1,12 @@
-// Starting and stopping the processes of a run (Lotse nodes, the bare baseline, the CLI, artillery),
-// on the test harness's process helpers; every process started here is stopped by stopAll().
+// Starting and stopping the processes of a run (Lotse nodes, the bare baselines, the CLI); every
+// process started here is stopped by stopAll(). Servers run through `sh -c 'ulimit -n …; exec node …'`
+// so that 10,000 sockets fit under their open-files limit (exec keeps the pid: /proc/<pid> is node's).
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST_CLI, DIST_MAIN, freePort, Spawned, spawnNode } from '../../test/harness/spawn';
-import { LOAD, OUT } from './settings';
+import { ULIMIT_SH } from './generators';
+import { LOAD, OUT, ROOT } from './settings';
 
 const running = new Set<Spawned>();
 
@@ -19,7 +22,7 @@ export function track(proc: Spawned, logFile?: string): Spawned {
 
 /** Stops every process still running (SIGTERM, SIGKILL after 10 s). */
 export async function stopAll(): Promise<void> {
-  for (const proc of [...running]) await proc.stop();
+  await Promise.all([...running].map((proc) => proc.stop()));
 }
 
 /** On a signal or a crash: no waiting, just SIGTERM to every process. */
@@ -27,7 +30,42 @@ export function killAll(): void {
   for (const proc of running) proc.child.kill('SIGTERM');
 }
 
-/** A server process one scenario runs against. */
+/** `node <script> …args` with exactly `env` (plus PATH), its open-files limit raised first. */
+function spawnLimited(script: string, args: string[], env: Record<string, string>): Spawned {
+  const child = spawn('/bin/sh', ['-c', ULIMIT_SH, process.execPath, script, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let [out, err, ended] = ['', '', false];
+  const waiters = new Set<() => void>();
+  const notify = () => waiters.forEach((w) => w());
+  child.stdout.on('data', (d: Buffer) => ((out += d.toString()), notify()));
+  child.stderr.on('data', (d: Buffer) => ((err += d.toString()), notify()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then(() => ((ended = true), notify()));
+  const waitFor = (pattern: RegExp, ms = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const done = (fn: () => void) => (clearTimeout(timer), waiters.delete(check), fn());
+      const check = () => {
+        if (pattern.test(out + err)) done(resolve);
+        else if (ended) done(() => reject(new Error(`process ended before ${String(pattern)}:\n${out}\n${err}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`no ${String(pattern)} within ${ms} ms:\n${out}\n${err}`))), ms);
+      waiters.add(check);
+      check();
+    });
+  const stop = async () => {
+    if (ended) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, stdout: () => out, stderr: () => err, waitFor, exited, stop };
+}
+
+/** A server process a run measures. */
 export interface Server {
   name: string;
   url: string;
@@ -47,20 +85,21 @@ export const lastLines = (server: Server, n = 12): string =>
     .join('\n');
 
 async function startServer(name: string, script: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<Server> {
-  const proc = track(spawnNode(script, args, env), join(OUT, `${name}.log`));
-  await proc.waitFor(ready, 60_000);
+  const proc = track(spawnLimited(script, args, env), join(OUT, `${name}.log`));
+  await proc.waitFor(ready, 90_000);
   if (proc.child.pid === undefined) throw new Error(`${name} has no pid`);
   return { name, url: `http://127.0.0.1:${port}`, pid: proc.child.pid, proc };
 }
 
-/** The bare Socket.IO relay (load/baseline/bare-server.mjs) on a free port; logs to test-artifacts/bench/<name>.log. */
-export async function startBaseline(name = 'baseline'): Promise<Server> {
+/** The bare Socket.IO relay (load/baseline/bare-server.mjs) on a free port; with `redis` one node of a bare cluster on the Redis adapter. */
+export async function startBaseline(name: string, redis?: { url: string; key: string }): Promise<Server> {
   const port = await freePort();
-  return startServer(name, join(LOAD, 'baseline', 'bare-server.mjs'), [String(port)], {}, /listens on port/, port);
+  const args = [String(port), ...(redis ? ['--redis', redis.url, '--key', redis.key] : [])];
+  return startServer(name, join(LOAD, 'baseline', 'bare-server.mjs'), args, { NODE_PATH: join(ROOT, 'node_modules') }, /listens on port/, port);
 }
 
 /** `node dist/main.js` on a free port with `env` (PORT and PUBLIC_URL added). */
-export async function startLotse(env: Record<string, string>, name = 'lotse'): Promise<Server> {
+export async function startLotse(env: Record<string, string>, name: string): Promise<Server> {
   const port = await freePort();
   return startServer(name, DIST_MAIN, [], { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, /Lotse listens on/, port);
 }

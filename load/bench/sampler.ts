@@ -1,7 +1,7 @@
 // CPU time and RSS of running processes, read from /proc/<pid>/stat and /proc/<pid>/status (Linux):
 // no process is spawned per sample.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (asked once). */
 export const CLK_TCK = ((): number => {
@@ -132,3 +132,20 @@ export function startSampler(groups: Record<string, readonly number[]>, everyMs 
     },
   };
 }
+
+/** The pids whose command name (/proc/<pid>/comm) is one of `names`: mariadbd and redis-server, which the bench does not start. */
+export function pidsByName(names: readonly string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = readProc(Number(entry), 'comm');
+    if (comm !== null && names.includes(comm.trim())) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** The summed CPU seconds of a group of processes now; null when one of them is gone. */
+export const groupCpuSeconds = (pids: readonly number[]): number | null => {
+  const ticks = sum(pids, cpuTicks);
+  return ticks === null ? null : ticks / CLK_TCK;
+};

@@ -1,10 +1,12 @@
-// The accounts, rooms and visitor tokens a run needs, created the way an operator would: the center
-// and its counselors through the CLI, everything else through the REST API and the socket commands.
-import { writeFileSync } from 'node:fs';
+// The accounts, rooms and threads a run needs, created the way an operator would: the center and
+// its admin through the CLI, the counselors through the admin's REST API (MAIL=off answers their
+// generated passwords), clients, rooms and thread enquiries through the REST API and socket commands.
+// The baseline gets the same shapes with made-up ids ("none" for every token: it checks nothing).
+import { randomUUID } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, LoginResult, ServerToClientEvents, VisitorResult } from '../../src/realtime/contract';
+import type { Ack, ClientToServerEvents, LoginResult, ServerToClientEvents } from '../../src/realtime/contract';
 import { CENTER, PASSWORD } from './settings';
-import type { Target } from './targets';
+import type { System, Target } from './targets';
 
 export type BenchSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Command = keyof ClientToServerEvents;
@@ -12,12 +14,10 @@ type PayloadOf<E extends Command> = Parameters<ClientToServerEvents[E]>[0];
 type DataOf<E extends Command> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
 
 export interface Seed {
-  /** One counselor per direct room, logged in. */
-  counselors: LoginResult[];
-  /** Each with its two members' tokens: the counselor's and the client's. */
-  rooms: { roomId: string; members: string[] }[];
-  /** For the queue scenario, one per visitor that arrives. */
-  visitorTokens: string[];
+  /** One counselor per room: the counselor's token and the client's. */
+  rooms: { roomId: string; counselor: string; client: string }[];
+  /** One thread per client, to post to with the client's token. */
+  threads: { threadId: string; token: string }[];
 }
 
 /** Runs `fn` over `items` with at most `concurrency` at a time; the results in the items' order. */
@@ -47,7 +47,7 @@ export async function api<T>(base: string, method: string, path: string, body?: 
 
 export function connectSocket(base: string, token: string): Promise<BenchSocket> {
   return new Promise((resolve, reject) => {
-    const socket: BenchSocket = io(base, { auth: { token }, transports: ['websocket'], reconnection: false });
+    const socket: BenchSocket = io(base, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => reject(new Error(`socket connect failed: ${err.message}`)));
   });
@@ -55,43 +55,61 @@ export function connectSocket(base: string, token: string): Promise<BenchSocket>
 
 /** A socket command with its ack; the ack's data, or an error with its code. */
 export async function command<E extends Command>(socket: BenchSocket, event: E, payload: PayloadOf<E>): Promise<DataOf<E>> {
-  const timed = socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<DataOf<E>>> };
+  const timed = socket.timeout(30_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<DataOf<E>>> };
   const answer = await timed.emitWithAck(event, payload);
   if (!answer.ok) throw new Error(`${event} failed: ${answer.error.code} ${answer.error.message}`);
   return answer.data;
 }
 
-/** Before Lotse starts: the center (CLI center:create) and one counselor per room (CLI staff:create); their logins. */
-export async function seedAccounts(target: Target, pairs: number): Promise<string[]> {
-  await target.cli(['center:create', '--slug', CENTER, '--name', 'Lotse Bench', '--admin-email', 'admin@bench.example', '--admin-password', PASSWORD]);
-  const counselors = Array.from({ length: pairs }, (_, i) => `counselor${i + 1}@bench.example`);
-  await pool(counselors, 2, (email, i) =>
-    target.cli(['staff:create', '--center', CENTER, '--email', email, '--name', `Counselor ${i + 1}`, '--role', 'counselor', '--password', PASSWORD]),
-  );
-  return counselors;
+const ADMIN = 'admin@bench.example';
+
+/** Before Lotse starts: the center and its admin (CLI center:create). */
+export async function seedCenter(target: Target): Promise<void> {
+  await target.cli(['center:create', '--slug', CENTER, '--name', 'Lotse Bench', '--admin-email', ADMIN, '--admin-password', PASSWORD]);
 }
 
-/** Once Lotse runs: counselor logins, clients (REST register), direct rooms (room.create), visitor tokens (REST). */
-export async function seedLotse(base: string, counselorEmails: string[], visitorCount: number): Promise<Seed> {
-  const counselors = await pool(counselorEmails, 2, (login) =>
-    api<LoginResult>(base, 'POST', '/api/auth/login', { center: CENTER, login, password: PASSWORD }),
+/** Once Lotse runs: `rooms` counselors (admin REST), their logins, as many clients (register), a direct room per pair, a thread enquiry per client. */
+export async function seedLotse(lotse: System, rooms: number): Promise<{ seed: Seed; counselors: string[] }> {
+  const base = lotse.urls[0] as string;
+  const admin = await api<LoginResult>(base, 'POST', '/api/auth/login', { center: CENTER, login: ADMIN, password: PASSWORD });
+  const created = await pool(Array.from({ length: rooms }), 4, (_x, i) =>
+    api<{ id: string; password: string }>(
+      base,
+      'POST',
+      `/api/centers/${CENTER}/staff`,
+      { email: `counselor${i + 1}@bench.example`, displayName: `Counselor ${i + 1}`, role: 'counselor' },
+      admin.token,
+    ),
   );
-  const clients = await pool(counselorEmails, 2, (_e, i) =>
+  const counselors = await pool(created, 4, (c, i) =>
+    api<LoginResult>(base, 'POST', '/api/auth/login', { center: CENTER, login: `counselor${i + 1}@bench.example`, password: c.password }),
+  );
+  const clients = await pool(counselors, 4, (_c, i) =>
     api<LoginResult>(base, 'POST', '/api/auth/register', { center: CENTER, username: `bench-client-${i + 1}`, password: PASSWORD }),
   );
-  const rooms: Seed['rooms'] = [];
-  for (const [i, counselor] of counselors.entries()) {
+  const seed: Seed = { rooms: [], threads: [] };
+  await pool(counselors, 4, async (counselor, i) => {
     const client = clients[i] as LoginResult;
     const socket = await connectSocket(base, counselor.token);
-    const { roomId } = await command(socket, 'room.create', { name: `Bench ${i + 1}`, memberIds: [client.account.id] });
-    socket.disconnect();
-    rooms.push({ roomId, members: [counselor.token, client.token] });
-  }
-  const visitors = await pool(Array.from({ length: visitorCount }), 4, () => api<VisitorResult>(base, 'POST', `/api/centers/${CENTER}/visitors`, {}));
-  return { counselors, rooms, visitorTokens: visitors.map((v) => v.token) };
+    try {
+      const { roomId } = await command(socket, 'room.create', { name: `Bench ${i + 1}`, memberIds: [client.account.id] });
+      seed.rooms.push({ roomId, counselor: counselor.token, client: client.token });
+    } finally {
+      socket.disconnect();
+    }
+    const thread = await api<{ id: string }>(base, 'POST', '/api/threads', { subject: `Bench ${i + 1}`, body: 'A first post.' }, client.token);
+    seed.threads.push({ threadId: thread.id, token: client.token });
+  });
+  return { seed, counselors: counselors.map((c) => c.token) };
 }
 
-/** A CSV payload for artillery, readable by this user only. */
-export function writeCsv(file: string, header: string, rows: string[][]): void {
-  writeFileSync(file, [header, ...rows.map((r) => r.join(','))].join('\n') + '\n', { mode: 0o600 });
+/** The baseline's seed: the same shapes, made-up ids, no tokens. */
+export function baselineSeed(rooms: number): { seed: Seed; counselors: string[] } {
+  return {
+    seed: {
+      rooms: Array.from({ length: rooms }, () => ({ roomId: randomUUID(), counselor: 'none', client: 'none' })),
+      threads: Array.from({ length: rooms }, () => ({ threadId: randomUUID(), token: 'none' })),
+    },
+    counselors: Array.from({ length: rooms }, () => 'none'),
+  };
 }

@@ -1,29 +1,38 @@
-// What one bench run measures, read once from the environment (see docs/benchmark.md).
+// What one bench run measures, read once from the environment and the command line (see docs/performance.md).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT } from '../../test/harness/spawn';
+import { parseSteps } from './stats';
 
 export { ROOT };
 export const LOAD = join(ROOT, 'load');
 export const OUT = join(ROOT, 'test-artifacts', 'bench');
-export const ARTILLERY = join(LOAD, 'node_modules', 'artillery', 'bin', 'run');
 
-/** The database behind the Lotse node: the embedded default or MariaDB + Redis. */
-export type Database = 'sqlite' | 'mariadb';
+/** One way of deploying Lotse, each against its own bare baseline. */
+export type TargetName = 'sqlite' | 'mariadb' | 'two-nodes';
+export const TARGETS: readonly TargetName[] = ['sqlite', 'mariadb', 'two-nodes'];
 
 export interface Settings {
   quick: boolean;
-  db: Database;
-  /** Each phase, ≤ 30 s. */
-  seconds: number;
-  /** Direct rooms: a counselor and a client each. */
-  pairs: number;
-  /** Per member. */
-  sendIntervalMs: number;
-  /** Homepage visitors per second, 10 GETs each. */
-  liveRate: number;
-  /** Visitors per second joining the queue. */
-  queueRate: number;
+  json: boolean;
+  targets: TargetName[];
+  /** Message rate steps (msg/s, rising); the run stops at the first failing one. */
+  steps: number[];
+  stepSeconds: number;
+  /** After a step's last send: how long its answers may still come. */
+  graceMs: number;
+  /** Direct rooms of two: a counselor and a client each. */
+  rooms: number;
+  generators: number;
+  /** Idle authenticated sockets for the memory figure. */
+  idleSockets: number;
+  /** Simultaneous queue.join. */
+  queueJoins: number;
+  /** GET /api/centers/:c/live request rate steps (req/s). */
+  liveSteps: number[];
+  /** Thread posts per second (one step). */
+  postRate: number;
+  httpSeconds: number;
 }
 
 /** A setting the operator got wrong: the bench stops with this message before it starts anything. */
@@ -39,18 +48,34 @@ function whole(env: Env, name: string, fallback: number, min: number, max: numbe
   return n;
 }
 
-export function readSettings(env: Env): Settings {
+function steps(env: Env, name: string, fallback: number[]): number[] {
+  try {
+    return parseSteps(env[name], fallback);
+  } catch {
+    throw new SettingsError(`${name} must be a comma-separated list of whole positive rates, like 250,500,1000`);
+  }
+}
+
+export function readSettings(env: Env, argv: readonly string[] = []): Settings {
   const quick = env.BENCH_QUICK === '1';
-  const db = env.BENCH_DB ?? 'sqlite';
-  if (db !== 'sqlite' && db !== 'mariadb') throw new SettingsError(`BENCH_DB must be sqlite or mariadb, not "${db}"`);
+  const rawTargets = (env.BENCH_TARGETS ?? '').trim();
+  const targets = rawTargets === '' ? [...TARGETS] : rawTargets.split(',').map((t) => t.trim());
+  for (const t of targets)
+    if (!TARGETS.includes(t as TargetName)) throw new SettingsError(`BENCH_TARGETS: unknown target "${t}" (known: ${TARGETS.join(', ')})`);
   return {
     quick,
-    db,
-    seconds: whole(env, 'BENCH_SECONDS', quick ? 5 : 20, 1, 30),
-    pairs: whole(env, 'BENCH_PAIRS', quick ? 3 : 10, 2, 50),
-    sendIntervalMs: whole(env, 'BENCH_SEND_INTERVAL_MS', 100, 10, 10_000),
-    liveRate: whole(env, 'BENCH_LIVE_RATE', quick ? 20 : 50, 1, 500),
-    queueRate: whole(env, 'BENCH_QUEUE_RATE', quick ? 3 : 5, 1, 50),
+    json: argv.includes('--json'),
+    targets: [...new Set(targets)] as TargetName[],
+    steps: steps(env, 'BENCH_STEPS', quick ? [250, 1000] : [250, 500, 1000, 2000, 4000, 8000]),
+    stepSeconds: whole(env, 'BENCH_STEP_SECONDS', quick ? 3 : 8, 1, 60),
+    graceMs: 2000,
+    rooms: whole(env, 'BENCH_ROOMS', quick ? 10 : 50, 2, 200),
+    generators: whole(env, 'BENCH_GENERATORS', quick ? 2 : 3, 1, 16),
+    idleSockets: whole(env, 'BENCH_IDLE_SOCKETS', quick ? 500 : 10_000, 0, 15_000),
+    queueJoins: whole(env, 'BENCH_QUEUE_JOINS', quick ? 50 : 500, 0, 2000),
+    liveSteps: steps(env, 'BENCH_LIVE_STEPS', quick ? [250] : [250, 500, 1000, 2000, 4000, 8000]),
+    postRate: whole(env, 'BENCH_POST_RATE', quick ? 50 : 200, 1, 5000),
+    httpSeconds: whole(env, 'BENCH_HTTP_SECONDS', quick ? 2 : 5, 1, 60),
   };
 }
 
@@ -59,12 +84,10 @@ export const CENTER = 'bench';
 /** One password for every seeded account of this run. */
 export const PASSWORD = `Bench-${randomBytes(12).toString('base64url')}`;
 
-/** Artillery is killed (and the scenario fails) after this. */
-export const runLimitMs = (s: Settings): number => (s.seconds + 90) * 1000;
-
 export function describeSettings(s: Settings, cores: number): string {
   return (
-    `${s.quick ? 'quick, ' : ''}${s.db}, ${s.seconds} s phases, ${s.pairs} direct rooms (${s.pairs * 2} members, one message every ` +
-    `${s.sendIntervalMs} ms each), ${s.liveRate} homepage visitors/s × 10 GETs, ${s.queueRate} queue visitors/s; ${cores} cores, node ${process.version}`
+    `${s.quick ? 'quick, ' : ''}targets ${s.targets.join(', ')}; message steps ${s.steps.join(', ')} msg/s × ${s.stepSeconds} s (+${s.graceMs / 1000} s grace), ` +
+    `${s.rooms} rooms of two, ${s.generators} generator processes; ${s.idleSockets} idle sockets; ${s.queueJoins} simultaneous queue joins; ` +
+    `live status ${s.liveSteps.join(', ')} req/s; thread posts ${s.postRate}/s; ${cores} cores, node ${process.version}`
   );
 }
