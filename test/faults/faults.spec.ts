@@ -523,31 +523,36 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
         const warningsBefore = overflowWarnings();
         for (const px of proxies) px.stall();
         const stalledAt = Date.now();
-        await burst(target, 200, 4000);
-        // and it keeps asking for its rooms' history (pages of 100 such messages, ~450 kB) while it
-        // reads nothing: the kernel's loopback buffers take ~4 MB, then engine.io's write buffer
-        // passes SOCKET_SEND_BUFFER_BYTES and the node cuts the connection; the client notices on
-        // its next write (the proxy's write to the closed connection fails). All well within the
-        // ping timeout (10 s + 8 s), which would disconnect it too, but without the node's warning.
+        let warnedAt = 0;
+        const burstDone = burst(target, 200, 4000);
+        // while 200 messages of 4 kB are written in its rooms it keeps asking for their newest
+        // history page (up to 100 such messages, ~450 kB) and reads nothing: the kernel's loopback
+        // buffers take ~4 MB, then engine.io's write buffer passes SOCKET_SEND_BUFFER_BYTES and the
+        // node cuts the connection; the client notices on its next write (the proxy's write to the
+        // closed connection fails). All within a few seconds: the ping timeout (10 s + 8 s) would
+        // disconnect it too, but without the node's warning, which is asserted below.
         let asked = 0;
-        while (target.socket.disconnects.length === disconnectsBefore && asked < 60) {
-          for (const r of target.rooms) target.socket.emit('room.history', { roomId: r, afterSeq: 0, limit: 100 }, () => undefined);
+        while (target.socket.disconnects.length === disconnectsBefore && Date.now() - stalledAt < 20_000) {
+          for (const r of target.rooms) target.socket.emit('room.history', { roomId: r, limit: 100 }, () => undefined);
           asked++;
-          await sleep(50);
+          await sleep(100);
+          if (!warnedAt && overflowWarnings() > warningsBefore) warnedAt = Date.now();
         }
         await until(() => target.socket.disconnects.length > disconnectsBefore, 5_000, 'cut').catch(() => undefined);
-        for (const px of proxies) px.flow();
-        const cut = target.socket.disconnects.length > disconnectsBefore;
         const stalledMs = Date.now() - stalledAt;
+        for (const px of proxies) px.flow();
+        await burstDone;
+        const cut = target.socket.disconnects.length > disconnectsBefore;
         if (!cut) problems.push(`slow consumer: ${target.name} read nothing for ${stalledMs} ms (${asked} history pages asked) and was not disconnected`);
         await until(() => overflowWarnings() > warningsBefore, 5_000, 'warned').catch(() => undefined);
+        if (!warnedAt && overflowWarnings() > warningsBefore) warnedAt = Date.now();
         if (overflowWarnings() === warningsBefore)
           problems.push(`slow consumer: no node logged the cut past SOCKET_SEND_BUFFER_BYTES (${SEND_BUFFER_BYTES}) for ${target.name}`);
         // back, it catches up with everything of its rooms (the checker proves each message once, in order, as sent)
         const t1 = Date.now();
         await target.catchUp(await lastSeqs(stack.databaseUrl, target.rooms), 30_000).catch((e: Error) => problems.push(`slow consumer: ${e.message}`));
         log(
-          `${target.name} stopped reading while 200 pushes of 4 kB and ${asked} history page(s) were due: cut ${cut} after ${stalledMs} ms, caught up in ${Date.now() - t1} ms`,
+          `${target.name} stopped reading while 200 pushes of 4 kB and ${asked} newest history page(s) per room were due: the node logged the cut ${warnedAt ? `after ${warnedAt - stalledAt} ms` : 'never'}, the client saw a disconnect after ${stalledMs} ms (${target.socket.disconnects.at(-1) ?? '-'}), caught up in ${Date.now() - t1} ms`,
         );
         break;
       }
@@ -579,7 +584,10 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
   );
   running = false;
   // every send settles (acked, or known stored through history): a send that never does is a finding
-  const settled = await Promise.race([Promise.all(loops).then(() => true), sleep(60_000).then(() => false)]);
+  let giveUp: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([Promise.all(loops).then(() => true), new Promise<false>((r) => (giveUp = setTimeout(() => r(false), 60_000)))]);
+  // (a pending timer would hold jest's process open for the rest of the minute)
+  clearTimeout(giveUp);
   if (!settled)
     problems.push(
       `sends never settled within 60 s after the faults: ${members
