@@ -229,7 +229,8 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
       s.disconnect();
     }
   };
-  const creator = (token: string, name: string, memberIds: string[]) => once(token, async (s) => ok(await call(s, 'room.create', { name, memberIds })).roomId);
+  const creator = (token: string, name: string, memberIds: string[]) =>
+    once(token, async (s) => ok(await call(s, 'room.create', { name, memberIds }, 30_000)).roomId);
   const ids = clients.map((c) => c.account.id);
   const rooms = {
     group1: await creator(anna.token, 'Group one', [ids[0]!, ids[1]!, ids[2]!, ids[3]!]),
@@ -256,7 +257,7 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
     once(token, async (s) => {
       const deadline = Date.now() + 20_000;
       for (;;) {
-        const answer = await call(s, 'topic.join', { topicChatId, nickname }, 15_000);
+        const answer = await call(s, 'topic.join', { topicChatId, nickname }, 30_000);
         if (answer.ok) return answer.data.roomId;
         if (answer.error.code !== 'TOPIC_NOT_OPEN' || Date.now() > deadline) throw new Error(`topic.join: ${JSON.stringify(answer.error)}`);
         await sleep(250);
