@@ -7,20 +7,10 @@ import type { MessageView, ThreadPostView } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, SeededCenter, startApp, TestApp, TestSocket } from '../harness/app';
 import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
-import { DIST_CLI, DIST_MAIN, freePort, requireBuild, spawnNode } from '../harness/spawn';
+import { DIST_CLI, refusesToStart, requireBuild, spawnNode } from '../harness/spawn';
 
 const sh = promisify(execFile);
 const bearer = (token: string) => `Bearer ${token}`;
-
-/** A server process (node dist/main.js) started with this environment must refuse to start, naming the reason. */
-async function refusesToStart(env: Record<string, string>, reason: string): Promise<void> {
-  const p = spawnNode(DIST_MAIN, [], { PORT: String(await freePort()), DEMO: 'off', CLIENT: 'off', ...env });
-  const code = await Promise.race([p.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 60_000))]);
-  if (code === 'running') await p.stop();
-  expect(p.stdout() + p.stderr()).toContain(reason);
-  expect(code).not.toBe(0);
-  expect(code).not.toBe('running');
-}
 
 /**
  * Backup and restore (docs/operator-tools.md): a server runs and keeps writing while the backup is

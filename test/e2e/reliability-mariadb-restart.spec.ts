@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import type { Ack, MessageSendResult } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
-import { closeAllSockets, connect, seedCenter, startApp, TestApp } from '../harness/app';
+import { connect, seedCenter, TestApp } from '../harness/app';
 import { createRoom } from '../factories';
-import { PrivateMariaDb, startMariaDb } from '../harness/services';
+import { PrivateApp, startPrivateApp } from '../harness/private-app';
+import type { PrivateMariaDb } from '../harness/services';
 
 /**
  * MariaDB restarted under a running node (a private mariadbd of this file; never the shared 3306):
@@ -12,35 +13,21 @@ import { PrivateMariaDb, startMariaDb } from '../harness/services';
  * while it is away, and the pool recovers without restarting Lotse.
  */
 describe('MariaDB restart', () => {
+  let p: PrivateApp;
   let db: PrivateMariaDb;
   let databaseUrl: string;
   let t: TestApp;
 
   beforeAll(async () => {
-    db = await startMariaDb();
-    databaseUrl = await db.createDatabase();
-    t = await startApp({ databaseUrl, redis: false, env: { MESSAGE_RATE_LIMIT: '100000', SOCKET_EVENT_LIMIT: '100000' } });
+    p = await startPrivateApp({ mariadb: true, env: { MESSAGE_RATE_LIMIT: '100000', SOCKET_EVENT_LIMIT: '100000' } });
+    ({ t, mariadb: db, databaseUrl } = p as Required<PrivateApp>);
   });
   afterAll(async () => {
-    closeAllSockets();
-    await t?.close();
-    await db?.close();
+    await p?.close();
   });
 
-  const health = async (path: string) => {
-    const res = await t.http().get(path);
-    return { status: res.status, body: res.body as Record<string, string> };
-  };
-  async function until<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 30_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let last = await probe();
-    while (!done(last)) {
-      if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms; last: ${JSON.stringify(last)}`);
-      await new Promise((r) => setTimeout(r, 200));
-      last = await probe();
-    }
-    return last;
-  }
+  const health = (path: string) => p.health(path);
+  const until: PrivateApp['until'] = (...args) => p.until(...args);
   /** The committed messages of a room, read straight from the private MariaDB. */
   async function stored(roomId: string): Promise<{ id: string; seq: number; client_msg_id: string }[]> {
     const conn = await createConnection(databaseUrl);

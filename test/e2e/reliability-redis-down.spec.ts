@@ -3,9 +3,10 @@ import { DataSource } from 'typeorm';
 import { LIVE_UNAVAILABLE_MESSAGE, LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
 import { STORE_OUTAGE_RETRY_MS } from '../../src/infra/redis/rate-limit.service';
 import { call, ok } from '../harness/ack';
-import { closeAllSockets, connect, nextEvent, seedCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
+import { connect, nextEvent, seedCenter, TestApp, TestSocket, visitor } from '../harness/app';
 import { createRoom, PASSWORD } from '../factories';
-import { PrivateService, startRedis } from '../harness/services';
+import { PrivateApp, startPrivateApp } from '../harness/private-app';
+import type { PrivateService } from '../harness/services';
 
 /**
  * Redis away (a private redis-server of this file, stopped and started again; never the shared
@@ -13,35 +14,21 @@ import { PrivateService, startRedis } from '../harness/services';
  * once, and the login/registration/reset limits fail closed with RATE_LIMITED + retryAfterMs.
  */
 describe('Redis down', () => {
+  let p: PrivateApp;
   let redis: PrivateService;
-  let t: TestApp & { dropDb: () => Promise<void> };
+  let t: TestApp;
 
   beforeAll(async () => {
-    redis = await startRedis();
     // RATE_LIMITS on: the per-address limits of registration and reset are in force (startApp lifts them by default)
-    t = await startApp({ redis: true, env: { REDIS_URL: redis.url, RATE_LIMITS: 'on' } });
+    p = await startPrivateApp({ redis: true, env: { RATE_LIMITS: 'on' } });
+    ({ t, redis } = p as Required<PrivateApp>);
   });
   afterAll(async () => {
-    closeAllSockets();
-    await t?.close();
-    await t?.dropDb();
-    await redis?.close();
+    await p?.close();
   });
 
-  const health = async (path: string) => {
-    const res = await t.http().get(path);
-    return { status: res.status, body: res.body as Record<string, string> };
-  };
-  async function until<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 15_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let last = await probe();
-    while (!done(last)) {
-      if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms; last: ${JSON.stringify(last)}`);
-      await new Promise((r) => setTimeout(r, 200));
-      last = await probe();
-    }
-    return last;
-  }
+  const health = (path: string) => p.health(path);
+  const until: PrivateApp['until'] = (what, probe, done, ms = 15_000) => p.until(what, probe, done, ms);
 
   it('should keep chat acking on the database, close the live queue for a moment and fail login limits closed, then recover', async () => {
     const c = await seedCenter(t, { counselors: 1, clients: 1 });

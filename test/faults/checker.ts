@@ -5,13 +5,14 @@
  * test/unit/fault-checker.spec.ts feeds it hand-made recordings that break each rule.
  */
 
-/** A message row of the database (ids only: the body is ciphertext). */
+/** A message row of the database, with its body as the server decrypts it (null: it could not read it). */
 export interface DbMessage {
   id: string;
   roomId: string;
   seq: number;
   senderId: string;
   clientMsgId: string;
+  body: string | null;
 }
 
 /** A post row of the database. */
@@ -21,6 +22,8 @@ export interface DbPost {
   seq: number;
   senderId: string | null;
   clientPostId: string | null;
+  /** As the server decrypts it (null: it could not read it). */
+  body: string | null;
 }
 
 /** A message the client holds (ReliableChat's room after catch-up) or received (a push / a history page). */
@@ -28,11 +31,18 @@ export interface SeenMessage {
   id: string;
   roomId: string;
   seq: number;
+  senderId: string;
+  clientMsgId: string;
+  body: string;
 }
 
 export interface Recording {
   /** Who is in which room (member name → room ids). */
   membership: Record<string, string[]>;
+  /** Every message a member sent (each clientMsgId once, with the text it carried), acked or not. */
+  sent: { member: string; senderId: string; roomId: string; clientMsgId: string; body: string }[];
+  /** Every post a member sent (each clientPostId once), answered or not. */
+  sentPosts: { member: string; senderId: string; threadId: string; clientPostId: string; body: string }[];
   /** message.send acks: what the server promised. */
   messageAcks: { member: string; senderId: string; roomId: string; clientMsgId: string; id: string; seq: number }[];
   /** POST /api/threads/:id/posts 201 answers. */
@@ -56,6 +66,8 @@ export interface Recording {
 export function emptyRecording(): Recording {
   return {
     membership: {},
+    sent: [],
+    sentPosts: [],
     messageAcks: [],
     postAcks: [],
     received: [],
@@ -173,8 +185,34 @@ export function check(rec: Recording): string[] {
         v.push(`queue order: in center ${centerId} visitor ${after.visitorId} joined after ${before.visitorId} but was assigned first`);
     }
   }
+
+  // 8. every body as it was sent: each push and history entry a member received, what each client
+  // shows, and each stored message and post as the server decrypts it
+  const sentBody = new Map<string, string>();
+  for (const m of rec.sent) sentBody.set(key(m.roomId, m.senderId, m.clientMsgId), m.body);
+  const bodyOf = (where: string, m: { roomId: string; senderId: string; clientMsgId: string; id: string }, body: string | null) => {
+    const want = sentBody.get(key(m.roomId, m.senderId, m.clientMsgId));
+    if (want === undefined) v.push(`body: ${where} message ${m.id} (${m.clientMsgId} in room ${m.roomId}) that nobody sent`);
+    else if (body === null) v.push(`body: ${where} message ${m.id} (${m.clientMsgId}) unreadable`);
+    else if (body !== want) v.push(`body: ${where} message ${m.id} (${m.clientMsgId}) reads ${JSON.stringify(cut(body))}, sent ${JSON.stringify(cut(want))}`);
+  };
+  for (const m of rec.db.messages) bodyOf('database', m, m.body);
+  for (const r of rec.received) bodyOf(`${r.member} received`, r.message, r.message.body);
+  for (const [member, rooms] of Object.entries(rec.delivered))
+    for (const shown of Object.values(rooms)) for (const m of shown) bodyOf(`${member} shows`, m, m.body);
+  const sentPost = new Map<string, string>();
+  for (const p of rec.sentPosts) sentPost.set(key(p.threadId, p.senderId, p.clientPostId), p.body);
+  for (const p of rec.db.posts) {
+    if (p.clientPostId === null) continue;
+    const want = sentPost.get(key(p.threadId, p.senderId ?? '', p.clientPostId));
+    if (want === undefined) v.push(`body: database post ${p.id} (${p.clientPostId}) that nobody sent`);
+    else if (p.body !== want)
+      v.push(`body: database post ${p.id} (${p.clientPostId}) reads ${JSON.stringify(cut(p.body ?? 'null'))}, sent ${JSON.stringify(cut(want))}`);
+  }
   return v;
 }
+
+const cut = (s: string) => (s.length > 60 ? `${s.slice(0, 60)}…(${s.length})` : s);
 
 /** Throws with every violation and the seed that reproduces the run. */
 export function assertClean(rec: Recording, seed: string): void {

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createConnection } from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
@@ -10,8 +11,8 @@ import { assertClean } from './checker';
 import {
   emptyRecording,
   FailoverSocket,
+  failoverSocket,
   lastSeqs,
-  LotseNode,
   loginAt,
   Member,
   PASSWORD,
@@ -19,16 +20,19 @@ import {
   Recording,
   registerAt,
   restRetry,
-  rng,
+  SEND_BUFFER_BYTES,
   sleep,
   Stack,
   startStack,
+  storedBodies,
+  streams,
 } from './workload';
 
 // The fault suite (docs/reliability.md): one workload on two Lotse nodes (private MariaDB and
 // Redis, each node behind its own cuttable Redis proxy) per seed, with every fault injected once
-// in a seeded order and timing; the checker runs after each. Three seeds per run, so every fault
-// runs three times; FAULT_SEED=<n> reproduces one run (a failure message names its seed).
+// in a seeded order and timing; the checker runs after each. Three seeds per run, side by side,
+// each on a stack of its own (its faults stop its own MariaDB and Redis), so every fault runs three
+// times; FAULT_SEED=<n> reproduces one run (a failure message names its seed).
 
 const SEEDS = process.env.FAULT_SEED ? [Number(process.env.FAULT_SEED)] : [randomInt(1, 2 ** 31), randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)];
 const REDIS_DOWN_MS = Number(process.env.FAULT_REDIS_DOWN_MS ?? 30_000);
@@ -39,6 +43,68 @@ const SERVER_FAULTS = ['sigkill', 'sigterm', 'redis-restart', 'redis-down', 'mar
 // at a random moment, beside the others
 const CLIENT_FAULTS = ['offline'] as const;
 type Fault = (typeof SERVER_FAULTS)[number] | (typeof CLIENT_FAULTS)[number];
+const SLOW_CANDIDATES = ['k1', 'k3', 'k5'];
+const OFFLINE_CANDIDATES = ['k0', 'k2', 'k4'];
+
+/** One fault of the schedule, with everything random about it drawn in advance. */
+interface Planned {
+  fault: Fault;
+  /** Server faults: the pause before it (after the previous one); the client fault: when it starts after the first. */
+  atMs: number;
+  node: 'A' | 'B';
+  /** How long it holds (the node stays dead, the database away, the partition open). */
+  holdMs: number;
+  /** The member it strikes (offline, slow consumer). */
+  target: string;
+  /** The nodes asked for their health while MariaDB is away. */
+  probes: ['A' | 'B', 'A' | 'B'];
+}
+
+/** The whole fault schedule of a seed, from its own stream: the same seed gives the same schedule. */
+function planFaults(schedule: () => number): Planned[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(schedule() * xs.length)]!;
+  const between = (lo: number, hi: number) => Math.floor(lo + schedule() * (hi - lo));
+  const order: Fault[] = [...SERVER_FAULTS];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(schedule() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const holds: Record<Fault, [number, number]> = {
+    sigkill: [500, 2500],
+    sigterm: [200, 1500],
+    'redis-restart': [0, 0],
+    'redis-down': [REDIS_DOWN_MS, REDIS_DOWN_MS],
+    'mariadb-restart': [500, 2000],
+    partition: [2000, 5000],
+    'slow-consumer': [0, 0],
+    offline: [0, 0],
+  };
+  const plan = (fault: Fault, atMs: number): Planned => ({
+    fault,
+    atMs,
+    node: pick(['A', 'B'] as const),
+    holdMs: between(...holds[fault]),
+    target: pick(fault === 'offline' ? OFFLINE_CANDIDATES : SLOW_CANDIDATES),
+    probes: [pick(['A', 'B'] as const), pick(['A', 'B'] as const)],
+  });
+  const server = order.map((f) => plan(f, between(300, 1200)));
+  const client = CLIENT_FAULTS.map((f) => plan(f, between(1000, 20_000)));
+  return [...server, ...client];
+}
+
+const describePlan = (p: Planned): string => {
+  const hold = p.holdMs ? ` ${p.holdMs} ms` : '';
+  if (p.fault === 'offline' || p.fault === 'slow-consumer') return `${p.fault} ${p.target} at +${p.atMs} ms`;
+  if (p.fault.startsWith('redis')) return `${p.fault}${hold} after ${p.atMs} ms`;
+  return `${p.fault} ${p.fault === 'mariadb-restart' ? '' : `${p.node} `}${hold} after ${p.atMs} ms`.replace(/ +/g, ' ');
+};
+
+/** This process's CPU seconds and those of its children that have ended (nodes, services, CLIs): /proc/self/stat. */
+function cpuSeconds(): { self: number; children: number } {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  const tick = 100;
+  return { self: (Number(fields[11]) + Number(fields[12])) / tick, children: (Number(fields[13]) + Number(fields[14])) / tick };
+}
 
 process.stdout.write(`fault suite seeds: ${SEEDS.join(', ')} (FAULT_SEED=<seed> reproduces one)\n`);
 
@@ -69,38 +135,71 @@ async function until(test: () => Promise<boolean> | boolean, ms: number, what: s
 }
 
 describe('fault injection on two nodes', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    const t0 = Date.now();
-    stack = await startStack();
-    // one center for every run (each run has counselors and clients of its own); the CLI only once: it is slow on a busy machine
-    await stack.cli(['center:create', '--slug', SLUG, '--name', 'Faults', '--admin-email', `admin@${SLUG}.example`, '--admin-password', PASSWORD]);
-    await Promise.all(stack.nodes.map((n) => n.start()));
-    process.stdout.write(`fault suite: services, centers and two nodes up in ${Date.now() - t0} ms\n`);
-  }, 240_000);
+  // the seeds run side by side; each test waits for its own
+  let runs: Map<number, Promise<Error | null>> | null = null;
+  const t0 = Date.now();
+  const cpu0 = cpuSeconds();
+  const all = () =>
+    (runs ??= new Map(
+      SEEDS.map((seed, i) => [
+        seed,
+        runSeed(seed, i).then(
+          () => null,
+          (e: Error) => e,
+        ),
+      ]),
+    ));
 
   afterAll(async () => {
-    await stack?.close();
+    await Promise.all(all().values());
+    const cpu = cpuSeconds();
+    process.stdout.write(
+      `fault suite: ${SEEDS.length} seed(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s wall; CPU ${(cpu.self - cpu0.self).toFixed(1)} s in jest, ${(cpu.children - cpu0.children).toFixed(1)} s in the nodes, services and CLIs\n`,
+    );
   });
 
-  SEEDS.forEach((seed, i) => {
+  SEEDS.forEach((seed) => {
     it(`should keep every guarantee under every fault (seed ${seed})`, async () => {
-      await runOnce(stack, seed, i);
-    }, 420_000);
+      const failed = await all().get(seed)!;
+      if (failed) throw failed;
+    }, 900_000);
   });
 });
 
-async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
+/** One seed: its own private MariaDB and Redis, two nodes, the workload and its faults. */
+async function runSeed(seed: number, run: number): Promise<void> {
+  const log = (line: string) => process.stdout.write(`[seed ${seed}] ${line}\n`);
+  const t0 = Date.now();
+  const stack = await startStack();
+  try {
+    const t1 = Date.now();
+    await stack.cli(['center:create', '--slug', SLUG, '--name', 'Faults', '--admin-email', `admin@${SLUG}.example`, '--admin-password', PASSWORD]);
+    const t2 = Date.now();
+    await Promise.all(stack.nodes.map((n) => n.start()));
+    log(`phase services ${t1 - t0} ms, center:create ${t2 - t1} ms, two nodes ${Date.now() - t2} ms`);
+    await runOnce(stack, seed, run, log);
+    log(`phase total ${Date.now() - t0} ms`);
+  } finally {
+    await stack.close();
+  }
+}
+
+async function runOnce(stack: Stack, seed: number, run: number, log: (line: string) => void): Promise<void> {
   const slug = SLUG;
-  const random = rng(seed);
+  const { schedule, traffic: random } = streams(seed);
+  const plan = planFaults(schedule);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const between = (lo: number, hi: number) => Math.floor(lo + random() * (hi - lo));
   const [A, B] = stack.nodes;
+  const nodeOf = (n: 'A' | 'B') => (n === 'A' ? A : B);
   const urls = [A.url, B.url];
   const rec: Recording = emptyRecording();
   const problems: string[] = [];
-  const log = (line: string) => process.stdout.write(`[seed ${seed}] ${line}\n`);
+  let phase = Date.now();
+  const lap = (what: string) => {
+    log(`phase ${what} ${Date.now() - phase} ms`);
+    phase = Date.now();
+  };
   const centerId = (await query(stack.databaseUrl, 'SELECT id FROM centers WHERE slug = ?', [slug]))[0]!.id as string;
 
   // ---- people, rooms, threads --------------------------------------------------------------------
@@ -121,14 +220,17 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
   };
   const [anna, ben, cleo] = [await staff('anna'), await staff('ben'), await staff('cleo')];
   const clients = await Promise.all(Array.from({ length: 6 }, (_, k) => registerAt(k % 2 ? A.url : B.url, slug, `k${k}-r${run}-${seed % 100000}`)));
-  const creator = async (token: string, name: string, memberIds: string[]) => {
+  /** One command on a socket of its own (set-up steps). */
+  const once = async <T>(token: string, run: (s: TestSocket) => Promise<T>): Promise<T> => {
     const s: TestSocket = io(A.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
     try {
-      return ok(await call(s, 'room.create', { name, memberIds })).roomId;
+      return await run(s);
     } finally {
       s.disconnect();
     }
   };
+  const creator = (token: string, name: string, memberIds: string[]) =>
+    once(token, async (s) => ok(await call(s, 'room.create', { name, memberIds }, 30_000)).roomId);
   const ids = clients.map((c) => c.account.id);
   const rooms = {
     group1: await creator(anna.token, 'Group one', [ids[0]!, ids[1]!, ids[2]!, ids[3]!]),
@@ -136,9 +238,46 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
     group2: await creator(ben.token, 'Group two', [ids[2]!, ids[4]!, ids[5]!]),
     oneB: await creator(ben.token, 'Ben and k0', [ids[0]!]),
   };
-  const roomIds = Object.values(rooms);
+
+  // a topic chat that anna schedules to open in two seconds; three visitors join it under a
+  // nickname once it has opened (topic.join answers TOPIC_NOT_OPEN before), anna joins as its host
+  const topic = await request(A.url)
+    .post(`/api/centers/${slug}/topic-chats`)
+    .set('Authorization', `Bearer ${anna.token}`)
+    .send({
+      title: `Exam nerves ${run}`,
+      description: 'An open evening chat',
+      startsAt: new Date(Date.now() + 2000).toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      capacity: 10,
+    })
+    .expect(201);
+  const topicChatId = (topic.body as { id: string }).id;
+  const topicJoin = (token: string, nickname: string) =>
+    once(token, async (s) => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const answer = await call(s, 'topic.join', { topicChatId, nickname }, 30_000);
+        if (answer.ok) return answer.data.roomId;
+        if (answer.error.code !== 'TOPIC_NOT_OPEN' || Date.now() > deadline) throw new Error(`topic.join: ${JSON.stringify(answer.error)}`);
+        await sleep(250);
+      }
+    });
+  const topicVisitors = await Promise.all(
+    [0, 1, 2].map(async (t) => {
+      const res = await restRetry(urls, (u) => request(u).post(`/api/centers/${slug}/visitors`).send({}));
+      const { token, visitorId } = res.body as { token: string; visitorId: string };
+      const roomId = await topicJoin(token, `Motte${t}${(seed % 46656).toString(36)}`);
+      return { name: `t${t}`, login: { token, account: { id: visitorId } }, roomId };
+    }),
+  );
+  const topicRoom = topicVisitors[0]!.roomId;
+  if (topicVisitors.some((v) => v.roomId !== topicRoom)) throw new Error('the topic chat has more than one room');
+  expect(await topicJoin(anna.token, 'Anna')).toBe(topicRoom);
+
+  const roomIds = [...Object.values(rooms), topicRoom];
   const memberRooms: Record<string, string[]> = {
-    anna: [rooms.group1, rooms.oneA],
+    anna: [rooms.group1, rooms.oneA, topicRoom],
     ben: [rooms.group2, rooms.oneB],
     k0: [rooms.group1, rooms.oneB],
     k1: [rooms.group1],
@@ -146,11 +285,17 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
     k3: [rooms.group1],
     k4: [rooms.oneA, rooms.group2],
     k5: [rooms.group2],
+    ...Object.fromEntries(topicVisitors.map((v) => [v.name, [topicRoom]])),
   };
-  const logins: Record<string, typeof anna> = { anna, ben, ...Object.fromEntries(clients.map((c, k) => [`k${k}`, c])) };
+  const logins: Record<string, { token: string; account: { id: string } }> = {
+    anna,
+    ben,
+    ...Object.fromEntries(clients.map((c, k) => [`k${k}`, c])),
+    ...Object.fromEntries(topicVisitors.map((v) => [v.name, v.login])),
+  };
   // the slow-consumer candidates reach the nodes through proxies that can stop reading for them
   const slowProxies = new Map<string, TcpProxy[]>();
-  for (const name of ['k1', 'k3', 'k5']) {
+  for (const name of SLOW_CANDIDATES) {
     const ps = [new TcpProxy(new URL(A.url)), new TcpProxy(new URL(B.url))];
     await Promise.all(ps.map((p) => p.listen()));
     slowProxies.set(name, ps);
@@ -180,23 +325,21 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
   let postCount = 0;
   const post = async (k: number, threadId: string) => {
     const clientPostId = `post-${k}-${++postCount}`;
+    const body = `post ${clientPostId} from k${k}`;
+    rec.sentPosts.push({ member: `k${k}`, senderId: clients[k]!.account.id, threadId, clientPostId, body });
     const res = await restRetry(urls, (u) =>
-      request(u)
-        .post(`/api/threads/${threadId}/posts`)
-        .set('Authorization', `Bearer ${clients[k]!.token}`)
-        .timeout(15_000)
-        .send({ body: `post ${clientPostId}`, clientPostId }),
+      request(u).post(`/api/threads/${threadId}/posts`).set('Authorization', `Bearer ${clients[k]!.token}`).timeout(15_000).send({ body, clientPostId }),
     );
     if (res.status !== 201) problems.push(`post ${clientPostId} answered ${res.status} ${JSON.stringify(res.body)}`);
     else {
-      const body = res.body as { id: string; seq: number };
-      rec.postAcks.push({ member: `k${k}`, senderId: clients[k]!.account.id, threadId, clientPostId, id: body.id, seq: body.seq });
+      const answer = res.body as { id: string; seq: number };
+      rec.postAcks.push({ member: `k${k}`, senderId: clients[k]!.account.id, threadId, clientPostId, id: answer.id, seq: answer.seq });
     }
   };
 
   // ---- live queue: cleo on shift (maxChats 2), visitors join one by one ------------------------------
   const counselorChats: string[] = [];
-  const cleoSocket = new FailoverSocket('cleo', cleo.token, urls, () => undefined);
+  const cleoSocket = failoverSocket('cleo', cleo.token, urls);
   cleoSocket.on('connect', () => {
     const s = cleoSocket.current;
     if (s) void call(s, 'shift.open', { maxChats: MAX_CHATS }, 15_000).catch(() => undefined);
@@ -213,7 +356,7 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
     for (let v = 0; v < count; v++) {
       const res = await restRetry(urls, (u) => request(u).post(`/api/centers/${slug}/visitors`).send({}));
       const { token, visitorId } = res.body as { token: string; visitorId: string };
-      const vs = new FailoverSocket(`visitor-${v}`, token, random() < 0.5 ? urls : [B.url, A.url], () => undefined);
+      const vs = failoverSocket(`visitor-${v}`, token, random() < 0.5 ? urls : [B.url, A.url]);
       rec.positions[visitorId] = [];
       vs.on('queue.position', (p: { position: number }) => rec.positions[visitorId]!.push(p.position));
       vs.on('queue.assigned', (p: { roomId: string }) => rec.assignments.push({ visitorId, roomId: p.roomId, source: 'event' }));
@@ -228,6 +371,7 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
     }
   };
   await joinVisitors(6);
+  lap('set-up (people, rooms, topic chat, threads, queue)');
 
   // ---- background traffic --------------------------------------------------------------------------
   let running = true;
@@ -285,42 +429,43 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
   );
 
   // ---- the faults ------------------------------------------------------------------------------------
+  /** `count` messages into the target's rooms from the others there, ten at a time per sender (each resolves when stored). */
   const burst = async (target: Member, count: number, padTo = 0) => {
     const others = members.filter((m) => m !== target && m.rooms.some((r) => target.rooms.includes(r)));
     let sent = 0;
     await Promise.all(
       others.map(async (m) => {
+        const shared = m.rooms.filter((r) => target.rooms.includes(r));
         while (sent < count) {
-          sent++;
-          const shared = m.rooms.filter((r) => target.rooms.includes(r));
-          await m.send(pick(shared), padTo);
+          const batch = Math.min(10, count - sent);
+          sent += batch;
+          await Promise.all(Array.from({ length: batch }, () => m.send(pick(shared), padTo)));
         }
       }),
     );
   };
-  const restart = async (node: LotseNode) => {
-    await node.start();
-  };
-  const inject = async (fault: Fault) => {
+  const overflowWarnings = () => (A.output() + B.output()).split('a socket stopped reading').length - 1;
+  const inject = async (p: Planned) => {
     const t0 = Date.now();
-    switch (fault) {
+    const node = nodeOf(p.node);
+    switch (p.fault) {
       case 'sigkill': {
-        const node = pick([A, B]);
         await node.signal('SIGKILL');
-        await sleep(between(500, 2500));
-        await restart(node);
-        log(`sigkill ${node.name}, restarted`);
+        await sleep(p.holdMs);
+        const t1 = Date.now();
+        await node.start();
+        log(`sigkill ${node.name}, restarted (start took ${Date.now() - t1} ms)`);
         break;
       }
       case 'sigterm': {
-        const node = pick([A, B]);
         const ms = await node.signal('SIGTERM');
         const code = node.exits[node.exits.length - 1]!.code;
         if (ms > 10_000) problems.push(`SIGTERM: node ${node.name} took ${ms} ms to exit (limit 10 s)`);
         if (code !== 0) problems.push(`SIGTERM: node ${node.name} exited with code ${code}`);
-        await sleep(between(200, 1500));
-        await restart(node);
-        log(`sigterm ${node.name}: exited in ${ms} ms (code ${code}), restarted`);
+        await sleep(p.holdMs);
+        const t1 = Date.now();
+        await node.start();
+        log(`sigterm ${node.name}: exited in ${ms} ms (code ${code}), restarted (start took ${Date.now() - t1} ms)`);
         break;
       }
       case 'redis-restart':
@@ -329,16 +474,16 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
         break;
       case 'redis-down': {
         await stack.redis.stop();
-        await sleep(REDIS_DOWN_MS);
+        await sleep(p.holdMs);
         await stack.redis.start();
-        log(`redis down for ${REDIS_DOWN_MS} ms`);
+        log(`redis down for ${p.holdMs} ms`);
         break;
       }
       case 'mariadb-restart': {
         await stack.mariadb.stop();
-        const during = await healthOf(pick([A, B]).url);
+        const during = await healthOf(nodeOf(p.probes[0]).url);
         if (during.code === 200) problems.push(`MariaDB restart: /health answered 200 while the database was away: ${JSON.stringify(during)}`);
-        const ready = await request(pick([A, B]).url)
+        const ready = await request(nodeOf(p.probes[1]).url)
           .get('/health/ready')
           .timeout(3000)
           .then(
@@ -346,7 +491,7 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
             () => 0,
           );
         if (ready !== 503) problems.push(`MariaDB restart: /health/ready answered ${ready} while the database was away (expected 503)`);
-        await sleep(between(500, 2000));
+        await sleep(p.holdMs);
         await stack.mariadb.start();
         // the pool recovers without restarting Lotse
         for (const n of [A, B]) {
@@ -358,15 +503,14 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
         break;
       }
       case 'partition': {
-        const node = pick([A, B]);
         node.redisProxy.cut();
-        await sleep(between(2000, 5000));
+        await sleep(p.holdMs);
         node.redisProxy.restore();
-        log(`node ${node.name} cut from Redis, healed`);
+        log(`node ${node.name} cut from Redis for ${p.holdMs} ms, healed`);
         break;
       }
       case 'offline': {
-        const target = byName.get(pick(['k0', 'k2', 'k4']))!;
+        const target = byName.get(p.target)!;
         target.socket.goOffline();
         await burst(target, 200);
         await target.socket.online();
@@ -374,44 +518,77 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
         break;
       }
       case 'slow-consumer': {
-        const target = byName.get(pick(['k1', 'k3', 'k5']))!;
+        const target = byName.get(p.target)!;
         const proxies = slowProxies.get(target.name)!;
         const disconnectsBefore = target.socket.disconnects.length;
-        for (const p of proxies) p.stall();
-        await burst(target, 200, 4000);
-        for (const p of proxies) p.flow();
-        // Here the checker proves the catch-up afterwards (every message once, in order). That the node
-        // cuts a socket whose send buffer passes SOCKET_SEND_BUFFER_BYTES is asserted by
-        // test/e2e/reliability-slow-consumer.spec.ts: 800 kB do not always reach the node's own
-        // buffer here, because the kernel's loopback buffers (tcp_rmem up to 32 MB) take them first.
+        const warningsBefore = overflowWarnings();
+        for (const px of proxies) px.stall();
+        const stalledAt = Date.now();
+        let warnedAt = 0;
+        const burstDone = burst(target, 200, 4000);
+        // while 200 messages of 4 kB are written in its rooms it keeps asking for their newest
+        // history page (up to 100 such messages, ~450 kB) and reads nothing: the kernel's loopback
+        // buffers take ~4 MB, then engine.io's write buffer passes SOCKET_SEND_BUFFER_BYTES and the
+        // node cuts the connection; the client notices on its next write (the proxy's write to the
+        // closed connection fails). All within a few seconds: the ping timeout (10 s + 8 s) would
+        // disconnect it too, but without the node's warning, which is asserted below.
+        let asked = 0;
+        while (target.socket.disconnects.length === disconnectsBefore && Date.now() - stalledAt < 20_000) {
+          for (const r of target.rooms) target.socket.emit('room.history', { roomId: r, limit: 100 }, () => undefined);
+          asked++;
+          await sleep(100);
+          if (!warnedAt && overflowWarnings() > warningsBefore) warnedAt = Date.now();
+        }
         await until(() => target.socket.disconnects.length > disconnectsBefore, 5_000, 'cut').catch(() => undefined);
+        const stalledMs = Date.now() - stalledAt;
+        for (const px of proxies) px.flow();
+        await burstDone;
         const cut = target.socket.disconnects.length > disconnectsBefore;
-        log(`${target.name} stopped reading while 200 messages of 4 kB were written (disconnected by the server: ${cut})`);
+        if (!cut) problems.push(`slow consumer: ${target.name} read nothing for ${stalledMs} ms (${asked} history pages asked) and was not disconnected`);
+        await until(() => overflowWarnings() > warningsBefore, 5_000, 'warned').catch(() => undefined);
+        if (!warnedAt && overflowWarnings() > warningsBefore) warnedAt = Date.now();
+        if (overflowWarnings() === warningsBefore)
+          problems.push(`slow consumer: no node logged the cut past SOCKET_SEND_BUFFER_BYTES (${SEND_BUFFER_BYTES}) for ${target.name}`);
+        // back, it catches up with everything of its rooms (the checker proves each message once, in order, as sent)
+        const t1 = Date.now();
+        await target.catchUp(await lastSeqs(stack.databaseUrl, target.rooms), 30_000).catch((e: Error) => problems.push(`slow consumer: ${e.message}`));
+        log(
+          `${target.name} stopped reading while 200 pushes of 4 kB and ${asked} newest history page(s) per room were due: the node logged the cut ${warnedAt ? `after ${warnedAt - stalledAt} ms` : 'never'}, the client saw a disconnect after ${stalledMs} ms (${target.socket.disconnects.at(-1) ?? '-'}), caught up in ${Date.now() - t1} ms`,
+        );
         break;
       }
     }
-    log(`  (${fault} took ${Date.now() - t0} ms)`);
+    log(`  (${p.fault} took ${Date.now() - t0} ms)`);
   };
 
-  const order = [...SERVER_FAULTS].sort(() => random() - 0.5);
-  log(`fault order: ${order.join(', ')}; client faults at random moments`);
-  const clientFaults = CLIENT_FAULTS.map(async (f) => {
-    await sleep(between(1000, 20_000));
-    await inject(f);
-  });
-  for (const f of order) {
-    await sleep(between(500, 2000));
-    await inject(f);
+  log(`fault schedule: ${plan.map(describePlan).join(', ')}`);
+  const server = plan.filter((p) => (SERVER_FAULTS as readonly string[]).includes(p.fault));
+  const clientFaults = plan
+    .filter((p) => !server.includes(p))
+    .map(async (p) => {
+      await sleep(p.atMs);
+      await inject(p);
+    });
+  for (const p of server) {
+    await sleep(p.atMs);
+    await inject(p);
   }
   await Promise.all(clientFaults);
+  lap('faults');
 
   // ---- settle and check --------------------------------------------------------------------------------
   await until(() => A.alive && B.alive, 5_000, 'both nodes up');
   await joinVisitors(2);
-  await sleep(1500);
+  // traffic goes on until every member is connected and in sync again after the last fault
+  await until(() => members.every((m) => m.socket.connected && m.rooms.every((r) => m.chat.room(r)?.synced)), 30_000, 'every member in sync').catch(
+    (e: Error) => problems.push(e.message),
+  );
   running = false;
   // every send settles (acked, or known stored through history): a send that never does is a finding
-  const settled = await Promise.race([Promise.all(loops).then(() => true), sleep(60_000).then(() => false)]);
+  let giveUp: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([Promise.all(loops).then(() => true), new Promise<false>((r) => (giveUp = setTimeout(() => r(false), 60_000)))]);
+  // (a pending timer would hold jest's process open for the rest of the minute)
+  clearTimeout(giveUp);
   if (!settled)
     problems.push(
       `sends never settled within 60 s after the faults: ${members
@@ -424,19 +601,28 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
     );
   const seqs = await lastSeqs(stack.databaseUrl, roomIds);
   await Promise.all(members.map((m) => m.catchUp(seqs).catch((e: Error) => problems.push(e.message))));
+  lap('settle');
   for (const m of members) rec.delivered[m.name] = m.delivered();
+  // the stored bodies as the server decrypts them (each room read by one of its members, each thread by its client)
+  const bodies = await storedBodies(
+    A.url,
+    roomIds.map((roomId) => ({ roomId, token: logins[Object.keys(memberRooms).find((n) => memberRooms[n]!.includes(roomId))!]!.token })),
+    threads.map((t) => ({ threadId: t.id, token: clients[t.k]!.token })),
+  );
   rec.db = await readDatabase(
     stack.databaseUrl,
     roomIds,
     threads.map((t) => t.id),
+    bodies,
   );
   const chats = await query(stack.databaseUrl, 'SELECT visitor_id AS v, room_id AS r, assigned_at AS at FROM live_chats WHERE counselor_id = ?', [
     cleo.account.id,
   ]);
   for (const c of chats)
     rec.assignments.push({ visitorId: c.v as string, roomId: c.r as string, source: 'db', centerId, assignedAt: new Date(c.at as string).getTime() });
+  const topicMessages = rec.db.messages.filter((m) => m.roomId === topicRoom).length;
   log(
-    `${rec.messageAcks.length} messages and ${rec.postAcks.length} posts acked, ${chats.length} live chats, ${rec.received.length} receipts, ${rec.loadSamples.length} load samples`,
+    `${rec.messageAcks.length} messages (${topicMessages} in the topic chat) and ${rec.postAcks.length} posts acked, ${chats.length} live chats, ${rec.received.length} receipts, ${rec.loadSamples.length} load samples`,
   );
 
   for (const m of members) m.close();
@@ -446,6 +632,7 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
   for (const v of visitors) v.close();
 
   expect(rec.messageAcks.length).toBeGreaterThan(400);
+  expect(topicMessages).toBeGreaterThan(30);
   expect(rec.postAcks.length).toBeGreaterThan(10);
   expect(chats.length).toBeGreaterThan(2);
   try {
@@ -453,5 +640,6 @@ async function runOnce(stack: Stack, seed: number, run: number): Promise<void> {
   } catch (err) {
     problems.push((err as Error).message);
   }
+  lap('check');
   if (problems.length > 0) throw new Error(`faults went wrong; reproduce with FAULT_SEED=${seed}\n  ${problems.join('\n  ')}`);
 }

@@ -5,19 +5,21 @@ import { createConnection } from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
 import { io } from 'socket.io-client';
-import { ChatSocket, ReliableChat } from '../../client/src/lib/reliable-chat';
-import type { LoginResult, MessageView } from '../../src/realtime/contract';
+import { ReliableChat } from '../../client/src/lib/reliable-chat';
+import type { LoginResult, MessageView, ThreadPostView } from '../../src/realtime/contract';
 import type { TestSocket } from '../harness/app';
+import { FailoverSocket, loginAt, PASSWORD, registerAt } from '../harness/cluster';
 import { TEST_MASTER_KEY } from '../harness/env';
 import { PrivateMariaDb, PrivateService, startMariaDb, startRedis } from '../harness/services';
 import { DIST_CLI, DIST_MAIN, freePort, requireBuild, Spawned, spawnNode } from '../harness/spawn';
+import { call, ok } from '../harness/ack';
 import { TcpProxy } from '../harness/tcp-proxy';
 import { emptyRecording, Recording, SeenMessage } from './checker';
 
-export const PASSWORD = 'Correct-Horse-9-Battery';
+export { FailoverSocket, loginAt, PASSWORD, registerAt };
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A small seeded PRNG (mulberry32): the same FAULT_SEED gives the same fault order and timing. */
+/** A small seeded PRNG (mulberry32). */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -27,6 +29,17 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * The two random streams of one run, both derived from its seed: `schedule` (the faults' order,
+ * timing, nodes and targets, all drawn before the run starts) and `traffic` (who sends where, the
+ * pauses between sends). A seed printed by a failure therefore gives the same fault schedule
+ * again, whatever the traffic did meanwhile.
+ */
+export function streams(seed: number): { schedule: () => number; traffic: () => number } {
+  const derive = (label: number) => rng(Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(label, 0x85ebca77));
+  return { schedule: derive(1), traffic: derive(2) };
 }
 
 /** One Lotse node on a fixed port (a restart keeps the port, as behind a load balancer), reaching Redis through its own cuttable proxy. */
@@ -89,6 +102,9 @@ export interface Stack {
   close: () => Promise<void>;
 }
 
+/** The fault nodes' SOCKET_SEND_BUFFER_BYTES. */
+export const SEND_BUFFER_BYTES = 64 * 1024;
+
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   requireBuild();
   const [mariadb, redis] = await Promise.all([startMariaDb(), startRedis()]);
@@ -98,8 +114,10 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     MASTER_KEY: TEST_MASTER_KEY,
     DEMO: 'off',
     MAIL: 'off',
-    // the slow consumer's burst (200 messages of 3 kB) passes this bound of the node's send buffer per socket
-    SOCKET_SEND_BUFFER_BYTES: String(128 * 1024),
+    // the slow consumer passes this bound of the node's per-socket send buffer for certain: what it
+    // is sent while it reads nothing (a burst of 4 kB pushes and pages of history it asks for) is
+    // many times the ~4 MB that the kernel's loopback buffers take first
+    SOCKET_SEND_BUFFER_BYTES: String(SEND_BUFFER_BYTES),
     RATE_LIMITS: 'off',
     CLIENT: 'off',
     LOG_LEVEL: 'warn',
@@ -131,126 +149,22 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   };
 }
 
-type Listener = (...args: never[]) => void;
+/** The pushes the workload follows besides ReliableChat's (the live queue). */
 const FORWARDED = ['message.created', 'room.typing', 'room.closed', 'queue.position', 'queue.assigned', 'queue.closed'] as const;
 
-/**
- * A socket that fails over between the nodes as a load balancer would (the next url after a drop),
- * can be taken offline (no reconnect until `online()`) and paused (stops reading its TCP socket: a
- * slow consumer). It records every message the member received (pushes and history pages).
- */
-export class FailoverSocket implements ChatSocket {
-  current: TestSocket | null = null;
-  private readonly listeners = new Map<string, Set<Listener>>();
-  private closed = false;
-  private offline = false;
-  private attempt = 0;
-  disconnects: string[] = [];
-
-  constructor(
-    private readonly name: string,
-    private readonly token: string,
-    private readonly urls: string[],
-    private readonly onReceived: (m: MessageView) => void,
-  ) {}
-
-  get connected(): boolean {
-    return this.current?.connected ?? false;
-  }
-
-  on(event: string, listener: Listener): this {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(listener);
-    return this;
-  }
-
-  off(event: string, listener: Listener): this {
-    this.listeners.get(event)?.delete(listener);
-    return this;
-  }
-
-  emit(event: string, ...args: unknown[]): this {
-    const s = this.current as unknown as { emit: (e: string, ...a: unknown[]) => void } | null;
-    if (!s) return this;
-    const last = args[args.length - 1];
-    if (event === 'room.history' && typeof last === 'function') {
-      const ack = last as (a: unknown) => void;
-      args[args.length - 1] = (answer: { ok: boolean; data?: { messages: MessageView[] } }) => {
-        if (answer.ok) for (const m of answer.data!.messages) this.onReceived(m);
-        ack(answer);
-      };
-    }
-    s.emit(event, ...args);
-    return this;
-  }
-
-  async open(): Promise<void> {
-    while (!this.closed && !this.offline) {
-      const url = this.urls[this.attempt++ % this.urls.length]!;
-      const socket: TestSocket = io(url, { auth: { token: this.token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 3000 });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          socket.once('connect', () => resolve());
-          socket.once('connect_error', (err) => reject(err));
-        });
-      } catch {
-        socket.close();
-        await sleep(150);
-        continue;
-      }
-      if (this.closed || this.offline) {
-        socket.close();
-        return;
-      }
-      socket.on('message.created', (m: MessageView) => this.onReceived(m));
-      for (const event of FORWARDED) socket.on(event, (payload: unknown) => this.fire(event, payload));
-      socket.on('disconnect', (reason) => {
-        if (this.current !== socket) return;
-        this.current = null;
-        this.disconnects.push(reason);
-        this.fire('disconnect', reason);
-        if (!this.closed && !this.offline) void this.open();
-      });
-      this.current = socket;
-      this.fire('connect');
-      return;
-    }
-  }
-
-  /** Goes away (a phone in a tunnel): no reconnect until `online()`. */
-  goOffline(): void {
-    this.offline = true;
-    const s = this.current;
-    this.current = null;
-    s?.removeAllListeners();
-    s?.disconnect();
-    this.fire('disconnect', 'offline');
-  }
-
-  async online(): Promise<void> {
-    this.offline = false;
-    await this.open();
-  }
-
-  /** The TCP socket under the websocket (to stop reading it). */
-  rawSocket(): { pause: () => void; resume: () => void } | null {
-    const engine = (this.current as unknown as { io?: { engine?: { transport?: { ws?: { _socket?: { pause: () => void; resume: () => void } } } } } })?.io
-      ?.engine;
-    return engine?.transport?.ws?._socket ?? null;
-  }
-
-  close(): void {
-    this.closed = true;
-    const s = this.current;
-    this.current = null;
-    s?.removeAllListeners();
-    s?.disconnect();
-  }
-
-  fire(event: string, ...args: unknown[]): void {
-    for (const fn of [...(this.listeners.get(event) ?? [])]) (fn as (...a: unknown[]) => void)(...args);
-  }
+/** A socket of the workload: fails over between the nodes, and records what it receives (if it is told where). */
+export function failoverSocket(name: string, token: string, urls: string[], onReceived?: (m: MessageView) => void): FailoverSocket {
+  return new FailoverSocket(name, token, urls, { forward: FORWARDED, onReceived, retryMs: 150 });
 }
+
+export const seenOf = (m: MessageView): SeenMessage => ({
+  id: m.id,
+  roomId: m.roomId,
+  seq: m.seq,
+  senderId: m.sender.id,
+  clientMsgId: m.clientMsgId,
+  body: m.body,
+});
 
 /** A registered member (client or counselor) in several rooms, as the web client is: ReliableChat over a failover socket. */
 export class Member {
@@ -262,13 +176,13 @@ export class Member {
 
   constructor(
     readonly name: string,
-    readonly login: LoginResult,
+    readonly login: Pick<LoginResult, 'token'> & { account: { id: string } },
     readonly rooms: string[],
     urls: string[],
     private readonly rec: Recording,
   ) {
-    this.socket = new FailoverSocket(name, login.token, urls, (m) => {
-      this.rec.received.push({ member: name, message: { id: m.id, roomId: m.roomId, seq: m.seq } });
+    this.socket = failoverSocket(name, login.token, urls, (m) => {
+      this.rec.received.push({ member: name, message: seenOf(m) });
       this.settle();
     });
     // record the server's real acks of message.send
@@ -312,7 +226,10 @@ export class Member {
     const clientMsgId = `${this.name}-${++this.seq}`;
     this.nextIdSetter(clientMsgId);
     const done = new Promise<void>((resolve) => this.waiting.set(clientMsgId, resolve));
-    this.chat.send(roomId, `${this.name} writes ${this.seq} `.padEnd(padTo, '.'));
+    // (no white space at the ends: the server trims a body)
+    const body = padTo ? `${this.name} writes ${this.seq} `.padEnd(padTo, '.') : `${this.name} writes ${this.seq}`;
+    this.rec.sent.push({ member: this.name, senderId: this.login.account.id, roomId, clientMsgId, body });
+    this.chat.send(roomId, body);
     this.settle();
     await done;
   }
@@ -331,7 +248,7 @@ export class Member {
   }
 
   delivered(): Record<string, SeenMessage[]> {
-    return Object.fromEntries(this.rooms.map((r) => [r, (this.chat.room(r)?.messages ?? []).map((m) => ({ id: m.id, roomId: m.roomId, seq: m.seq }))]));
+    return Object.fromEntries(this.rooms.map((r) => [r, (this.chat.room(r)?.messages ?? []).map(seenOf)]));
   }
 
   pendingCount(): number {
@@ -370,14 +287,6 @@ export class Member {
   }
 }
 
-export async function loginAt(url: string, center: string, login: string): Promise<LoginResult> {
-  return (await request(url).post('/api/auth/login').send({ center, login, password: PASSWORD }).expect(200)).body as LoginResult;
-}
-
-export async function registerAt(url: string, center: string, username: string): Promise<LoginResult> {
-  return (await request(url).post('/api/auth/register').send({ center, username, password: PASSWORD }).expect(201)).body as LoginResult;
-}
-
 /** One REST call against the first node that answers it without a 5xx or a network error (a client retrying on the other node). */
 export async function restRetry<T>(
   urls: string[],
@@ -400,8 +309,44 @@ export async function restRetry<T>(
   throw new Error(`REST call kept failing: ${last}`);
 }
 
-/** Reads what the checker compares against: the rows of the given rooms and threads. */
-export async function readDatabase(databaseUrl: string, roomIds: string[], threadIds: string[]): Promise<Recording['db']> {
+/**
+ * The stored bodies as the server decrypts them: every page of each room's history (read by one of
+ * its members, on a socket of its own) and of each thread's posts (read by its client). id → body.
+ */
+export async function storedBodies(
+  url: string,
+  rooms: { roomId: string; token: string }[],
+  threads: { threadId: string; token: string }[],
+): Promise<Map<string, string>> {
+  const bodies = new Map<string, string>();
+  for (const { roomId, token } of rooms) {
+    const s: TestSocket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      ok(await call(s, 'room.join', { roomId }, 15_000));
+      for (let after = 0; ;) {
+        const page = ok(await call(s, 'room.history', { roomId, afterSeq: after, limit: 100 }, 15_000)).messages;
+        for (const m of page) bodies.set(m.id, m.body);
+        if (page.length < 100) break;
+        after = page[page.length - 1]!.seq;
+      }
+    } finally {
+      s.disconnect();
+    }
+  }
+  for (const { threadId, token } of threads) {
+    for (let after = 0; ;) {
+      const res = await request(url).get(`/api/threads/${threadId}/posts?afterSeq=${after}&limit=100`).set('Authorization', `Bearer ${token}`).expect(200);
+      const page = (res.body as { posts: ThreadPostView[] }).posts;
+      for (const p of page) if (p.body !== null) bodies.set(p.id, p.body);
+      if (page.length < 100) break;
+      after = page[page.length - 1]!.seq;
+    }
+  }
+  return bodies;
+}
+
+/** Reads what the checker compares against: the rows of the given rooms and threads, with their bodies as the server decrypts them. */
+export async function readDatabase(databaseUrl: string, roomIds: string[], threadIds: string[], bodies: Map<string, string>): Promise<Recording['db']> {
   const conn = await createConnection(databaseUrl);
   try {
     const [messages] = await conn.query<RowDataPacket[]>(
@@ -412,7 +357,11 @@ export async function readDatabase(databaseUrl: string, roomIds: string[], threa
       'SELECT id, thread_id AS threadId, seq, sender_id AS senderId, client_post_id AS clientPostId FROM thread_posts WHERE thread_id IN (?)',
       [threadIds.length ? threadIds : ['-']],
     );
-    return { messages: messages as Recording['db']['messages'], posts: posts as Recording['db']['posts'] };
+    const withBody = <T extends { id: string }>(rows: T[]) => rows.map((r) => ({ ...r, body: bodies.get(r.id) ?? null }));
+    return {
+      messages: withBody(messages as Omit<Recording['db']['messages'][number], 'body'>[]),
+      posts: withBody(posts as Omit<Recording['db']['posts'][number], 'body'>[]),
+    };
   } finally {
     await conn.end();
   }

@@ -73,23 +73,40 @@ export async function registerAt(url: string, center: string, username: string):
 
 type Listener = (...args: never[]) => void;
 /** The pushes ReliableChat follows, forwarded from whichever socket is current. */
-const FORWARDED = ['message.created', 'room.typing', 'room.closed'] as const satisfies readonly (keyof ServerToClientEvents)[];
+export const CHAT_PUSHES = ['message.created', 'room.typing', 'room.closed'] as const satisfies readonly (keyof ServerToClientEvents)[];
+
+export interface FailoverOptions {
+  /** The pushes forwarded to the listeners (default: CHAT_PUSHES). */
+  forward?: readonly string[];
+  /** Every message the member received, as it came: each `message.created` push and each `room.history` page's messages. */
+  onReceived?: (m: MessageView) => void;
+  /** Connection attempts in a row before `open()` gives up (default: no end, a reconnect waits out a node that is down). */
+  maxAttempts?: number;
+  /** The pause between two attempts. */
+  retryMs?: number;
+}
 
 /**
  * One ChatSocket over a socket per node: when the current node's socket drops it tells the
  * listeners `disconnect`, connects to the next node url in turn (a load balancer would), and tells
  * them `connect`. ReliableChat on top of it does the rest, as it does over one socket.io-client
- * socket that reconnects in the browser.
+ * socket that reconnects in the browser. It can go offline (no reconnect until `online()`: a phone
+ * in a tunnel), keeps the reason of each disconnect, and records what arrives (`onReceived`).
  */
-class FailoverSocket implements ChatSocket {
+export class FailoverSocket implements ChatSocket {
   current: TestSocket | null = null;
+  /** The reason of each drop of the current socket, in order (`offline` for `goOffline()`). */
+  readonly disconnects: string[] = [];
   private readonly listeners = new Map<string, Set<Listener>>();
   private closed = false;
+  private offline = false;
+  private attempt = 0;
 
   constructor(
     private readonly name: string,
     private readonly token: string,
     private readonly urls: string[],
+    private readonly options: FailoverOptions = {},
   ) {}
 
   get connected(): boolean {
@@ -108,14 +125,26 @@ class FailoverSocket implements ChatSocket {
   }
 
   emit(event: string, ...args: unknown[]): this {
-    (this.current as unknown as { emit: (e: string, ...a: unknown[]) => void } | null)?.emit(event, ...args);
+    const s = this.current as unknown as { emit: (e: string, ...a: unknown[]) => void } | null;
+    if (!s) return this;
+    const last = args[args.length - 1];
+    const received = this.options.onReceived;
+    if (received && event === 'room.history' && typeof last === 'function') {
+      const ack = last as (a: unknown) => void;
+      args[args.length - 1] = (answer: { ok: boolean; data?: { messages: MessageView[] } }) => {
+        if (answer.ok) for (const m of answer.data!.messages) received(m);
+        ack(answer);
+      };
+    }
+    s.emit(event, ...args);
     return this;
   }
 
   /** Connects to the urls in turn until one answers (a node may still be starting, or be dead). */
   async open(): Promise<void> {
-    for (let attempt = 0; !this.closed; attempt++) {
-      const url = this.urls[attempt % this.urls.length]!;
+    const { maxAttempts = Infinity, retryMs = 200 } = this.options;
+    for (let failed = 0; !this.closed && !this.offline;) {
+      const url = this.urls[this.attempt++ % this.urls.length]!;
       const socket: TestSocket = io(url, { auth: { token: this.token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 3000 });
       try {
         await new Promise<void>((resolve, reject) => {
@@ -124,20 +153,44 @@ class FailoverSocket implements ChatSocket {
         });
       } catch {
         socket.close();
-        if (attempt > 50) throw new Error(`${this.name} could not reconnect`);
-        await new Promise((r) => setTimeout(r, 200));
+        if (++failed > maxAttempts) throw new Error(`${this.name} could not reconnect`);
+        await new Promise((r) => setTimeout(r, retryMs));
         continue;
       }
-      for (const event of FORWARDED) socket.on(event, (payload: unknown) => this.fire(event, payload));
+      if (this.closed || this.offline) {
+        socket.close();
+        return;
+      }
+      const received = this.options.onReceived;
+      if (received) socket.on('message.created', (m: MessageView) => received(m));
+      for (const event of this.options.forward ?? CHAT_PUSHES) socket.on(event as 'message.created', (payload: unknown) => this.fire(event, payload));
       socket.on('disconnect', (reason) => {
         if (this.current !== socket) return;
+        this.current = null;
+        this.disconnects.push(reason);
         this.fire('disconnect', reason);
-        if (!this.closed) void this.open().catch(() => undefined);
+        if (!this.closed && !this.offline) void this.open().catch(() => undefined);
       });
       this.current = socket;
       this.fire('connect');
       return;
     }
+  }
+
+  /** Goes away (a phone in a tunnel): no reconnect until `online()`. */
+  goOffline(): void {
+    this.offline = true;
+    const s = this.current;
+    this.current = null;
+    s?.removeAllListeners();
+    s?.disconnect();
+    this.disconnects.push('offline');
+    this.fire('disconnect', 'offline');
+  }
+
+  async online(): Promise<void> {
+    this.offline = false;
+    await this.open();
   }
 
   close(): void {
@@ -148,7 +201,7 @@ class FailoverSocket implements ChatSocket {
     s?.disconnect();
   }
 
-  private fire(event: string, ...args: unknown[]): void {
+  fire(event: string, ...args: unknown[]): void {
     for (const fn of [...(this.listeners.get(event) ?? [])]) (fn as (...a: unknown[]) => void)(...args);
   }
 }
@@ -177,7 +230,7 @@ export class ReliableMember {
     /** Node urls in preference order; a reconnect tries them in turn. */
     urls: string[],
   ) {
-    this.transport = new FailoverSocket(name, member.token, urls);
+    this.transport = new FailoverSocket(name, member.token, urls, { maxAttempts: 50 });
     this.transport.on('message.created', (m: MessageView) => {
       if (m.roomId === this.roomId) this.pushes.push(m);
     });

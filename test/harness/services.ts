@@ -120,7 +120,7 @@ export async function startRedis(): Promise<PrivateService> {
     'redis-server',
     () => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'no'],
     () => redisPing(port),
-    10_000,
+    30_000,
   );
   await m.start();
   return serviceOf(m, `redis://127.0.0.1:${port}`, port, dir);

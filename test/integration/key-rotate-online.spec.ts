@@ -7,17 +7,7 @@ import type { MessageView } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, startApp, TestApp, TestSocket } from '../harness/app';
 import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
-import { DIST_CLI, DIST_MAIN, freePort, requireBuild, spawnNode } from '../harness/spawn';
-
-/** A server process (node dist/main.js) started with this environment must refuse to start, naming the reason. */
-async function refusesToStart(env: Record<string, string>, reason: string): Promise<void> {
-  const p = spawnNode(DIST_MAIN, [], { PORT: String(await freePort()), DEMO: 'off', CLIENT: 'off', ...env });
-  const code = await Promise.race([p.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 60_000))]);
-  if (code === 'running') await p.stop();
-  expect(p.stdout() + p.stderr()).toContain(reason);
-  expect(code).not.toBe(0);
-  expect(code).not.toBe('running');
-}
+import { DIST_CLI, refusesToStart, requireBuild, spawnNode } from '../harness/spawn';
 
 /**
  * key:rotate without downtime (docs/operator-tools.md): nodes run with MASTER_KEY=new and

@@ -1,4 +1,4 @@
-import { check, emptyRecording, Recording } from '../faults/checker';
+import { check, emptyRecording, Recording, SeenMessage } from '../faults/checker';
 
 // The fault suite's checker on hand-made recordings: clean ones pass, and each rule catches the
 // violation it exists for (a checker that cannot fail proves nothing).
@@ -11,8 +11,9 @@ const msg = (roomId: string, seq: number, senderId = 'anna', clientMsgId = `${se
   seq,
   senderId,
   clientMsgId,
+  body: `${senderId} writes ${seq} in ${roomId}`,
 });
-const seen = (m: { id: string; roomId: string; seq: number }) => ({ id: m.id, roomId: m.roomId, seq: m.seq });
+const seen = (m: ReturnType<typeof msg>): SeenMessage => ({ ...m });
 
 /** Two rooms: anna and kim in R1 (3 messages), anna in R2 (1); a post; one counselor, two visitors in order. */
 function clean(): Recording {
@@ -21,6 +22,7 @@ function clean(): Recording {
   const r2 = [msg(R2, 1)];
   rec.membership = { anna: [R1, R2], kim: [R1] };
   rec.db.messages = [...r1, ...r2];
+  rec.sent = [...r1, ...r2].map((m) => ({ member: m.senderId, senderId: m.senderId, roomId: m.roomId, clientMsgId: m.clientMsgId, body: m.body }));
   rec.messageAcks = [...r1, ...r2].map((m) => ({
     member: m.senderId,
     senderId: m.senderId,
@@ -31,8 +33,12 @@ function clean(): Recording {
   }));
   rec.delivered = { anna: { [R1]: r1.map(seen), [R2]: r2.map(seen) }, kim: { [R1]: r1.map(seen) } };
   rec.received = [...r1.map((m) => ({ member: 'kim', message: seen(m) })), ...r1.map((m) => ({ member: 'anna', message: seen(m) }))];
-  rec.db.posts = [{ id: 'p1', threadId: 't1', seq: 1, senderId: 'kim', clientPostId: 'post-1' }];
-  rec.postAcks = [{ member: 'kim', senderId: 'kim', threadId: 't1', clientPostId: 'post-1', id: 'p1', seq: 1 }];
+  rec.db.posts = [
+    { id: 'p0', threadId: 't1', seq: 1, senderId: 'kim', clientPostId: null, body: 'the enquiry' },
+    { id: 'p1', threadId: 't1', seq: 2, senderId: 'kim', clientPostId: 'post-1', body: 'post one' },
+  ];
+  rec.sentPosts = [{ member: 'kim', senderId: 'kim', threadId: 't1', clientPostId: 'post-1', body: 'post one' }];
+  rec.postAcks = [{ member: 'kim', senderId: 'kim', threadId: 't1', clientPostId: 'post-1', id: 'p1', seq: 2 }];
   rec.loadSamples = [
     { at: 1, counselorId: 'ben', open: 1, maxChats: 2 },
     { at: 2, counselorId: 'ben', open: 2, maxChats: 2 },
@@ -67,13 +73,13 @@ describe('fault checker', () => {
     ['an ack whose seq is not the stored one', (r) => (r.messageAcks[1]!.seq = 7), /^ack mismatch: kim's kim-room-1-2/],
     ["a gap in a room's seq", (r) => (r.db.messages = r.db.messages.filter((m) => !(m.roomId === R1 && m.seq === 2)).concat()), /a gap/],
     ['an acked post missing from the database', (r) => (r.db.posts = []), /^lost: kim's acked post post-1/],
-    ['an acked post stored twice', (r) => r.db.posts.push({ ...r.db.posts[0]!, id: 'p2', seq: 2 }), /post .* stored 2 times/],
+    ['an acked post stored twice', (r) => r.db.posts.push({ ...r.db.posts[1]!, id: 'p2', seq: 3 }), /post .* stored 2 times/],
     ['a member who never got a message', (r) => (r.delivered.kim![R1] = r.delivered.kim![R1]!.slice(0, 2)), /^missing: kim never got seq 3 of room room-1/],
     ['a member shown a message twice', (r) => r.delivered.kim![R1]!.push(r.delivered.kim![R1]![2]!), /^duplicate: kim shows message m-room-1-3 twice/],
     ['a member shown messages out of seq order', (r) => r.delivered.anna![R1]!.reverse(), /^order: anna shows seq 3 before 2/],
     [
       'a member shown a message the database does not hold',
-      (r) => r.delivered.anna![R2]!.push({ id: 'ghost', roomId: R2, seq: 2 }),
+      (r) => r.delivered.anna![R2]!.push({ ...seen(msg(R2, 2)), id: 'ghost' }),
       /^phantom: anna shows message ghost/,
     ],
     [
@@ -102,6 +108,34 @@ describe('fault checker', () => {
       (r) => (r.assignments[3]!.assignedAt = 40),
       /^queue order: in center c visitor v3 joined after v2 but was assigned first/,
     ],
+    // bodies: what was received, shown and stored is what was sent
+    [
+      'a push whose body is not the one sent',
+      (r) => (r.received[1]!.message = { ...r.received[1]!.message, body: 'kim writes 3' }),
+      /^body: kim received message m-room-1-2 \(kim-room-1-2\) reads "kim writes 3", sent "kim writes 2 in room-1"/,
+    ],
+    [
+      'a client showing a body that is not the one sent',
+      (r) => (r.delivered.anna![R2]![0]!.body = ''),
+      /^body: anna shows message m-room-2-1 \(anna-room-2-1\) reads "", sent/,
+    ],
+    [
+      'a received message that nobody sent',
+      (r) => r.received.push({ member: 'anna', message: { ...seen(msg(R1, 1)), clientMsgId: 'forged' } }),
+      /^body: anna received message m-room-1-1 \(forged in room room-1\) that nobody sent/,
+    ],
+    [
+      'a stored message whose decrypted body is not the one sent',
+      (r) => (r.db.messages[2]!.body = 'anna writes 3 in room-2'),
+      /^body: database message m-room-1-3 \(anna-room-1-3\) reads "anna writes 3 in room-2"/,
+    ],
+    ['a stored message the server cannot decrypt', (r) => (r.db.messages[0]!.body = null), /^body: database message m-room-1-1 \(anna-room-1-1\) unreadable/],
+    [
+      'a stored post whose decrypted body is not the one sent',
+      (r) => (r.db.posts[1]!.body = 'post two'),
+      /^body: database post p1 \(post-1\) reads "post two", sent "post one"/,
+    ],
+    ['a stored post that nobody sent', (r) => (r.sentPosts = []), /^body: database post p1 \(post-1\) that nobody sent/],
   ];
 
   it.each(cases)('should catch %s', (_name, spoil, expected) => {
