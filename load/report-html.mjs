@@ -83,7 +83,7 @@ figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.25rem}
 </style></head><body>
 <h1>Lotse load test: ${esc(meta.scenario ?? '?')}</h1>
 <p>Target <code>${esc(meta.target ?? '?')}</code>, center <code>${esc(meta.center ?? '?')}</code>, started ${esc(meta.startedAt ?? '?')}; ${verdict}
-(artillery exit code ${esc(meta.artilleryExitCode ?? '?')}).</p>
+(artillery exit code ${esc(meta.artilleryExitCode ?? '?')})${meta.p99Scale > 1 ? `; latency thresholds scaled ×${esc(meta.p99Scale)} (--p99-scale)` : ''}.</p>
 <p>${num(created)} virtual users, ${num(agg.counters?.['vusers.completed'] ?? 0)} completed, ${num(failed)} failed
 (${created ? num((failed / created) * 100, 2) : '–'} %).</p>
 <h2>Ensure checks</h2>

@@ -38,6 +38,8 @@ const USAGE = `usage: npm run load -- <${COMMANDS.join('|')}> --target <url> [op
   --messages <n>          messages or posts per virtual user (default 3)
   --think-ms <ms>         pause between two of them (default 1000)
   --state <file>          the seed state (default load/.state/<host>_<port>.json)
+  --p99-scale <f>         multiply every latency threshold of the scenario by f >= 1 (a smoke run on a
+                          busy shared machine; the error-rate threshold is never scaled)
 seed and clean:
   --cli                   run the operator CLI (node dist/cli.js) on this machine, with this environment
                           (for a target on this machine: the same DATA_DIR or DATABASE_URL as the server)
@@ -72,7 +74,7 @@ function parseArgs(argv) {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('--target must be an http:// or https:// origin');
   opts.target = url.origin;
   opts.url = url;
-  for (const k of ['duration', 'rate', 'messages', 'think-ms', 'counselors', 'clients']) {
+  for (const k of ['duration', 'rate', 'messages', 'think-ms', 'counselors', 'clients', 'p99-scale']) {
     if (opts[k] !== undefined && !(Number(opts[k]) >= 0)) fail(`--${k} must be a number`);
   }
   return { command, opts };
@@ -129,11 +131,20 @@ class ApiError extends Error {
 }
 
 async function api(base, method, path, body, token) {
-  const res = await fetch(`${base}${path}`, {
+  const init = {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  };
+  let res;
+  try {
+    res = await fetch(`${base}${path}`, init);
+  } catch (err) {
+    // a kept-alive connection the server closed meanwhile (its keep-alive timeout): once more on a new one
+    const code = err?.cause?.code;
+    if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw new Error(`${method} ${path}: ${err?.cause?.message ?? err.message}`);
+    res = await fetch(`${base}${path}`, init);
+  }
   const text = await res.text();
   if (!res.ok) throw new ApiError(method, path, res.status, text);
   return text ? JSON.parse(text) : null;
@@ -179,12 +190,19 @@ const password = () => randomBytes(18).toString('base64url');
 // ---- seed -----------------------------------------------------------------------------------------
 
 /** `node dist/cli.js …` here, with this process's environment (the target's DATA_DIR / DATABASE_URL). */
-function runCli(args) {
+async function runCli(args) {
   const cli = join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) fail('dist/cli.js is missing: run `npm run build:server` first (or leave out --cli)');
-  const run = spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, encoding: 'utf8' });
-  if (run.status !== 0) fail(`the CLI failed (${args[0]}):\n${run.stdout}${run.stderr}`);
-  return run.stdout;
+  // not spawnSync: a blocked event loop would miss the server closing kept-alive connections
+  const { code, out } = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d.toString()));
+    child.stderr.on('data', (d) => (text += d.toString()));
+    child.once('exit', (c) => resolve({ code: c, out: text }));
+  });
+  if (code !== 0) fail(`the CLI failed (${args[0]}):\n${out}`);
+  return out;
 }
 
 const quote = (s) => (/^[\w@.:/=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -235,7 +253,7 @@ async function seed(opts) {
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401) throw err;
     if (state.centerBy === 'cli' || opts.cli) {
-      process.stdout.write(runCli(createArgs).replace(/password: \S+/g, 'password: (in the state file)'));
+      process.stdout.write((await runCli(createArgs)).replace(/password: \S+/g, 'password: (in the state file)'));
       await login(opts, state, state.admin);
     } else if (state.centerBy === 'operator') {
       fail(`cannot log in as ${state.admin.login} in "${state.center}": check --center/--admin-login/--admin-password (rm ${stateFile(opts)} to start over)`);
@@ -302,7 +320,7 @@ async function seed(opts) {
     writeState(opts, state);
   }
   if (pendingCli.length && opts.cli) {
-    for (const args of pendingCli) process.stdout.write(runCli(args));
+    for (const args of pendingCli) process.stdout.write(await runCli(args));
   } else if (pendingCli.length) {
     console.log(
       `\nThe target sends invitation mails (MAIL on), so the API gives no password for new staff. Create the\n` +
@@ -572,6 +590,12 @@ async function scenario(name, opts) {
       },
     ];
   }
+  const scale = opts['p99-scale'] !== undefined ? Number(opts['p99-scale']) : 1;
+  if (!(scale >= 1)) fail('--p99-scale must be a number of at least 1');
+  if (scale !== 1) {
+    overrides.config.plugins = { ensure: {} };
+    overrides.config.ensure = scaledEnsure(overrides.config.ensure ?? readConfig(name).ensure, scale);
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const reports = join(LOAD, 'reports');
   mkdirSync(reports, { recursive: true });
@@ -621,6 +645,7 @@ async function scenario(name, opts) {
     artilleryExitCode: code,
     ensure: checks,
     ensurePassed: code === 0 && checks.length > 0 && checks.every((c) => c.ok),
+    p99Scale: scale,
     overrides: { ...overrides, config: { ...overrides.config, payload: overrides.config.payload ? '(written from the seed state)' : undefined } },
   };
   writeFileSync(jsonFile, JSON.stringify(report, null, 2));
@@ -634,14 +659,25 @@ async function scenario(name, opts) {
   if (!report.lotse.ensurePassed) process.exitCode = 1;
 }
 
+/** A scenario file's config (js-yaml comes with artillery in load/node_modules). */
+function readConfig(name) {
+  const yaml = createRequire(join(LOAD, 'package.json'))('js-yaml');
+  const text = readFileSync(join(LOAD, 'scenarios', `${name}.yml`), 'utf8');
+  return (yaml.safeLoad ?? yaml.load)(text).config;
+}
+
 /** The first phase of a scenario file (for --duration or --rate alone). */
 function readPhase(name) {
-  const text = readFileSync(join(LOAD, 'scenarios', `${name}.yml`), 'utf8');
-  const num = (key) => {
-    const m = text.match(new RegExp(`^\\s+-?\\s*${key}: (\\d+(?:\\.\\d+)?)\\s*$`, 'm'));
-    return m ? Number(m[1]) : undefined;
+  const phase = readConfig(name).phases?.[0] ?? {};
+  return { duration: phase.duration ?? 60, arrivalRate: phase.arrivalRate, arrivalCount: phase.arrivalCount };
+}
+
+/** --p99-scale: every latency threshold times the factor (the error rate stays as it is). */
+function scaledEnsure(ensure, factor) {
+  return {
+    ...ensure,
+    thresholds: (ensure.thresholds ?? []).map((t) => Object.fromEntries(Object.entries(t).map(([metric, max]) => [metric, Math.round(max * factor)]))),
   };
-  return { duration: num('duration') ?? 60, arrivalRate: num('arrivalRate'), arrivalCount: num('arrivalCount') };
 }
 
 // ---- main -----------------------------------------------------------------------------------------
