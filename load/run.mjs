@@ -216,6 +216,7 @@ async function login(opts, state, who) {
 }
 
 async function seed(opts) {
+  ensureArtillery(); // here, once, so that scenarios started side by side after seed never install at once
   let state = readState(opts);
   if (state?.complete) {
     say(`the target is seeded already: center "${state.center}" (${stateFile(opts)}); run clean first for a new one`);
@@ -559,6 +560,16 @@ async function withCounselorsOnShift(opts, state, run) {
   }
 }
 
+/**
+ * This environment without what `npm run` passes to its children (npm_config_local_prefix would make
+ * `npm ci` in load/ work on the root's packages, npm_config_loglevel=silent hides why it failed);
+ * the cache, the registry and the config files stay.
+ */
+function npmFreeEnv() {
+  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'npm_config_globalconfig', 'npm_config_cafile']);
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') || keep.has(k.toLowerCase())));
+}
+
 /** load/'s own dependencies (artillery), installed on first use. */
 function ensureArtillery() {
   if (existsSync(ARTILLERY)) return;
@@ -566,7 +577,7 @@ function ensureArtillery() {
   const run = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
     cwd: LOAD,
     stdio: 'inherit',
-    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+    env: { ...npmFreeEnv(), PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
   });
   if (run.status !== 0 || !existsSync(ARTILLERY)) fail('`cd load && npm ci` failed');
 }
