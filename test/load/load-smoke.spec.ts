@@ -14,11 +14,11 @@ jest.setTimeout(300_000);
 
 /**
  * The latency thresholds are the product's defaults for a staging host; this machine runs the whole
- * suite next to other work on two cores, where one request of thirty can wait 300 ms for a core.
+ * suite next to other work on two cores: at a load average of 30 a status read took a median 280 ms.
  * The smoke run checks that every scenario works end to end with every threshold evaluated, so it
- * scales the latency thresholds (never the error rate): LOTSE_LOAD_SMOKE_P99_SCALE, default 5.
+ * scales the latency thresholds (never the error rate): LOTSE_LOAD_SMOKE_P99_SCALE, default 10.
  */
-const P99_SCALE = process.env.LOTSE_LOAD_SMOKE_P99_SCALE ?? '5';
+const P99_SCALE = process.env.LOTSE_LOAD_SMOKE_P99_SCALE ?? '10';
 
 interface Run {
   code: number | null;
@@ -89,8 +89,8 @@ describe('npm run load against a separately started Lotse', () => {
     // short, low-rate runs, three at a time (each waits for artillery's start-up of a few seconds)
     const short = ['--duration', '3', '--rate', '2', '--messages', '2', '--think-ms', '300', '--p99-scale', P99_SCALE, '--state', stateFile];
     const batches = [
-      ['status', 'rooms', 'threads'],
-      ['live-queue', 'topic-chat', 'messages'],
+      ['status', 'rooms', 'topic-chat'],
+      ['live-queue', 'threads', 'messages'],
     ];
     const results: LoadResult[] = [];
     for (const batch of batches) {
