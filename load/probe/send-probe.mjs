@@ -1,7 +1,7 @@
 // A lean message.send probe (perf-send): 50 direct rooms of two, an open-loop rate of message.send
 // for a few seconds against a Lotse node (dist/main.js) and the bare relay in the same run; prints
 // the server CPU µs per acked message (utime+stime from /proc/<pid>/stat) and ack latencies.
-// Usage: node load/probe/send-probe.mjs [--db sqlite|mariadb] [--rate 1000] [--seconds 10] [--pairs 50] [--prof DIR] [--only lotse|bare]
+// Usage: node load/probe/send-probe.mjs [--dist DIR] [--db sqlite|mariadb] [--rate 1000] [--seconds 10] [--pairs 50] [--prof DIR] [--only lotse|bare]
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +22,8 @@ const SECONDS = Number(arg('seconds', 10));
 const PAIRS = Number(arg('pairs', 50));
 const PROF = arg('prof', '');
 const ONLY = arg('only', '');
+// another build to compare with (a worktree of main built with `npm run build:server`)
+const DIST = arg('dist', join(ROOT, 'dist'));
 const PASSWORD = `Probe-${randomBytes(9).toString('base64url')}`;
 const procs = [];
 
@@ -41,6 +43,7 @@ function start(script, args, env, ready, nodeArgs = []) {
   return new Promise((res, rej) => {
     const on = (d) => {
       out += d;
+      child.output = out;
       if (ready.test(out)) res(child);
     };
     child.stdout.on('data', on);
@@ -214,16 +217,16 @@ async function main() {
         };
         Object.assign(env, { DATABASE_URL: `mysql://root@127.0.0.1:3306/${name}`, REDIS_URL: 'redis://127.0.0.1:6379' });
       }
-      await run(join(ROOT, 'dist/cli.js'), ['migrate'], env).catch(() => undefined);
+      await run(join(DIST, 'cli.js'), ['migrate'], env).catch(() => undefined);
       await run(
-        join(ROOT, 'dist/cli.js'),
+        join(DIST, 'cli.js'),
         ['center:create', '--slug', 'probe', '--name', 'Probe', '--admin-email', 'admin@probe.example', '--admin-password', PASSWORD],
         env,
       );
       const port = await freePort();
       const nodeArgs = PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [];
       const lotse = await start(
-        join(ROOT, 'dist/main.js'),
+        join(DIST, 'main.js'),
         [],
         { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
         /Lotse listens on/,
@@ -232,6 +235,7 @@ async function main() {
       const base = `http://127.0.0.1:${port}`;
       const rooms = await seedLotse(base);
       rows.push(await drive(`lotse-${DB}`, base, lotse.pid, rooms));
+      if (rows.at(-1).failed > 0 || process.env.PROBE_VERBOSE) console.error(String(lotse.output ?? '').slice(-3000));
       lotse.kill('SIGTERM');
       await new Promise((r) => lotse.once('exit', r));
     }
