@@ -16,7 +16,17 @@ export interface HistoryQuery {
 }
 
 const INSERT_SQL = 'INSERT INTO messages (id, center_id, room_id, seq, sender_id, client_msg_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_HEAD = 'INSERT INTO messages (id, center_id, room_id, seq, sender_id, client_msg_id, body, created_at) VALUES';
+const ROW_MARKS = '(?, ?, ?, ?, ?, ?, ?, ?)';
 const MAX_LOCK_RETRIES = 5;
+/** At most this many messages per group commit (bounded statement size). */
+const MAX_BATCH = 200;
+
+interface PendingAppend {
+  m: Message;
+  resolve: (r: AppendResult) => void;
+  reject: (err: unknown) => void;
+}
 
 /**
  * Messages, always scoped by center. `append` takes the room's next seq and inserts the message in
@@ -25,6 +35,10 @@ const MAX_LOCK_RETRIES = 5;
  */
 @Injectable()
 export class MessagesRepository {
+  /** Appends waiting for the next group commit, in arrival order. */
+  private readonly pending: PendingAppend[] = [];
+  private flushing = false;
+
   constructor(
     @InjectRepository(Message) private readonly messageRepo: Repository<Message>,
     private readonly tx: Transactions,
@@ -34,7 +48,98 @@ export class MessagesRepository {
     return this.tx.bind(this.messageRepo);
   }
 
-  async append(m: Message): Promise<AppendResult> {
+  /**
+   * Group commit: appends that arrive while a batch is being written wait and go together into the
+   * next transaction (one BEGIN/COMMIT, one room lock per room, one multi-row INSERT), each answered
+   * once that transaction committed. Inside an open transaction (a caller's larger write) an append
+   * joins that transaction instead, alone. A batch that fails is written again one message at a time,
+   * so one bad message never fails or loses the others.
+   */
+  append(m: Message): Promise<AppendResult> {
+    if (this.tx.active) return this.appendOne(m);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ m, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // the sends that arrive in this turn of the event loop make the first batch
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        if (batch.length === 1) {
+          const [one] = batch as [PendingAppend];
+          await this.appendOne(one.m).then(one.resolve, one.reject);
+          continue;
+        }
+        let results: AppendResult[] | null = null;
+        try {
+          results = await this.appendBatch(batch.map((b) => b.m));
+        } catch {
+          results = null; // rolled back as a whole: nothing of it was stored
+        }
+        if (results) batch.forEach((b, i) => b.resolve(results[i] as AppendResult));
+        // one by one, in arrival order: each gets its own outcome (and its own error)
+        else for (const b of batch) await this.appendOne(b.m).then(b.resolve, b.reject);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /**
+   * One transaction for many messages of many rooms. Per room: its row locked, the messages that
+   * are not duplicates (in the database or earlier in the batch) get consecutive seqs after
+   * `last_seq`, which moves by their number. A closed room (or another center's) stores nothing.
+   */
+  private appendBatch(batch: Message[]): Promise<AppendResult[]> {
+    const mysql = this.tx.mysql;
+    return this.tx.run(async (em): Promise<AppendResult[]> => {
+      const roomIds = [...new Set(batch.map((m) => m.roomId))].sort();
+      const marks = roomIds.map(() => '?').join(', ');
+      // MariaDB: FOR UPDATE locks the rows (in primary-key order) and reads their newest committed
+      // version; SQLite: the transaction holds the database's write lock already (BEGIN IMMEDIATE).
+      const rooms = await em.query<{ id: string; center_id: string; last_seq: number | string; closed_at: unknown }[]>(
+        `SELECT id, center_id, last_seq, closed_at FROM rooms WHERE id IN (${marks})${mysql ? ' FOR UPDATE' : ''}`,
+        roomIds,
+      );
+      const byId = new Map(rooms.map((r) => [r.id, r]));
+      const stored = await em.query<{ room_id: string; sender_id: string; client_msg_id: string }[]>(
+        `SELECT room_id, sender_id, client_msg_id FROM messages WHERE room_id IN (${marks}) AND client_msg_id IN (${batch.map(() => '?').join(', ')})`,
+        [...roomIds, ...batch.map((m) => m.clientMsgId)],
+      );
+      const seen = new Set(stored.map((r) => `${r.room_id}|${r.sender_id}|${r.client_msg_id}`));
+      const next = new Map<string, number>();
+      const values: unknown[] = [];
+      const results = batch.map((m): AppendResult => {
+        const room = byId.get(m.roomId);
+        if (!room || room.center_id !== m.centerId || room.closed_at !== null) return { kind: 'closed' };
+        const key = `${m.roomId}|${m.senderId}|${m.clientMsgId}`;
+        if (seen.has(key)) return { kind: 'duplicate' };
+        seen.add(key);
+        const seq = (next.get(m.roomId) ?? Number(room.last_seq)) + 1;
+        next.set(m.roomId, seq);
+        values.push(m.id, m.centerId, m.roomId, seq, m.senderId, m.clientMsgId, m.body, sqlDate(m.createdAt));
+        return { kind: 'stored', seq };
+      });
+      if (next.size > 0) {
+        const moved = [...next.entries()];
+        await em.query(
+          `UPDATE rooms SET last_seq = CASE id ${moved.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${moved.map(() => '?').join(', ')})`,
+          [...moved.flat(), ...moved.map(([id]) => id)],
+        );
+        await em.query(`${INSERT_HEAD} ${Array.from({ length: values.length / 8 }, () => ROW_MARKS).join(', ')}`, values);
+      }
+      return results;
+    });
+  }
+
+  /** One message in a transaction of its own (or the caller's open one). */
+  private async appendOne(m: Message): Promise<AppendResult> {
     const values = [m.id, m.centerId, m.roomId, 0, m.senderId, m.clientMsgId, m.body, sqlDate(m.createdAt)];
     if (!this.tx.mysql) return this.appendSqlite(m, values);
     for (let attempt = 1; ; attempt++) {

@@ -42,11 +42,17 @@ export class MessagesService {
   async send(auth: AuthContext, dto: SendMessageDto): Promise<MessageSendResult> {
     await this.limits.consume('accountMessages', auth.subjectId);
     const { room, member } = await this.rooms.requireMember(auth, dto.roomId);
-    // A retry of an acked send: answer with the stored row (the unique index is the real guard).
-    const earlier = await this.messages.findByClientMsgId(auth.centerId, room.id, auth.subjectId, dto.clientMsgId);
-    if (earlier) return resultOf(earlier);
-    this.assertWritable(room, member);
-
+    try {
+      this.assertWritable(room, member);
+    } catch (refusal) {
+      // A retry of an acked send is answered with the stored row even once the room is closed or the
+      // member muted; only a new message is refused.
+      const earlier = await this.messages.findByClientMsgId(auth.centerId, room.id, auth.subjectId, dto.clientMsgId);
+      if (earlier) return resultOf(earlier);
+      throw refusal;
+    }
+    // A retry of an acked send on a writable room: the append finds it (in the transaction, by the
+    // unique index) and answers the stored row; no lookup before it on the common path.
     return this.append(auth.centerId, room.id, member, dto.clientMsgId, dto.body);
   }
 
@@ -76,7 +82,12 @@ export class MessagesService {
     });
     message.body = await this.cipher.sealBody(message, body);
     const outcome = await this.messages.append(message);
-    if (outcome.kind === 'closed') throw errors.forbidden('This room is closed.');
+    if (outcome.kind === 'closed') {
+      // closed since requireMember read it: a retry of an acked send still gets its stored row
+      const stored = await this.messages.findByClientMsgId(centerId, roomId, member.subjectId, clientMsgId);
+      if (stored) return resultOf(stored);
+      throw errors.forbidden('This room is closed.');
+    }
     if (outcome.kind === 'duplicate') {
       const stored = await this.messages.findByClientMsgId(centerId, roomId, member.subjectId, clientMsgId);
       if (!stored) throw new DomainError('INTERNAL', 'The message could not be stored.');
