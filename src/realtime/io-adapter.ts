@@ -1,8 +1,10 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { from, isObservable, mergeAll, Observable, of } from 'rxjs';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import { compileProxyTrust, forwardedAddress } from '../common/client-address';
 import type { AppConfig } from '../config/config';
 import { RedisService } from '../infra/redis/redis.service';
@@ -11,6 +13,60 @@ import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticato
 import { LotseSocket } from './ws';
 
 export const MAX_SOCKET_PAYLOAD = 64 * 1024;
+
+/** A socket's command handlers (Nest binds each gateway's handlers to the socket), by command name. */
+const HANDLERS = Symbol('lotse.commandHandlers');
+type BoundHandler = (data: unknown, ack?: unknown) => unknown;
+interface HandlerTable {
+  [HANDLERS]?: Map<string, BoundHandler>;
+}
+
+/**
+ * One listener function per command for the whole server (not one rxjs chain per command per
+ * socket, as Nest's IoAdapter builds): socket.io calls it with the socket as `this`, after the
+ * socket's middlewares (`socket.use`: limits, depth check, drain tracking) ran. What it does per
+ * event is what Nest's `bindMessageHandlers` does: split off the ack, run the handler (guards,
+ * pipes, interceptors and filters are inside the callback), ack every non-nil result.
+ */
+const dispatchers = new Map<string, (this: HandlerTable, ...args: unknown[]) => void>();
+function dispatcherFor(message: string, ackHandledManually: boolean, logger: Logger): (this: HandlerTable, ...args: unknown[]) => void {
+  const key = `${ackHandledManually ? 1 : 0}:${message}`;
+  let dispatch = dispatchers.get(key);
+  if (dispatch) return dispatch;
+  dispatch = function (this: HandlerTable, ...args: unknown[]): void {
+    const callback = this[HANDLERS]?.get(message);
+    if (!callback) return;
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
+    const rest = ack ? args.slice(0, -1) : args;
+    // Nest's mapPayload: one argument is the data itself, several are passed as an array
+    const data = rest.length === 1 ? rest[0] : rest.length === 0 ? undefined : rest;
+    settle(callback(data, ack)).subscribe({
+      next: (response) => {
+        if (response === null || response === undefined) return;
+        const event = (response as { event?: unknown }).event;
+        if (event) {
+          (this as unknown as { emit(event: unknown, data: unknown): void }).emit(event, (response as { data?: unknown }).data);
+          return;
+        }
+        if (!ackHandledManually && ack) ack(response);
+      },
+      error: (err: Error) => logger.error({ err: err?.message, command: message }, 'command handler failed'),
+    });
+  };
+  dispatchers.set(key, dispatch);
+  return dispatch;
+}
+
+/** Nest's pickResult: a handler may answer a value, a promise or an observable (each value acked). */
+function settle(result: unknown): Observable<unknown> {
+  return from(
+    (async () => {
+      const value: unknown = await result;
+      return isObservable(value) ? value : value instanceof Promise ? from(value as Promise<unknown>) : of(value);
+    })(),
+  ).pipe(mergeAll());
+}
 
 /**
  * Socket.IO server setup: origin allow-list on the handshake, payload limit, authentication in
@@ -25,6 +81,23 @@ export class LotseIoAdapter extends IoAdapter {
     private readonly config: AppConfig,
   ) {
     super(appRef);
+  }
+
+  /**
+   * Nest's IoAdapter subscribes one rxjs pipeline (fromEvent, mergeMap, takeUntil and their
+   * subscribers) per command per socket: about 17 commands × every socket, most of an idle socket's
+   * memory. Here a socket holds only a map of its bound handlers; the listener is shared.
+   */
+  override bindMessageHandlers(client: Parameters<IoAdapter['bindMessageHandlers']>[0], handlers: MessageMappingProperties[]): void {
+    const socket = client as unknown as HandlerTable & Socket;
+    let table = socket[HANDLERS];
+    if (!table) socket[HANDLERS] = table = new Map();
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      const name = String(message);
+      if (table.has(name)) throw new Error(`the command ${name} has two handlers`);
+      table.set(name, callback as BoundHandler);
+      socket.on(name, dispatcherFor(name, isAckHandledManually === true, this.logger));
+    }
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
