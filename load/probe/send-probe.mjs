@@ -1,3 +1,4 @@
+/* global fetch */
 // A lean message.send probe (perf-send): 50 direct rooms of two, an open-loop rate of message.send
 // for a few seconds against a Lotse node (dist/main.js) and the bare relay in the same run; prints
 // the server CPU µs per acked message (utime+stime from /proc/<pid>/stat) and ack latencies.
