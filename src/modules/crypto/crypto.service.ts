@@ -241,8 +241,17 @@ export class CryptoService implements OnModuleInit {
       if (!row) throw new DomainError('INTERNAL', 'A data key could not be created.');
     }
     const loaded = this.load(row);
-    // a key made inside a transaction (on SQLite part of it) may roll back with it: cache it once it is committed and read again
-    if (creating && this.tx?.active) return loaded;
+    // a key made inside a transaction (on SQLite part of it) may roll back with it: cached only once
+    // that committed (a rollback never caches it; a new live chat's keys serve its first message at once)
+    if (creating && this.tx?.active) {
+      const tx = this.tx;
+      await tx.afterCommit(() => {
+        if (this.cache.has(cacheKey)) return;
+        this.cache.set(cacheKey, loaded);
+        this.remember(loaded);
+      });
+      return loaded;
+    }
     this.cache.set(cacheKey, loaded);
     this.remember(loaded);
     return loaded;

@@ -28,7 +28,8 @@ export class DataKeyRepository {
   }
 
   async insertIfAbsent(key: DataKey): Promise<void> {
-    await this.repo.createQueryBuilder().insert().into(DataKey).values(key).orIgnore().execute();
+    // every column is set: no re-read of the defaults (the caller reads the current key again anyway)
+    await this.repo.createQueryBuilder().insert().into(DataKey).values(key).orIgnore().updateEntity(false).execute();
   }
 
   async deleteScope(centerId: string, scope: string): Promise<void> {
