@@ -45,7 +45,9 @@ async function inspector(port) {
   return { send, close: () => ws.close() };
 }
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// --root <dir>: another checkout's dist (a baseline build of main)
+const rootArg = process.argv.indexOf('--root');
+const ROOT = rootArg > 0 ? process.argv[rootArg + 1] : join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = Object.fromEntries(
   process.argv
     .slice(2)
@@ -254,10 +256,13 @@ async function main() {
       const latencies = [];
       const answers = await Promise.all(
         visitors.map((v) =>
-          ack(v, 'queue.join', MESSAGE ? { message: MESSAGE } : {}).then((a) => {
-            latencies.push(performance.now() - start);
-            return a;
-          }),
+          ack(v, 'queue.join', MESSAGE ? { message: MESSAGE } : {}).then(
+            (a) => {
+              latencies.push(performance.now() - start);
+              return a;
+            },
+            () => ({ ok: false, error: { code: 'NO_ANSWER_20S' } }),
+          ),
         ),
       );
       const allAnsweredMs = performance.now() - start;
