@@ -28,10 +28,14 @@ export class DataKeyRepository {
     return this.repo.findOneBy({ centerId, id });
   }
 
-  /** Inserts a key for a scope that cannot have one yet; false on a unique violation (it had one after all). */
+  /**
+   * Inserts a key for a scope that cannot have one yet; false on a unique violation (it had one after
+   * all). Inside the open transaction (a new room's keys roll back with the room): no second pool
+   * connection per transaction, which a burst of live-chat assignments on MariaDB would exhaust.
+   */
   async insertNew(key: DataKey): Promise<boolean> {
     try {
-      await this.repo.createQueryBuilder().insert().into(DataKey).values(key).updateEntity(false).execute();
+      await this.writer.createQueryBuilder().insert().into(DataKey).values(key).updateEntity(false).execute();
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;
