@@ -64,13 +64,14 @@ export class DataKeyRepository {
   }
 
   /** How many keys record a master key id other than this one (after a rotation: the stale ones). */
+  // inside an open transaction (a key created there checks first): on its connection, not a second one from the pool
   countWrappedByOther(masterKeyId: string): Promise<number> {
-    return this.repo.countBy({ masterKeyId: Not(masterKeyId) });
+    return this.writer.countBy({ masterKeyId: Not(masterKeyId) });
   }
 
   /** How many keys record a master key id other than these (null labels do not count, as in countWrappedByOther). */
   countWrappedByNone(masterKeyIds: string[]): Promise<number> {
-    return this.repo.countBy({ masterKeyId: Not(In(masterKeyIds)) });
+    return this.writer.countBy({ masterKeyId: Not(In(masterKeyIds)) });
   }
 
   /** Whether any key is wrapped by this master key (during a rotation: key:rotate has begun). */
