@@ -28,14 +28,10 @@ export class DataKeyRepository {
     return this.repo.findOneBy({ centerId, id });
   }
 
-  /**
-   * Inserts a key for a scope that cannot have one yet; false on a unique violation (it had one after
-   * all). Inside the open transaction (a new room's keys roll back with the room): no second pool
-   * connection per transaction, which a burst of live-chat assignments on MariaDB would exhaust.
-   */
+  /** Inserts a key for a scope that cannot have one yet; false on a unique violation (it had one after all). */
   async insertNew(key: DataKey): Promise<boolean> {
     try {
-      await this.writer.createQueryBuilder().insert().into(DataKey).values(key).updateEntity(false).execute();
+      await this.repo.createQueryBuilder().insert().into(DataKey).values(key).updateEntity(false).execute();
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;
@@ -64,14 +60,13 @@ export class DataKeyRepository {
   }
 
   /** How many keys record a master key id other than this one (after a rotation: the stale ones). */
-  // inside an open transaction (a key created there checks first): on its connection, not a second one from the pool
   countWrappedByOther(masterKeyId: string): Promise<number> {
-    return this.writer.countBy({ masterKeyId: Not(masterKeyId) });
+    return this.repo.countBy({ masterKeyId: Not(masterKeyId) });
   }
 
   /** How many keys record a master key id other than these (null labels do not count, as in countWrappedByOther). */
   countWrappedByNone(masterKeyIds: string[]): Promise<number> {
-    return this.writer.countBy({ masterKeyId: Not(In(masterKeyIds)) });
+    return this.repo.countBy({ masterKeyId: Not(In(masterKeyIds)) });
   }
 
   /** Whether any key is wrapped by this master key (during a rotation: key:rotate has begun). */
