@@ -1,16 +1,28 @@
 /** Calendar days in a center's time zone (the daily upload quota, the statistics' days). */
 
+/** One formatter per time zone (making one costs far more than using it: statistics count on the hot path). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    // only zones Intl accepted get here (an unknown one throws above), so the map stays small
+    formatters.set(timeZone, fmt);
+  }
+  return fmt;
+}
+
 function parts(timeZone: string, at: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  const fmt = formatter(timeZone);
   const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const p of fmt.formatToParts(at)) if (p.type in out) out[p.type as keyof typeof out] = Number(p.value);
   return out;

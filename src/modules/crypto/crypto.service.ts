@@ -22,6 +22,12 @@ export interface CipherContext {
   table: string;
   column: string;
   rowId: string;
+  /**
+   * The scope was made a moment ago (a new room's id, not yet committed): no key can exist for it,
+   * so the key is created without looking first (should one exist after all, the insert fails on
+   * the unique index and the usual path reads it).
+   */
+  fresh?: boolean;
 }
 
 interface LoadedKey {
@@ -93,7 +99,7 @@ export class CryptoService implements OnModuleInit {
   }
 
   async encrypt(ctx: CipherContext, plaintext: string): Promise<string> {
-    const key = await this.currentKey(ctx.centerId, scopeOf(ctx));
+    const key = await this.currentKey(ctx.centerId, scopeOf(ctx), ctx.fresh === true);
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key.key, iv);
     cipher.setAAD(aad(ctx, key.version));
@@ -221,11 +227,11 @@ export class CryptoService implements OnModuleInit {
     this.checkedAt = this.clock.now().getTime();
   }
 
-  private async currentKey(centerId: string, scope: string): Promise<LoadedKey> {
+  private async currentKey(centerId: string, scope: string, fresh = false): Promise<LoadedKey> {
     const cacheKey = `${centerId}|${scope}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
-    let row = await this.keys.findCurrent(centerId, scope);
+    let row = fresh ? null : await this.keys.findCurrent(centerId, scope);
     const creating = !row;
     if (!row) {
       // A node still holding the old master key after a key:rotate must not wrap new keys with it.
@@ -234,15 +240,29 @@ export class CryptoService implements OnModuleInit {
       const id = this.ids.uuid();
       const wrapper = await this.wrappingKey();
       const wrapped = wrapDataKey(wrapper.key, raw, { centerId, scope, version: 1 });
-      // Another node may create it at the same moment: the unique index decides, we re-read.
-      await this.keys.insertIfAbsent({ id, centerId, scope, version: 1, wrappedKey: wrapped, masterKeyId: wrapper.id, createdAt: this.clock.now() });
+      const candidate: DataKey = { id, centerId, scope, version: 1, wrappedKey: wrapped, masterKeyId: wrapper.id, createdAt: this.clock.now() };
       raw.fill(0);
-      row = await this.keys.findCurrent(centerId, scope);
+      // a fresh scope: nobody else can know it yet, our row is the key (a unique violation falls back below)
+      if (fresh && (await this.keys.insertNew(candidate))) row = candidate;
+      else {
+        // Another node may create it at the same moment: the unique index decides, we re-read.
+        await this.keys.insertIfAbsent(candidate);
+        row = await this.keys.findCurrent(centerId, scope);
+      }
       if (!row) throw new DomainError('INTERNAL', 'A data key could not be created.');
     }
     const loaded = this.load(row);
-    // a key made inside a transaction (on SQLite part of it) may roll back with it: cache it once it is committed and read again
-    if (creating && this.tx?.active) return loaded;
+    // a key made inside a transaction (on SQLite part of it) may roll back with it: cached only once
+    // that committed (a rollback never caches it; a new live chat's keys serve its first message at once)
+    if (creating && this.tx?.active) {
+      const tx = this.tx;
+      await tx.afterCommit(() => {
+        if (this.cache.has(cacheKey)) return;
+        this.cache.set(cacheKey, loaded);
+        this.remember(loaded);
+      });
+      return loaded;
+    }
     this.cache.set(cacheKey, loaded);
     this.remember(loaded);
     return loaded;

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Like, Not, Repository } from 'typeorm';
 import { isMysql } from '../../infra/database/columns';
 import { Transactions } from '../../infra/database/transactions';
+import { isUniqueViolation } from '../../infra/database/unique-violation';
 import { DataKey } from './data-key.entity';
 
 @Injectable()
@@ -27,8 +28,20 @@ export class DataKeyRepository {
     return this.repo.findOneBy({ centerId, id });
   }
 
+  /** Inserts a key for a scope that cannot have one yet; false on a unique violation (it had one after all). */
+  async insertNew(key: DataKey): Promise<boolean> {
+    try {
+      await this.repo.createQueryBuilder().insert().into(DataKey).values(key).updateEntity(false).execute();
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
   async insertIfAbsent(key: DataKey): Promise<void> {
-    await this.repo.createQueryBuilder().insert().into(DataKey).values(key).orIgnore().execute();
+    // every column is set: no re-read of the defaults (the caller reads the current key again anyway)
+    await this.repo.createQueryBuilder().insert().into(DataKey).values(key).orIgnore().updateEntity(false).execute();
   }
 
   async deleteScope(centerId: string, scope: string): Promise<void> {

@@ -9,7 +9,8 @@ import { DocumentQuota } from './document-quota.entity';
 import { Document } from './document.entity';
 
 /** Chunks per INSERT: about 1 MiB of ciphertext, well below MariaDB's `max_allowed_packet` (16 MiB) also as hex. */
-const CHUNKS_PER_INSERT = 16;
+/** Chunks per INSERT: also how many encrypted chunks an upload holds in memory at once (documents.service). */
+export const CHUNKS_PER_INSERT = 16;
 
 /** Documents, their encrypted chunks and the daily upload counters; always scoped by center. */
 @Injectable()
@@ -33,9 +34,13 @@ export class DocumentsRepository {
     return this.tx.bind(this.quotasRaw);
   }
 
-  /** The document row and all its chunks (call inside a transaction: all or nothing). */
-  async insert(doc: Document, chunks: DocumentChunk[]): Promise<void> {
+  /** The document row (call inside a transaction with its chunks: all or nothing). */
+  async insertDocument(doc: Document): Promise<void> {
     await this.docs.insert(doc);
+  }
+
+  /** Up to CHUNKS_PER_INSERT chunks of a document inserted in the same transaction. */
+  async insertChunks(chunks: DocumentChunk[]): Promise<void> {
     for (let i = 0; i < chunks.length; i += CHUNKS_PER_INSERT) await this.chunks.insert(chunks.slice(i, i + CHUNKS_PER_INSERT));
   }
 

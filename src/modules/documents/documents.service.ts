@@ -25,7 +25,7 @@ import { attachmentDisposition, cleanDocumentName } from './document-names';
 import { DocumentQuota } from './document-quota.entity';
 import { documentErrors } from './documents.errors';
 import { Document, DocumentUploaderRole } from './document.entity';
-import { DocumentsRepository } from './documents.repository';
+import { CHUNKS_PER_INSERT, DocumentsRepository } from './documents.repository';
 import { dayIn, msUntilNextDay } from '../../common/zoned-day';
 import type { ReadUpload } from './multipart-upload';
 import { inspectPdfIsolated } from './pdf-sandbox';
@@ -101,12 +101,6 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
     });
     const name = cleanDocumentName(file.name);
     doc.nameEnc = await this.crypto.encrypt(this.ctx(thread, doc, 'name_enc'), name);
-    const chunks: DocumentChunk[] = [];
-    for (let idx = 0; idx < doc.chunkCount; idx++) {
-      const piece = file.bytes.subarray(idx * CHUNK_BYTES, (idx + 1) * CHUNK_BYTES);
-      const data = await this.crypto.encryptBytes(this.ctx(thread, doc, 'data', idx), piece);
-      chunks.push(Object.assign(new DocumentChunk(), { documentId: doc.id, idx, centerId: doc.centerId, data }));
-    }
 
     await this.repo.ensureQuotaRow(
       Object.assign(new DocumentQuota(), { id: this.ids.uuid(), centerId: auth.centerId, accountId: auth.subjectId, day, uploads: 0, bytes: 0 }),
@@ -114,7 +108,18 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
     await this.tx.run(async () => {
       const ok = await this.repo.reserve(auth.centerId, auth.subjectId, day, doc.size, center.documentDailyQuota, center.documentDailyBytes);
       if (!ok) throw this.quotaReached(center.timeZone, now);
-      await this.repo.insert(doc, chunks);
+      await this.repo.insertDocument(doc);
+      // encrypted and written a batch at a time: an upload holds at most CHUNKS_PER_INSERT encrypted
+      // chunks besides its plaintext, never a second, encrypted copy of the whole file
+      for (let first = 0; first < doc.chunkCount; first += CHUNKS_PER_INSERT) {
+        const batch: DocumentChunk[] = [];
+        for (let idx = first; idx < Math.min(doc.chunkCount, first + CHUNKS_PER_INSERT); idx++) {
+          const piece = file.bytes.subarray(idx * CHUNK_BYTES, (idx + 1) * CHUNK_BYTES);
+          const data = await this.crypto.encryptBytes(this.ctx(thread, doc, 'data', idx), piece);
+          batch.push(Object.assign(new DocumentChunk(), { documentId: doc.id, idx, centerId: doc.centerId, data }));
+        }
+        await this.repo.insertChunks(batch);
+      }
     });
     return { id: doc.id, name, size: doc.size };
   }

@@ -83,8 +83,10 @@ export function inspectPdfIsolated(bytes: Uint8Array): Promise<void> {
         // ERR_WORKER_OUT_OF_MEMORY, a stack overflow outside the parser's own catch, a crash
         worker.once('error', (err: Error) => finish(documentErrors.tooComplex(), (err as NodeJS.ErrnoException).code ?? err.message));
         worker.once('exit', () => finish(documentErrors.tooComplex(), 'worker exited'));
-        // a copy for the worker (the caller keeps its bytes to store them)
-        worker.postMessage({ bytes: new Uint8Array(bytes) });
+        // a copy for the worker (the caller keeps its bytes to store them), moved there rather than
+        // cloned once more (one copy per upload in flight, not two)
+        const copy = new Uint8Array(bytes);
+        worker.postMessage({ bytes: copy }, [copy.buffer]);
       }),
   );
 }

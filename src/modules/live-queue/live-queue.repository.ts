@@ -118,8 +118,9 @@ export class LiveQueueRepository {
 
   // ---- live chats ------------------------------------------------------------------------------
 
+  /** Every column is set by the caller: no re-read of the defaults after the insert. */
   async insertChat(chat: LiveChat): Promise<void> {
-    await this.chats.insert(chat);
+    await this.chats.createQueryBuilder().insert().into(LiveChat).values(chat).updateEntity(false).execute();
   }
 
   async findChatByRoom(centerId: string, roomId: string): Promise<LiveChat | null> {

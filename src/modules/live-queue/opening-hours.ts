@@ -1,11 +1,22 @@
 import type { OpeningHoursEntry } from '../centers/center.entity';
 
+/** One formatter per (valid) time zone: making one costs far more than using it (every queue.join asks). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, fmt);
+  }
+  return fmt;
+}
+
 /** Whether `now` falls into one of the center's opening-hours entries (no entries: always open). */
 export function withinOpeningHours(hours: OpeningHoursEntry[] | null, timeZone: string, now: Date): boolean {
   if (!hours || hours.length === 0) return true;
   let parts: Intl.DateTimeFormatPart[];
   try {
-    parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+    parts = formatter(timeZone).formatToParts(now);
   } catch {
     return true; // an unknown time zone must not lock visitors out
   }

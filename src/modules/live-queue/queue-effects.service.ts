@@ -22,6 +22,7 @@ export const VISITOR_LABEL = 'Besucher·in';
 const ROOM_NAME = 'Live-Chat';
 const UPDATE_DEBOUNCE_MS = 30;
 const CENTER_CACHE_MS = 1000;
+const ESTIMATE_CACHE_MS = 1000;
 /** The first message becomes the chat's first message under this client id (idempotent). */
 export const FIRST_MESSAGE_ID = 'queue-first-message';
 /** The estimate: the waits of at most this many recent assignments within this window. */
@@ -43,6 +44,8 @@ export class QueueEffectsService implements OnApplicationShutdown {
   private readonly logger = new Logger('LiveQueue');
   private readonly pendingUpdates = new Map<string, NodeJS.Timeout>();
   private readonly centerCache = new Map<string, { center: Center; at: number }>();
+  /** The wait estimate's base per center: one query per second and center, not one per waiting visitor (a burst of joins). */
+  private readonly estimateCache = new Map<string, { value: Promise<number | null>; at: number; wall: number }>();
 
   constructor(
     @Inject(LIVE_QUEUE_STORE) private readonly store: LiveQueueStore,
@@ -97,7 +100,18 @@ export class QueueEffectsService implements OnApplicationShutdown {
    * The median wait (ms) of this center's last ESTIMATE_SAMPLES assignments through the line within
    * ESTIMATE_WINDOW_MS, or null with fewer than ESTIMATE_MIN_SAMPLES of them (see docs/live-chat.md).
    */
-  private async estimateBase(centerId: string): Promise<number | null> {
+  private estimateBase(centerId: string): Promise<number | null> {
+    const now = this.clock.now().getTime();
+    const wall = performance.now();
+    const hit = this.estimateCache.get(centerId);
+    // fresh by both clocks (the injected clock may stand still or jump); an assignment on this node drops it
+    if (hit && now >= hit.at && now - hit.at < ESTIMATE_CACHE_MS && wall - hit.wall < ESTIMATE_CACHE_MS) return hit.value;
+    const value = this.readEstimateBase(centerId);
+    this.estimateCache.set(centerId, { value, at: now, wall });
+    return value;
+  }
+
+  private async readEstimateBase(centerId: string): Promise<number | null> {
     try {
       const since = new Date(this.clock.now().getTime() - ESTIMATE_WINDOW_MS);
       return median(await this.repo.recentWaits(centerId, since, ESTIMATE_SAMPLES));
@@ -191,6 +205,7 @@ export class QueueEffectsService implements OnApplicationShutdown {
       });
       const roomId = chat.roomId;
       created = { roomId, chatId: chat.id };
+      this.estimateCache.delete(centerId);
       // what the visitor wrote while waiting is the chat's first message, stored before anyone is told
       const first = await this.openMessage(centerId, a.visitorId, a.message);
       if (first) await this.messages.postAs(centerId, roomId, a.visitorId, FIRST_MESSAGE_ID, first);

@@ -43,16 +43,18 @@ export class RoomCipherService implements OnApplicationBootstrap {
     if (done > 0) this.logger.log({ names: done }, 'encrypted room and member names stored before names were encrypted');
   }
 
-  sealRoomName(room: Pick<Room, 'centerId' | 'id'>, name: string): Promise<string> {
-    return this.crypto.encrypt(roomNameCtx(room), name);
+  /** `fresh`: the room is being created (its key cannot exist yet: created without a look first). */
+  sealRoomName(room: Pick<Room, 'centerId' | 'id'>, name: string, fresh = false): Promise<string> {
+    return this.crypto.encrypt({ ...roomNameCtx(room), fresh }, name);
   }
 
   roomName(room: Room): Promise<string> {
     return this.crypto.decrypt(roomNameCtx(room), room.name);
   }
 
-  sealMemberName(m: Pick<RoomMember, 'centerId' | 'roomId' | 'subjectId'>, displayName: string): Promise<string> {
-    return this.crypto.encrypt(memberNameCtx(m), displayName);
+  /** `fresh`: a member of a room being created (their key in it cannot exist yet). */
+  sealMemberName(m: Pick<RoomMember, 'centerId' | 'roomId' | 'subjectId'>, displayName: string, fresh = false): Promise<string> {
+    return this.crypto.encrypt({ ...memberNameCtx(m), fresh }, displayName);
   }
 
   memberName(m: RoomMember): Promise<string> {

@@ -63,8 +63,9 @@ export class RoomsRepository {
   /** The room and its members, all or nothing. */
   async insertRoom(room: Room, members: RoomMember[]): Promise<void> {
     await this.tx.run(async () => {
-      await this.rooms.insert(room);
-      if (members.length > 0) await this.members.insert(members);
+      // every column is set by the caller: no re-read of the defaults after the insert (updateEntity false)
+      await this.rooms.createQueryBuilder().insert().into(Room).values(room).updateEntity(false).execute();
+      if (members.length > 0) await this.members.createQueryBuilder().insert().into(RoomMember).values(members).updateEntity(false).execute();
     });
   }
 

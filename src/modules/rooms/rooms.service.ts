@@ -356,7 +356,7 @@ export class RoomsService {
         id,
         centerId: input.centerId,
         kind: input.kind,
-        name: await this.cipher.sealRoomName({ centerId: input.centerId, id }, input.name),
+        name: await this.cipher.sealRoomName({ centerId: input.centerId, id }, input.name, true),
         createdBy: input.createdBy,
         startsAt: input.startsAt,
         endsAt: input.endsAt,
@@ -365,7 +365,7 @@ export class RoomsService {
         createdAt: this.clock.now(),
       });
       const members: RoomMember[] = [];
-      for (const m of unique) members.push(await this.buildMember(input.centerId, room.id, m));
+      for (const m of unique) members.push(await this.buildMember(input.centerId, room.id, m, true));
       await this.rooms.insertRoom(room, members);
       return room;
     });
@@ -376,13 +376,14 @@ export class RoomsService {
     return room;
   }
 
-  private async buildMember(centerId: string, roomId: string, m: RoomMemberSpec): Promise<RoomMember> {
+  /** `fresh`: the room is being created with this member (their key in it is created without a look first). */
+  private async buildMember(centerId: string, roomId: string, m: RoomMemberSpec, fresh = false): Promise<RoomMember> {
     return Object.assign(new RoomMember(), {
       roomId,
       subjectId: m.subjectId,
       centerId,
       role: m.role,
-      displayName: await this.cipher.sealMemberName({ centerId, roomId, subjectId: m.subjectId }, m.displayName.slice(0, 120)),
+      displayName: await this.cipher.sealMemberName({ centerId, roomId, subjectId: m.subjectId }, m.displayName.slice(0, 120), fresh),
       lastReadSeq: 0,
       muted: false,
       removedAt: null,
