@@ -100,6 +100,7 @@ describe('health and API docs', () => {
     expect(open.sort()).toEqual(
       [
         'AuthController.confirmEmail',
+        'AuthController.resendConfirmation',
         'AuthController.login',
         'AuthController.register',
         'AuthController.visitor',

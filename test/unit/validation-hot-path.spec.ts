@@ -81,7 +81,7 @@ describe('validation hot path (prototype-key check)', () => {
     const footprint = new Footprint();
     const socket = socketGraph(10_000, footprint);
     // exactly as Nest hands a gateway's @ConnectedSocket() to the gateway's pipes
-    const out = await viaNest(socket, WsParamtype.SOCKET);
+    const out: unknown = await viaNest(socket, WsParamtype.SOCKET);
     const reads = footprint.reads;
     const names = [...footprint.names];
     expect(out === socket).toBe(true);
@@ -89,7 +89,7 @@ describe('validation hot path (prototype-key check)', () => {
     expect(reads).toBe(0);
     // even a socket-shaped graph of plain objects (a socket's data, its handshake) is not entered:
     // what decides is the parameter's kind, not the shape of what it holds
-    const plain = footprint.wrap({ id: 's', data: footprint.wrap({ auth: { subjectId: 'x' } }) } as Record<string, unknown>);
+    const plain: Record<string, unknown> = footprint.wrap({ id: 's', data: footprint.wrap({ auth: { subjectId: 'x' } }) });
     plain.server = footprint.wrap({ sockets: [plain, plain] });
     footprint.reads = 0;
     footprint.names.clear();
@@ -109,7 +109,7 @@ describe('validation hot path (prototype-key check)', () => {
 
   it('should end within its bound when a plain object graph is cyclic and huge', () => {
     const footprint = new Footprint();
-    const nodes = Array.from({ length: 1000 }, () => footprint.wrap({} as Record<string, unknown>));
+    const nodes = Array.from({ length: 1000 }, () => footprint.wrap<Record<string, unknown>>({}));
     nodes.forEach((node, i) => {
       for (let k = 0; k < 5; k++) node[`k${k}`] = nodes[(i * 7 + k * 13 + 1) % nodes.length];
     });
