@@ -14,7 +14,9 @@ export class EmailConfirmExpiry1765430000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.addColumn('accounts', new TableColumn(col.date('email_confirm_expires_at', true)));
-    // 'YYYY-MM-DD HH:MM:SS.mmm' in UTC: how both drivers store datetime(3) here (timezone 'Z')
+    // 'YYYY-MM-DD HH:MM:SS.mmm' in UTC: how both drivers store datetime(3) here (timezone 'Z');
+    // a migration has no injected Clock: it runs once, at the upgrade, and "now" is that moment
+    // eslint-disable-next-line no-restricted-syntax
     const expires = new Date(Date.now() + TTL_MS).toISOString().replace('T', ' ').replace('Z', '');
     await q.query('UPDATE accounts SET email_confirm_expires_at = ? WHERE email_confirm_hash IS NOT NULL', [expires]);
   }
