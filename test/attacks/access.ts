@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type request from 'supertest';
 import { call, ok } from '../harness/ack';
@@ -98,6 +98,20 @@ async function freshRoom(counselor: Actor, client: Actor): Promise<string> {
     s.close();
   }
 }
+/** A new video room of `counselor` (with `client` invited). */
+export async function freshVideoRoom(counselor: Actor, client?: Actor): Promise<string> {
+  const res = await as(counselor.token)
+    .post('/api/video-rooms')
+    .send({ name: plant(`Videoraum ${uniq()}`) })
+    .expect(201);
+  const id = (res.body as { id: string }).id;
+  if (client) await as(counselor.token).post(`/api/video-rooms/${id}/clients`).send({ clientId: client.id }).expect(204);
+  return id;
+}
+/** The center's current video consent version (an admin of the matrix may have set a new text). */
+export async function consentVersion(slug: string): Promise<number> {
+  return ((await as(null).get(`/api/centers/${slug}/video-consent`).expect(200)).body as { version: number }).version;
+}
 async function freshSlot(counselor: Actor): Promise<string> {
   const res = await as(counselor.token).post('/api/slots').send(slotTime()).expect(201);
   const body = res.body as { id?: string; ids?: string[] };
@@ -160,16 +174,17 @@ export const RULES: Record<string, Rule> = {
   'GET /api/centers/{center}': { allow: ALL, req: (c) => ({ params: C(c) }) },
   'GET /api/centers/{center}/live': { allow: ALL, req: (c) => ({ params: C(c) }) },
   'GET /api/centers/{center}/topic-chats': { allow: ALL, req: (c) => ({ params: C(c) }) },
-  'GET /api/centers/{center}/video-consent': { allow: ALL, ok: [200, 503], req: (c) => ({ params: C(c) }) },
+  'GET /api/centers/{center}/video-consent': { allow: ALL, ok: [200], req: (c) => ({ params: C(c) }) },
   'GET /api/centers/{center}/team': { allow: ALL, req: (c) => ({ params: C(c) }) },
   // nobody has a picture: the same 404 for everyone
   'GET /api/centers/{center}/team/{id}/picture': { allow: ALL, ok: [404], req: (c) => ({ params: { ...C(c), id: c.a.counselors[1].id } }) },
-  // video is off in the attack server: 503 VIDEO_NOT_CONFIGURED for everyone
-  'GET /api/video-invites/{token}': { allow: ALL, ok: [503, 404], req: () => ({ params: { token: RANDOM_TOKEN() } }) },
+  // a guest link is the only key: whoever holds it (with or without a token) sees and joins that room,
+  // never as moderator (test/attacks/video.spec.ts checks the JWT); a random token answers 404
+  'GET /api/video-invites/{token}': { allow: ALL, ok: [200], req: (c) => ({ params: { token: c.a.videoInviteToken } }) },
   'POST /api/video-invites/{token}/join': {
     allow: ALL,
-    ok: [503, 404],
-    req: () => ({ params: { token: RANDOM_TOKEN() }, body: { displayName: 'Gast', consentVersion: 1 } }),
+    ok: [200],
+    req: async (c) => ({ params: { token: c.a.videoInviteToken }, body: { displayName: 'Gast', consentVersion: await consentVersion(c.a.slug) } }),
   },
 
   // ---- public auth steps (a token in the header changes nothing) ------------------------------
@@ -181,6 +196,8 @@ export const RULES: Record<string, Rule> = {
   },
   'POST /api/centers/{center}/visitors': { allow: ALL, ok: [201], req: (c) => ({ params: C(c), body: {} }) },
   'POST /api/auth/confirm-email': { allow: ALL, ok: [404], req: (c) => ({ body: { center: c.a.slug, token: RANDOM_TOKEN() } }) },
+  // a new double-opt-in link: 202 {} whatever the old link was (nothing tells)
+  'POST /api/auth/confirm-email/resend': { allow: ALL, ok: [202], req: (c) => ({ body: { center: c.a.slug, token: RANDOM_TOKEN() } }) },
   'POST /api/auth/password-reset': { allow: ALL, ok: [202], req: (c) => ({ body: { center: c.a.slug, login: `nobody-${uniq()}` } }) },
   'POST /api/auth/password-reset/confirm': {
     allow: ALL,
@@ -264,7 +281,7 @@ export const RULES: Record<string, Rule> = {
     foreign: (c) => ({ id: c.b.counselors[0].id }),
   },
   'GET /api/admin/retention': { allow: ['admin', 'admin2'] },
-  'PUT /api/admin/video-consent': { allow: TOKENS, ok: [503], req: () => ({ body: { text: 'Ich willige in die Videoberatung ein.' } }) },
+  'PUT /api/admin/video-consent': { allow: ['admin', 'admin2'], req: () => ({ body: { text: 'Ich willige in die Videoberatung ein.' } }) },
   'GET /api/centers/{center}/stats': { allow: ['admin'], req: (c) => ({ params: C(c) }) },
   'GET /api/centers/{center}/stats.csv': { allow: ['admin'], req: (c) => ({ params: C(c) }) },
   // routes without a center in the path act in the caller's own center: center B's admin gets B's answer
@@ -431,16 +448,34 @@ export const RULES: Record<string, Rule> = {
     req: async (c) => ({ params: { id: await freshNote(c.a.counselors[0], c.a.clients[0]) } }),
     foreign: (c) => ({ id: c.b.noteId }),
   },
-  // video is off in the attack server: every caller with a token hears 503 VIDEO_NOT_CONFIGURED (the
-  // configuration is checked before the role; nothing about rooms is told), without a token 401
-  'GET /api/video-rooms/{id}/notes': { allow: TOKENS, ok: [503], req: () => ({ params: { id: randomUUID() } }) },
-  'POST /api/video-rooms/{id}/notes': { allow: TOKENS, ok: [503], req: () => ({ params: { id: randomUUID() }, body: { body: 'x' } }) },
-  'PATCH /api/video-rooms/{id}/notes/{noteId}': {
-    allow: TOKENS,
-    ok: [503],
-    req: () => ({ params: { id: randomUUID(), noteId: randomUUID() }, body: { body: 'x' } }),
+  // a counselor's notes about their own video room: only its counselor, anyone else 404
+  'GET /api/video-rooms/{id}/notes': {
+    allow: ['counselor'],
+    req: (c) => ({ params: { id: c.a.videoRoomId } }),
+    foreign: (c) => ({ id: c.b.videoRoomId }),
   },
-  'DELETE /api/video-rooms/{id}/notes/{noteId}': { allow: TOKENS, ok: [503], req: () => ({ params: { id: randomUUID(), noteId: randomUUID() } }) },
+  'POST /api/video-rooms/{id}/notes': {
+    allow: ['counselor'],
+    req: (c) => ({ params: { id: c.a.videoRoomId }, body: { body: plant(`Videonotiz ${uniq()}`) } }),
+    foreign: (c) => ({ id: c.b.videoRoomId }),
+  },
+  'PATCH /api/video-rooms/{id}/notes/{noteId}': {
+    allow: ['counselor'],
+    req: (c) => ({ params: { id: c.a.videoRoomId, noteId: c.a.videoNoteId }, body: { body: plant(`Videonotiz ${uniq()}`) } }),
+    foreign: (c) => ({ id: c.b.videoRoomId, noteId: c.b.videoNoteId }),
+  },
+  'DELETE /api/video-rooms/{id}/notes/{noteId}': {
+    allow: ['counselor'],
+    fresh: true,
+    req: async (c) => {
+      const res = await as(c.a.counselors[0].token)
+        .post(`/api/video-rooms/${c.a.videoRoomId}/notes`)
+        .send({ body: plant(`Videonotiz ${uniq()}`) })
+        .expect(201);
+      return { params: { id: c.a.videoRoomId, noteId: (res.body as { id: string }).id } };
+    },
+    foreign: (c) => ({ id: c.b.videoRoomId, noteId: c.b.videoNoteId }),
+  },
 
   // ---- appointments -------------------------------------------------------------------------------
   'POST /api/slots': { allow: ['counselor', 'counselor2'], req: () => ({ body: slotTime() }) },
@@ -476,16 +511,51 @@ export const RULES: Record<string, Rule> = {
     foreign: (c) => ({ id: c.b.appointmentId }),
   },
 
-  // ---- video (off in the attack server: the allowed callers get 503 VIDEO_NOT_CONFIGURED) ---------
-  'POST /api/video-rooms': { allow: TOKENS, ok: [503], req: () => ({ body: { name: 'Videoraum' } }) },
-  'GET /api/video-rooms': { allow: TOKENS, ok: [503] },
-  'PATCH /api/video-rooms/{id}': { allow: TOKENS, ok: [503], req: () => ({ params: { id: randomUUID() }, body: { name: 'x' } }) },
-  'DELETE /api/video-rooms/{id}': { allow: TOKENS, ok: [503], req: () => ({ params: { id: randomUUID() } }) },
-  'POST /api/video-rooms/{id}/invite-link': { allow: TOKENS, ok: [503], req: () => ({ params: { id: randomUUID() } }) },
-  'DELETE /api/video-rooms/{id}/invite-link': { allow: TOKENS, ok: [503], req: () => ({ params: { id: randomUUID() } }) },
-  'POST /api/video-rooms/{id}/clients': { allow: TOKENS, ok: [503], req: (c) => ({ params: { id: randomUUID() }, body: { clientId: c.a.clients[0].id } }) },
-  'DELETE /api/video-rooms/{id}/clients/{clientId}': { allow: TOKENS, ok: [503], req: (c) => ({ params: { id: randomUUID(), clientId: c.a.clients[0].id } }) },
-  'POST /api/video-rooms/{id}/join': { allow: TOKENS, ok: [503], req: () => ({ params: { id: randomUUID() }, body: {} }) },
+  // ---- video: a room is its counselor's; invited clients join it; everyone else hears 404 ---------
+  'POST /api/video-rooms': { allow: ['counselor', 'counselor2'], req: () => ({ body: { name: plant(`Videoraum ${uniq()}`) } }) },
+  'GET /api/video-rooms': { allow: ['client', 'client2', 'counselor', 'counselor2'] },
+  'PATCH /api/video-rooms/{id}': {
+    allow: ['counselor'],
+    req: (c) => ({ params: { id: c.a.videoRoomId }, body: { name: plant(`Videoraum ${uniq()}`) } }),
+    foreign: (c) => ({ id: c.b.videoRoomId }),
+  },
+  'DELETE /api/video-rooms/{id}': {
+    allow: ['counselor'],
+    fresh: true,
+    req: async (c) => ({ params: { id: await freshVideoRoom(c.a.counselors[0]) } }),
+    foreign: (c) => ({ id: c.b.videoRoomId }),
+  },
+  // (a fresh room each: the seeded room's guest link stays the one the world knows)
+  'POST /api/video-rooms/{id}/invite-link': {
+    allow: ['counselor'],
+    fresh: true,
+    req: async (c) => ({ params: { id: await freshVideoRoom(c.a.counselors[0]) } }),
+    foreign: (c) => ({ id: c.b.videoRoomId }),
+  },
+  'DELETE /api/video-rooms/{id}/invite-link': {
+    allow: ['counselor'],
+    fresh: true,
+    req: async (c) => ({ params: { id: await freshVideoRoom(c.a.counselors[0]) } }),
+    foreign: (c) => ({ id: c.b.videoRoomId }),
+  },
+  // inviting client 0 again changes nothing (204); another counselor's room or another center's: 404
+  'POST /api/video-rooms/{id}/clients': {
+    allow: ['counselor'],
+    req: (c) => ({ params: { id: c.a.videoRoomId }, body: { clientId: c.a.clients[0].id } }),
+    foreign: (c) => ({ id: c.b.videoRoomId }),
+  },
+  'DELETE /api/video-rooms/{id}/clients/{clientId}': {
+    allow: ['counselor'],
+    fresh: true,
+    req: async (c) => ({ params: { id: await freshVideoRoom(c.a.counselors[0], c.a.clients[0]), clientId: c.a.clients[0].id } }),
+    foreign: (c) => ({ id: c.b.videoRoomId, clientId: c.b.clients[0].id }),
+  },
+  // a JWT only for the room's counselor and the invited client (test/attacks/video.spec.ts checks its claims)
+  'POST /api/video-rooms/{id}/join': {
+    allow: ['client', 'counselor'],
+    req: async (c, actor) => ({ params: { id: c.a.videoRoomId }, body: actor === 'counselor' ? {} : { consentVersion: await consentVersion(c.a.slug) } }),
+    foreign: (c) => ({ id: c.b.videoRoomId }),
+  },
 };
 
 /**
@@ -590,14 +660,16 @@ export function forbiddenIds(c: Ctx): Record<ActorKey, string[]> {
     b.appointmentId,
     b.topicChatId,
     b.cannedResponseId,
+    b.videoRoomId,
+    b.videoNoteId,
     b.admin.id,
     ...b.counselors.map((x) => x.id),
     ...b.clients.map((x) => x.id),
     b.visitor.id,
   ];
-  const ofParty0 = [a.threads[0], a.rooms[0], a.postId, a.documentId, a.appointmentId];
+  const ofParty0 = [a.threads[0], a.rooms[0], a.postId, a.documentId, a.appointmentId, a.videoRoomId];
   const ofParty1 = [a.threads[1], a.rooms[1]];
-  const aOther = [a.noteId, a.cannedResponseId];
+  const aOther = [a.noteId, a.cannedResponseId, a.videoNoteId];
   return {
     anon: [...other, ...ofParty0, ...ofParty1, ...aOther],
     visitor: [...other, ...ofParty0, ...ofParty1, ...aOther],
@@ -605,7 +677,7 @@ export function forbiddenIds(c: Ctx): Record<ActorKey, string[]> {
     client2: [...other, ...ofParty0, ...aOther],
     counselor: [...other, ...ofParty1],
     counselor2: [...other, ...ofParty0, ...aOther],
-    admin: [...other, a.postId, a.documentId, ...aOther],
+    admin: [...other, a.postId, a.documentId, a.videoRoomId, ...aOther],
     admin2: [...ofParty0, ...ofParty1, ...aOther, a.admin.id],
   };
 }

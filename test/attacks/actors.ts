@@ -62,6 +62,10 @@ export interface CenterWorld {
   topicChatId: string;
   /** A canned response of counselor 0. */
   cannedResponseId: string;
+  /** Counselor 0's video room with client 0 invited, its guest link's token and a note of counselor 0 about it. */
+  videoRoomId: string;
+  videoInviteToken: string;
+  videoNoteId: string;
 }
 
 export interface World {
@@ -259,6 +263,16 @@ async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld
     .post('/api/canned-responses')
     .send({ title: 'Gruß', body: plant(`Vorlage ${randomBytes(5).toString('hex')}`) });
   expectStatus(canned, 201, 'canned response');
+  const video = await as(counselors[0].token, url)
+    .post('/api/video-rooms')
+    .send({ name: plant(`Videoraum ${randomBytes(5).toString('hex')}`) });
+  expectStatus(video, 201, 'video room');
+  const videoRoom = video.body as { id: string; inviteUrl: string };
+  expectStatus(await as(counselors[0].token, url).post(`/api/video-rooms/${videoRoom.id}/clients`).send({ clientId: clients[0].id }), 204, 'video invitation');
+  const videoNote = await as(counselors[0].token, url)
+    .post(`/api/video-rooms/${videoRoom.id}/notes`)
+    .send({ body: plant(`Videonotiz ${randomBytes(6).toString('hex')}`) });
+  expectStatus(videoNote, 201, 'video note');
   return {
     slug,
     admin,
@@ -275,6 +289,9 @@ async function seedCenter(info: AttackServer, slug: string): Promise<CenterWorld
     appointmentId: (booked.body as { appointmentId: string }).appointmentId,
     topicChatId: (topic.body as { id: string }).id,
     cannedResponseId: (canned.body as { id: string }).id,
+    videoRoomId: videoRoom.id,
+    videoInviteToken: plant(videoRoom.inviteUrl.split('#')[1]!),
+    videoNoteId: (videoNote.body as { id: string }).id,
   };
 }
 

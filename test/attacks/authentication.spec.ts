@@ -51,6 +51,14 @@ function disconnected(socket: Awaited<ReturnType<typeof socketOf>>, ms = 5000): 
   });
 }
 
+/** The double-opt-in tokens of the mails to `email` in the outbox, oldest first. */
+function confirmTokens(email: string): string[] {
+  return readOutbox(server().dataDir)
+    .filter((m) => m.includes(email))
+    .map((m) => /confirm-email\.html#center=[^&]+&token=([A-Za-z0-9_-]+)/.exec(m)?.[1])
+    .filter((t): t is string => !!t);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 describe('authentication attacks', () => {
@@ -336,20 +344,68 @@ describe('authentication attacks', () => {
       await loginFrom(address(), a.slug, s.login, newPassword).expect(200);
     });
 
-    it('confirms a client’s email (double opt-in) with its link once; again or in another center: NOT_FOUND', async () => {
+    it('confirms a client’s email (double opt-in) with its link once; again, in another center or after 48 h: NOT_FOUND, all alike', async () => {
       const a = A();
-      const username = `mail-${randomBytes(4).toString('hex')}`;
+      const register = async () => {
+        const username = `mail-${randomBytes(4).toString('hex')}`;
+        const email = `${username}@mail.example`;
+        await http().post('/api/auth/register').set('X-Forwarded-For', address()).send({ center: a.slug, username, password: PASSWORD, email }).expect(201);
+        return { username, email, token: confirmTokens(email).at(-1)! };
+      };
+      const confirm = (center: string, token: string) => http().post('/api/auth/confirm-email').set('X-Forwarded-For', address()).send({ center, token });
+      const { token } = await register();
+      await confirm(B().slug, token).expect(404);
+      await confirm(a.slug, token).expect(204);
+      const used = await confirm(a.slug, token);
+      const unknown = await confirm(a.slug, randomBytes(24).toString('base64url'));
+      // expired: the link of a registration 48 h and a moment ago
+      const late = await register();
+      const [row] = sql<{ created_at: string; email_confirm_expires_at: string }>(
+        'SELECT created_at, email_confirm_expires_at FROM accounts WHERE login = ?',
+        late.username,
+      );
+      // (the row's time and the link's are read a moment apart in the same request)
+      const lifetime = Date.parse(`${row!.email_confirm_expires_at}Z`) - Date.parse(`${row!.created_at}Z`);
+      expect(lifetime).toBeGreaterThanOrEqual(48 * 3600_000);
+      expect(lifetime).toBeLessThan(48 * 3600_000 + 1000);
+      sql(`UPDATE accounts SET email_confirm_expires_at = '2020-01-01 00:00:00.000' WHERE login = ?`, late.username);
+      const expired = await confirm(a.slug, late.token);
+      expect(used.status).toBe(404);
+      expect(answer(expired)).toBe(answer(used));
+      expect(answer(unknown)).toBe(answer(used));
+      expect(sql<{ at: unknown }>('SELECT email_confirmed_at AS at FROM accounts WHERE login = ?', late.username)[0]!.at).toBeNull();
+    });
+
+    it('sends a new confirmation link for an expired one (the old one dies), and tells nothing for a used or unknown link', async () => {
+      const a = A();
+      const username = `renew-${randomBytes(4).toString('hex')}`;
       const email = `${username}@mail.example`;
       await http().post('/api/auth/register').set('X-Forwarded-For', address()).send({ center: a.slug, username, password: PASSWORD, email }).expect(201);
-      const mail = readOutbox(server().dataDir)
-        .filter((m) => m.includes(email))
-        .at(-1);
-      const m = /confirm-email\.html#center=[^&]+&token=([A-Za-z0-9_-]+)/.exec(mail ?? '');
-      if (!m) throw new Error('no confirmation mail');
-      const token = m[1]!;
-      await http().post('/api/auth/confirm-email').set('X-Forwarded-For', address()).send({ center: B().slug, token }).expect(404);
-      await http().post('/api/auth/confirm-email').set('X-Forwarded-For', address()).send({ center: a.slug, token }).expect(204);
-      await http().post('/api/auth/confirm-email').set('X-Forwarded-For', address()).send({ center: a.slug, token }).expect(404);
+      const old = confirmTokens(email).at(-1)!;
+      sql(`UPDATE accounts SET email_confirm_expires_at = '2020-01-01 00:00:00.000' WHERE login = ?`, username);
+      const resend = (token: string, center = a.slug) =>
+        http().post('/api/auth/confirm-email/resend').set('X-Forwarded-For', address()).send({ center, token });
+      // another center's slug with this token: the same {} and no mail
+      const foreign = await resend(old, B().slug);
+      const unknown = await resend(randomBytes(24).toString('base64url'));
+      const renewed = await resend(old);
+      for (const res of [foreign, unknown, renewed]) expect(answer(res)).toBe(answer({ status: 202, body: {} }));
+      const tokens = confirmTokens(email);
+      expect(tokens).toHaveLength(2);
+      const fresh = tokens.find((t) => t !== old)!;
+      expect(fresh).not.toBe(old);
+      await http().post('/api/auth/confirm-email').set('X-Forwarded-For', address()).send({ center: a.slug, token: old }).expect(404);
+      await http().post('/api/auth/confirm-email').set('X-Forwarded-For', address()).send({ center: a.slug, token: fresh }).expect(204);
+      // used (confirmed) and old links: {} and no mail
+      expect(answer(await resend(fresh))).toBe(answer(renewed));
+      expect(answer(await resend(old))).toBe(answer(renewed));
+      expect(confirmTokens(email)).toHaveLength(2);
+      // at most 3 a link an hour, known or not
+      const probe = randomBytes(24).toString('base64url');
+      for (let i = 0; i < 3; i++) await resend(probe).expect(202);
+      const limited = await resend(probe);
+      expect(limited.status).toBe(429);
+      expect((limited.body as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     });
   });
 });

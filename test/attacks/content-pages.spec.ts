@@ -3,7 +3,7 @@ import { cleanPdf } from '../factories/pdfs';
 import { call, ok } from '../harness/ack';
 import { launchChromium } from '../harness/browser';
 import { watchForeignRequests } from '../harness/portal';
-import { type Actor, as, assignedThread, freshClient, freshStaff, socketOf } from './actors';
+import { type Actor, as, assignedThread, freshClient, freshStaff, freshVisitor, socketOf } from './actors';
 import { ALL_MARKUP, HOSTILE, marker, ownCenter } from './hostile';
 import { plant, server } from './server';
 
@@ -26,8 +26,8 @@ const foreign: { list: string[] }[] = [];
 /** One marker per field: the page must show `<marker> <ALL_MARKUP>` as text. */
 const texts: Record<string, string> = {};
 
-const hostile = (field: string, secret: boolean): string => {
-  const text = `${marker()} ${ALL_MARKUP}`;
+const hostile = (field: string, secret: boolean, extra = ''): string => {
+  const text = `${marker()} ${ALL_MARKUP}${extra}`;
   texts[field] = text;
   return secret ? plant(text) : text;
 };
@@ -183,6 +183,72 @@ describe('content attacks in Chromium: hostile texts are shown as text on every 
     await expectShownAsText(center.page, center.report, 'topic', texts.topic!.slice(0, 120));
     const team = await open(null, `/c/${slug}/team`);
     await expectShownAsText(team.page, team.report, 'team');
+  });
+
+  // the live chat: the visitor in the widget, the counselor in the console, each typing into the other's screen
+  it('should show a visitor’s first message and live chat messages as text in the console, and the counselor’s in the widget', async () => {
+    const TRICKY = ` ${HOSTILE['bidi override (U+202E)']} ${HOSTILE['zero-width characters (U+200B, U+2060, U+FEFF)']}`;
+    const con = await open(null, `/console.html?center=${slug}`);
+    await con.page.getByLabel('E-Mail').fill(counselor.login);
+    await con.page.getByLabel('Passwort').fill(counselor.password);
+    await con.page.getByRole('button', { name: 'Anmelden' }).click();
+    await con.page.getByText('verbunden', { exact: true }).waitFor();
+    await con.page.getByLabel('max. Chats').fill('2');
+    await con.page.getByRole('button', { name: 'Schicht beginnen' }).click();
+    await con.page.getByText('Schicht offen').waitFor();
+
+    const widget = await open(null, `/widget.html?center=${slug}&lang=de`);
+    const w = widget.page;
+    await w.getByRole('button', { name: 'Einverstanden, weiter' }).click();
+    await w.getByLabel('Worum geht es? (freiwillig)').fill(hostile('live first message', true, TRICKY));
+    await w.getByRole('button', { name: 'Chat beginnen' }).click();
+    await w.getByRole('heading', { name: `Sie chatten mit ${counselor.displayName}.` }).waitFor();
+    await w.getByLabel('Ihre Nachricht').fill(hostile('live visitor message', true, TRICKY));
+    await w.getByLabel('Ihre Nachricht').press('Enter');
+    await expectShownAsText(con.page, con.report, 'live first message');
+    await expectShownAsText(con.page, con.report, 'live visitor message');
+    await con.page.getByLabel('Antwort').fill(hostile('live counselor message', true, TRICKY));
+    await con.page.getByLabel('Antwort').press('Enter');
+    await expectShownAsText(w, widget.report, 'live counselor message');
+    await expectShownAsText(w, widget.report, 'live visitor message');
+    await expectShownAsText(w, widget.report, 'live first message');
+    await con.page.getByRole('button', { name: 'Schicht beenden' }).click();
+  });
+
+  it('should show a topic chat’s title, a visitor’s nickname and messages as text in the host’s console', async () => {
+    const starts = new Date(Date.now() - 60_000);
+    const title = hostile('live topic title', false).slice(0, 120);
+    await as(counselor.token)
+      .post(`/api/centers/${slug}/topic-chats`)
+      .send({ title, description: 'Jetzt offen', startsAt: starts.toISOString(), endsAt: new Date(starts.getTime() + 3600_000).toISOString(), capacity: 10 })
+      .expect(201);
+    const topics = (await as(null).get(`/api/centers/${slug}/topic-chats`).expect(200)).body as { id: string; title: string }[];
+    const topicChatId = topics.find((x) => x.title === title)!.id;
+    // a nickname is at most 40 characters and refuses invisible ones: the longest markup payload
+    const nickname = plant(`${marker()} ${HOSTILE['img onerror']}`);
+    texts['topic nickname'] = nickname;
+    const v = await freshVisitor(slug);
+    const s = await socketOf(v.token);
+    try {
+      const joined = ok(await call(s, 'topic.join', { topicChatId, nickname }));
+      ok(await call(s, 'message.send', { roomId: joined.roomId, clientMsgId: marker(), body: hostile('topic message', true) }));
+      const con = await open(null, `/console.html?center=${slug}`);
+      await con.page.getByLabel('E-Mail').fill(counselor.login);
+      await con.page.getByLabel('Passwort').fill(counselor.password);
+      await con.page.getByRole('button', { name: 'Anmelden' }).click();
+      await con.page.getByText('verbunden', { exact: true }).waitFor();
+      const mark = title.split(' ')[0]!;
+      await con.page.locator('section.topics li', { hasText: mark }).getByRole('button', { name: 'betreten' }).click();
+      await expectShownAsText(con.page, con.report, 'live topic title', title);
+      await expectShownAsText(con.page, con.report, 'topic message');
+      // the nickname: as text in the participant list (it holds only the first payload)
+      await con.page.locator('section.participants').getByText(nickname.split(' ')[0]!).first().waitFor();
+      const shown = await con.page.evaluate<string>('document.body.innerText');
+      expect(shown).toContain(nickname);
+      expect(await con.report()).toEqual({ calls: [], dialogs: [], elements: [] });
+    } finally {
+      s.close();
+    }
   });
 
   it('should load no resource from another origin on any of these pages (a payload image or script would)', () => {

@@ -6,13 +6,15 @@ import { spawn } from 'node:child_process';
 import { REDIS_URL } from '../harness/env';
 import { DIST_MAIN, freePort, requireBuild, ROOT } from '../harness/spawn';
 import { PASSWORD, seedActors } from './actors';
-import { ACTORS_FILE, ARTIFACTS, type AttackServer, OPENAPI_FILE, SECRETS_FILE, SERVER_FILE } from './server';
+import { ACTORS_FILE, ARTIFACTS, type AttackServer, JITSI, OPENAPI_FILE, SECRETS_FILE, SERVER_FILE } from './server';
 
 /**
  * One `node dist/main.js` for the whole attack suite: SQLite in a temp DATA_DIR, the shared Redis
  * (REDIS_URL, required under CI; LOTSE_ATTACKS_REDIS=off runs without), a random MASTER_KEY, the
  * browser client served, rate limits on, 127.0.0.1 trusted as a proxy (so tests rotate addresses
- * with X-Forwarded-For), logs at info appended to a file the privacy sweep greps.
+ * with X-Forwarded-For), Jitsi configured (JITSI, so video rooms are checked for real; the 503 path of
+ * an installation without video is test/e2e/video-not-configured.spec.ts), logs at info appended to
+ * a file the privacy sweep greps.
  */
 export default async function globalSetup(): Promise<void> {
   requireBuild();
@@ -38,6 +40,7 @@ export default async function globalSetup(): Promise<void> {
     LOG_LEVEL: process.env.LOTSE_ATTACKS_LOG_LEVEL ?? 'info',
     RATE_LIMITS: 'on',
     TRUSTED_PROXIES: '127.0.0.1/32',
+    ...JITSI,
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
   const fd = openSync(logFile, 'a');
@@ -58,7 +61,7 @@ export default async function globalSetup(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   // The planted secrets start with what the setup itself knows: the master key and the actors' password.
-  writeFileSync(SECRETS_FILE, `${masterKey}\n${PASSWORD}\n`);
+  writeFileSync(SECRETS_FILE, `${masterKey}\n${PASSWORD}\n${JITSI.JITSI_APP_SECRET}\n`);
   try {
     // The route list of the access matrix, read synchronously by the spec files when jest collects them.
     const doc = await fetch(`${url}/api/docs/openapi.json`);

@@ -24,6 +24,16 @@ export const SECRETS_FILE = join(ARTIFACTS, 'attacks-secrets.txt');
 /** The server's OpenAPI document (`GET /api/docs/openapi.json`), saved by global-setup.ts. */
 export const OPENAPI_FILE = join(ARTIFACTS, 'attacks-openapi.json');
 
+/**
+ * The attack server's Jitsi (no Jitsi runs: Lotse only signs JWTs for it). The secret is planted by
+ * global-setup.ts: it must never appear in the database, the data directory, Redis or the logs.
+ */
+export const JITSI = {
+  JITSI_DOMAIN: 'meet.attacks.example',
+  JITSI_APP_ID: 'lotse-attacks',
+  JITSI_APP_SECRET: 'attack-suite-jitsi-secret-0123456789abcdef',
+} as const;
+
 let cached: AttackServer | null = null;
 
 export function server(): AttackServer {

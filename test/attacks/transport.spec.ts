@@ -1,7 +1,7 @@
-import { io } from 'socket.io-client';
 import request from 'supertest';
 import { call, callRaw, ok } from '../harness/ack';
 import type { TestSocket } from '../harness/app';
+import { handshake, rawFrame } from '../harness/raw-socket';
 import { type Actor, as, freshClient, freshStaff, socketOf } from './actors';
 import { dbCount } from './db';
 import { marker, ownCenter } from './hostile';
@@ -27,49 +27,9 @@ const sockets: TestSocket[] = [];
 const codeOf = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
 const track = (s: TestSocket) => (sockets.push(s), s);
 
-/** Resolves 'connected' or the connect_error message. */
-function handshake(token: string, origin: string | undefined, transport: 'websocket' | 'polling'): Promise<string> {
-  const socket = io(server().url, {
-    auth: { token },
-    transports: [transport],
-    reconnection: false,
-    forceNew: true,
-    extraHeaders: { 'x-forwarded-for': address(), ...(origin ? { origin } : {}) },
-  });
-  return new Promise((resolve) => {
-    socket.once('connect', () => {
-      socket.disconnect();
-      resolve('connected');
-    });
-    socket.once('connect_error', (err) => {
-      socket.disconnect();
-      resolve(err.message);
-    });
-  });
-}
-
-/** The answer to a raw Socket.IO packet (engine.io adds its message type `4`) with ack id `id`, or 'disconnected' when the server closes the socket instead. */
-function rawFrame(socket: TestSocket, frame: string, id?: number, ms = 3000): Promise<unknown> {
-  const engine = socket.io.engine;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(() => reject(new Error(`no answer to ${frame.slice(0, 60)} within ${ms} ms`))), ms);
-    const onPacket = (packet: { type: string; data?: unknown }) => {
-      const data = packet.data;
-      if (id === undefined || packet.type !== 'message' || typeof data !== 'string' || !data.startsWith(`3${id}[`)) return;
-      done(() => resolve((JSON.parse(data.slice(`3${id}`.length)) as unknown[])[0]));
-    };
-    const onClose = () => done(() => resolve('disconnected'));
-    const done = (fn: () => void) => {
-      clearTimeout(timer);
-      engine.off('packet', onPacket);
-      socket.off('disconnect', onClose);
-      fn();
-    };
-    engine.on('packet', onPacket);
-    socket.once('disconnect', onClose);
-    engine.send(frame);
-  });
-}
+/** Resolves 'connected' or the connect_error message (from a fresh forwarded address). */
+const handshakeFrom = (token: string, origin: string | undefined, transport: 'websocket' | 'polling') =>
+  handshake(server().url, { token, origin, transport, headers: { 'x-forwarded-for': address() } });
 
 /** Another client's command round trip while an attack runs: it must stay answered within `bound` ms. */
 async function probeWhile<T>(attack: Promise<T>, probe: () => Promise<unknown>, bound: number): Promise<{ result: T; worst: number; probes: number }> {
@@ -139,9 +99,9 @@ describe('transport attacks', () => {
     });
 
     it.each(['websocket', 'polling'] as const)('should refuse a %s handshake from a foreign origin and accept the own one', async (transport) => {
-      await expect(handshake(client.token, EVIL, transport)).resolves.not.toBe('connected');
-      await expect(handshake(client.token, 'null', transport)).resolves.not.toBe('connected');
-      await expect(handshake(client.token, server().url, transport)).resolves.toBe('connected');
+      await expect(handshakeFrom(client.token, EVIL, transport)).resolves.not.toBe('connected');
+      await expect(handshakeFrom(client.token, 'null', transport)).resolves.not.toBe('connected');
+      await expect(handshakeFrom(client.token, server().url, transport)).resolves.toBe('connected');
     });
 
     it('should answer a raw polling handshake from a foreign origin with 403 and no session', async () => {

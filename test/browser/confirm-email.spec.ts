@@ -53,4 +53,35 @@ describe('email double opt-in in Chromium', () => {
     await again.locator('#status[data-state="failed"]').waitFor();
     await expect(again.locator('#status').textContent()).resolves.toContain('ungültig');
   });
+
+  it('should say that an expired link has expired and send a new one from the page when asked', async () => {
+    const c = await seedCenter(t, { counselors: 0, clients: 0 });
+    const email = 'late-owl@example.org';
+    await t.http().post('/api/auth/register').send({ center: c.slug, username: 'late-owl', password: 'Correct-Horse-9-Battery', email }).expect(201);
+    const links = () =>
+      readOutbox(t.config.dataDir)
+        .filter((m) => m.includes(email))
+        .map((m) => /(http:\/\/\S+\/confirm-email\.html#\S+)/.exec(m)?.[1])
+        .filter((l): l is string => !!l);
+    const [old] = links();
+    await t.app.get(DataSource).query("UPDATE accounts SET email_confirm_expires_at = '2020-01-01 00:00:00.000' WHERE login = ?", ['late-owl']);
+
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(old!);
+    await page.locator('#status[data-state="failed"]').waitFor();
+    await expect(page.locator('#status').textContent()).resolves.toContain('abgelaufen');
+    await expect(page.locator('#renew').isVisible()).resolves.toBe(true);
+    await page.locator('#renew-button').click();
+    await page.locator('#renew-status[data-state="sent"]').waitFor();
+    await expect(page.locator('#renew-status').textContent()).resolves.toContain('neuer Link');
+    // the token stayed out of the address bar the whole time
+    expect(page.url()).toBe(`${t.url}/confirm-email.html`);
+
+    const fresh = links().find((l) => l !== old);
+    expect(fresh).toBeDefined();
+    const next = await page.context().newPage();
+    await next.goto(fresh!);
+    await next.locator('#status[data-state="ok"]').waitFor();
+    await expect(next.locator('#renew').isVisible()).resolves.toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { LoginResult } from '../../src/realtime/contract';
-import { closeAllSockets, connect, freePort, seedCenter, SeededCenter, startApp, TestApp, type Login } from '../harness/app';
-import { launchChromium } from '../harness/browser';
+import { closeAllSockets, connect, seedCenter, SeededCenter, type Login } from '../harness/app';
+import { type PortalBrowser, signInPortal, startPortalBrowser } from '../harness/portal-browser';
 import { createRoom } from '../factories';
 
 /**
@@ -15,12 +15,11 @@ interface Seen {
   console: string[];
 }
 
-let t: TestApp & { dropDb: () => Promise<void> };
-let browser: Browser;
+let t: PortalBrowser['t'];
+let portal: PortalBrowser;
 let c: SeededCenter;
 let roomId: string;
 let threadId: string;
-const contexts: BrowserContext[] = [];
 
 const COLLECTOR = `
   window.__cspViolations = [];
@@ -30,12 +29,11 @@ const COLLECTOR = `
 `;
 
 async function open(who: { login: Login; role: 'admin' | 'counselor' | 'client' } | null): Promise<{ page: Page; seen: Seen }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-  contexts.push(context);
+  const context = await portal.context({ viewport: { width: 1100, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
   await context.addInitScript(COLLECTOR);
   if (who) {
     const session: LoginResult = { token: who.login.token, account: { id: who.login.id, role: who.role, displayName: who.login.displayName } };
-    await context.addInitScript(`sessionStorage.setItem(${JSON.stringify(`lotse.portal.${c.slug}`)}, ${JSON.stringify(JSON.stringify(session))});`);
+    await signInPortal(context, c.slug, session);
   }
   const page = await context.newPage();
   const seen: Seen = { violations: [], console: [] };
@@ -68,8 +66,8 @@ jest.setTimeout(240_000);
 
 describe('content security policy on every page in Chromium', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    portal = await startPortalBrowser();
+    t = portal.t;
     c = await seedCenter(t, { counselors: 1, clients: 1 });
     const counselor = await connect(t.url, c.counselors[0]!.token);
     roomId = await createRoom(counselor, { memberIds: [c.clients[0]!.id] });
@@ -79,14 +77,10 @@ describe('content security policy on every page in Chromium', () => {
       .set('Authorization', `Bearer ${c.clients[0]!.token}`)
       .send({ subject: 'Eine Frage', body: 'Hallo, ich habe eine Frage.' });
     threadId = (thread.body as { id?: string }).id ?? '';
-    browser = await launchChromium();
   });
   afterAll(async () => {
     closeAllSockets();
-    for (const ctx of contexts) await ctx.close();
-    await browser?.close();
-    await t?.close();
-    await t?.dropDb();
+    await portal?.close();
   });
 
   it('should see a violation when a page sets an inline style attribute (the collector works)', async () => {

@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { LoginResult } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
-import { closeAllSockets, connect, freePort, login, nextEvent, seedCenter, SeededCenter, startApp, TestApp, visitor } from '../harness/app';
-import { launchChromium } from '../harness/browser';
+import { closeAllSockets, connect, login, nextEvent, seedCenter, SeededCenter, visitor } from '../harness/app';
+import { type PortalBrowser, signInPortal, startPortalBrowser } from '../harness/portal-browser';
 import { readOutbox } from '../harness/outbox';
 import { seriousViolations, shot, watchForeignRequests } from '../harness/portal';
 
@@ -15,10 +15,9 @@ const NEW_PASSWORD = 'Lotse-Leuchtturm-am-Meer-7';
  * the settings form. axe-core after every state, screenshots of each.
  */
 describe('portal admin pages in Chromium', () => {
-  let t: TestApp & { dropDb: () => Promise<void> };
+  let t: PortalBrowser['t'];
+  let portal: PortalBrowser;
   let c: SeededCenter;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let admin: Page;
   let foreign: { list: string[] };
   let counselorPage: Page;
@@ -26,12 +25,8 @@ describe('portal admin pages in Chromium', () => {
 
   /** A page signed in as `who` (the LoginResult in sessionStorage before the portal loads). */
   async function signedInPage(who: LoginResult, viewport = { width: 1100, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'de-DE' });
-    contexts.push(context);
-    await context.addInitScript(({ key, value }: { key: string; value: string }) => sessionStorage.setItem(key, value), {
-      key: `lotse.portal.${c.slug}`,
-      value: JSON.stringify(who),
-    });
+    const context = await portal.context({ viewport, locale: 'de-DE' });
+    await signInPortal(context, c.slug, who);
     const page = await context.newPage();
     page.on('pageerror', (err) => console.error('page error:', err.message));
     return page;
@@ -40,19 +35,15 @@ describe('portal admin pages in Chromium', () => {
   const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
 
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    portal = await startPortalBrowser();
+    t = portal.t;
     c = await seedCenter(t, { counselors: 0, clients: 0 });
-    browser = await launchChromium();
     admin = await signedInPage(adminResult());
     foreign = watchForeignRequests(admin, t.url);
   });
   afterAll(async () => {
     closeAllSockets();
-    for (const ctx of contexts) await ctx.close();
-    await browser?.close();
-    await t?.close();
-    await t?.dropDb();
+    await portal?.close();
   });
 
   it('should show the invitation error next to the field and then send the invitation when the admin invites a counselor', async () => {
@@ -85,8 +76,7 @@ describe('portal admin pages in Chromium', () => {
     const link = /(http:\/\/\S+\/invitation#token=[A-Za-z0-9_-]+)/.exec(mail ?? '')?.[1];
     expect(link?.startsWith(`${t.url}/c/${c.slug}/invitation#token=`)).toBe(true);
 
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: 'de-DE' });
-    contexts.push(context);
+    const context = await portal.context({ viewport: { width: 1100, height: 800 }, locale: 'de-DE' });
     counselorPage = await context.newPage();
     const requested: string[] = [];
     counselorPage.on('request', (r) => requested.push(r.url()));
@@ -261,27 +251,21 @@ describe('portal admin pages in Chromium', () => {
 });
 
 describe('portal team page without mail in Chromium', () => {
-  let t: TestApp & { dropDb: () => Promise<void> };
-  let browser: Browser;
+  let t: PortalBrowser['t'];
+  let portal: PortalBrowser;
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startApp({ env: { CLIENT: 'on', MAIL: 'off', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
-    browser = await launchChromium();
+    portal = await startPortalBrowser({ env: { MAIL: 'off' } });
+    t = portal.t;
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await t?.dropDb();
+    await portal?.close();
   });
 
   it('should show the generated password once in a marked box that logs in when no mail is configured', async () => {
     const c = await seedCenter(t, { counselors: 0, clients: 0 });
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: 'de-DE' });
+    const context = await portal.context({ viewport: { width: 1100, height: 800 }, locale: 'de-DE' });
     const who: LoginResult = { token: c.admin.token, account: { id: c.admin.id, role: 'admin', displayName: c.admin.displayName } };
-    await context.addInitScript(({ key, value }: { key: string; value: string }) => sessionStorage.setItem(key, value), {
-      key: `lotse.portal.${c.slug}`,
-      value: JSON.stringify(who),
-    });
+    await signInPortal(context, c.slug, who);
     const page = await context.newPage();
     await page.goto(`${t.url}/c/${c.slug}/app/staff`);
     await page.getByRole('heading', { level: 1, name: 'Team' }).waitFor();

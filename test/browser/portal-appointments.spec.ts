@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { LoginResult } from '../../src/realtime/contract';
 import type { AppointmentView, FreeSlot, OwnSlot } from '../../client/src/portal/appointments/appointment-types';
 import { dayOf } from '../../client/src/portal/appointments/slot-days';
 import { zonedToIso } from '../../client/src/portal/zoned-time';
-import { closeAllSockets, freePort, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
-import { launchChromium } from '../harness/browser';
+import { closeAllSockets, seedCenter, SeededCenter } from '../harness/app';
+import { type PortalBrowser, signInPortal, startPortalBrowser } from '../harness/portal-browser';
 import { seriousViolations, shot, watchForeignRequests } from '../harness/portal';
 
 /**
@@ -19,13 +19,12 @@ import { seriousViolations, shot, watchForeignRequests } from '../harness/portal
 const PASSWORD = 'Correct-Horse-9-Battery';
 const ZONE = 'Europe/Berlin';
 
-let t: TestApp & { dropDb: () => Promise<void> };
-let browser: Browser;
+let t: PortalBrowser['t'];
+let portal: PortalBrowser;
 let c: SeededCenter;
 let owl: LoginResult;
 let fox: LoginResult;
 let counselor: LoginResult;
-const contexts: BrowserContext[] = [];
 const foreign: { list: string[] }[] = [];
 let client: Page;
 let staffPage: Page;
@@ -38,9 +37,8 @@ async function register(username: string): Promise<LoginResult> {
 }
 
 async function portalAs(who: LoginResult): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'de-DE', timezoneId: 'America/New_York', acceptDownloads: true });
-  contexts.push(context);
-  await context.addInitScript(`sessionStorage.setItem(${JSON.stringify(`lotse.portal.${c.slug}`)}, ${JSON.stringify(JSON.stringify(who))});`);
+  const context = await portal.context({ viewport: { width: 1100, height: 900 }, locale: 'de-DE', timezoneId: 'America/New_York', acceptDownloads: true });
+  await signInPortal(context, c.slug, who);
   const page = await context.newPage();
   foreign.push(watchForeignRequests(page, t.url));
   page.on('pageerror', (err) => console.error('page error:', err.message));
@@ -72,22 +70,18 @@ async function offer(start: string, end: string): Promise<string> {
 
 describe('portal appointments in Chromium', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    portal = await startPortalBrowser();
+    t = portal.t;
     c = await seedCenter(t, { counselors: 1, clients: 0 });
     const l = c.counselors[0]!;
     counselor = { token: l.token, account: { id: l.id, role: 'counselor', displayName: l.displayName } };
     owl = await register('grey-owl');
     fox = await register('red-fox');
     day = dayOf(new Date(Date.now() + 2 * 24 * 3600_000).toISOString(), ZONE);
-    browser = await launchChromium();
   });
   afterAll(async () => {
     closeAllSockets();
-    for (const ctx of contexts) await ctx.close();
-    await browser?.close();
-    await t?.close();
-    await t?.dropDb();
+    await portal?.close();
   });
 
   it('should let a counselor offer a slot after clear errors, in the center time zone', async () => {

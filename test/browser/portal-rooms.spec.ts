@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Server } from 'socket.io';
 import { RealtimePublisher } from '../../src/realtime/publisher';
 import type { LoginResult, RoomListItem } from '../../src/realtime/contract';
 import { call } from '../harness/ack';
-import { closeAllSockets, connect, freePort, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
-import { launchChromium } from '../harness/browser';
+import { closeAllSockets, connect, seedCenter, SeededCenter } from '../harness/app';
+import { type PortalBrowser, signInPortal, startPortalBrowser } from '../harness/portal-browser';
 import { seriousViolations, shot, watchForeignRequests } from '../harness/portal';
 
 /**
@@ -15,12 +15,11 @@ import { seriousViolations, shot, watchForeignRequests } from '../harness/portal
  */
 const PASSWORD = 'Correct-Horse-9-Battery';
 
-let t: TestApp & { dropDb: () => Promise<void> };
-let browser: Browser;
+let t: PortalBrowser['t'];
+let portal: PortalBrowser;
 let c: SeededCenter;
 const people: Record<'owl' | 'fox' | 'kite', LoginResult> = {} as never;
 let counselor: LoginResult;
-const contexts: BrowserContext[] = [];
 const foreign: { list: string[] }[] = [];
 let groupId = '';
 let laterId = '';
@@ -32,13 +31,12 @@ async function register(username: string): Promise<LoginResult> {
 
 /** A browser of one person, signed in to the center (the token where the portal keeps it: this tab's sessionStorage). */
 async function portalAs(who: LoginResult, opts: { width?: number; timezoneId?: string } = {}): Promise<Page> {
-  const context = await browser.newContext({
+  const context = await portal.context({
     viewport: { width: opts.width ?? 1100, height: 900 },
     locale: 'de-DE',
     timezoneId: opts.timezoneId ?? 'Europe/Berlin',
   });
-  contexts.push(context);
-  await context.addInitScript(`sessionStorage.setItem(${JSON.stringify(`lotse.portal.${c.slug}`)}, ${JSON.stringify(JSON.stringify(who))});`);
+  await signInPortal(context, c.slug, who);
   const page = await context.newPage();
   foreign.push(watchForeignRequests(page, t.url));
   page.on('pageerror', (err) => console.error('page error:', err.message));
@@ -97,21 +95,17 @@ async function myRooms(token: string): Promise<RoomListItem[]> {
 
 describe('portal chat rooms in Chromium', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    portal = await startPortalBrowser();
+    t = portal.t;
     c = await seedCenter(t, { counselors: 1, clients: 0 });
     counselor = { token: c.counselors[0]!.token, account: { id: c.counselors[0]!.id, role: 'counselor', displayName: c.counselors[0]!.displayName } };
     people.owl = await register('grey-owl');
     people.fox = await register('blue-fox');
     people.kite = await register('red-kite');
-    browser = await launchChromium();
   });
   afterAll(async () => {
     closeAllSockets();
-    for (const ctx of contexts) await ctx.close();
-    await browser?.close();
-    await t?.close();
-    await t?.dropDb();
+    await portal?.close();
   });
 
   let staff: Page;

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { LoginResult, StaffProfileView, TeamMemberView } from '../../src/realtime/contract';
-import { closeAllSockets, freePort, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
-import { launchChromium } from '../harness/browser';
+import { closeAllSockets, seedCenter, SeededCenter } from '../harness/app';
+import { type PortalBrowser, signInPortal, startPortalBrowser } from '../harness/portal-browser';
 import { seriousViolations, shot, watchForeignRequests } from '../harness/portal';
 
 /**
@@ -16,16 +16,14 @@ import { seriousViolations, shot, watchForeignRequests } from '../harness/portal
 const PASSWORD = 'Correct-Horse-9-Battery-Long';
 const TEXT = 'Ich bin Sozialpädagogin und höre Ihnen zu – ohne Eile und ohne Urteil.';
 
-let t: TestApp & { dropDb: () => Promise<void> };
-let browser: Browser;
+let t: PortalBrowser['t'];
+let portal: PortalBrowser;
 let c: SeededCenter;
-const contexts: BrowserContext[] = [];
 const foreign: { list: string[] }[] = [];
 
 async function pageFor(who: LoginResult | null, opts: { width?: number } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1100, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-  contexts.push(context);
-  if (who) await context.addInitScript(`sessionStorage.setItem(${JSON.stringify(`lotse.portal.${c.slug}`)}, ${JSON.stringify(JSON.stringify(who))});`);
+  const context = await portal.context({ viewport: { width: opts.width ?? 1100, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+  if (who) await signInPortal(context, c.slug, who);
   const page = await context.newPage();
   foreign.push(watchForeignRequests(page, t.url));
   page.on('pageerror', (err) => console.error('page error:', err.message));
@@ -48,17 +46,13 @@ const asLogin = (l: SeededCenter['admin'], role: 'admin' | 'counselor'): LoginRe
 
 describe('portal team page in Chromium', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    portal = await startPortalBrowser();
+    t = portal.t;
     c = await seedCenter(t, { counselors: 2, clients: 0 });
-    browser = await launchChromium();
   });
   afterAll(async () => {
     closeAllSockets();
-    for (const ctx of contexts) await ctx.close();
-    await browser?.close();
-    await t?.close();
-    await t?.dropDb();
+    await portal?.close();
   });
 
   it('should let a counselor fill in the profile with a picture, refusing an SVG, and switch crisis contact on', async () => {

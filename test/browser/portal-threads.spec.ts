@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { LoginResult, ThreadListItem } from '../../src/realtime/contract';
-import { closeAllSockets, freePort, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
-import { launchChromium } from '../harness/browser';
+import { closeAllSockets, seedCenter, SeededCenter } from '../harness/app';
+import { type PortalBrowser, signInPortal, startPortalBrowser } from '../harness/portal-browser';
 import { readOutbox } from '../harness/outbox';
 import { seriousViolations, shot, watchForeignRequests } from '../harness/portal';
 import { cleanPdf } from '../factories/pdfs';
@@ -21,13 +21,12 @@ const ENQUIRY = 'Seit Wochen streiten meine Eltern jeden Abend. Ich weiß nicht,
 const ANSWER = 'Danke, dass Sie geschrieben haben. Im Anhang finden Sie eine Liste mit Anlaufstellen.';
 const NOTE = 'Privat: erst Vertrauen aufbauen, nicht drängen.';
 
-let t: TestApp & { dropDb: () => Promise<void> };
-let browser: Browser;
+let t: PortalBrowser['t'];
+let portal: PortalBrowser;
 let c: SeededCenter;
 let owl: LoginResult;
 let counselor: LoginResult;
 let admin: LoginResult;
-const contexts: BrowserContext[] = [];
 const foreign: { list: string[] }[] = [];
 let threadId = '';
 /** The PDF the counselor uploads (pdf-lib stamps dates and ids: made once, compared byte for byte). */
@@ -39,14 +38,13 @@ async function register(username: string): Promise<LoginResult> {
 }
 
 async function portalAs(who: LoginResult, opts: { width?: number } = {}): Promise<Page> {
-  const context = await browser.newContext({
+  const context = await portal.context({
     viewport: { width: opts.width ?? 1100, height: 900 },
     locale: 'de-DE',
     timezoneId: 'Europe/Berlin',
     acceptDownloads: true,
   });
-  contexts.push(context);
-  await context.addInitScript(`sessionStorage.setItem(${JSON.stringify(`lotse.portal.${c.slug}`)}, ${JSON.stringify(JSON.stringify(who))});`);
+  await signInPortal(context, c.slug, who);
   const page = await context.newPage();
   foreign.push(watchForeignRequests(page, t.url));
   page.on('pageerror', (err) => console.error('page error:', err.message));
@@ -90,8 +88,8 @@ async function threadsOf(token: string): Promise<ThreadListItem[]> {
 
 describe('portal mail counseling in Chromium', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startApp({ env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
+    portal = await startPortalBrowser();
+    t = portal.t;
     c = await seedCenter(t, { counselors: 2, clients: 0 });
     const staff = (l: SeededCenter['admin'], role: 'admin' | 'counselor'): LoginResult => ({
       token: l.token,
@@ -100,14 +98,10 @@ describe('portal mail counseling in Chromium', () => {
     counselor = staff(c.counselors[0]!, 'counselor');
     admin = staff(c.admin, 'admin');
     owl = await register('grey-owl');
-    browser = await launchChromium();
   });
   afterAll(async () => {
     closeAllSockets();
-    for (const ctx of contexts) await ctx.close();
-    await browser?.close();
-    await t?.close();
-    await t?.dropDb();
+    await portal?.close();
   });
 
   let client: Page;

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { SystemClock } from '../../src/common/clock';
 import type { CenterPublicInfo, LoginResult } from '../../src/realtime/contract';
-import { closeAllSockets, freePort, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
-import { launchChromium } from '../harness/browser';
+import { closeAllSockets, seedCenter, SeededCenter } from '../harness/app';
+import { type PortalBrowser, signInPortal, startPortalBrowser } from '../harness/portal-browser';
 import { seriousViolations, shot, watchForeignRequests } from '../harness/portal';
 import { ThreadSeed } from '../harness/thread-seed';
 
@@ -24,14 +24,13 @@ const SECRET = 'video-pages-test-secret-0123456789abcdef';
 const ROOM = 'Fallkonferenz Jugendamt';
 const CONSENT = 'Einwilligung der Beratungsstelle für dieses Videogespräch.\n\nDas Gespräch findet in einem geschlossenen Raum statt. Niemand nimmt es auf.';
 
-let t: TestApp & { dropDb: () => Promise<void> };
-let browser: Browser;
+let t: PortalBrowser['t'];
+let portal: PortalBrowser;
 let c: SeededCenter;
 let info: CenterPublicInfo;
 let owl: LoginResult;
 let counselor: LoginResult;
 let admin: LoginResult;
-const contexts: BrowserContext[] = [];
 const foreign: { list: string[] }[] = [];
 let inviteUrl = '';
 let staffPage: Page;
@@ -46,8 +45,7 @@ interface JitsiClaims {
 }
 
 async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-  contexts.push(context);
+  const context = await portal.context({ viewport: { width: 1100, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
   // What the page copies, seen without reading the clipboard back: Lotse's Permissions-Policy
   // allows clipboard-write only (no page needs to read it), so readText is refused in the test too.
   await context.addInitScript(() => {
@@ -66,7 +64,7 @@ async function newContext(): Promise<BrowserContext> {
 
 async function portalAs(who: LoginResult | null, context?: BrowserContext): Promise<Page> {
   const ctx = context ?? (await newContext());
-  if (who) await ctx.addInitScript(`sessionStorage.setItem(${JSON.stringify(`lotse.portal.${c.slug}`)}, ${JSON.stringify(JSON.stringify(who))});`);
+  if (who) await signInPortal(ctx, c.slug, who);
   const page = await ctx.newPage();
   foreign.push(watchForeignRequests(page, t.url));
   page.on('pageerror', (err) => console.error('page error:', err.message));
@@ -105,10 +103,8 @@ async function joinTab(page: Page, click: () => Promise<void>): Promise<{ url: U
 
 describe('portal video rooms in Chromium', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    t = await startApp({
-      env: { CLIENT: 'on', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, JITSI_DOMAIN: DOMAIN, JITSI_APP_ID: APP_ID, JITSI_APP_SECRET: SECRET },
-    });
+    portal = await startPortalBrowser({ env: { JITSI_DOMAIN: DOMAIN, JITSI_APP_ID: APP_ID, JITSI_APP_SECRET: SECRET } });
+    t = portal.t;
     c = await seedCenter(t, { counselors: 1, clients: 0 });
     info = (await t.http().get(`/api/centers/${c.slug}`).expect(200)).body as CenterPublicInfo;
     const staff = (l: SeededCenter['admin'], role: 'admin' | 'counselor'): LoginResult => ({
@@ -120,14 +116,10 @@ describe('portal video rooms in Chromium', () => {
     owl = (await t.http().post('/api/auth/register').send({ center: c.slug, username: 'grey-owl', password: PASSWORD }).expect(201)).body as LoginResult;
     // grey-owl is the counselor's client (a thread of theirs): the picker offers them
     await new ThreadSeed(t, new SystemClock()).open(c.centerId, counselor.account.id, [owl.account.id]);
-    browser = await launchChromium();
   });
   afterAll(async () => {
     closeAllSockets();
-    for (const ctx of contexts) await ctx.close();
-    await browser?.close();
-    await t?.close();
-    await t?.dropDb();
+    await portal?.close();
   });
 
   it('should let a counselor create a room, copy its guest link, invite a client and enter as moderator', async () => {

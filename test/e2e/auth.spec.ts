@@ -1,9 +1,10 @@
 import { DataSource } from 'typeorm';
 import { isCommonPassword } from '../../src/modules/accounts/common-passwords';
-import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { AccountsService, EMAIL_CONFIRM_TTL_MS } from '../../src/modules/accounts/accounts.service';
 import { RedisService } from '../../src/infra/redis/redis.service';
 import type { LoginResult } from '../../src/realtime/contract';
 import { closeAllSockets, connect, login, seedCenter, SeededCenter, startApp, TestApp } from '../harness/app';
+import { TestClock } from '../harness/clock';
 import { HASH_COST_ENV, onMariaDb } from '../harness/env';
 import { readOutbox } from '../harness/outbox';
 
@@ -332,5 +333,66 @@ describe('login limits', () => {
     expect(keys.length).toBeGreaterThan(0);
     // (Redis is shared with other runs: only this run's logins, which name its own center, are looked for)
     for (const victim of c.counselors) expect(keys.filter((k) => k.toLowerCase().includes(victim.login))).toEqual([]);
+  });
+});
+
+describe('email double opt-in: the link expires', () => {
+  let t: Started;
+  let c: SeededCenter;
+  const clock = new TestClock();
+  beforeAll(async () => {
+    t = await startApp({ clock });
+    c = await seedCenter(t, { counselors: 0, clients: 0 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await t.dropDb();
+  });
+
+  const tokensFor = (email: string) =>
+    readOutbox(t.config.dataDir)
+      .filter((m) => m.includes(email))
+      .map((m) => /[#&]token=([A-Za-z0-9_-]+)/.exec(m)?.[1])
+      .filter((x): x is string => !!x);
+  const register = async (username: string) => {
+    const email = `${username}@example.org`;
+    await t.http().post('/api/auth/register').send({ center: c.slug, username, password: PASSWORD, email }).expect(201);
+    return { email, token: tokensFor(email).at(-1)! };
+  };
+  const confirm = (token: string) => t.http().post('/api/auth/confirm-email').send({ center: c.slug, token });
+  const resend = (token: string) => t.http().post('/api/auth/confirm-email/resend').send({ center: c.slug, token });
+
+  it('should confirm until 48 h after the mail and answer a later try as a used link when the link has expired', async () => {
+    const early = await register('early-owl');
+    const late = await register('late-owl');
+    expect(readOutbox(t.config.dataDir).find((m) => m.includes(late.email))).toContain('48 Stunden');
+    clock.advance(EMAIL_CONFIRM_TTL_MS - 60_000);
+    await confirm(early.token).expect(204);
+    clock.advance(60_000);
+    const expired = await confirm(late.token);
+    const used = await confirm(early.token);
+    expect(expired.status).toBe(404);
+    expect(expired.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) as string } });
+    expect(expired.body).toEqual(used.body);
+    const accounts = t.app.get(AccountsService);
+    expect(await accounts.contactEmail((await accounts.findByLogin(c.centerId, 'late-owl'))!)).toBeNull();
+  });
+
+  it('should send a new link for an expired one when asked with it, and the old link should stop working', async () => {
+    const { email, token } = await register('renew-owl');
+    clock.advance(EMAIL_CONFIRM_TTL_MS + 1);
+    await confirm(token).expect(404);
+    const res = await resend(token).expect(202);
+    expect(res.body).toEqual({});
+    const tokens = tokensFor(email);
+    expect(tokens).toHaveLength(2);
+    const fresh = tokens.find((x) => x !== token)!;
+    await confirm(token).expect(404);
+    // the new link has its own 48 h
+    clock.advance(EMAIL_CONFIRM_TTL_MS - 60_000);
+    await confirm(fresh).expect(204);
+    // a used, an unknown and an old link: the same {} and no mail
+    for (const x of [fresh, token, 'y'.repeat(32)]) expect((await resend(x).expect(202)).body).toEqual({});
+    expect(tokensFor(email)).toHaveLength(2);
   });
 });

@@ -1,25 +1,12 @@
-import { io } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { call, callRaw, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, SeededCenter, startApp, TestApp, TestSocket } from '../harness/app';
 import { onMariaDb } from '../harness/env';
+import { handshake as rawHandshake } from '../harness/raw-socket';
 
 type Started = TestApp & { dropDb: () => Promise<void> };
 
-/** Resolves with the connect_error message, or 'connected'. */
-function handshake(url: string, token: string, origin?: string): Promise<string> {
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: origin ? { origin } : {} });
-  return new Promise((resolve) => {
-    socket.once('connect', () => {
-      socket.disconnect();
-      resolve('connected');
-    });
-    socket.once('connect_error', (err) => {
-      socket.disconnect();
-      resolve(err.message);
-    });
-  });
-}
+const handshake = (url: string, token: string, origin?: string) => rawHandshake(url, { token, origin });
 
 describe(`socket gateway hardening (${onMariaDb ? 'two nodes, MariaDB + Redis' : 'one node, SQLite'})`, () => {
   let a: Started;

@@ -48,6 +48,7 @@ describe('health and API docs', () => {
       'post /api/auth/login',
       'post /api/auth/register',
       'post /api/auth/confirm-email',
+      'post /api/auth/confirm-email/resend',
       'post /api/centers/{center}/visitors',
       'get /api/centers/{center}',
       'get /api/centers/{center}/live',
@@ -99,6 +100,7 @@ describe('health and API docs', () => {
     expect(open.sort()).toEqual(
       [
         'AuthController.confirmEmail',
+        'AuthController.resendConfirmation',
         'AuthController.login',
         'AuthController.register',
         'AuthController.visitor',

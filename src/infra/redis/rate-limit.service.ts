@@ -27,6 +27,9 @@ const LIMITS = {
   resetAccount: { points: 3, duration: 60 * 60, blockDuration: 0, perAddress: false },
   // reset links tried (tokens cannot be guessed; this keeps the attempts cheap)
   resetConfirmAddress: { points: 30, duration: 15 * 60, blockDuration: 0, perAddress: true },
+  // new double-opt-in links asked for: per address, and per old link (known or not)
+  confirmResendAddress: { points: 10, duration: 15 * 60, blockDuration: 0, perAddress: true },
+  confirmResendLink: { points: 3, duration: 60 * 60, blockDuration: 0, perAddress: false },
   // guests joining through one video room's link (the link may leak; each join stores a confirmation row)
   videoGuestJoins: { points: 60, duration: 60 * 60, blockDuration: 0, perAddress: false },
   // points of these two come from the config (SOCKET_EVENT_LIMIT, MESSAGE_RATE_LIMIT)
@@ -51,6 +54,8 @@ const FAIL_CLOSED: ReadonlySet<LimitName> = new Set<LimitName>([
   'resetAddress',
   'resetAccount',
   'resetConfirmAddress',
+  'confirmResendAddress',
+  'confirmResendLink',
 ]);
 /** `retryAfterMs` of a fail-closed limit while Redis is away. */
 export const STORE_OUTAGE_RETRY_MS = 5000;

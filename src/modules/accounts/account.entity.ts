@@ -50,6 +50,10 @@ export class Account {
   @Column({ name: 'email_confirm_hash', type: 'varchar', length: 64, nullable: true })
   emailConfirmHash!: string | null;
 
+  /** When the pending double-opt-in link stops working (EMAIL_CONFIRM_TTL_MS after it was sent). */
+  @DateColumn({ name: 'email_confirm_expires_at', nullable: true })
+  emailConfirmExpiresAt!: Date | null;
+
   /** Only `active` accounts log in and hold sessions. */
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: AccountStatus;

@@ -38,6 +38,21 @@ export class AccountsRepository {
     return this.repo.findOneBy({ centerId, emailConfirmHash: hash });
   }
 
+  /** Uses the pending link `hash` up (false: another request used or replaced it first). */
+  async useConfirmHash(centerId: string, id: string, hash: string, now: Date): Promise<boolean> {
+    const result = await this.repo.update(
+      { centerId, id, emailConfirmHash: hash },
+      { emailConfirmHash: null, emailConfirmExpiresAt: null, emailConfirmedAt: now },
+    );
+    return result.affected === 1;
+  }
+
+  /** Puts a new pending link in place of `hash` (false: it was used or replaced meanwhile). */
+  async replaceConfirmHash(centerId: string, id: string, hash: string, newHash: string, expiresAt: Date): Promise<boolean> {
+    const result = await this.repo.update({ centerId, id, emailConfirmHash: hash }, { emailConfirmHash: newHash, emailConfirmExpiresAt: expiresAt });
+    return result.affected === 1;
+  }
+
   /** false when the login is taken (the unique index decides, not a prior read). */
   async insert(account: Account): Promise<boolean> {
     const result = await this.repo.createQueryBuilder().insert().into(Account).values(account).orIgnore().execute();

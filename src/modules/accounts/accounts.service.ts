@@ -19,6 +19,15 @@ import { PasswordService } from './password.service';
 export const USERNAME_RE = /^[\p{L}\p{N}._-]{3,40}$/u;
 const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
 
+/** A double-opt-in link works this long, and once (a new one can be asked for with the old one). */
+export const EMAIL_CONFIRM_TTL_MS = 48 * 60 * 60 * 1000;
+
+/** A fresh double-opt-in link for a client's contact address (the token goes into the mail only). */
+export interface EmailConfirmation {
+  email: string;
+  token: string;
+}
+
 export const toView = (a: Account): AccountView => ({ id: a.id, role: a.role, displayName: a.displayName });
 
 /** Accounts of one center: staff (email login) and clients (pseudonym login). */
@@ -85,6 +94,7 @@ export class AccountsService {
       confirmToken = randomBytes(24).toString('base64url');
       account.emailEnc = await this.crypto.encrypt(this.emailCtx(account), email);
       account.emailConfirmHash = sha256(confirmToken);
+      account.emailConfirmExpiresAt = new Date(this.clock.now().getTime() + EMAIL_CONFIRM_TTL_MS);
     }
     if (!(await this.repo.insert(account))) throw errors.conflict('This pseudonym is taken. Please choose another one.');
     return { account, confirmToken };
@@ -155,11 +165,27 @@ export class AccountsService {
     await this.repo.update(centerId, id, { lastLoginAt: this.clock.now() });
   }
 
+  /** false for an unknown, used or expired link alike (and for one whose account is no longer active). */
   async confirmEmail(centerId: string, token: string): Promise<boolean> {
+    const now = this.clock.now();
     const account = await this.repo.findByConfirmHash(centerId, sha256(token));
-    if (!account) return false;
-    await this.repo.update(centerId, account.id, { emailConfirmHash: null, emailConfirmedAt: this.clock.now() });
-    return true;
+    if (!account || account.status !== 'active' || !account.emailConfirmExpiresAt || account.emailConfirmExpiresAt <= now) return false;
+    // conditional on the hash: two tabs with the same link confirm once
+    return this.repo.useConfirmHash(centerId, account.id, account.emailConfirmHash!, now);
+  }
+
+  /**
+   * A new double-opt-in link in place of a pending one (expired or not): the old link stops working.
+   * Null when the token is unknown or used, or its account is no longer an active client with an
+   * unconfirmed address: the caller answers alike either way.
+   */
+  async renewEmailConfirmation(centerId: string, oldToken: string): Promise<EmailConfirmation | null> {
+    const account = await this.repo.findByConfirmHash(centerId, sha256(oldToken));
+    if (!account || account.role !== 'client' || account.status !== 'active' || !account.emailEnc || account.emailConfirmedAt) return null;
+    const token = randomBytes(24).toString('base64url');
+    const expiresAt = new Date(this.clock.now().getTime() + EMAIL_CONFIRM_TTL_MS);
+    if (!(await this.repo.replaceConfirmHash(centerId, account.id, account.emailConfirmHash!, sha256(token), expiresAt))) return null;
+    return { email: await this.crypto.decrypt(this.emailCtx(account), account.emailEnc), token };
   }
 
   /** The confirmed contact email of a client, decrypted, or null. */
@@ -260,6 +286,7 @@ export class AccountsService {
       emailEnc: null,
       emailConfirmedAt: null,
       emailConfirmHash: null,
+      emailConfirmExpiresAt: null,
       status: 'active',
       deactivatedAt: null,
       invitationHash: null,

@@ -57,8 +57,22 @@ export class AuthController {
   @Public()
   @Post('auth/confirm-email')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The contact address is confirmed.' })
+  @ApiNotFoundResponse({ description: 'The link is used, expired (48 h) or unknown, or its account is no longer active: all alike.' })
   confirmEmail(@Body() dto: ConfirmEmailDto) {
     return this.auth.confirmEmail(dto);
+  }
+
+  @Public()
+  @Post('auth/confirm-email/resend')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    description:
+      '`{}`, always. With a pending link of an active client (expired or not), a new link (valid 48 h) goes to the same address and the old one stops working; an unknown, used or confirmed link sends nothing.',
+  })
+  @RateLimited()
+  resendConfirmation(@Body() dto: ConfirmEmailDto, @Req() req: Request) {
+    return this.auth.resendConfirmation(dto, { ip: req.ip });
   }
 
   @Public()

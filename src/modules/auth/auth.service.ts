@@ -10,7 +10,7 @@ import { Transactions } from '../../infra/database/transactions';
 import { MailService } from '../../infra/mail/mail.service';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import type { AccountView, LoginResult, VisitorResult } from '../../realtime/contract';
-import { AccountsService, toView } from '../accounts/accounts.service';
+import { AccountsService, EMAIL_CONFIRM_TTL_MS, EmailConfirmation, toView } from '../accounts/accounts.service';
 import { PasswordService } from '../accounts/password.service';
 import { StaffRemovalService } from '../accounts/staff-removal.service';
 import { CentersService } from '../centers/centers.service';
@@ -77,17 +77,7 @@ export class AuthService implements OnModuleInit {
     const { account, confirmToken } = await this.accounts.registerClient(center.id, dto);
     // the row is committed (one insert): crisis contacts may take the new client at once (issue 13)
     await emitEvent(this.events, CLIENT_REGISTERED, { centerId: center.id, clientId: account.id });
-    if (confirmToken && dto.email) {
-      const link = `${this.config.publicUrl}/confirm-email.html#center=${encodeURIComponent(center.slug)}&token=${confirmToken}`;
-      await this.mail.send({
-        to: dto.email.trim().toLowerCase(),
-        subject: `${center.name}: Bitte bestätigen Sie Ihre E-Mail-Adresse`,
-        text:
-          `Hallo,\n\nbei ${center.name} hat sich jemand mit dieser E-Mail-Adresse registriert. Wenn Sie das waren, bestätigen Sie die Adresse hier:\n${link}\n\n` +
-          `Erst danach schicken wir Benachrichtigungen an diese Adresse, und nur dann kann ein vergessenes Passwort zurückgesetzt werden.\n\n` +
-          `Wenn Sie das nicht waren, ignorieren Sie diese E-Mail einfach. Die Adresse wird dann nicht verwendet.\n`,
-      });
-    }
+    if (confirmToken && dto.email) await this.sendConfirmation(center, { email: dto.email.trim().toLowerCase(), token: confirmToken });
     const token = await this.tokens.issue({ subjectId: account.id, role: 'client', centerId: center.id }, SESSION_TTL_MS);
     return { token, account: toView(account) };
   }
@@ -123,9 +113,24 @@ export class AuthService implements OnModuleInit {
     });
   }
 
+  /** An unknown, used and expired link answer alike: NOT_FOUND (the page offers a new link). */
   async confirmEmail(dto: ConfirmEmailDto): Promise<void> {
     const center = await this.centers.bySlug(dto.center);
     if (!(await this.accounts.confirmEmail(center.id, dto.token))) throw errors.notFound('The confirmation link');
+  }
+
+  /**
+   * A new confirmation mail, asked for with the old (expired) link: only its holder can ask, the new
+   * link goes to the same address, and the old one stops working. `{}` whatever the link was (unknown,
+   * used, already confirmed): nothing tells. Limited per address and per old link, like reset links.
+   */
+  async resendConfirmation(dto: ConfirmEmailDto, origin: RequestOrigin): Promise<Record<string, never>> {
+    await this.limits.consume('confirmResendAddress', await this.limits.addressKey(origin.ip));
+    await this.limits.consume('confirmResendLink', this.limits.nameKey('confirm-resend', `${normalizeLogin(dto.center)}|${dto.token}`));
+    const center = await this.centers.bySlug(dto.center).catch(() => null);
+    const renewed = center ? await this.accounts.renewEmailConfirmation(center.id, dto.token) : null;
+    if (center && renewed) await this.sendConfirmation(center, renewed);
+    return {};
   }
 
   /**
@@ -144,6 +149,19 @@ export class AuthService implements OnModuleInit {
     await this.tx.run(async () => {
       await this.tokens.revokeSubject(auth.centerId, account.id);
       await this.accounts.delete(auth.centerId, account.id);
+    });
+  }
+
+  private async sendConfirmation(center: { slug: string; name: string }, c: EmailConfirmation): Promise<void> {
+    const link = `${this.config.publicUrl}/confirm-email.html#center=${encodeURIComponent(center.slug)}&token=${c.token}`;
+    await this.mail.send({
+      to: c.email,
+      subject: `${center.name}: Bitte bestätigen Sie Ihre E-Mail-Adresse`,
+      text:
+        `Hallo,\n\nbei ${center.name} hat sich jemand mit dieser E-Mail-Adresse registriert. Wenn Sie das waren, bestätigen Sie die Adresse hier:\n${link}\n\n` +
+        `Der Link gilt ${EMAIL_CONFIRM_TTL_MS / 3_600_000} Stunden und nur einmal; ist er abgelaufen, können Sie auf der Seite des Links einen neuen anfordern.\n\n` +
+        `Erst danach schicken wir Benachrichtigungen an diese Adresse, und nur dann kann ein vergessenes Passwort zurückgesetzt werden.\n\n` +
+        `Wenn Sie das nicht waren, ignorieren Sie diese E-Mail einfach. Die Adresse wird dann nicht verwendet.\n`,
     });
   }
 

@@ -21,6 +21,7 @@ import { Appointments1765310000000 } from './1765310000000-appointments';
 import { VideoRooms1765320000000 } from './1765320000000-video-rooms';
 import { StaffProfiles1765330000000 } from './1765330000000-staff-profiles';
 import { StatCounts1765340000000 } from './1765340000000-stat-counts';
+import { EmailConfirmExpiry1765430000000 } from './1765430000000-email-confirm-expiry';
 
 /** Every migration, in order. Never edit a committed one; add a new file and list it here. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   VideoRooms1765320000000,
   StaffProfiles1765330000000,
   StatCounts1765340000000,
+  EmailConfirmExpiry1765430000000,
 ];
