@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: format + lint + type check, build, then every test tier on the embedded defaults
 // (SQLite, in-process) and, at the same time, on MariaDB + Redis; then the cluster suites (two
-// nodes, a Redis restart) and the attack suite, beside the fault suite. Ends with one line "N passed, N failed".
+// nodes, a Redis restart) and the attack suite, beside the fault suite and the load scenarios' smoke
+// runs. Ends with one line "N passed, N failed".
 // Under CI=true a missing MariaDB or Redis fails the run; locally it is reported as skipped.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, existsSync } from 'node:fs';
@@ -62,6 +63,28 @@ function jestPass(name, projects, env) {
   });
 }
 
+// load/'s own packages (artillery, for the load scenarios' smoke runs at the end), installed in the
+// background while the passes run; without npm's variables of this `npm test`, which would point
+// `npm ci` at the root package (load/run.mjs does the same).
+const artillery = 'load/node_modules/.bin/artillery';
+const loadDeps = existsSync(artillery)
+  ? Promise.resolve(0)
+  : new Promise((resolve) => {
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') || k.toLowerCase() === 'npm_config_cache'),
+      );
+      mkdirSync('test-artifacts', { recursive: true });
+      const log = createWriteStream('test-artifacts/load-npm-ci.log');
+      const child = spawn('npm', ['ci', '--no-audit', '--no-fund'], {
+        cwd: 'load',
+        env: { ...env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.pipe(log);
+      child.stderr.pipe(log);
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+
 if (!process.env.LOTSE_SKIP_CHECK) {
   console.log('=== check: prettier, eslint, tsc ===');
   if (run('npm', ['run', '-s', 'check']) !== 0) failed += 1;
@@ -106,7 +129,9 @@ if (only !== 'sqlite') {
 await Promise.all(passes);
 // After the passes, two lanes side by side: the cluster suites (they stop the shared Redis) and then
 // the attack suite (one server on SQLite + the shared Redis, pages checked in Chromium); beside them
-// the fault suite (two nodes on a private MariaDB and a private Redis that it starts, kills and cuts).
+// the fault suite (three seeds side by side, each two nodes on a private MariaDB and a private Redis
+// that it starts, kills and cuts) and then the load scenarios' smoke runs (artillery against a
+// separately started node).
 const last = [];
 last.push(
   (async () => {
@@ -117,14 +142,25 @@ last.push(
 const haveServers = ['mariadbd', 'mariadb-install-db', 'redis-server'].every(
   (bin) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`], { stdio: 'ignore' }).status === 0,
 );
-if (haveServers) last.push(jestPass('faults', ['faults'], { LOTSE_TEST_DB: 'mariadb' }));
-else if (ci) {
-  console.error('\nFAILED: mariadbd, mariadb-install-db or redis-server not installed under CI; the fault suite cannot run.');
-  failed += 1;
-} else {
-  console.warn('\nSKIPPED the fault suite: mariadbd, mariadb-install-db or redis-server is not installed (CI fails here).');
-  skipped += 1;
-}
+last.push(
+  (async () => {
+    if (haveServers) await jestPass('faults', ['faults'], { LOTSE_TEST_DB: 'mariadb' });
+    else if (ci) {
+      console.error('\nFAILED: mariadbd, mariadb-install-db or redis-server not installed under CI; the fault suite cannot run.');
+      failed += 1;
+    } else {
+      console.warn('\nSKIPPED the fault suite: mariadbd, mariadb-install-db or redis-server is not installed (CI fails here).');
+      skipped += 1;
+    }
+    // The smoke runs of the load scenarios (docs/load-testing.md), after the fault suite in its lane.
+    if (only !== 'mariadb') {
+      if ((await loadDeps) !== 0 || !existsSync(artillery)) {
+        console.error('\nFAILED: `npm ci` in load/ (artillery) failed; see test-artifacts/load-npm-ci.log.');
+        failed += 1;
+      } else await jestPass('load', ['load'], { LOTSE_TEST_DB: 'sqlite' });
+    }
+  })(),
+);
 await Promise.all(last);
 
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
