@@ -35,6 +35,25 @@ describe(`transactions (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
   const roomCount = (id: string) => ds.getRepository(Room).countBy({ id });
   const memberCount = (roomId: string) => ds.getRepository(RoomMember).countBy({ roomId });
 
+  it('should answer 60 transactions at once that each also query through an unbound repository (a second pool connection)', async () => {
+    // Without a bound on the transactions open at once, MariaDB's pool of 20 was held by 20
+    // transactions that each waited for a 21st connection, and nothing was answered again.
+    const unbound = ds.getRepository(Room);
+    const made = Array.from({ length: 60 }, () => room());
+    const started = Date.now();
+    await Promise.all(
+      made.map((r) =>
+        tx.run(async () => {
+          await rooms.insertRoom(r, []);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return unbound.countBy({ centerId });
+        }),
+      ),
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    for (const r of made) expect(await roomCount(r.id)).toBe(1);
+  }, 30_000);
+
   it('should store neither the room nor any member when a member row hits a unique index', async () => {
     const r = room();
     const m = member(r.id);

@@ -6,6 +6,9 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** One description of the database for the app, the CLI and the tests. */
+/** Connections of a node's MariaDB/MySQL pool; at most half of them hold a transaction (Transactions). */
+export const MYSQL_POOL_SIZE = 20;
+
 export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSourceOptions {
   const common = {
     entities: ENTITIES,
@@ -23,7 +26,7 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSour
       charset: 'utf8mb4_unicode_ci',
       supportBigNumbers: true,
       bigNumberStrings: false,
-      extra: { connectionLimit: 20 },
+      extra: { connectionLimit: MYSQL_POOL_SIZE },
     };
   }
   mkdirSync(dirname(config.database.file), { recursive: true });

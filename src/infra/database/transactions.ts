@@ -2,7 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, Repository } from 'typeorm';
+import { Gate } from '../../common/gate';
 import { isMysql } from './columns';
+import { MYSQL_POOL_SIZE } from './data-source-options';
 
 type AfterCommit = () => void | Promise<void>;
 interface OpenTransaction {
@@ -20,11 +22,18 @@ interface OpenTransaction {
  *
  * SQLite: TypeORM serves it through one connection, so two transactions opened at once would nest
  * into each other (savepoints); they run one after another here instead.
+ *
+ * MariaDB: at most half the pool holds a transaction at a time; the others wait here, in order. A
+ * query inside a transaction through an unbound repository (a key lookup, a count) takes a second
+ * connection from the pool: with every connection held by a transaction that waits for one more,
+ * nothing was ever answered again (100 live-chat assignments at once did it). The other half stays
+ * for such queries and for everything outside a transaction.
  */
 @Injectable()
 export class Transactions {
   private readonly current = new AsyncLocalStorage<OpenTransaction>();
   private sqliteTail: Promise<unknown> = Promise.resolve();
+  private readonly mysqlGate = new Gate(Math.floor(MYSQL_POOL_SIZE / 2));
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
@@ -39,7 +48,7 @@ export class Transactions {
     const start = (): Promise<T> => this.ds.transaction((em) => this.current.run({ em, after }, () => work(em)));
     let result: T;
     if (this.mysql) {
-      result = await start();
+      result = await this.mysqlGate.run(start);
     } else {
       const queued = this.sqliteTail.then(start);
       this.sqliteTail = queued.catch(() => undefined);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as bcrypt from 'bcrypt';
 import { errors } from '../../common/errors';
+import { Gate } from '../../common/gate';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { isCommonPassword } from './common-passwords';
 
@@ -12,25 +13,6 @@ import { isCommonPassword } from './common-passwords';
  * stays free; the rest wait here.
  */
 export const BCRYPT_CONCURRENCY = 3;
-
-/** A small FIFO semaphore around the hash operations. */
-class Gate {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly max: number) {}
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
-  }
-}
 
 /** Password policy and hashing. */
 @Injectable()
