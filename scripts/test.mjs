@@ -80,9 +80,9 @@ const loadDeps = existsSync(artillery)
         env: { ...env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      child.stdout.pipe(log);
-      child.stderr.pipe(log);
-      child.on('close', (code) => resolve(code ?? 1));
+      child.stdout.pipe(log, { end: false });
+      child.stderr.pipe(log, { end: false });
+      child.on('close', (code) => log.end(() => resolve(code ?? 1)));
     });
 
 if (!process.env.LOTSE_SKIP_CHECK) {
