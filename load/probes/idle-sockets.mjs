@@ -1,26 +1,20 @@
 // Idle-socket probe (perf-sockets): N visitor-token sockets against a spawned dist/main.js and the
 // same number against the bare relay (load/baseline/bare-server.mjs) in the same run. Reports RSS
 // per connection (VmRSS before/after, from /proc), wall time and server CPU time to connect them.
-// Usage: node scripts/perf-sockets/idle-sockets.mjs [--sockets 10000] [--procs 4] [--only lotse|baseline]
+// Usage: node load/probes/idle-sockets.mjs [--sockets 10000] [--procs 4] [--only lotse|baseline]
 //        [--snapshot] (writes a heap snapshot of Lotse after connecting, via SIGUSR2)
 import { performance } from 'node:perf_hooks';
-import { spawn, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROOT, arg as opt, connect, cpuMs, createCenter, lotseEnv, pool, rssKb, sleep, startBare, startLotse, stop } from './lib.mjs';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 
 async function child() {
-  const { io } = await import('socket.io-client');
   const sockets = [];
   process.on('message', async (msg) => {
     if (msg.cmd === 'connect') {
@@ -30,11 +24,10 @@ async function child() {
       const worker = async () => {
         while (next < msg.tokens.length) {
           const token = msg.tokens[next++];
-          await new Promise((res) => {
-            const s = io(msg.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-            s.once('connect', () => (sockets.push(s), res()));
-            s.once('connect_error', () => (failed++, res()));
-          });
+          await connect(msg.url, token, { forceNew: true }).then(
+            (s) => sockets.push(s),
+            () => failed++,
+          );
         }
       };
       await Promise.all(Array.from({ length: msg.concurrency }, worker));
@@ -47,57 +40,12 @@ async function child() {
   });
 }
 
-function freePort() {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-function start(name, nodeArgs, env, ready) {
-  const cmd = `ulimit -n 65536; exec "${process.execPath}" ${nodeArgs.map((a) => `'${a}'`).join(' ')}`;
-  const proc = spawn('sh', ['-c', cmd], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((res, rej) => {
-    const on = (d) => {
-      out += d;
-      if (ready.test(out)) res(proc);
-    };
-    proc.stdout.on('data', on);
-    proc.stderr.on('data', on);
-    proc.once('exit', (c) => rej(new Error(`${name} exited ${c}: ${out.slice(-2000)}`)));
-    setTimeout(() => rej(new Error(`${name} did not start: ${out.slice(-2000)}`)), 60_000).unref();
-  });
-}
-
-const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-const cpuMs = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime+stime in clock ticks (100 Hz)
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function runCli(argv, env) {
-  const p = spawn(process.execPath, ['dist/cli.js', ...argv], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: 'inherit' });
-  const code = await new Promise((r) => p.once('exit', r));
-  if (code !== 0) throw new Error(`cli ${argv.join(' ')} failed`);
-}
-
 async function tokensFor(url, n) {
-  const out = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      next++;
-      const res = await globalThis.fetch(`${url}/api/centers/probe/visitors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      if (!res.ok) throw new Error(`visitors answered ${res.status}: ${await res.text()}`);
-      out.push((await res.json()).token);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return out;
+  return pool(Array.from({ length: n }), 8, async () => {
+    const res = await globalThis.fetch(`${url}/api/centers/probe/visitors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    if (!res.ok) throw new Error(`visitors answered ${res.status}: ${await res.text()}`);
+    return (await res.json()).token;
+  });
 }
 
 async function measure(name, proc, url, tokens, procs, snapshot) {
@@ -153,60 +101,35 @@ async function main() {
   const only = opt('only', '');
   const snapshot = args.includes('--snapshot');
   const work = mkdtempSync(join(tmpdir(), 'perf-sockets-'));
-  const env = {
-    DATA_DIR: join(work, 'data'),
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    RATE_LIMITS: 'off',
-    SOCKET_EVENT_LIMIT: '100000',
-    MESSAGE_RATE_LIMIT: '100000',
-    DEMO: 'off',
-    CLIENT: 'off',
-    LOG_LEVEL: 'warn',
-  };
+  const env = { PATH: process.env.PATH, ...lotseEnv(work, { SOCKET_EVENT_LIMIT: '100000', MESSAGE_RATE_LIMIT: '100000' }) };
+  const dist = join(ROOT, 'dist');
   const started = [];
   const results = [];
   try {
     if (only !== 'lotse') {
-      const port = await freePort();
-      const base = await start('baseline', ['load/baseline/bare-server.mjs', String(port)], {}, /listens on port/);
+      const base = await startBare({ PATH: process.env.PATH }, { ulimit: 65536 });
       started.push(base);
-      const url = `http://127.0.0.1:${port}`;
       const tokens = Array.from({ length: n }, () => randomBytes(32).toString('base64url'));
-      results.push(await measure('baseline', base, url, tokens, procs, false));
+      results.push(await measure('baseline', base, base.base, tokens, procs, false));
     }
     if (only !== 'baseline') {
-      await runCli(
-        ['center:create', '--slug', 'probe', '--name', 'Probe', '--admin-email', 'admin@probe.example', '--admin-password', 'probe-password-123'],
-        env,
-      );
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
+      process.stdout.write(await createCenter(dist, env, { slug: 'probe', name: 'Probe', password: 'probe-password-123' }));
       const extra = (process.env.LOTSE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      const seeder = await start(
-        'lotse',
-        [...extra, ...(snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []), 'dist/main.js'],
-        { ...env, PORT: String(port), PUBLIC_URL: url },
-        /Lotse listens on/,
-      );
+      const nodeArgs = [...extra, ...(snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : [])];
+      const seeder = await startLotse(dist, env, { nodeArgs, ulimit: 65536 });
       started.push(seeder);
       const t = performance.now();
-      const tokens = await tokensFor(url, n);
+      const tokens = await tokensFor(seeder.base, n);
       process.stderr.write(`${n} visitor tokens in ${Math.round(performance.now() - t)} ms\n`);
       // a fresh process for the measurement (the tokens are in the database): the seeding's garbage
       // would otherwise sit in the heap of the 'before' figure
-      seeder.kill('SIGTERM');
-      await new Promise((r) => seeder.once('exit', r));
-      const lotse = await start(
-        'lotse',
-        [...extra, ...(snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []), 'dist/main.js'],
-        { ...env, PORT: String(port), PUBLIC_URL: url },
-        /Lotse listens on/,
-      );
+      await stop(seeder);
+      const lotse = await startLotse(dist, env, { port: seeder.port, nodeArgs, ulimit: 65536 });
       started.push(lotse);
-      results.push(await measure('lotse', lotse, url, tokens, procs, snapshot));
+      results.push(await measure('lotse', lotse, lotse.base, tokens, procs, snapshot));
     }
   } finally {
-    for (const p of started) p.kill('SIGTERM');
+    for (const p of started) p.child.kill('SIGTERM');
     await sleep(500);
     rmSync(work, { recursive: true, force: true });
   }

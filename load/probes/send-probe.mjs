@@ -1,22 +1,13 @@
-/* global fetch */
 // A lean message.send probe (perf-send): 50 direct rooms of two, an open-loop rate of message.send
 // for a few seconds against a Lotse node (dist/main.js) and the bare relay in the same run; prints
 // the server CPU µs per acked message (utime+stime from /proc/<pid>/stat) and ack latencies.
-// Usage: node load/probe/send-probe.mjs [--dist DIR] [--db sqlite|mariadb] [--rate 1000] [--seconds 10] [--pairs 50] [--prof DIR] [--only lotse|bare]
-import { spawn } from 'node:child_process';
+// Usage: node load/probes/send-probe.mjs [--dist DIR] [--db sqlite|mariadb] [--rate 1000] [--seconds 10] [--pairs 50] [--prof DIR] [--only lotse|bare]
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { io } from 'socket.io-client';
+import { join } from 'node:path';
+import { ROOT, api, arg, cli, connect, cpuTicks, createCenter, lotseEnv, percentile, startBare, startLotse, stop, tempMariaDb, runMain } from './lib.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const DB = arg('db', 'sqlite');
 const RATE = Number(arg('rate', 1000));
 const SECONDS = Number(arg('seconds', 10));
@@ -27,60 +18,6 @@ const ONLY = arg('only', '');
 const DIST = arg('dist', join(ROOT, 'dist'));
 const PASSWORD = `Probe-${randomBytes(9).toString('base64url')}`;
 const procs = [];
-
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-
-function start(script, args, env, ready, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(child);
-  let out = '';
-  return new Promise((res, rej) => {
-    const on = (d) => {
-      out += d;
-      child.output = out;
-      if (ready.test(out)) res(child);
-    };
-    child.stdout.on('data', on);
-    child.stderr.on('data', on);
-    child.once('exit', (code) => rej(new Error(`${script} exited ${code}: ${out.slice(-2000)}`)));
-  });
-}
-const run = (script, args, env) =>
-  new Promise((res, rej) => {
-    const c = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.stderr.on('data', (d) => (out += d));
-    c.once('exit', (code) => (code === 0 ? res(out) : rej(new Error(out))));
-  });
-const ticks = (pid) => {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
-async function api(base, method, path, body, token) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body && JSON.stringify(body),
-  });
-  const t = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path} ${r.status} ${t}`);
-  return t ? JSON.parse(t) : null;
-}
-const connect = (base, token) =>
-  new Promise((res, rej) => {
-    const s = io(base, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
-    s.once('connect', () => res(s));
-    s.once('connect_error', rej);
-  });
 const cmd = async (s, e, p) => {
   const a = await s.timeout(10000).emitWithAck(e, p);
   if (!a.ok) throw new Error(`${e}: ${JSON.stringify(a.error)}`);
@@ -156,14 +93,14 @@ async function drive(name, base, pid, rooms) {
     });
   await phase(2, false); // warm-up
   await new Promise((r) => setTimeout(r, 500));
-  const c0 = ticks(pid);
+  const c0 = cpuTicks(pid);
   const d0 = process.cpuUsage();
   await phase(SECONDS, true);
   await new Promise((r) => setTimeout(r, 1500));
-  const c1 = ticks(pid);
+  const c1 = cpuTicks(pid);
   const d = process.cpuUsage(d0);
   lat.sort((a, b) => a - b);
-  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]?.toFixed(1);
+  const q = (p) => percentile(lat, p)?.toFixed(1);
   const cpuMs = (c1 - c0) * 10;
   const row = {
     name,
@@ -187,61 +124,31 @@ async function main() {
   const rows = [];
   try {
     if (ONLY !== 'lotse') {
-      const port = await freePort();
-      const bare = await start(join(ROOT, 'load/baseline/bare-server.mjs'), [String(port)], {}, /listens on port/);
+      const bare = await startBare();
+      procs.push(bare);
       const rooms = Array.from({ length: PAIRS }, () => ({ roomId: randomUUID(), tokens: ['', ''] }));
-      rows.push(await drive('bare', `http://127.0.0.1:${port}`, bare.pid, rooms));
-      bare.kill('SIGTERM');
+      rows.push(await drive('bare', bare.base, bare.pid, rooms));
+      bare.child.kill('SIGTERM');
     }
     if (ONLY !== 'bare') {
-      const env = {
-        DATA_DIR: join(work, 'data'),
-        MASTER_KEY: randomBytes(32).toString('base64'),
-        RATE_LIMITS: 'off',
-        SOCKET_EVENT_LIMIT: '100000',
-        MESSAGE_RATE_LIMIT: '100000',
-        DEMO: 'off',
-        CLIENT: 'off',
-        LOG_LEVEL: 'warn',
-        MAIL: 'off',
-      };
+      const env = { ...process.env, ...lotseEnv(work, { SOCKET_EVENT_LIMIT: '100000', MESSAGE_RATE_LIMIT: '100000', MAIL: 'off' }) };
       if (DB === 'mariadb') {
-        const { createConnection } = await import('mysql2/promise');
-        const name = `perf_send_probe_${randomBytes(4).toString('hex')}`;
-        const c = await createConnection('mysql://root@127.0.0.1:3306');
-        await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-        await c.end();
-        dropDb = async () => {
-          const c2 = await createConnection('mysql://root@127.0.0.1:3306');
-          await c2.query(`DROP DATABASE IF EXISTS \`${name}\``);
-          await c2.end();
-        };
-        Object.assign(env, { DATABASE_URL: `mysql://root@127.0.0.1:3306/${name}`, REDIS_URL: 'redis://127.0.0.1:6379' });
+        const db = await tempMariaDb('perf_send_probe');
+        dropDb = db.drop;
+        Object.assign(env, db.env);
       }
-      await run(join(DIST, 'cli.js'), ['migrate'], env).catch(() => undefined);
-      await run(
-        join(DIST, 'cli.js'),
-        ['center:create', '--slug', 'probe', '--name', 'Probe', '--admin-email', 'admin@probe.example', '--admin-password', PASSWORD],
-        env,
-      );
-      const port = await freePort();
+      await cli(DIST, ['migrate'], env).catch(() => undefined);
+      await createCenter(DIST, env, { slug: 'probe', name: 'Probe', password: PASSWORD });
       const nodeArgs = PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [];
-      const lotse = await start(
-        join(DIST, 'main.js'),
-        [],
-        { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
-        /Lotse listens on/,
-        nodeArgs,
-      );
-      const base = `http://127.0.0.1:${port}`;
-      const rooms = await seedLotse(base);
-      rows.push(await drive(`lotse-${DB}`, base, lotse.pid, rooms));
-      if (rows.at(-1).failed > 0 || process.env.PROBE_VERBOSE) console.error(String(lotse.output ?? '').slice(-3000));
-      lotse.kill('SIGTERM');
-      await new Promise((r) => lotse.once('exit', r));
+      const lotse = await startLotse(DIST, env, { nodeArgs });
+      procs.push(lotse);
+      const rooms = await seedLotse(lotse.base);
+      rows.push(await drive(`lotse-${DB}`, lotse.base, lotse.pid, rooms));
+      if (rows.at(-1).failed > 0 || process.env.PROBE_VERBOSE) console.error(lotse.out().slice(-3000));
+      await stop(lotse);
     }
   } finally {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
     await dropDb();
     rmSync(work, { recursive: true, force: true });
   }
@@ -255,11 +162,6 @@ async function main() {
         .join(' '),
     );
 }
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
-    process.exit(1);
-  },
-);
+runMain(main, () => {
+  for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+});
