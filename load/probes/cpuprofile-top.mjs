@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // Summarises a .cpuprofile: self time by function and by package/file, and the inclusive time of
-// functions whose name matches --incl (a regexp). Usage: node cpuprofile-top.mjs <file> [--n 40] [--incl re]
+// functions whose name matches --incl (a regexp). Usage: node load/probes/cpuprofile-top.mjs <file> [--n 40] [--incl re]
 import { readFileSync } from 'node:fs';
 const [file, ...rest] = process.argv.slice(2);
+if (!file || file.startsWith('--')) {
+  console.error('Usage: node load/probes/cpuprofile-top.mjs <file.cpuprofile> [--n 40] [--incl re]');
+  process.exit(1);
+}
 const opt = Object.fromEntries(rest.map((a, i) => (a.startsWith('--') ? [a.slice(2), rest[i + 1]] : null)).filter(Boolean));
 const N = Number(opt.n ?? 40);
 const p = JSON.parse(readFileSync(file, 'utf8'));

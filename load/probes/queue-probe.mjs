@@ -7,18 +7,31 @@
 //      CPU per queue.leave that ends the chat;
 //   2. a burst of B simultaneous joins: time until every ack arrived, and the invariants
 //      (no counselor above maxChats, nobody assigned twice, positions 1..k, waiting <= limit).
-// Usage: node scripts/perf/queue-probe.mjs [--db sqlite|mariadb] [--counselors 10] [--max-chats 10]
+// Usage: node load/probes/queue-probe.mjs [--db sqlite|mariadb] [--counselors 10] [--max-chats 10]
 //        [--rounds 4] [--concurrency 10] [--burst 500] [--limit 500] [--prof <dir>]
-import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { io } from 'socket.io-client';
+import { join } from 'node:path';
 import WebSocket from 'ws';
+import {
+  ROOT as HERE,
+  TICK,
+  api,
+  cli as cliOf,
+  connect as connectTo,
+  cpuTicks,
+  createCenter,
+  freePort,
+  lotseEnv,
+  percentile,
+  pool,
+  sleep,
+  startLotse,
+  stop,
+  tempMariaDb,
+  runMain,
+} from './lib.mjs';
 
 /** The server's inspector: `send(method, params)` answers the result. */
 async function inspector(port) {
@@ -47,7 +60,8 @@ async function inspector(port) {
 
 // --root <dir>: another checkout's dist (a baseline build of main)
 const rootArg = process.argv.indexOf('--root');
-const ROOT = rootArg > 0 ? process.argv[rootArg + 1] : join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = rootArg > 0 ? process.argv[rootArg + 1] : HERE;
+const DIST = join(ROOT, 'dist');
 const args = Object.fromEntries(
   process.argv
     .slice(2)
@@ -63,127 +77,36 @@ const LIMIT = Number(args.limit ?? 500);
 const MESSAGE = args.message === 'off' ? undefined : 'Hallo, ich möchte gern mit jemandem sprechen.';
 const SLUG = 'queue-probe';
 const PASSWORD = 'Probe-Passwort-2026!x';
-const TICK = 100; // clock ticks per second (getconf CLK_TCK)
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-
-function run(script, argv, env, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...argv], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise((r) => child.once('exit', (code) => r(code)));
-  return { child, out: () => out, exited };
-}
-
-async function cli(argv, env) {
-  const p = run(join(ROOT, 'dist', 'cli.js'), argv, env);
-  if ((await p.exited) !== 0) throw new Error(`cli ${argv.join(' ')} failed:\n${p.out()}`);
-}
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
-}
-
-async function api(base, method, path, body, token) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
-  return text ? JSON.parse(text) : null;
-}
-
-const connect = (base, token) =>
-  new Promise((resolve, reject) => {
-    const s = io(base, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
+const cli = (argv, env) => cliOf(DIST, argv, env, { cwd: ROOT });
+const connect = (base, token) => connectTo(base, token, { forceNew: true });
 const ack = (s, ev, p) => s.timeout(20_000).emitWithAck(ev, p);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function pool(items, n, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'lotse-queue-probe-'));
-  const env = {
-    DATA_DIR: join(work, 'data'),
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    RATE_LIMITS: 'off',
-    SOCKET_EVENT_LIMIT: '100000',
-    DEMO: 'off',
-    CLIENT: 'off',
-    LOG_LEVEL: 'warn',
-  };
+  const env = { PATH: process.env.PATH, ...lotseEnv(work, { SOCKET_EVENT_LIMIT: '100000' }) };
   let dropDb = async () => {};
   if (DB === 'mariadb') {
-    const { createConnection } = await import('mysql2/promise');
-    const name = `lotse_perf_queue_${randomBytes(4).toString('hex')}`;
-    const c = await createConnection('mysql://root@127.0.0.1:3306');
-    await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    await c.end();
-    Object.assign(env, { DATABASE_URL: `mysql://root@127.0.0.1:3306/${name}`, REDIS_URL: 'redis://127.0.0.1:6379' });
-    dropDb = async () => {
-      const d = await createConnection('mysql://root@127.0.0.1:3306');
-      await d.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await d.end();
-    };
+    const db = await tempMariaDb('lotse_perf_queue');
+    Object.assign(env, db.env);
+    dropDb = db.drop;
   }
   let server;
   const sockets = [];
   try {
     await cli(['migrate'], env);
-    await cli(['center:create', '--slug', SLUG, '--name', 'Queue Probe', '--admin-email', 'admin@probe.example', '--admin-password', PASSWORD], env);
+    await createCenter(DIST, env, { slug: SLUG, name: 'Queue Probe', password: PASSWORD }, { cwd: ROOT });
     await cli(['center:settings', '--center', SLUG, '--live-waiting-limit', String(LIMIT)], env);
     const emails = Array.from({ length: COUNSELORS }, (_, i) => `c${i + 1}@probe.example`);
     await pool(emails, 2, (email, i) =>
       cli(['staff:create', '--center', SLUG, '--email', email, '--name', `Counselor ${i + 1}`, '--role', 'counselor', '--password', PASSWORD], env),
     );
-    const port = await freePort();
     // --prof <dir>: the join phases only, through the inspector (Profiler.start/stop around them)
     const inspectPort = args.prof ? await freePort() : 0;
     const nodeArgs = [...(args.prof ? [`--inspect=127.0.0.1:${inspectPort}`] : []), ...(process.env.PQ_REQUIRE ? ['-r', process.env.PQ_REQUIRE] : [])];
-    server = run(
-      join(ROOT, 'dist', 'main.js'),
-      [],
-      { ...env, ...(process.env.PQ_SQL ? { PQ_SQL: '1' } : {}), PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
-      nodeArgs,
-    );
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; !/Lotse listens on/.test(server.out()); i++) {
-      if (i > 600 || server.child.exitCode !== null) throw new Error(`server did not start:\n${server.out()}`);
-      await sleep(100);
-    }
-    const pid = server.child.pid;
+    server = await startLotse(DIST, { ...env, ...(process.env.PQ_SQL ? { PQ_SQL: '1' } : {}) }, { nodeArgs, cwd: ROOT });
+    const base = server.base;
+    const pid = server.pid;
     const profiler = args.prof ? await inspector(inspectPort) : null;
     const counselors = [];
     for (const login of emails) {
@@ -290,8 +213,8 @@ async function main() {
       burst = {
         joins: BURST,
         allAnsweredMs: Math.round(allAnsweredMs),
-        p50Ms: Math.round(latencies[Math.floor(latencies.length / 2)]),
-        p99Ms: Math.round(latencies[Math.floor(latencies.length * 0.99)]),
+        p50Ms: Math.round(percentile(latencies, 0.5)),
+        p99Ms: Math.round(percentile(latencies, 0.99)),
         cpuMsTotal: ticks * (1000 / TICK),
         invariants,
       };
@@ -312,22 +235,11 @@ async function main() {
   } finally {
     for (const s of sockets) s.disconnect();
     if (server && server.child.exitCode === null && args.prof) server.child.kill('SIGKILL');
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      const t = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-      await server.exited;
-      clearTimeout(t);
-    }
+    await stop(server, 15_000);
     if (server && args.verbose) console.log(server.out());
     await dropDb();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

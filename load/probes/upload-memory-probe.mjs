@@ -4,61 +4,24 @@
 // seeds a center (CLI), a counselor, a client and an assigned thread (REST), then runs N concurrent
 // uploads of a PDF of --mb MB, sampling GET /metrics every 25 ms: the peak growth over the idle
 // figure of the V8 heap (nodejs_heap_size_used_bytes), external memory (Buffers) and RSS, per upload in flight.
-// Usage: node scripts/perf/upload-memory-probe.mjs [--concurrent 4] [--mb 9.5] [--rounds 2]
+// Usage: node load/probes/upload-memory-probe.mjs [--concurrent 4] [--mb 9.5] [--rounds 2]
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PDFDocument } from '@cantoo/pdf-lib';
+import { ROOT, api, arg, cli as cliOf, createCenter, lotseEnv, sleep, startLotse, stop, runMain } from './lib.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const DIST = join(ROOT, 'dist');
 const CONCURRENT = Number(arg('concurrent', 4));
 const MB = Number(arg('mb', 9.5));
 const ROUNDS = Number(arg('rounds', 2));
 const SLUG = 'upload-probe';
 const PASSWORD = 'Probe-Passwort-2026!x';
 const TOKEN = randomBytes(16).toString('hex');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-
-function run(script, argv, env) {
-  const child = spawn(process.execPath, [script, ...argv], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return { child, out: () => out, exited: new Promise((r) => child.once('exit', r)) };
-}
-async function cli(argv, env) {
-  const p = run(join(ROOT, 'dist', 'cli.js'), argv, env);
-  if ((await p.exited) !== 0) throw new Error(`cli ${argv.join(' ')} failed:\n${p.out()}`);
-}
-async function api(base, method, path, body, token) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
-  return text ? JSON.parse(text) : null;
-}
+const cli = (argv, env) => cliOf(DIST, argv, env);
 async function metrics(base) {
   const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
   const get = (name) => Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'))?.[1] ?? NaN);
@@ -67,27 +30,14 @@ async function metrics(base) {
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'lotse-upload-probe-'));
-  const env = {
-    DATA_DIR: join(work, 'data'),
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    RATE_LIMITS: 'off',
-    DEMO: 'off',
-    CLIENT: 'off',
-    LOG_LEVEL: 'warn',
-    METRICS_TOKEN: TOKEN,
-  };
+  const env = { PATH: process.env.PATH, ...lotseEnv(work, { METRICS_TOKEN: TOKEN }) };
   let server;
   try {
     await cli(['migrate'], env);
-    await cli(['center:create', '--slug', SLUG, '--name', 'Upload Probe', '--admin-email', 'admin@probe.example', '--admin-password', PASSWORD], env);
+    await createCenter(DIST, env, { slug: SLUG, name: 'Upload Probe', password: PASSWORD });
     await cli(['staff:create', '--center', SLUG, '--email', 'c1@probe.example', '--name', 'Counselor', '--role', 'counselor', '--password', PASSWORD], env);
-    const port = await freePort();
-    server = run(join(ROOT, 'dist', 'main.js'), [], { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; !/Lotse listens on/.test(server.out()); i++) {
-      if (i > 600 || server.child.exitCode !== null) throw new Error(`server did not start:\n${server.out()}`);
-      await sleep(100);
-    }
+    server = await startLotse(DIST, env);
+    const base = server.base;
     const admin = await api(base, 'POST', '/api/auth/login', { center: SLUG, login: 'admin@probe.example', password: PASSWORD });
     const counselor = await api(base, 'POST', '/api/auth/login', { center: SLUG, login: 'c1@probe.example', password: PASSWORD });
     await api(base, 'PATCH', `/api/centers/${SLUG}/settings`, { documentDailyQuota: 1000, documentDailyBytes: 1024 * 1024 * 1024 }, admin.token).catch((e) =>
@@ -140,17 +90,8 @@ async function main() {
       );
     }
   } finally {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
+    await stop(server);
     rmSync(work, { recursive: true, force: true });
   }
 }
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -1,21 +1,13 @@
 // Status-endpoint probe (perf-sockets): keep-alive GETs of /api/centers/<center>/live from several
 // processes, closed loop with C connections each, for D seconds; prints rps, p50/p99 and server CPU.
-// Usage: node scripts/perf-sockets/status-rps.mjs <url> <center> [--procs 2] [--conns 32] [--seconds 10] [--pid <server pid>]
+// Usage: node load/probes/status-rps.mjs <url> <center> [--procs 2] [--conns 32] [--seconds 10] [--pid <server pid>]
 import { performance } from 'node:perf_hooks';
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { arg as opt, cpuMs, percentile } from './lib.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const cpuMs = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-};
 
 async function child() {
   const { url, center, conns, seconds } = JSON.parse(process.env.STATUS_CHILD);
@@ -48,6 +40,10 @@ async function child() {
 
 async function main() {
   const [url, center] = args;
+  if (!url || !center || url.startsWith('--')) {
+    console.error('Usage: node load/probes/status-rps.mjs <url> <center> [--procs 2] [--conns 32] [--seconds 10] [--pid <server pid>]');
+    process.exit(1);
+  }
   const procs = Number(opt('procs', '2'));
   const conns = Number(opt('conns', '32'));
   const seconds = Number(opt('seconds', '10'));
@@ -66,7 +62,7 @@ async function main() {
   );
   const wall = (performance.now() - t0) / 1000;
   const lat = results.flatMap((r) => r.lat).sort((a, b) => a - b);
-  const q = (p) => +lat[Math.min(lat.length - 1, Math.floor(lat.length * p))].toFixed(2);
+  const q = (p) => +percentile(lat, p).toFixed(2);
   const out = { requests: lat.length, errors: results.reduce((a, r) => a + r.errors, 0), rps: Math.round(lat.length / wall), p50: q(0.5), p99: q(0.99) };
   if (pid) out.serverCpuUsPerRequest = Math.round(((cpuMs(pid) - cpu0) * 1000) / lat.length);
   console.log(JSON.stringify(out));
