@@ -63,6 +63,23 @@ type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false
 type Ack = { ok: true; data: unknown } | { ok: false; error: { code: string } };
 
 const now = (): number => performance.timeOrigin + performance.now();
+/**
+ * Open loop: calls `fire(i)` for i = 0 … n-1 at `at + i × interval` (catching up at once when the
+ * process fell behind, never waiting for answers), then resolves at `deadline`.
+ */
+function openLoop(at: number, n: number, interval: number, deadline: number, fire: (i: number) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let fired = 0;
+    const tick = () => {
+      const due = Math.min(n, Math.floor((now() - at) / interval) + 1);
+      while (fired < due) fire(fired++);
+      if (fired < n) setTimeout(tick, 1);
+      else setTimeout(resolve, Math.max(0, deadline - now()));
+    };
+    setTimeout(tick, Math.max(0, at - now()));
+  });
+}
+
 const sleepUntil = (t: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, t - now())));
 
 let sockets: { socket: Socket; roomId?: string }[] = [];
@@ -188,29 +205,20 @@ async function send(t: Extract<Task, { op: 'send' }>): Promise<Omit<LoadResult, 
   let [acked, errors, sent, open] = [0, 0, 0, true];
   const pushesBefore = pushes;
   if (senders.length === 0 || n === 0) return { sent: 0, acked: 0, errors: 0, errorKinds, latencies, pushes: 0 };
-  await new Promise<void>((resolve) => {
-    const fire = (i: number) => {
-      const scheduled = t.at + i * interval;
-      const s = senders[i % senders.length] as (typeof senders)[number];
-      s.socket.emit('message.send', { roomId: s.roomId, clientMsgId: randomUUID(), body: BODY }, (a: Ack) => {
-        if (!open) return;
-        if (a.ok) {
-          acked++;
-          latencies.push(now() - scheduled);
-        } else {
-          errors++;
-          errorKinds[a.error.code] = (errorKinds[a.error.code] ?? 0) + 1;
-        }
-      });
-      sent++;
-    };
-    const tick = () => {
-      const due = Math.min(n, Math.floor((now() - t.at) / interval) + 1);
-      while (sent < due) fire(sent);
-      if (sent < n) setTimeout(tick, 1);
-      else setTimeout(resolve, Math.max(0, deadline - now()));
-    };
-    setTimeout(tick, Math.max(0, t.at - now()));
+  await openLoop(t.at, n, interval, deadline, (i) => {
+    const scheduled = t.at + i * interval;
+    const s = senders[i % senders.length] as (typeof senders)[number];
+    s.socket.emit('message.send', { roomId: s.roomId, clientMsgId: randomUUID(), body: BODY }, (a: Ack) => {
+      if (!open) return;
+      if (a.ok) {
+        acked++;
+        latencies.push(now() - scheduled);
+      } else {
+        errors++;
+        errorKinds[a.error.code] = (errorKinds[a.error.code] ?? 0) + 1;
+      }
+    });
+    sent++;
   });
   open = false;
   return { sent, acked, errors, errorKinds, latencies: latencies.sort((a, b) => a - b), pushes: pushes - pushesBefore };
@@ -246,37 +254,28 @@ async function http(t: Extract<Task, { op: 'http' }>): Promise<Omit<LoadResult, 
   const errorKinds: Record<string, number> = {};
   let [acked, errors, sent, open] = [0, 0, 0, true];
   if (n === 0 || t.targets.length === 0) return { sent: 0, acked: 0, errors: 0, errorKinds, latencies, pushes: 0 };
-  await new Promise<void>((resolve) => {
-    const fire = (i: number) => {
-      const scheduled = t.at + i * interval;
-      const target = t.targets[i % t.targets.length] as (typeof t.targets)[number];
-      const body = t.method === 'POST' ? { body: BODY, clientPostId: randomUUID() } : undefined;
-      httpJson(t.url, t.method, target.path, body, agent, target.token, Math.max(1000, deadline - now())).then(
-        (res) => {
-          if (!open) return;
-          if (res.status >= 200 && res.status < 300) {
-            acked++;
-            latencies.push(now() - scheduled);
-          } else {
-            errors++;
-            errorKinds[`http ${res.status}`] = (errorKinds[`http ${res.status}`] ?? 0) + 1;
-          }
-        },
-        (err: Error) => {
-          if (!open) return;
+  await openLoop(t.at, n, interval, deadline, (i) => {
+    const scheduled = t.at + i * interval;
+    const target = t.targets[i % t.targets.length] as (typeof t.targets)[number];
+    const body = t.method === 'POST' ? { body: BODY, clientPostId: randomUUID() } : undefined;
+    httpJson(t.url, t.method, target.path, body, agent, target.token, Math.max(1000, deadline - now())).then(
+      (res) => {
+        if (!open) return;
+        if (res.status >= 200 && res.status < 300) {
+          acked++;
+          latencies.push(now() - scheduled);
+        } else {
           errors++;
-          errorKinds[err.message] = (errorKinds[err.message] ?? 0) + 1;
-        },
-      );
-      sent++;
-    };
-    const tick = () => {
-      const due = Math.min(n, Math.floor((now() - t.at) / interval) + 1);
-      while (sent < due) fire(sent);
-      if (sent < n) setTimeout(tick, 1);
-      else setTimeout(resolve, Math.max(0, deadline - now()));
-    };
-    setTimeout(tick, Math.max(0, t.at - now()));
+          errorKinds[`http ${res.status}`] = (errorKinds[`http ${res.status}`] ?? 0) + 1;
+        }
+      },
+      (err: Error) => {
+        if (!open) return;
+        errors++;
+        errorKinds[err.message] = (errorKinds[err.message] ?? 0) + 1;
+      },
+    );
+    sent++;
   });
   open = false;
   agent.destroy();

@@ -7,7 +7,8 @@ import type { MessageView } from '../../src/realtime/contract';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, startApp, TestApp, TestSocket } from '../harness/app';
 import { createMariaDb, onMariaDb, tempDataDir } from '../harness/env';
-import { DIST_CLI, refusesToStart, requireBuild, spawnNode } from '../harness/spawn';
+import { refusesToStart } from '../harness/refuses-to-start';
+import { DIST_CLI, requireBuild, spawnNode } from '../harness/spawn';
 
 /**
  * key:rotate without downtime (docs/operator-tools.md): nodes run with MASTER_KEY=new and
