@@ -12,7 +12,8 @@
 //           load/.state/<target>.json, mode 0600.
 //   clean   removes through the API what seed and the scenarios created (topic chats, rooms,
 //           clients with everything of theirs, counselors), checks that only the admin is left and
-//           deletes the state file.
+//           deletes the state file; then the center itself with the CLI's center:delete (`--cli`
+//           runs it here; otherwise it prints the line to run on the server).
 //   <name>  runs load/scenarios/<name>.yml and writes load/reports/<name>-<time>.json and .html.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,7 +43,8 @@ const USAGE = `usage: npm run load -- <${COMMANDS.join('|')}> --target <url> [op
                           busy shared machine; the error-rate threshold is never scaled)
 seed and clean:
   --cli                   run the operator CLI (node dist/cli.js) on this machine, with this environment
-                          (for a target on this machine: the same DATA_DIR or DATABASE_URL as the server)
+                          (for a target on this machine: the same DATA_DIR or DATABASE_URL as the server;
+                          clean: center:delete, which on SQLite needs the server stopped)
   --center <slug> --admin-login <email> --admin-password <pw>
                           a center created on the server with \`npm run cli -- center:create\`
   --counselors <n>        counselors to create (default 6)
@@ -191,18 +193,23 @@ const password = () => randomBytes(18).toString('base64url');
 
 /** `node dist/cli.js …` here, with this process's environment (the target's DATA_DIR / DATABASE_URL). */
 async function runCli(args) {
+  const { code, out } = await tryCli(args);
+  if (code !== 0) fail(`the CLI failed (${args[0]}):\n${out}`);
+  return out;
+}
+
+/** The CLI's exit code and output, whatever they are. */
+async function tryCli(args) {
   const cli = join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) fail('dist/cli.js is missing: run `npm run build:server` first (or leave out --cli)');
   // not spawnSync: a blocked event loop would miss the server closing kept-alive connections
-  const { code, out } = await new Promise((resolve) => {
+  return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     child.stdout.on('data', (d) => (text += d.toString()));
     child.stderr.on('data', (d) => (text += d.toString()));
     child.once('exit', (c) => resolve({ code: c, out: text }));
   });
-  if (code !== 0) fail(`the CLI failed (${args[0]}):\n${out}`);
-  return out;
 }
 
 const quote = (s) => (/^[\w@.:/=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -412,14 +419,22 @@ async function clean(opts) {
   rmSync(stateFile(opts), { force: true });
   for (const name of ['rooms.csv', 'threads.csv', 'messages.csv']) rmSync(join(dirname(stateFile(opts)), name), { force: true });
   say(`removed ${removed.topicChats} topic chats, ${removed.rooms} rooms, ${removed.clients} clients, ${removed.counselors} counselors; state file deleted`);
-  console.log(
-    `\nThe center "${state.center}" itself stays, with its admin ${state.admin.login}: this Lotse version has no\n` +
-      `command that deletes a center. Its clients, counselors, direct rooms, threads, documents and messages are\n` +
-      `gone; what the product keeps of any center stays: the closed live-chat and topic rooms as records without\n` +
-      `text, the deleted accounts' tombstones, the day counts of the statistics, visitor tokens until they expire.\n` +
-      `Use a center of its own per test; the admin's password was in the state file just deleted.\n`,
-  );
-  console.log(`LOAD-CLEAN ${JSON.stringify({ center: state.center, ...removed, staffLeft: left.length })}`);
+  const deleteArgs = ['center:delete', '--slug', state.center, '--confirm', state.center];
+  let centerDeleted = false;
+  if (opts.cli) {
+    // the CLI refuses (and deletes nothing) where it cannot reach a running node: SQLite with the server running, MariaDB without REDIS_URL
+    const { code, out } = await tryCli(deleteArgs);
+    centerDeleted = code === 0;
+    say(centerDeleted ? out.trim() : `center:delete refused: ${out.trim()}`);
+  }
+  if (!centerDeleted) {
+    console.log(
+      `\nThe center "${state.center}" itself is still there, with its admin ${state.admin.login}. Delete it, with\n` +
+        `everything left of it (its closed live-chat and topic rooms, tombstones, statistics, visitor tokens, keys),\n` +
+        `on the server (SQLite: with the server stopped; MariaDB + Redis: while the nodes run):\n\n  ${cliLine(deleteArgs)}\n`,
+    );
+  }
+  console.log(`LOAD-CLEAN ${JSON.stringify({ center: state.center, ...removed, staffLeft: left.length, centerDeleted })}`);
 }
 
 // ---- scenarios ------------------------------------------------------------------------------------

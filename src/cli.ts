@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, Module } from '@nestjs/common';
+import { INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -21,6 +21,8 @@ import { AccountsService } from './modules/accounts/accounts.service';
 import { CentersModule } from './modules/centers/centers.module';
 import { LIVE_HANDOVER_MODES } from './modules/centers/center.entity';
 import { CentersService } from './modules/centers/centers.service';
+import { deleteCenterRows, notifyNodes } from './modules/centers/center-deletion';
+import { RedisService } from './infra/redis/redis.service';
 import { QUICK_EXIT_URL_RE } from './modules/centers/dto/center-settings.dto';
 import { DataKey } from './modules/crypto/data-key.entity';
 import { DataKeyRepository } from './modules/crypto/data-key.repository';
@@ -33,7 +35,7 @@ import { masterKeyFile, masterKeyId, nextMasterKeyFile, parseMasterKey, promoteN
 export function buildCli(config: AppConfig, out: (line: string) => void): Command {
   const program = new Command('lotse').description('Lotse operator commands').exitOverride().configureOutput({ writeOut: out, writeErr: out });
 
-  const withServices = async <T>(fn: (centers: CentersService, accounts: AccountsService, tx: Transactions) => Promise<T>): Promise<T> => {
+  const withContext = async <T>(fn: (ctx: INestApplicationContext) => Promise<T>): Promise<T> => {
     // TypeORM without DatabaseModule's one-node SQLite lock: a short CLI run next to the running
     // embedded server is fine (SQLite in WAL mode takes concurrent writers one at a time).
     const database = TypeOrmModule.forRoot({ ...dataSourceOptions(config), migrationsRun: true });
@@ -43,11 +45,13 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
     class CliModule {}
     const ctx = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
     try {
-      return await fn(ctx.get(CentersService), ctx.get(AccountsService), ctx.get(Transactions));
+      return await fn(ctx);
     } finally {
       await ctx.close();
     }
   };
+  const withServices = <T>(fn: (centers: CentersService, accounts: AccountsService, tx: Transactions) => Promise<T>): Promise<T> =>
+    withContext((ctx) => fn(ctx.get(CentersService), ctx.get(AccountsService), ctx.get(Transactions)));
 
   program
     .command('migrate')
@@ -163,6 +167,43 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
             2,
           ),
         );
+      });
+    });
+
+  program
+    .command('center:delete')
+    .description(
+      'Delete a center and everything in it (accounts, sessions, conversations, documents, notes, appointments, statistics, keys), ' +
+        'in one transaction. With REDIS_URL while the nodes run: every node ends the center’s sessions at once. On SQLite: stop the server first. ' +
+        'On MariaDB without REDIS_URL: stop the node and pass --offline. Backups taken before stay readable until the next key:rotate (docs/security.md).',
+    )
+    .requiredOption('--slug <slug>', 'the center')
+    .requiredOption('--confirm <slug>', 'the slug again: nothing is deleted unless both match')
+    .option('--offline', 'MariaDB without REDIS_URL: the node is stopped (the CLI cannot reach it)')
+    .action(async (o: { slug: string; confirm: string; offline?: boolean }) => {
+      if (o.confirm !== o.slug) throw new Error(`--confirm must repeat the slug "${o.slug}" exactly; nothing was deleted.`);
+      if (config.database.kind === 'sqlite') {
+        const pid = sqliteLockHolder(config.database.file, true);
+        if (pid !== null) throw new Error(`The Lotse server (pid ${pid}) is running on ${config.database.file}: stop it before center:delete; nothing was deleted.`);
+      } else if (!config.redisUrl && !o.offline) {
+        throw new Error(
+          'Without REDIS_URL the CLI cannot tell a running node to end the center’s sessions: stop the node and run center:delete --offline; nothing was deleted.',
+        );
+      }
+      await withContext(async (ctx) => {
+        const center = await ctx.get(CentersService).bySlug(o.slug);
+        const accounts = ctx.get(AccountsService);
+        const addresses = await accounts.mailAddressesOfCenter(center.id);
+        const deletion = await deleteCenterRows(ctx.get(DataSource), center.id);
+        const redis = ctx.get(RedisService).client;
+        if (redis) await notifyNodes(redis, center.id, deletion);
+        const mails = await accounts.afterCenterDeleted(addresses);
+        const total = Object.values(deletion.rows).reduce((a, b) => a + b, 0);
+        out(`Deleted center "${center.slug}" (${center.id}): ${total} rows in ${Object.values(deletion.rows).filter((n) => n > 0).length} tables.`);
+        for (const [table, n] of Object.entries(deletion.rows).filter(([, n]) => n > 0)) out(`  ${table}: ${n}`);
+        if (mails > 0) out(`Removed ${mails} mails to its people from the local outbox.`);
+        if (redis) out(`The running nodes ended ${deletion.tokenHashes.length} sessions of the center and dropped its keys and its live queue.`);
+        out('Backups taken before still hold the center: they become unreadable with the next key:rotate (docs/security.md).');
       });
     });
 

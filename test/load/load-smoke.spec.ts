@@ -2,13 +2,13 @@
 // Lotse (dist/main.js on SQLite in a temp DATA_DIR, RATE_LIMITS=off as the doc prescribes for
 // staging), `seed --cli`, every scenario for a few seconds at a low rate, `clean`. It asserts that
 // each run wrote its JSON and HTML report, that every `ensure` check of every scenario ran and held,
-// and that clean removed what seed created. Needs `npm run build:server` and load/'s dependencies
+// that clean removed what seed created, and that center:delete (the line clean prints) removes the center. Needs `npm run build:server` and load/'s dependencies
 // (the runner installs them when they are missing).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_MAIN, freePort, requireBuild, ROOT, spawnNode, Spawned } from '../harness/spawn';
+import { DIST_CLI, DIST_MAIN, freePort, requireBuild, ROOT, spawnNode, Spawned } from '../harness/spawn';
 
 jest.setTimeout(300_000);
 
@@ -118,9 +118,13 @@ describe('npm run load against a separately started Lotse', () => {
     }
     expect(results.map((r) => r.scenario).sort()).toEqual(['live-queue', 'messages', 'rooms', 'status', 'threads', 'topic-chat']);
 
-    const clean = await npmLoad(['clean', '--target', target, '--state', stateFile], env());
+    const clean = await npmLoad(['clean', '--target', target, '--cli', '--state', stateFile], env());
     expect({ code: clean.code, tail: clean.out.slice(-2000) }).toEqual({ code: 0, tail: expect.stringContaining('LOAD-CLEAN') as string });
     expect(existsSync(stateFile)).toBe(false);
+    // the center itself: on SQLite center:delete refuses while the server runs, and clean prints the line to run
+    expect(clean.out).toMatch(/center:delete refused: .*stop it before center:delete; nothing was deleted/);
+    expect(clean.out).toContain(`npm run cli -- center:delete --slug ${state.center} --confirm ${state.center}`);
+    expect(clean.out).toContain('"centerDeleted":false');
 
     // what seed created is gone: its counselors and clients cannot log in, its rooms are not found,
     // and the center's staff list holds only the admin
@@ -142,5 +146,17 @@ describe('npm run load against a separately started Lotse', () => {
     for (const room of state.rooms) {
       expect((await fetch(`${target}/api/rooms/${room.roomId}/members`, { headers: auth })).status).toBe(404);
     }
+
+    // with the server stopped, the printed line deletes the center and everything left of it
+    await server.stop();
+    const cli = (...argv: string[]) => {
+      const p = spawnNode(DIST_CLI, argv, { DATA_DIR: dataDir });
+      return p.exited.then((code) => ({ code, out: p.stdout() + p.stderr() }));
+    };
+    const deleted = await cli('center:delete', '--slug', state.center, '--confirm', state.center);
+    expect(deleted).toEqual({ code: 0, out: expect.stringContaining(`Deleted center "${state.center}"`) as string });
+    const again = await cli('center:delete', '--slug', state.center, '--confirm', state.center);
+    expect(again.code).not.toBe(0);
+    expect(again.out).toContain('NOT_FOUND: The center was not found');
   });
 });

@@ -4,6 +4,10 @@ import { RedisService } from './redis.service';
 
 type Handler = (payload: unknown) => void;
 
+/** The Redis channel of a bus message name. */
+export const busChannel = (name: string): string => `lotse:bus:${name}`;
+const PREFIX = busChannel('');
+
 /**
  * Node-to-node notifications (token revoked, status changed, …). Redis pub/sub when REDIS_URL is
  * set, in-process otherwise. At-most-once: use it for cache invalidation and hints, never as the
@@ -23,7 +27,7 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     // also the channels of handlers registered before this point
     this.sub.on('ready', () => this.subscribe([...this.handlers.keys()]));
     this.sub.on('message', (channel: string, raw: string) => {
-      const name = channel.slice('lotse:bus:'.length);
+      const name = channel.slice(PREFIX.length);
       try {
         this.dispatch(name, JSON.parse(raw) as unknown);
       } catch (err) {
@@ -50,7 +54,7 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   private subscribe(names: string[]): void {
     const sub = this.sub;
     if (!sub || names.length === 0) return;
-    sub.subscribe(...names.map((n) => `lotse:bus:${n}`)).catch((err: Error) => {
+    sub.subscribe(...names.map(busChannel)).catch((err: Error) => {
       this.logger.warn({ channels: names, err: err.message }, 'subscribe failed; trying again');
       if (this.sub === sub) setTimeout(() => this.subscribe(names), 500).unref();
     });
@@ -62,7 +66,7 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
       this.dispatch(name, payload);
       return;
     }
-    this.redis.client.publish(`lotse:bus:${name}`, JSON.stringify(payload)).catch((err: Error) => {
+    this.redis.client.publish(busChannel(name), JSON.stringify(payload)).catch((err: Error) => {
       this.logger.warn({ channel: name, err: err.message }, 'bus publish failed; delivering locally');
       this.dispatch(name, payload);
     });

@@ -188,6 +188,27 @@ export class AccountsService {
     return { email: await this.crypto.decrypt(this.emailCtx(account), account.emailEnc), token };
   }
 
+  /**
+   * Every address a mail of this center may have gone to: the staff's login emails and the clients'
+   * contact emails (confirmed or not), decrypted. For center deletion, before the keys are gone.
+   */
+  async mailAddressesOfCenter(centerId: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const a of await this.repo.listByRole(centerId, ['admin', 'counselor', 'client'])) {
+      if (a.role !== 'client') out.push(a.login);
+      else if (a.emailEnc) out.push(await this.crypto.decrypt(this.emailCtx(a), a.emailEnc));
+    }
+    return out;
+  }
+
+  /** Once a center's rows are deleted: the mails to its addresses out of the local outbox, the deleted pages out of SQLite's WAL. */
+  async afterCenterDeleted(addresses: string[]): Promise<number> {
+    let mails = 0;
+    for (const address of addresses) mails += this.mail.forgetAddress(address);
+    await this.erasure.flushDeleted();
+    return mails;
+  }
+
   /** The confirmed contact email of a client, decrypted, or null. */
   async contactEmail(account: Account): Promise<string | null> {
     if (!account.emailEnc || !account.emailConfirmedAt) return null;

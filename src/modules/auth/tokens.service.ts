@@ -8,6 +8,8 @@ import { ClusterBus } from '../../infra/redis/cluster-bus';
 import type { Role } from '../../realtime/contract';
 import { TokensRepository } from './tokens.repository';
 
+/** Bus message `{ hashes }`: tokens revoked; every node drops them and disconnects their sockets. */
+export const TOKENS_REVOKED = 'tokens.revoked';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export const VISITOR_TTL_MS = 6 * 60 * 60 * 1000;
 const CACHE_MS = 10_000;
@@ -43,7 +45,7 @@ export class TokensService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.bus.on('tokens.revoked', (payload) => {
+    this.bus.on(TOKENS_REVOKED, (payload) => {
       const hashes = (payload as { hashes?: unknown }).hashes;
       if (!Array.isArray(hashes)) return;
       const list = hashes.filter((h): h is string => typeof h === 'string');
@@ -114,14 +116,14 @@ export class TokensService implements OnModuleInit {
 
   async revoke(tokenHash: string): Promise<void> {
     await this.repo.delete(tokenHash);
-    this.bus.publish('tokens.revoked', { hashes: [tokenHash] });
+    this.bus.publish(TOKENS_REVOKED, { hashes: [tokenHash] });
   }
 
   /** Every token of a subject (password change, deletion); `except` keeps the caller's own. */
   async revokeSubject(centerId: string, subjectId: string, exceptHash?: string): Promise<void> {
     const hashes = await this.repo.deleteBySubject(centerId, subjectId, exceptHash);
     // inside an account's deletion: the sessions end once the deletion is committed
-    if (hashes.length > 0) await this.tx.afterCommit(() => this.bus.publish('tokens.revoked', { hashes }));
+    if (hashes.length > 0) await this.tx.afterCommit(() => this.bus.publish(TOKENS_REVOKED, { hashes }));
   }
 
   @Cron(CronExpression.EVERY_10_MINUTES)

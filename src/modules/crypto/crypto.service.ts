@@ -43,7 +43,8 @@ const FORMAT = 'v1';
 const BINARY_FORMAT = 1;
 /** format byte, key id (a uuid), iv, tag */
 const BINARY_HEADER = 1 + 36 + 12 + 16;
-const KEYS_DESTROYED = 'crypto.keys-destroyed';
+/** Bus message: a center's keys of a scope were deleted; every node drops them from its cache. */
+export const KEYS_DESTROYED = 'crypto.keys-destroyed';
 /** How often a node re-checks, before it creates a data key, that nobody rotated the master key under it. */
 const STALE_CHECK_MS = 10_000;
 /** Unwrapped keys kept in memory (a key per room member adds up); the least recently loaded go first. */
