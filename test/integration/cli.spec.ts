@@ -38,7 +38,7 @@ describe('operator CLI', () => {
     return { code, out: lines.join('\n') };
   }
 
-  it.each(['center:create', 'staff:create', 'center:settings', 'migrate', 'key:rotate'])(
+  it.each(['center:create', 'staff:create', 'center:settings', 'center:delete', 'migrate', 'key:rotate'])(
     'should print usage and exit 0 when %s gets --help',
     async (command) => {
       const { code, out } = await cli(command, '--help');
