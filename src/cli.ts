@@ -184,7 +184,8 @@ export function buildCli(config: AppConfig, out: (line: string) => void): Comman
       if (o.confirm !== o.slug) throw new Error(`--confirm must repeat the slug "${o.slug}" exactly; nothing was deleted.`);
       if (config.database.kind === 'sqlite') {
         const pid = sqliteLockHolder(config.database.file, true);
-        if (pid !== null) throw new Error(`The Lotse server (pid ${pid}) is running on ${config.database.file}: stop it before center:delete; nothing was deleted.`);
+        if (pid !== null)
+          throw new Error(`The Lotse server (pid ${pid}) is running on ${config.database.file}: stop it before center:delete; nothing was deleted.`);
       } else if (!config.redisUrl && !o.offline) {
         throw new Error(
           'Without REDIS_URL the CLI cannot tell a running node to end the center’s sessions: stop the node and run center:delete --offline; nothing was deleted.',

@@ -44,7 +44,12 @@ describe('center:delete', () => {
     const socket = await connect(t.url, center.counselors[0]!.token);
     const roomId = await createRoom(socket, { memberIds: [center.clients[0]!.id] });
     ok(await call(socket, 'message.send', { roomId, clientMsgId: `m-${slug}`, body: `Nachricht aus ${slug}` }));
-    await t.http().post('/api/threads').set('Authorization', `Bearer ${center.clients[0]!.token}`).send({ subject: 'Anfrage', body: `Brief aus ${slug}` }).expect(201);
+    await t
+      .http()
+      .post('/api/threads')
+      .set('Authorization', `Bearer ${center.clients[0]!.token}`)
+      .send({ subject: 'Anfrage', body: `Brief aus ${slug}` })
+      .expect(201);
     await visitor(t, slug);
     return { center, socket, roomId };
   }
@@ -79,7 +84,9 @@ describe('center:delete', () => {
     const before = await rowsOf(t.app.get(DataSource), gone.centerId);
     const { code, out } = await cli(baseEnv(), 'center:delete', '--slug', 'gone-center', '--confirm', 'gone-center');
     expect(code).not.toBe(0);
-    expect(out).toMatch(onMariaDb ? /Without REDIS_URL the CLI cannot tell a running node/ : /is running on .*: stop it before center:delete; nothing was deleted/);
+    expect(out).toMatch(
+      onMariaDb ? /Without REDIS_URL the CLI cannot tell a running node/ : /is running on .*: stop it before center:delete; nothing was deleted/,
+    );
     expect(await rowsOf(t.app.get(DataSource), gone.centerId)).toEqual(before);
   });
 
