@@ -128,7 +128,7 @@ describe('center:delete', () => {
 
   it('should answer NOT_FOUND for a center that does not exist, and delete nothing', async () => {
     // on SQLite a database of its own (the test's server holds the other one)
-    const env = onMariaDb ? { ...baseEnv(), REDIS_URL } : { DATA_DIR: tempDataDir(), MASTER_KEY: TEST_MASTER_KEY };
+    const env: Record<string, string> = onMariaDb ? { ...baseEnv(), REDIS_URL } : { DATA_DIR: tempDataDir(), MASTER_KEY: TEST_MASTER_KEY };
     const { code, out } = await cli(env, 'center:delete', '--slug', 'gone-center', '--confirm', 'gone-center');
     expect(code).not.toBe(0);
     expect(out).toMatch(/NOT_FOUND: The center was not found/);
