@@ -1,3 +1,4 @@
+/* global fetch */
 // Thread posts (perf-threads): `POST /api/threads/:id/posts { body, clientPostId }` at an open-loop
 // rate for a few seconds against a Lotse node (dist/main.js) and the bare relay in the same run;
 // prints the server CPU µs per answered post (utime+stime from /proc/<pid>/stat) and p50/p99.
@@ -13,7 +14,23 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, api, arg, cli, cpuTicks, freePort, createCenter, lotseEnv, percentile, startBare, startLotse, stop, tempMariaDb, runMain, sleep } from './lib.mjs';
+import {
+  ROOT,
+  api,
+  arg,
+  cli,
+  cpuTicks,
+  freePort,
+  createCenter,
+  lotseEnv,
+  percentile,
+  startBare,
+  startLotse,
+  stop,
+  tempMariaDb,
+  runMain,
+  sleep,
+} from './lib.mjs';
 
 const DB = arg('db', 'sqlite');
 const RATE = Number(arg('rate', 200));
@@ -85,7 +102,13 @@ async function seedLotse(base) {
   const counselors = [];
   if (ASSIGNED)
     for (let i = 0; i < Math.min(5, THREADS); i++) {
-      const staff = await api(base, 'POST', '/api/centers/probe/staff', { email: `c${i}@probe.example`, displayName: `Counselor ${i}`, role: 'counselor' }, admin.token);
+      const staff = await api(
+        base,
+        'POST',
+        '/api/centers/probe/staff',
+        { email: `c${i}@probe.example`, displayName: `Counselor ${i}`, role: 'counselor' },
+        admin.token,
+      );
       counselors.push(await api(base, 'POST', '/api/auth/login', { center: 'probe', login: `c${i}@probe.example`, password: staff.password }));
     }
   const targets = [];

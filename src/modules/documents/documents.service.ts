@@ -4,13 +4,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import type { AuthContext } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
-import {
-  ACCOUNT_DELETING,
-  AccountDeletingEvent,
-  STAFF_ACCOUNT_RETIRING,
-  THREAD_DELETING,
-  type ThreadDeletingEvent,
-} from '../../common/events';
+import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING, THREAD_DELETING, type ThreadDeletingEvent } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { CentersService } from '../centers/centers.service';
 import { CipherContext, CryptoService } from '../crypto/crypto.service';
