@@ -43,6 +43,7 @@ const NULLABLE_SETTINGS = new Set(['privacyText', 'emergencyText', 'imprintUrl',
 @Injectable()
 export class CentersService {
   private readonly cache = new Map<string, { center: Center; at: number }>();
+  private readonly zones = new Map<string, { timeZone: string; at: number }>();
 
   constructor(
     private readonly repo: CentersRepository,
@@ -99,6 +100,18 @@ export class CentersService {
     if (!center) throw errors.notFound('The center');
     this.cache.set(slug, { center, at: now });
     return center;
+  }
+
+  /** The center's time zone (the statistics count every post in it): cached for two seconds like `bySlug`. */
+  async timeZone(id: string): Promise<string> {
+    const hit = this.zones.get(id);
+    const now = this.clock.now().getTime();
+    if (hit && now - hit.at < 2000) return hit.timeZone;
+    const { timeZone } = await this.byId(id);
+    // a deleted center's entry must not pile up: the map holds the centers seen in the last moments only
+    if (this.zones.size > 10_000) this.zones.clear();
+    this.zones.set(id, { timeZone, at: now });
+    return timeZone;
   }
 
   async byId(id: string): Promise<Center> {
@@ -158,6 +171,7 @@ export class CentersService {
     if (Object.keys(defined).length > 0) await this.repo.update(centerId, defined);
     const center = await this.byId(centerId);
     this.cache.delete(center.slug);
+    this.zones.delete(centerId);
     return center;
   }
 }

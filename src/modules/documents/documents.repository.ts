@@ -57,18 +57,14 @@ export class DocumentsRepository {
   }
 
   /**
-   * Attaches the uploader's own unattached documents of this thread to a post; true when every one
-   * of `ids` was taken (a conditional update: two posts cannot take the same document).
+   * Attaches the uploader's own unattached documents of this thread to a post, with its seq; true
+   * when every one of `ids` was taken (a conditional update: two posts cannot take the same document).
    */
-  async attach(centerId: string, threadId: string, uploaderId: string, postId: string, ids: string[]): Promise<boolean> {
+  async attach(centerId: string, threadId: string, uploaderId: string, postId: string, postSeq: number, ids: string[]): Promise<boolean> {
     if (ids.length === 0) return true;
     if (!ids.every(isUuid)) return false;
-    const res = await this.docs.update({ centerId, threadId, uploaderId, postId: IsNull(), id: In(ids) }, { postId });
+    const res = await this.docs.update({ centerId, threadId, uploaderId, postId: IsNull(), id: In(ids) }, { postId, postSeq });
     return (res.affected ?? 0) === ids.length;
-  }
-
-  async setPostSeq(centerId: string, postId: string, seq: number): Promise<void> {
-    await this.docs.update({ centerId, postId }, { postSeq: seq });
   }
 
   forPosts(centerId: string, postIds: string[]): Promise<Document[]> {

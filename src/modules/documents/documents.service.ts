@@ -4,15 +4,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import type { AuthContext } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
-import {
-  ACCOUNT_DELETING,
-  AccountDeletingEvent,
-  STAFF_ACCOUNT_RETIRING,
-  THREAD_DELETING,
-  THREAD_POST_CREATED,
-  type ThreadDeletingEvent,
-  type ThreadPostCreatedEvent,
-} from '../../common/events';
+import { ACCOUNT_DELETING, AccountDeletingEvent, STAFF_ACCOUNT_RETIRING, THREAD_DELETING, type ThreadDeletingEvent } from '../../common/events';
 import { Transactions } from '../../infra/database/transactions';
 import { CentersService } from '../centers/centers.service';
 import { CipherContext, CryptoService } from '../crypto/crypto.service';
@@ -150,12 +142,12 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
 
   // ---- the POST_DOCUMENTS port (called by the threads module) ----
 
-  async attach(auth: AuthContext, threadId: string, postId: string, documentIds: string[]): Promise<void> {
+  async attach(auth: AuthContext, threadId: string, postId: string, postSeq: number, documentIds: string[]): Promise<void> {
     const ids = [...new Set(documentIds)];
     if (ids.length === 0) return;
     if (ids.length > 10) throw errors.validation('A post takes at most 10 documents.', ['documentIds']);
     // someone else's, another thread's, an attached or a swept document: as if it did not exist
-    if (!(await this.repo.attach(auth.centerId, threadId, auth.subjectId, postId, ids))) throw errors.notFound('The document');
+    if (!(await this.repo.attach(auth.centerId, threadId, auth.subjectId, postId, postSeq, ids))) throw errors.notFound('The document');
   }
 
   async forPosts(centerId: string, postIds: string[]): Promise<Map<string, PostDocumentView[]>> {
@@ -186,12 +178,6 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
   @OnEvent(THREAD_DELETING, { async: true, promisify: true })
   async onThreadDeleting(event: ThreadDeletingEvent): Promise<void> {
     await this.repo.deleteForThread(event.centerId, event.threadId);
-  }
-
-  /** The post is stored: its documents learn its seq (who may see the post may download them). */
-  @OnEvent(THREAD_POST_CREATED, { async: true, promisify: true })
-  async onPostCreated(event: ThreadPostCreatedEvent): Promise<void> {
-    await this.repo.setPostSeq(event.centerId, event.postId, event.seq);
   }
 
   /**

@@ -41,8 +41,7 @@ export class StatsService {
       if (!(STAT_METRICS as readonly string[]).includes(event.metric)) throw new Error(`unknown metric ${String(event.metric)}`);
       const edges = HISTOGRAM_EDGES[event.metric];
       const bucket = edges ? bucketOf(edges, event.value ?? 0) : PLAIN_BUCKET;
-      const center = await this.centers.byId(event.centerId);
-      const day = dayIn(center.timeZone, event.at);
+      const day = dayIn(await this.centers.timeZone(event.centerId), event.at);
       // an emit inside an open transaction counts once that commits (and not at all on a rollback);
       // its own transaction keeps it out of another one running on SQLite's single connection
       await this.tx.afterCommit(() => this.tx.run(() => this.repo.increment(event.centerId, day, event.metric, bucket)));

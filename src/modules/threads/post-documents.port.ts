@@ -29,10 +29,11 @@ export interface PostDocumentView {
 export interface PostDocuments {
   /**
    * Attaches the caller's own uploaded, not yet attached documents of this thread to a post that is
-   * being stored (called inside the post's transaction; throw a DomainError — VALIDATION_FAILED or
-   * NOT_FOUND — to refuse the post: nothing is stored then).
+   * being stored, with the post's seq (who sees the post may download them), inside the post's
+   * transaction; throw a DomainError — VALIDATION_FAILED or NOT_FOUND — to refuse the post: nothing
+   * is stored then.
    */
-  attach(auth: AuthContext, threadId: string, postId: string, documentIds: string[], em?: unknown): Promise<void>;
+  attach(auth: AuthContext, threadId: string, postId: string, postSeq: number, documentIds: string[], em?: unknown): Promise<void>;
   /** The documents of these posts (ids the caller may see already): post id → documents. */
   forPosts(centerId: string, postIds: string[]): Promise<Map<string, PostDocumentView[]>>;
   /** A whole thread is being deleted (inside the deletion transaction): rows, files and keys of its documents go. */
@@ -41,7 +42,7 @@ export interface PostDocuments {
 
 /** The default while no documents module registered: no post has documents, and none can be attached. */
 export const NO_POST_DOCUMENTS: PostDocuments = {
-  attach(_auth, _threadId, _postId, documentIds) {
+  attach(_auth, _threadId, _postId, _postSeq, documentIds) {
     if (documentIds.length > 0) return Promise.reject(errors.validation('Documents cannot be attached here.', ['documentIds']));
     return Promise.resolve();
   },

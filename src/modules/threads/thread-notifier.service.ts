@@ -40,7 +40,7 @@ export class ThreadNotifier {
   @OnEvent(THREAD_POST_CREATED, { async: true, promisify: true })
   async onPost(e: ThreadPostCreatedEvent): Promise<void> {
     await this.guard('post', async () => {
-      const members = await this.repo.listMembers(e.centerId, e.threadId);
+      const members = await this.repo.memberRoles(e.centerId, e.threadId);
       // every session of every member, the sender's other tabs too
       for (const m of members)
         this.publisher.toSubject(m.accountId, 'thread.posted', { threadId: e.threadId, seq: e.seq, postId: e.postId, senderRole: e.senderRole });

@@ -50,10 +50,12 @@ export class ThreadPostsService {
       kind: 'post',
       body: dto.body,
       clientPostId: dto.clientPostId,
-      withPost: documentIds.length > 0 ? (postId) => this.ports.get(POST_DOCUMENTS).attach(auth, thread.id, postId, documentIds) : undefined,
+      withPost: async (postId, seq) => {
+        if (documentIds.length > 0) await this.ports.get(POST_DOCUMENTS).attach(auth, thread.id, postId, seq, documentIds);
+        // one's own post is read (in the post's transaction: one commit)
+        await this.repo.markRead(auth.centerId, thread.id, auth.subjectId, seq);
+      },
     });
-    // one's own post is read
-    if (!result.duplicate) await this.repo.markRead(auth.centerId, thread.id, auth.subjectId, result.seq);
     return { id: result.id, seq: result.seq };
   }
 

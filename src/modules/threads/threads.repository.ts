@@ -12,6 +12,35 @@ export type AppendPostResult = { kind: 'stored'; seq: number } | { kind: 'duplic
 const INSERT_SQL =
   'INSERT INTO thread_posts (id, center_id, thread_id, seq, sender_id, sender_role, kind, client_post_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const MAX_LOCK_RETRIES = 5;
+// the thread and the caller's member row (a LEFT JOIN: a thread without it answers member null)
+const ACCESS_SQL =
+  'SELECT t.id, t.center_id, t.kind, t.status, t.counselor_id, t.client_id, t.subject_enc, t.last_seq, t.created_at, t.last_post_at, t.closed_at, t.assigned_at, ' +
+  'm.account_id AS m_account_id, m.role AS m_role, m.from_seq AS m_from_seq, m.last_read_seq AS m_last_read_seq, m.last_mail_at AS m_last_mail_at, m.joined_at AS m_joined_at ' +
+  'FROM threads t LEFT JOIN thread_members m ON m.thread_id = t.id AND m.center_id = t.center_id AND m.account_id = ? ' +
+  'WHERE t.id = ? AND t.center_id = ?';
+const MARK_READ_SQL = 'UPDATE thread_members SET last_read_seq = ? WHERE center_id = ? AND thread_id = ? AND account_id = ? AND last_read_seq < ?';
+const MEMBER_ROLES_SQL = 'SELECT account_id, role FROM thread_members WHERE center_id = ? AND thread_id = ? ORDER BY joined_at, account_id';
+type SqlDate = Date | string;
+interface AccessRow {
+  id: string;
+  center_id: string;
+  kind: Thread['kind'];
+  status: Thread['status'];
+  counselor_id: string | null;
+  client_id: string | null;
+  subject_enc: string;
+  last_seq: number | string;
+  created_at: SqlDate;
+  last_post_at: SqlDate;
+  closed_at: SqlDate | null;
+  assigned_at: SqlDate | null;
+  m_account_id: string | null;
+  m_role: ThreadMember['role'];
+  m_from_seq: number | string;
+  m_last_read_seq: number | string;
+  m_last_mail_at: SqlDate | null;
+  m_joined_at: SqlDate;
+}
 
 /**
  * Threads, their members and posts, always scoped by center. `appendPost` takes the thread's next
@@ -38,6 +67,42 @@ export class ThreadsRepository {
   }
 
   // ---- threads -------------------------------------------------------------------------------
+
+  /**
+   * The thread with the account's membership row, in one statement (the access check of every post,
+   * read and download; membership is read from the database each time, never cached).
+   */
+  async findWithMember(centerId: string, threadId: string, accountId: string): Promise<{ thread: Thread; member: ThreadMember | null } | null> {
+    if (!isUuid(threadId) || !isUuid(accountId)) return null;
+    const [row] = await this.threads.query<AccessRow[]>(ACCESS_SQL, [accountId, threadId, centerId]);
+    if (!row) return null;
+    const thread = Object.assign(new Thread(), {
+      id: row.id,
+      centerId: row.center_id,
+      kind: row.kind,
+      status: row.status,
+      counselorId: row.counselor_id,
+      clientId: row.client_id,
+      subjectEnc: row.subject_enc,
+      lastSeq: Number(row.last_seq),
+      createdAt: dateOf(row.created_at),
+      lastPostAt: dateOf(row.last_post_at),
+      closedAt: row.closed_at === null ? null : dateOf(row.closed_at),
+      assignedAt: row.assigned_at === null ? null : dateOf(row.assigned_at),
+    });
+    if (row.m_account_id === null) return { thread, member: null };
+    const member = Object.assign(new ThreadMember(), {
+      threadId: row.id,
+      accountId: row.m_account_id,
+      centerId: row.center_id,
+      role: row.m_role,
+      fromSeq: Number(row.m_from_seq),
+      lastReadSeq: Number(row.m_last_read_seq),
+      lastMailAt: row.m_last_mail_at === null ? null : dateOf(row.m_last_mail_at),
+      joinedAt: dateOf(row.m_joined_at),
+    });
+    return { thread, member };
+  }
 
   async findThread(centerId: string, id: string): Promise<Thread | null> {
     return isUuid(id) ? this.threads.findOneBy({ centerId, id }) : null;
@@ -114,8 +179,11 @@ export class ThreadsRepository {
 
   // ---- members -------------------------------------------------------------------------------
 
-  async findMember(centerId: string, threadId: string, accountId: string): Promise<ThreadMember | null> {
-    return isUuid(threadId) && isUuid(accountId) ? this.members.findOneBy({ centerId, threadId, accountId }) : null;
+  /** Who is a member, and as what (the pushes and mails of every post): one plain statement. */
+  async memberRoles(centerId: string, threadId: string): Promise<Pick<ThreadMember, 'accountId' | 'role'>[]> {
+    if (!isUuid(threadId)) return [];
+    const rows = await this.members.query<{ account_id: string; role: ThreadMember['role'] }[]>(MEMBER_ROLES_SQL, [centerId, threadId]);
+    return rows.map((r) => ({ accountId: r.account_id, role: r.role }));
   }
 
   listMembers(centerId: string, threadId: string): Promise<ThreadMember[]> {
@@ -159,12 +227,8 @@ export class ThreadsRepository {
 
   /** Moves the read marker forward only (a stale tab cannot move it back). */
   async markRead(centerId: string, threadId: string, accountId: string, seq: number): Promise<void> {
-    await this.members
-      .createQueryBuilder()
-      .update(ThreadMember)
-      .set({ lastReadSeq: seq })
-      .where('center_id = :centerId AND thread_id = :threadId AND account_id = :accountId AND last_read_seq < :seq', { centerId, threadId, accountId, seq })
-      .execute();
+    // one prepared statement (the query builder wrote the seq into the SQL text: a new statement per post)
+    await this.members.query(MARK_READ_SQL, [seq, centerId, threadId, accountId, seq]);
   }
 
   /**
@@ -188,14 +252,16 @@ export class ThreadsRepository {
    * Takes the thread's next seq and inserts the post, in the caller's transaction or a new one. A
    * repeated (thread, sender, clientPostId) answers `duplicate` when seen before the insert; when two
    * arrive at once the unique index throws (isUniqueViolation) and the whole transaction rolls back
-   * with it, the seq step included: the caller re-reads the first post.
+   * with it, the seq step included: the caller re-reads the first post. `checkDuplicate: false` skips
+   * the look before the insert (the caller's transaction holds nothing else, so the rollback a
+   * duplicate causes costs nothing but the retry itself).
    */
-  async appendPost(p: ThreadPost): Promise<AppendPostResult> {
+  async appendPost(p: ThreadPost, { checkDuplicate = true }: { checkDuplicate?: boolean } = {}): Promise<AppendPostResult> {
     const values = [p.id, p.centerId, p.threadId, 0, p.senderId, p.senderRole, p.kind, p.clientPostId, p.body, sqlDate(p.createdAt)];
     for (let attempt = 1; ; attempt++) {
       const nested = this.tx.active;
       try {
-        return await this.tx.run((em) => this.appendIn(em, p, values));
+        return await this.tx.run((em) => this.appendIn(em, p, values, checkDuplicate));
       } catch (err) {
         // MariaDB: a deadlock or lock wait timeout rolled our own transaction back: nothing was stored, try again
         const errno = (err as { driverError?: { errno?: number } }).driverError?.errno;
@@ -205,8 +271,8 @@ export class ThreadsRepository {
     }
   }
 
-  private async appendIn(em: EntityManager, p: ThreadPost, values: unknown[]): Promise<AppendPostResult> {
-    if (p.clientPostId !== null && p.senderId !== null) {
+  private async appendIn(em: EntityManager, p: ThreadPost, values: unknown[], checkDuplicate: boolean): Promise<AppendPostResult> {
+    if (checkDuplicate && p.clientPostId !== null && p.senderId !== null) {
       const dup = await em.query<unknown[]>('SELECT 1 AS d FROM thread_posts WHERE thread_id = ? AND sender_id = ? AND client_post_id = ?', [
         p.threadId,
         p.senderId,
@@ -298,6 +364,11 @@ export class ThreadsRepository {
 }
 
 /** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: what TypeORM stores for datetime on SQLite, and valid on MariaDB. */
+/** A datetime column as the driver answers it raw: a Date (mysql2) or that UTC text (SQLite). */
+function dateOf(v: SqlDate): Date {
+  return v instanceof Date ? v : new Date(`${v.replace(' ', 'T')}Z`);
+}
+
 function sqlDate(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }

@@ -35,8 +35,8 @@ export interface AppendPostInput {
   body?: string;
   notice?: ThreadNotice;
   clientPostId?: string | null;
-  /** Runs inside the post's transaction once the row is stored (documents attach here); a throw stores nothing. */
-  withPost?: (postId: string) => Promise<void>;
+  /** Runs inside the post's transaction once the row is stored with its seq (documents attach, the read marker moves); a throw stores nothing. */
+  withPost?: (postId: string, seq: number) => Promise<void>;
 }
 
 export interface AppendPostResult {
@@ -67,9 +67,9 @@ export class ThreadsService {
    * never members, and never see content).
    */
   async access(auth: AuthContext, threadId: string): Promise<ThreadAccess> {
-    const thread = await this.repo.findThread(auth.centerId, threadId);
-    const member = thread ? await this.repo.findMember(auth.centerId, thread.id, auth.subjectId) : null;
-    if (!thread || !member) throw errors.notFound('The thread');
+    const found = await this.repo.findWithMember(auth.centerId, threadId, auth.subjectId);
+    if (!found?.member) throw errors.notFound('The thread');
+    const { thread, member } = found;
     return { thread, member, role: member.role, visibleFromSeq: member.fromSeq };
   }
 
@@ -154,12 +154,15 @@ export class ThreadsService {
     });
     post.body = await sealPost(this.crypto, this.cipherFor(thread, post.senderId, post.senderRole), post.id, text);
     let result: AppendPostResult | null;
+    // in a transaction of its own, a repeated clientPostId is found by the unique index (the rollback
+    // then stores nothing, and the first post is read below); inside a caller's it is looked for first
+    const checkDuplicate = this.tx.active;
     try {
       result = await this.tx.run(async () => {
-        const r = await this.repo.appendPost(post);
+        const r = await this.repo.appendPost(post, { checkDuplicate });
         if (r.kind === 'closed') throw errors.conflict('This thread is closed.');
         if (r.kind === 'duplicate') return null;
-        if (input.withPost) await input.withPost(post.id);
+        if (input.withPost) await input.withPost(post.id, r.seq);
         await this.tx.afterCommit(() => this.announce(post, r.seq));
         return { id: post.id, seq: r.seq, duplicate: false };
       });
