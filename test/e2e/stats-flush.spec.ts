@@ -25,7 +25,9 @@ describe(`statistics flush (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
   const rows = () =>
     t.app
       .get(DataSource)
-      .query<{ metric: string; bucket: number; count: number }[]>('SELECT metric, bucket, count FROM stat_counts WHERE center_id = ? ORDER BY metric, bucket', [c.centerId]);
+      .query<{ metric: string; bucket: number; count: number }[]>('SELECT metric, bucket, count FROM stat_counts WHERE center_id = ? ORDER BY metric, bucket', [
+        c.centerId,
+      ]);
   const sum = async () => (await rows()).reduce((n, r) => n + Number(r.count), 0);
 
   it('should write the counts of an interval added up, one row per day, metric and bucket, within the flush interval', async () => {
@@ -47,7 +49,10 @@ describe(`statistics flush (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
     await emit('live.started');
     await emit('live.started');
     // the report flushes this node's pending counts first
-    const report = await stats.report({ centerId: c.centerId, subjectId: c.admin.id, role: 'admin', displayName: 'Admin', tokenHash: 'x' }, { from: '2026-01-15', to: '2026-01-15' });
+    const report = await stats.report(
+      { centerId: c.centerId, subjectId: c.admin.id, role: 'admin', displayName: 'Admin', tokenHash: 'x' },
+      { from: '2026-01-15', to: '2026-01-15' },
+    );
     expect(report.days[0]).toBeDefined();
     expect(await sum()).toBe(before + 2);
     // a graceful stop writes the rest before the database closes
