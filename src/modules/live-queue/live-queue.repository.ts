@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, FindOptionsWhere, IsNull, LessThanOrEqual, MoreThan, MoreThanOrEqual, Not, Repository } from 'typeorm';
+import { DataSource, IsNull, LessThanOrEqual, MoreThanOrEqual, Not, Repository } from 'typeorm';
 import type { LiveEndReason } from '../../realtime/contract';
 import { isUuid } from '../../common/clock';
 import { Transactions } from '../../infra/database/transactions';
@@ -260,16 +260,20 @@ export class LiveQueueRepository {
 
   // ---- blocks ----------------------------------------------------------------------------------
 
-  /** A block of this visitor id or of one of these address hashes (today's and yesterday's key) that has not expired. */
+  /**
+   * A block of this visitor id or of one of these address hashes (today's and yesterday's key) that
+   * has not expired: one indexed lookup (`LIMIT 1`), built without the find-options layer (on every join).
+   */
   async isBlocked(centerId: string, visitorId: string, addressHashes: string[], now: Date): Promise<boolean> {
     if (!isUuid(visitorId)) return false;
-    const who: FindOptionsWhere<VisitorBlock>[] = [{ centerId, visitorId }];
-    for (const addressHash of addressHashes) who.push({ centerId, addressHash });
-    const where = who.flatMap((w) => [
-      { ...w, expiresAt: IsNull() },
-      { ...w, expiresAt: MoreThan(now) },
-    ]);
-    return (await this.blocks.countBy(where)) > 0;
+    const qb = this.blocks
+      .createQueryBuilder('b')
+      .select('1', 'hit')
+      .where('b.center_id = :centerId', { centerId })
+      .andWhere('(b.expires_at IS NULL OR b.expires_at > :now)', { now });
+    if (addressHashes.length > 0) qb.andWhere('(b.visitor_id = :visitorId OR b.address_hash IN (:...addressHashes))', { visitorId, addressHashes });
+    else qb.andWhere('b.visitor_id = :visitorId', { visitorId });
+    return (await qb.limit(1).getRawOne<{ hit: unknown }>()) !== undefined;
   }
 
   async insertBlock(block: VisitorBlock): Promise<void> {

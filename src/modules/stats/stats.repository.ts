@@ -20,20 +20,20 @@ export class StatsRepository {
   }
 
   /**
-   * Adds one to the aggregate in one statement (the unique key decides between insert and
-   * update), so two nodes counting at once never lose a count.
+   * Adds `n` (default one) to the aggregate in one statement (the unique key decides between insert
+   * and update), so two nodes counting at once never lose a count.
    */
-  async increment(centerId: string, day: string, metric: string, bucket: number): Promise<void> {
-    const params = [this.ids.uuid(), centerId, day, metric, bucket];
+  async increment(centerId: string, day: string, metric: string, bucket: number, n = 1): Promise<void> {
+    const params = [this.ids.uuid(), centerId, day, metric, bucket, n, n];
     if (this.tx.mysql) {
       await this.repo.query(
-        'INSERT INTO `stat_counts` (`id`, `center_id`, `day`, `metric`, `bucket`, `count`) VALUES (?, ?, ?, ?, ?, 1) ON DUPLICATE KEY UPDATE `count` = `count` + 1',
+        'INSERT INTO `stat_counts` (`id`, `center_id`, `day`, `metric`, `bucket`, `count`) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE `count` = `count` + ?',
         params,
       );
     } else {
       await this.repo.query(
-        'INSERT INTO "stat_counts" ("id", "center_id", "day", "metric", "bucket", "count") VALUES (?, ?, ?, ?, ?, 1) ' +
-          'ON CONFLICT ("center_id", "day", "metric", "bucket") DO UPDATE SET "count" = "count" + 1',
+        'INSERT INTO "stat_counts" ("id", "center_id", "day", "metric", "bucket", "count") VALUES (?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT ("center_id", "day", "metric", "bucket") DO UPDATE SET "count" = "count" + ?',
         params,
       );
     }
