@@ -36,7 +36,7 @@ export class LeanCommands {
     accept: (payload: unknown) => CommandPayload<E> | null,
     run: (auth: AuthContext, payload: CommandPayload<E>) => Promise<CommandResult<E>>,
   ): void {
-    this.handlers.set(command, { accept, run: run as LeanHandler['run'] });
+    this.handlers.set(command, { accept, run });
   }
 
   /** True when the command was taken (and will be acked); false: the caller runs Nest's handler. */
@@ -48,23 +48,20 @@ export class LeanCommands {
     const payload = handler.accept(data);
     if (payload === null) return false;
     const stop = this.metrics.ackLatency.startTimer({ command });
-    let running: Promise<unknown>;
-    try {
-      running = handler.run(auth, payload);
-    } catch (err) {
-      running = Promise.reject(err);
-    }
-    running.then(
-      (result) => {
-        stop({ outcome: 'ok' });
-        if (command === 'message.send') this.metrics.messages.inc();
-        ack({ ok: true, data: result ?? {} } satisfies Ack<unknown>);
-      },
-      (err: unknown) => {
-        stop({ outcome: 'error' });
-        ack({ ok: false, error: toErrorBody(err, this.logger) } satisfies Ack<never>);
-      },
-    );
+    // a handler that throws before its first await answers like one that rejects
+    Promise.resolve()
+      .then(() => handler.run(auth, payload))
+      .then(
+        (result) => {
+          stop({ outcome: 'ok' });
+          if (command === 'message.send') this.metrics.messages.inc();
+          ack({ ok: true, data: result ?? {} } satisfies Ack<unknown>);
+        },
+        (err: unknown) => {
+          stop({ outcome: 'error' });
+          ack({ ok: false, error: toErrorBody(err, this.logger) } satisfies Ack<never>);
+        },
+      );
     return true;
   }
 }
