@@ -9,6 +9,7 @@ import { compileProxyTrust, forwardedAddress } from '../common/client-address';
 import type { AppConfig } from '../config/config';
 import { RedisService } from '../infra/redis/redis.service';
 import { DrainService } from './drain.service';
+import { LeanCommands } from './lean-commands';
 import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticator';
 import { LotseSocket } from './ws';
 
@@ -16,9 +17,12 @@ export const MAX_SOCKET_PAYLOAD = 64 * 1024;
 
 /** A socket's command handlers (Nest binds each gateway's handlers to the socket), by command name. */
 const HANDLERS = Symbol('lotse.commandHandlers');
+/** The app's lean commands (LeanCommands), on each socket: the listeners are shared by every app of the process. */
+const LEAN = Symbol('lotse.leanCommands');
 type BoundHandler = (data: unknown, ack?: unknown) => unknown;
 interface HandlerTable {
   [HANDLERS]?: Map<string, BoundHandler>;
+  [LEAN]?: LeanCommands | null;
 }
 
 /**
@@ -41,6 +45,8 @@ function dispatcherFor(message: string, ackHandledManually: boolean, logger: Log
     const rest = ack ? args.slice(0, -1) : args;
     // Nest's mapPayload: one argument is the data itself, several are passed as an array
     const data = rest.length === 1 ? rest[0] : rest.length === 0 ? undefined : rest;
+    // message.send: straight to its handler when the payload is valid as it stands (LeanCommands)
+    if (!ackHandledManually && this[LEAN]?.dispatch(message, this as unknown as LotseSocket, data, ack)) return;
     settle(callback(data, ack)).subscribe({
       next: (response) => {
         if (response === null || response === undefined) return;
@@ -92,12 +98,27 @@ export class LotseIoAdapter extends IoAdapter {
     const socket = client as unknown as HandlerTable & Socket;
     let table = socket[HANDLERS];
     if (!table) socket[HANDLERS] = table = new Map();
+    if (socket[LEAN] === undefined) socket[LEAN] = this.leanCommands();
     for (const { message, callback, isAckHandledManually } of handlers) {
       const name = String(message);
       if (table.has(name)) throw new Error(`the command ${name} has two handlers`);
       table.set(name, callback as BoundHandler);
       socket.on(name, dispatcherFor(name, isAckHandledManually === true, this.logger));
     }
+  }
+
+  private lean: LeanCommands | null | undefined;
+
+  private leanCommands(): LeanCommands | null {
+    if (this.lean !== undefined) return this.lean;
+    let lean: LeanCommands | null;
+    try {
+      lean = this.appRef.get(LeanCommands, { strict: false });
+    } catch {
+      lean = null; // an app without the realtime module's providers: Nest's pipeline only
+    }
+    this.lean = lean;
+    return lean;
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { ConnectionGateway } from './connection.gateway';
 import { DrainService } from './drain.service';
+import { LeanCommands } from './lean-commands';
 import { RealtimePublisher } from './publisher';
 
 /**
@@ -15,8 +16,8 @@ export class RealtimeModule {
     return {
       module: RealtimeModule,
       imports: [options.authenticator],
-      providers: [ConnectionGateway, RealtimePublisher, DrainService],
-      exports: [RealtimePublisher, DrainService],
+      providers: [ConnectionGateway, RealtimePublisher, DrainService, LeanCommands],
+      exports: [RealtimePublisher, DrainService, LeanCommands],
     };
   }
 }

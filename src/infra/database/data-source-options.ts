@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config/config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { checkpointOffTheLoop } from './sqlite-checkpointer';
 
 /** One description of the database for the app, the CLI and the tests. */
 /** Connections of a node's MariaDB/MySQL pool; at most half of them hold a transaction (Transactions). */
@@ -34,7 +35,7 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSour
     ...common,
     type: 'better-sqlite3',
     database: config.database.file,
-    prepareDatabase: (db: { pragma(s: string): unknown; prepare(sql: string): unknown }) => {
+    prepareDatabase: (db: { name: string; pragma(s: string): unknown; prepare(sql: string): unknown; close(): unknown }) => {
       // TypeORM begins its transactions DEFERRED: one that reads first and then writes fails at once
       // with SQLITE_BUSY (no busy wait) when another process (the CLI: key:rotate, backup) committed
       // in between. IMMEDIATE takes the write lock up front and waits for it (busy_timeout).
@@ -45,6 +46,8 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSour
       db.pragma('synchronous = NORMAL');
       // Deleted rows are overwritten with zeros instead of lingering in free pages (docs/security.md).
       db.pragma('secure_delete = ON');
+      // WAL checkpoints in a worker thread, not inside a commit on the event loop (sqlite-checkpointer.ts)
+      checkpointOffTheLoop(db);
     },
   };
 }

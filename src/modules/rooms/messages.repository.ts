@@ -108,9 +108,12 @@ export class MessagesRepository {
         roomIds,
       );
       const byId = new Map(rooms.map((r) => [r.id, r]));
+      // One exact probe of the unique index per message (room, sender, clientMsgId). `room_id IN (…)
+      // AND client_msg_id IN (…)` searched the index by room_id alone: every message of every room
+      // in the batch was read, a cost that grew with the rooms' history.
       const stored = await em.query<{ room_id: string; sender_id: string; client_msg_id: string }[]>(
-        `SELECT room_id, sender_id, client_msg_id FROM messages WHERE room_id IN (${marks}) AND client_msg_id IN (${batch.map(() => '?').join(', ')})`,
-        [...roomIds, ...batch.map((m) => m.clientMsgId)],
+        `SELECT room_id, sender_id, client_msg_id FROM messages WHERE ${batch.map(() => '(room_id = ? AND sender_id = ? AND client_msg_id = ?)').join(' OR ')}`,
+        batch.flatMap((m) => [m.roomId, m.senderId, m.clientMsgId]),
       );
       const seen = new Set(stored.map((r) => `${r.room_id}|${r.sender_id}|${r.client_msg_id}`));
       const next = new Map<string, number>();

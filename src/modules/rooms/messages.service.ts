@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AuthContext } from '../../common/auth-context';
 import { Clock, IdGenerator } from '../../common/clock';
 import { DomainError, errors } from '../../common/errors';
-import type { MessageSendResult, MessageView, RoomHistoryResult } from '../../realtime/contract';
+import type { MessageSendPayload, MessageSendResult, MessageView, RoomHistoryResult } from '../../realtime/contract';
 import { RateLimitService } from '../../infra/redis/rate-limit.service';
 import { RealtimePublisher } from '../../realtime/publisher';
 import { roomFor } from '../../realtime/room-names';
-import { HistoryDto, SendMessageDto } from './dto/rooms.dto';
+import { HistoryDto } from './dto/rooms.dto';
 import { Message } from './message.entity';
 import { MessagesRepository } from './messages.repository';
 import { RoomCipherService } from './room-cipher.service';
@@ -39,7 +39,7 @@ export class MessagesService {
     return this.messages.sendersAmong(centerId, accountIds);
   }
 
-  async send(auth: AuthContext, dto: SendMessageDto): Promise<MessageSendResult> {
+  async send(auth: AuthContext, dto: MessageSendPayload): Promise<MessageSendResult> {
     await this.limits.consume('accountMessages', auth.subjectId);
     const { room, member } = await this.rooms.requireMember(auth, dto.roomId);
     try {

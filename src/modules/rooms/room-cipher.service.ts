@@ -9,6 +9,8 @@ import { MessagesRepository } from './messages.repository';
 import { RoomsRepository } from './rooms.repository';
 
 const LEGACY_BATCH = 200;
+/** Decrypted display names kept per node (the sender of every message.send); cleared whole when full. */
+const NAME_CACHE_MAX = 10_000;
 
 /**
  * What people typed in a conversation, encrypted with the conversation's own keys: the room name
@@ -19,6 +21,12 @@ const LEGACY_BATCH = 200;
 @Injectable()
 export class RoomCipherService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RoomCipherService.name);
+  /**
+   * Display names by their row and their ciphertext: a renamed member (or a name encrypted again by
+   * key:rotate) has another ciphertext and so another entry, so nothing here can be stale; a deleted
+   * member or room drops everything (forgetMember, forgetMembersOf, eraseRoom). In memory only.
+   */
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly crypto: CryptoService,
@@ -57,8 +65,14 @@ export class RoomCipherService implements OnApplicationBootstrap {
     return this.crypto.encrypt({ ...memberNameCtx(m), fresh }, displayName);
   }
 
-  memberName(m: RoomMember): Promise<string> {
-    return this.crypto.decrypt(memberNameCtx(m), m.displayName);
+  async memberName(m: RoomMember): Promise<string> {
+    const key = `${m.centerId}|${m.roomId}|${m.subjectId}|${m.displayName}`;
+    const known = this.names.get(key);
+    if (known !== undefined) return known;
+    const name = await this.crypto.decrypt(memberNameCtx(m), m.displayName);
+    if (this.names.size >= NAME_CACHE_MAX) this.names.clear();
+    this.names.set(key, name);
+    return name;
   }
 
   sealBody(m: Pick<Message, 'centerId' | 'roomId' | 'senderId' | 'id'>, body: string): Promise<string> {
@@ -77,16 +91,19 @@ export class RoomCipherService implements OnApplicationBootstrap {
       await this.rooms.deleteRoom(centerId, roomId);
     });
     await this.crypto.destroyRoomKeys(centerId, roomId);
+    this.names.clear();
   }
 
   /** A room forgot its members (and lost its messages): their keys protect nothing any more. */
   async forgetMembersOf(centerId: string, roomId: string): Promise<void> {
     await this.crypto.destroyRoomMemberKeys(centerId, roomId);
+    this.names.clear();
   }
 
   /** Destroys a deleted account's keys in every room (its messages and memberships are deleted already). */
   async forgetMember(centerId: string, subjectId: string): Promise<void> {
     await this.crypto.destroyMemberKeys(centerId, subjectId);
+    this.names.clear();
   }
 }
 

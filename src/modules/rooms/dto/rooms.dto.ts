@@ -1,6 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  isUUID,
+  Length,
+  length,
+  Max,
+  Min,
+} from 'class-validator';
 import {
   LIMITS,
   type MessageSendPayload,
@@ -59,6 +75,25 @@ export class SendMessageDto implements MessageSendPayload {
   @IsString()
   @Length(1, LIMITS.messageBodyMax)
   body!: string;
+}
+
+/**
+ * The `message.send` payload as the validation pipe would hand it to the handler (body trimmed), when
+ * SendMessageDto's checks pass it: exactly the own keys roomId, clientMsgId and body, the same
+ * class-validator functions as its decorators. Null for anything else; that goes through the pipe
+ * and gets its VALIDATION_FAILED (the lean dispatch, LeanCommands).
+ */
+export function leanSendPayload(value: unknown): MessageSendPayload | null {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return null;
+  const v = value as Record<string, unknown>;
+  if (Object.keys(v).length !== 3 || !Object.hasOwn(v, 'roomId') || !Object.hasOwn(v, 'clientMsgId') || !Object.hasOwn(v, 'body')) return null;
+  const { roomId, clientMsgId, body } = v;
+  if (typeof roomId !== 'string' || !isUUID(roomId, 'all')) return null;
+  if (typeof clientMsgId !== 'string' || !length(clientMsgId, 1, LIMITS.clientMsgIdMax)) return null;
+  if (typeof body !== 'string') return null;
+  const trimmed = body.trim();
+  if (!length(trimmed, 1, LIMITS.messageBodyMax)) return null;
+  return { roomId, clientMsgId, body: trimmed };
 }
 
 export class HistoryDto implements RoomHistoryPayload {
