@@ -19,9 +19,13 @@ let lotse, bare;
 
 const rps = (base, pid) =>
   new Promise((res, rej) => {
-    const c = spawn(process.execPath, [join(ROOT, 'load/probes/status-rps.mjs'), base, 'probe', '--seconds', seconds, '--conns', conns, '--procs', procs, '--pid', String(pid)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const c = spawn(
+      process.execPath,
+      [join(ROOT, 'load/probes/status-rps.mjs'), base, 'probe', '--seconds', seconds, '--conns', conns, '--procs', procs, '--pid', String(pid)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     c.stdout.on('data', (d) => (out += d));
     c.once('exit', (code) => (code === 0 ? res(JSON.parse(out.trim().split('\n').pop())) : rej(new Error(`status-rps exited ${code}`))));

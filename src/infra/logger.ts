@@ -39,7 +39,11 @@ export function loggerOptions(config: AppConfig, stream?: DestinationStream): Pa
     // logger, logged or not) only for these three fields to be picked out of it.
     wrapSerializers: false,
     serializers: {
-      req: (req: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({ id: req.id, method: req.method, path: loggedPath(req.originalUrl ?? req.url) }),
+      req: (req: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: loggedPath(req.originalUrl ?? req.url),
+      }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       err: stdSerializers.err,
     },

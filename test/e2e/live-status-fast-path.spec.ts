@@ -95,7 +95,14 @@ describe('live status fast path', () => {
   });
 
   it('should not be rate limited with RATE_LIMITS=on, as before (no limit names the status)', async () => {
-    const codes = await Promise.all(Array.from({ length: 200 }, () => t.http().get(`/api/centers/${slug}/live`).then((r) => r.status)));
+    const codes = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        t
+          .http()
+          .get(`/api/centers/${slug}/live`)
+          .then((r) => r.status),
+      ),
+    );
     expect(new Set(codes)).toEqual(new Set([200]));
   });
 });
