@@ -84,14 +84,14 @@ describe('live status fast path', () => {
     expect(guardLookups).toHaveBeenCalled();
     // the router's routes are case-sensitive: its unknown-route answer, as before
     const upper = await t.http().get(`/API/centers/${slug}/live`);
-    expect([upper.status, upper.body.error?.code]).toEqual([404, 'NOT_FOUND']);
+    expect([upper.status, (upper.body as { error?: { code?: string } }).error?.code]).toEqual([404, 'NOT_FOUND']);
     const post = await t.http().post(`/api/centers/${slug}/live`).send({});
     expect(post.status).toBe(404);
   });
 
   it('should still refuse a GET with a body that is not JSON (the body checks run first)', async () => {
     const res = await t.http().get(`/api/centers/${slug}/live`).set('Content-Type', 'text/plain').send('hello');
-    expect([res.status, res.body.error?.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect([res.status, (res.body as { error?: { code?: string } }).error?.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 
   it('should not be rate limited with RATE_LIMITS=on, as before (no limit names the status)', async () => {

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { performance } from 'node:perf_hooks';
 import { PinoLogger } from 'nestjs-pino';
 import { sendErrorBody } from '../../common/http-exception.filter';
 import { nextRequestId } from '../../infra/logger';
@@ -28,9 +29,9 @@ export function liveStatusFastPath(queue: LiveQueueService) {
     if (!match) return next();
     const log = PinoLogger.root;
     if (log?.isLevelEnabled('info')) {
-      const started = Date.now();
+      const started = performance.now();
       (req as Request & { id?: unknown }).id ??= nextRequestId();
-      res.once('finish', () => log.info({ req, res, responseTime: Date.now() - started }, 'request completed'));
+      res.once('finish', () => log.info({ req, res, responseTime: Math.round(performance.now() - started) }, 'request completed'));
     }
     queue.status(match[1]!).then(
       (status) => answer(req, res, status),
