@@ -19,6 +19,8 @@ import { foreignOriginGate } from './realtime/origin-gate';
 import { LotseIoAdapter } from './realtime/io-adapter';
 import { acceptsMultipart, closeAfterAnswer } from './modules/documents/multipart-upload';
 import { acceptsPictureUpload } from './modules/team/team.controller';
+import { LiveQueueService } from './modules/live-queue/live-queue.service';
+import { liveStatusFastPath } from './modules/live-queue/live-status.fast-path';
 
 /** The largest JSON body (64 KiB). */
 const JSON_BODY_LIMIT_BYTES = 64 * 1024;
@@ -93,6 +95,9 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   // A page of another site gets no answer from the API beyond the public reads (defence in depth
   // beside CORS and bearer tokens; the socket handshake has the same rule in io-adapter.ts).
   app.use(foreignOriginGate(options.config.allowedOrigins, isPublicRead));
+  // The homepage button's status, polled by every open homepage: answered here, after the headers
+  // and gates above and before the router and Nest's pipeline (the same answer, see the file)
+  app.use(liveStatusFastPath(app.get(LiveQueueService)));
   // SIGTERM and SIGINT drain the node first (src/graceful-shutdown.ts, installed by main.ts)
   app.enableShutdownHooks(NEST_SHUTDOWN_SIGNALS);
   app.useWebSocketAdapter(new LotseIoAdapter(app, options.config));

@@ -10,14 +10,20 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    const body = toErrorBody(exception, this.logger);
-    if (body.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(body.retryAfterMs / 1000)));
-    // a route's own headers describe its file (text/calendar, attachment), not this error body
-    res.removeHeader('Content-Disposition');
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.status(HTTP_STATUS_OF[body.code]).json({ error: body });
+    sendErrorBody(host.switchToHttp().getResponse<Response>(), exception, this.logger);
   }
+}
+
+const fallbackLogger = new Logger('HttpError');
+
+/** The filter's answer, also for the routes answered before Nest's router (the live status fast path). */
+export function sendErrorBody(res: Response, exception: unknown, logger: Logger = fallbackLogger): void {
+  const body = toErrorBody(exception, logger);
+  if (body.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(body.retryAfterMs / 1000)));
+  // a route's own headers describe its file (text/calendar, attachment), not this error body
+  res.removeHeader('Content-Disposition');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.status(HTTP_STATUS_OF[body.code]).json({ error: body });
 }
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
