@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { runCli } from '../../src/cli';
 import { centerTables } from '../../src/modules/centers/center-deletion';
+import { StatsService } from '../../src/modules/stats/stats.service';
 import { call, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { createMariaDb, onMariaDb, REDIS_URL, TEST_MASTER_KEY, tempDataDir } from '../harness/env';
@@ -30,6 +31,8 @@ describe('center:delete', () => {
   }
   /** Rows of the center in every table of its data, and its own row. */
   async function rowsOf(ds: DataSource, centerId: string): Promise<Record<string, number>> {
+    // statistics are counted in memory and written once a second: what is pending is written first
+    await t.app.get(StatsService).flush();
     const counts: Record<string, number> = {};
     for (const meta of centerTables(ds)) {
       counts[meta.tableName] = await ds.createQueryBuilder().from(meta.target, 'x').where('x.centerId = :centerId', { centerId }).getCount();
