@@ -158,11 +158,24 @@ async function visitors(t: Extract<Task, { op: 'visitors' }>): Promise<{ created
   return { created: tokens.length };
 }
 
+/**
+ * One socket, connected or failed within 30 s. socket.io-client's `timeout` covers only the
+ * engine's opening; a namespace CONNECT the server never answers (its middleware never calls
+ * next) would wait forever, and the bench with it — counted here as failed ("connect timeout").
+ */
 function connectOne(url: string, token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30_000 });
-    socket.once('connect', () => resolve(socket));
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error('connect timeout: no CONNECT answer within 30 s'));
+    }, 30_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
     socket.once('connect_error', (err) => {
+      clearTimeout(timer);
       socket.close();
       reject(err);
     });
