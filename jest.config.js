@@ -23,7 +23,7 @@ const ONCE = {
     'integration/cluster-bus',
     'integration/redis-publish',
   ],
-  sqlite: ['e2e/security-headers', 'e2e/pdf-bomb', 'integration/compose', 'integration/mail-outbox'],
+  sqlite: ['e2e/security-headers', 'e2e/pdf-bomb', 'integration/compose', 'integration/mail-outbox', 'integration/erasure-flush'],
 };
 const otherPass = (process.env.LOTSE_TEST_DB ?? 'sqlite') === 'mariadb' ? ONCE.sqlite : ONCE.mariadb;
 const onlyOnce = (dir) => otherPass.filter((f) => f.startsWith(`${dir}/`)).map((f) => `/test/${f}\\.spec\\.ts$`);

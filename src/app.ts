@@ -3,7 +3,7 @@ import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-option
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { Application, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { LotseIoAdapter } from './realtime/io-adapter';
 import { acceptsMultipart, closeAfterAnswer } from './modules/documents/multipart-upload';
 import { acceptsPictureUpload } from './modules/team/team.controller';
 import { LiveQueueService } from './modules/live-queue/live-queue.service';
-import { liveStatusFastPath } from './modules/live-queue/live-status.fast-path';
+import { installLiveStatusFastPath } from './modules/live-queue/live-status.fast-path';
 
 /** The largest JSON body (64 KiB). */
 const JSON_BODY_LIMIT_BYTES = 64 * 1024;
@@ -62,29 +62,28 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
       if (jsonTextTooDeep(raw)) throw Object.assign(new Error(TOO_DEEP_MESSAGE), { status: 400, type: 'entity.too.deep' });
     },
   });
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          'default-src': ["'self'"],
-          'script-src': ["'self'"],
-          'style-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'connect-src': ["'self'"],
-          'font-src': ["'self'"],
-          'object-src': ["'none'"],
-          'base-uri': ["'none'"],
-          'form-action': ["'self'"],
-          'frame-ancestors': ["'self'"],
-        },
+  const helmetHeaders = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'self'"],
       },
-      crossOriginEmbedderPolicy: false,
-      referrerPolicy: { policy: 'no-referrer' },
-      // only over TLS (securityHeaders): helmet would send it on plain HTTP as well
-      strictTransportSecurity: false,
-    }),
-  );
+    },
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+    // only over TLS (securityHeaders): helmet would send it on plain HTTP as well
+    strictTransportSecurity: false,
+  });
+  app.use(helmetHeaders);
   app.use(securityHeaders);
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(createValidationPipe());
@@ -95,9 +94,13 @@ export async function createApp(options: CoreOptions): Promise<INestApplication>
   // A page of another site gets no answer from the API beyond the public reads (defence in depth
   // beside CORS and bearer tokens; the socket handshake has the same rule in io-adapter.ts).
   app.use(foreignOriginGate(options.config.allowedOrigins, isPublicRead));
-  // The homepage button's status, polled by every open homepage: answered here, after the headers
-  // and gates above and before the router and Nest's pipeline (the same answer, see the file)
-  app.use(liveStatusFastPath(app.get(LiveQueueService)));
+  // The homepage button's status, polled by every open homepage: answered on the http server's
+  // 'request' event in front of Express, with the headers the chain above sets (see the file)
+  installLiveStatusFastPath(app.getHttpServer(), app.get(LiveQueueService), {
+    helmet: helmetHeaders as unknown as Parameters<typeof installLiveStatusFastPath>[2]['helmet'],
+    trustProxy: (address) => trust(address),
+    etag: (app.getHttpAdapter().getInstance() as Application).get('etag fn') as (body: string, encoding: BufferEncoding) => string | undefined,
+  });
   // SIGTERM and SIGINT drain the node first (src/graceful-shutdown.ts, installed by main.ts)
   app.enableShutdownHooks(NEST_SHUTDOWN_SIGNALS);
   app.useWebSocketAdapter(new LotseIoAdapter(app, options.config));

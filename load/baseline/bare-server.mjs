@@ -6,7 +6,12 @@
 // With --redis it is one node of a bare cluster: the @socket.io/redis-adapter (the adapter Lotse uses)
 // relays room broadcasts between the nodes; `--key` keeps its channels apart from anyone else's.
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Server } from 'socket.io';
 
 const args = process.argv.slice(2);
@@ -42,6 +47,20 @@ const http = createServer((req, res) => {
       lastSeq.set(threadId, seq);
       res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ id: randomUUID(), seq }));
     });
+  } else if (req.method === 'POST' && /^\/api\/threads\/[^/]+\/documents$/.test(url)) {
+    // A document upload: the body streamed into a scratch file (no parsing, no inspection, no
+    // encryption), deleted again; answered like Lotse (201 { id, name, size }).
+    const file = join(tmpdir(), `bare-upload-${randomUUID()}`);
+    let size = 0;
+    req.on('data', (d) => (size += d.length));
+    pipeline(req, createWriteStream(file, { mode: 0o600 }))
+      .then(() => res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ id: randomUUID(), name: 'Bench.pdf', size })))
+      .catch(() => res.writeHead(400).end())
+      .finally(() => rm(file, { force: true }));
+  } else if (req.method === 'GET' && url === '/memory') {
+    // what Lotse's /metrics says as nodejs_heap_size_used_bytes and nodejs_external_memory_bytes
+    const m = process.memoryUsage();
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ heap: m.heapUsed, external: m.external }));
   } else if (req.method === 'GET' && url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"status":"ok"}');
   } else if (!url.startsWith('/socket.io/')) {

@@ -5,6 +5,7 @@
 // socket.io-client with the websocket transport only; HTTP on keep-alive agents.
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { answerText } from './http-text';
 import { performance } from 'node:perf_hooks';
 import { io, Socket } from 'socket.io-client';
 
@@ -47,6 +48,8 @@ export interface ConnectResult extends Cost {
   connected: number;
   failed: number;
   firstError: string | null;
+  /** failures by message (a message's numbers and ids cut off), e.g. which handshakes closed and why */
+  errorKinds: Record<string, number>;
 }
 
 export interface QueueResult extends Cost {
@@ -127,13 +130,7 @@ function httpJson(
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
       },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
+      (res) => answerText(res, resolve, reject),
     );
     req.setTimeout(timeoutMs, () => req.destroy(new Error('no answer in time')));
     req.on('error', reject);
@@ -179,6 +176,15 @@ function connectOne(url: string, token: string): Promise<Socket> {
       socket.close();
       reject(err);
     });
+    // the engine's connection closed before the namespace CONNECT was answered: socket.io-client
+    // emits only 'disconnect' then (no connect_error), which would otherwise look like a stall
+    socket.once('disconnect', (reason, details) => {
+      clearTimeout(timer);
+      socket.close();
+      const description = (details as { description?: unknown } | undefined)?.description;
+      const why = description instanceof Error ? description.message : typeof description === 'string' ? description : '';
+      reject(new Error(`closed before CONNECT: ${reason}${why ? ` (${why})` : ''}`));
+    });
   });
 }
 
@@ -189,6 +195,7 @@ async function connect(t: Extract<Task, { op: 'connect' }>): Promise<Omit<Connec
   const wanted = t.useVisitors ? visitorTokens.map((token) => ({ token, roomId: undefined })) : t.sockets;
   let failed = 0;
   let firstError: string | null = null;
+  const errorKinds: Record<string, number> = {};
   await pool(wanted, t.concurrency, async (w) => {
     try {
       const socket = await connectOne('url' in w && w.url ? w.url : t.url, w.token);
@@ -200,10 +207,13 @@ async function connect(t: Extract<Task, { op: 'connect' }>): Promise<Omit<Connec
       sockets.push({ socket, roomId: w.roomId });
     } catch (err) {
       failed++;
-      firstError ??= err instanceof Error ? err.message : String(err);
+      const message = err instanceof Error ? err.message : String(err);
+      firstError ??= message;
+      const kind = message.slice(0, 80);
+      errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
     }
   });
-  return { connected: wanted.length - failed, failed, firstError };
+  return { connected: wanted.length - failed, failed, firstError, errorKinds };
 }
 
 const BODY = 'Bench message: how are you today? This is about as long as a typical chat line in counseling.';

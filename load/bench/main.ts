@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DIST_CLI, DIST_MAIN } from '../../test/harness/spawn';
 import { Generators, startGenerators } from './generators';
 import { log, logToStderr } from './log';
+import { uploadMemory } from './uploads';
 import { idleSockets, liveSteps, messageSteps, queueJoins, Sides, threadPosts } from './measure';
 import { isAlive, killAll, lastLines, stopAll } from './processes';
 import { BenchJson, figuresOf, renderReport, TargetResult, writeReport } from './report';
@@ -42,7 +43,7 @@ async function runTarget(s: Settings, name: TargetName): Promise<TargetResult> {
   const work = mkdtempSync(join(tmpdir(), `lotse-bench-${name}-`));
   let target: Target | undefined;
   const problems: string[] = [];
-  const result: TargetResult = { name, description: name, messages: null, live: null, posts: null, queue: null, idle: null, problems };
+  const result: TargetResult = { name, description: name, messages: null, live: null, posts: null, uploads: null, queue: null, idle: null, problems };
   try {
     target = await openTarget(name, work);
     result.description = target.description;
@@ -63,6 +64,8 @@ async function runTarget(s: Settings, name: TargetName): Promise<TargetResult> {
     result.posts = await part(problems, 'thread posts', () => threadPosts(s, systems, gens, seeds));
     if (s.queueJoins > 0)
       result.queue = await part(problems, 'queue', () => queueJoins(s, systems, gens, { lotse: lotseSeed.counselors, baseline: bare.counselors }));
+    // after the queue: the uploads' 160 MB of chunks (and their WAL checkpoints) are not billed to the joins
+    if (s.uploadsInFlight > 0) result.uploads = await part(problems, 'uploads', () => uploadMemory(s, systems, seeds));
     if (s.idleSockets > 0) result.idle = await part(problems, 'idle sockets', () => idleSockets(s, systems, gens));
     for (const server of [...systems.lotse.servers, ...systems.baseline.servers].filter((sv) => !isAlive(sv))) {
       problems.push(`the ${server.name} server DIED during the run; its last lines:\n${lastLines(server)}`);

@@ -265,7 +265,14 @@ export async function queueJoins(s: Settings, systems: Sides<System>, gens: Side
       for (const socket of onShift) socket.disconnect();
     }
   };
-  return { lotse: await run('lotse'), baseline: await run('baseline') };
+  const lotse = await run('lotse');
+  const lotseClosed = Date.now();
+  const baseline = await run('baseline');
+  // The visitors' chats end VISITOR_GRACE_MS (20 s) after their sockets closed, 500 at once: that
+  // is the queue's work, not the next phase's (it was billed to the idle sockets' connect time).
+  await sleep(Math.max(0, lotseClosed + s.queueSettleMs - Date.now()));
+  await settle(systems.lotse);
+  return { lotse, baseline };
 }
 
 export interface IdleFigures {
@@ -273,6 +280,8 @@ export interface IdleFigures {
   connected: number;
   failed: number;
   firstError: string | null;
+  /** the failures by kind (all generators together) */
+  errorKinds: Record<string, number>;
   rssBeforeMb: number | null;
   rssAfterMb: number | null;
   connectSeconds: number;
@@ -302,6 +311,10 @@ export async function idleSockets(s: Settings, systems: Sides<System>, gens: Sid
       connected: results.reduce((a, r) => a + r.connected, 0),
       failed: results.reduce((a, r) => a + r.failed, 0),
       firstError: results.find((r) => r.firstError)?.firstError ?? null,
+      errorKinds: results.reduce<Record<string, number>>((all, r) => {
+        for (const [k, n] of Object.entries(r.errorKinds)) all[k] = (all[k] ?? 0) + n;
+        return all;
+      }, {}),
       rssBeforeMb,
       rssAfterMb,
       connectSeconds,
@@ -309,7 +322,13 @@ export async function idleSockets(s: Settings, systems: Sides<System>, gens: Sid
     };
     log(
       `  idle ${side}: ${f.connected}/${f.sockets} connected in ${connectSeconds.toFixed(1)} s, RSS ${rssBeforeMb?.toFixed(0)} → ${rssAfterMb?.toFixed(0)} MB` +
-        `${f.failed ? `, ${f.failed} failed (${f.firstError})` : ''}`,
+        `${
+          f.failed
+            ? `, ${f.failed} failed (${Object.entries(f.errorKinds)
+                .map(([k, n]) => `${n}× ${k}`)
+                .join('; ')})`
+            : ''
+        }`,
     );
     await g.all((): { op: 'close' } => ({ op: 'close' }));
     return f;

@@ -2,6 +2,7 @@
 // the ratio), the text table, the one JSON object of `--json`, and test-artifacts/bench/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { UploadFigures } from './uploads';
 import type { IdleFigures, QueueFigures, Sides, StepRow } from './measure';
 import { OUT, Settings, TargetName } from './settings';
 import { busiestPassing, compare, Compared, cpuMicrosPerOp, highestRateWithin, num, stepAt } from './stats';
@@ -12,6 +13,7 @@ export interface TargetResult {
   messages: Sides<StepRow[]> | null;
   live: Sides<StepRow[]> | null;
   posts: Sides<StepRow> | null;
+  uploads: Sides<UploadFigures> | null;
   queue: Sides<QueueFigures> | null;
   idle: Sides<IdleFigures> | null;
   problems: string[];
@@ -94,6 +96,17 @@ export interface TargetFigures {
     cpuUsPerPost: Compared;
     p50Ms: Compared;
     p99Ms: Compared;
+  } | null;
+  uploads: {
+    inFlight: number;
+    pdfBytes: number;
+    stored: Compared;
+    /** Peak growth of the receiving node's main-thread V8 heap + external memory per upload in flight, MB. */
+    heapMbPerUpload: Compared;
+    /** Peak RSS growth of the receiving node (with its PDF worker) per upload in flight, MB. */
+    rssMbPerUpload: Compared;
+    seconds: Compared;
+    errors: Record<string, number>;
   } | null;
   problems: string[];
 }
@@ -180,7 +193,20 @@ export function figuresOf(t: TargetResult): TargetFigures {
       p99Ms: compare(l.p99, b.p99),
     };
   }
-  return { description: t.description, messages, idle, queue, live, threadPosts, problems: t.problems };
+  let uploads: TargetFigures['uploads'] = null;
+  if (t.uploads) {
+    const { lotse: l, baseline: b } = t.uploads;
+    uploads = {
+      inFlight: l.concurrent,
+      pdfBytes: l.pdfBytes,
+      stored: compare(l.stored, b.stored, 0),
+      heapMbPerUpload: compare(l.heapMbPerUpload, b.heapMbPerUpload, 1),
+      rssMbPerUpload: compare(l.rssMbPerUpload, b.rssMbPerUpload, 1),
+      seconds: compare(l.seconds, b.seconds, 1),
+      errors: l.errors,
+    };
+  }
+  return { description: t.description, messages, idle, queue, live, threadPosts, uploads, problems: t.problems };
 }
 
 export interface Meta {
@@ -247,6 +273,11 @@ export function figureRows(f: TargetFigures): string[][] {
   if (f.threadPosts) {
     add(`thread post CPU µs/post at ${f.threadPosts.rate}/s`, f.threadPosts.cpuUsPerPost, 0);
     add('thread post p99, ms', f.threadPosts.p99Ms, 1);
+  }
+  if (f.uploads) {
+    add(`heap + external growth per 10 MB upload in flight (${f.uploads.inFlight} at once), MB`, f.uploads.heapMbPerUpload, 1);
+    add(`RSS growth per 10 MB upload in flight (${f.uploads.inFlight} at once), MB`, f.uploads.rssMbPerUpload, 1);
+    add('uploads stored', f.uploads.stored, 0);
   }
   return rows;
 }

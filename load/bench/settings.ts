@@ -33,6 +33,13 @@ export interface Settings {
   /** Thread posts per second (one step). */
   postRate: number;
   httpSeconds: number;
+  /** After the queue burst: how long the next phase waits for the visitors' chats to end (their 20 s grace, and a margin). */
+  queueSettleMs: number;
+  /** Document uploads of ~10 MB sent at the same time (0: no upload part). */
+  uploadsInFlight: number;
+  uploadRounds: number;
+  /** How long each upload takes to send (paced, so that all are in flight together). */
+  uploadSendMs: number;
 }
 
 /** A setting the operator got wrong: the bench stops with this message before it starts anything. */
@@ -73,14 +80,20 @@ export function readSettings(env: Env, argv: readonly string[] = []): Settings {
     generators: whole(env, 'BENCH_GENERATORS', quick ? 2 : 3, 1, 16),
     idleSockets: whole(env, 'BENCH_IDLE_SOCKETS', quick ? 500 : 10_000, 0, 15_000),
     queueJoins: whole(env, 'BENCH_QUEUE_JOINS', quick ? 50 : 500, 0, 2000),
-    liveSteps: steps(env, 'BENCH_LIVE_STEPS', quick ? [250] : [250, 500, 1000, 2000, 4000, 8000]),
+    liveSteps: steps(env, 'BENCH_LIVE_STEPS', quick ? [250] : [250, 500, 1000, 2000, 4000, 5000, 6000, 8000]),
     postRate: whole(env, 'BENCH_POST_RATE', quick ? 50 : 200, 1, 5000),
     httpSeconds: whole(env, 'BENCH_HTTP_SECONDS', quick ? 2 : 5, 1, 60),
+    queueSettleMs: whole(env, 'BENCH_QUEUE_SETTLE_MS', 25_000, 0, 120_000),
+    uploadsInFlight: whole(env, 'BENCH_UPLOADS', quick ? 4 : 8, 0, 16),
+    uploadRounds: quick ? 1 : 2,
+    uploadSendMs: whole(env, 'BENCH_UPLOAD_SEND_MS', 2000, 0, 60_000),
   };
 }
 
 /** The center every run seeds (in its own fresh database). */
 export const CENTER = 'bench';
+/** GET /metrics on the Lotse nodes of this run (the upload part reads the V8 heap and external memory from it). */
+export const METRICS_TOKEN = randomBytes(16).toString('hex');
 /** One password for every seeded account of this run. */
 export const PASSWORD = `Bench-${randomBytes(12).toString('base64url')}`;
 
@@ -88,6 +101,7 @@ export function describeSettings(s: Settings, cores: number): string {
   return (
     `${s.quick ? 'quick, ' : ''}targets ${s.targets.join(', ')}; message steps ${s.steps.join(', ')} msg/s × ${s.stepSeconds} s (+${s.graceMs / 1000} s grace), ` +
     `${s.rooms} rooms of two, ${s.generators} generator processes; ${s.idleSockets} idle sockets; ${s.queueJoins} simultaneous queue joins; ` +
-    `live status ${s.liveSteps.join(', ')} req/s; thread posts ${s.postRate}/s; ${cores} cores, node ${process.version}`
+    `live status ${s.liveSteps.join(', ')} req/s; thread posts ${s.postRate}/s; ` +
+    `${s.uploadsInFlight} uploads of 10 MB in flight; ${cores} cores, node ${process.version}`
   );
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createMariaDb, REDIS_URL } from '../../test/harness/env';
 import { pidsByName } from './sampler';
 import { runCli, Server, startBaseline, startLotse } from './processes';
-import type { TargetName } from './settings';
+import { METRICS_TOKEN, type TargetName } from './settings';
 
 export type SystemName = 'lotse' | 'baseline';
 
@@ -51,6 +51,9 @@ function lotseEnv(dataDir: string, masterKey: string): Record<string, string> {
     CLIENT: 'off',
     MAIL: 'off',
     LOG_LEVEL: 'warn',
+    METRICS_TOKEN,
+    // e.g. BENCH_SERVER_DEBUG=socket.io:client,engine:socket: the `debug` output of the libraries in the server's log
+    ...(process.env.BENCH_SERVER_DEBUG ? { DEBUG: process.env.BENCH_SERVER_DEBUG } : {}),
   };
 }
 

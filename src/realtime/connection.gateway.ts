@@ -52,16 +52,16 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
       // counted until answered: a graceful shutdown waits for these acks (DrainService)
       this.drain.trackCommand(socket, packet);
       const ack: unknown = packet[packet.length - 1];
-      this.limits
-        .consume('socketEvents', socket.id)
-        .then(() => {
-          // deep payloads are refused before validation could overflow the stack on them
-          if (!valueTooDeep(packet.slice(1))) return next();
-          if (typeof ack === 'function') (ack as (a: Ack<never>) => void)({ ok: false, error: { code: 'VALIDATION_FAILED', message: TOO_DEEP_MESSAGE } });
-        })
-        .catch((err: unknown) => {
-          if (typeof ack === 'function' && err instanceof DomainError) (ack as (a: Ack<never>) => void)({ ok: false, error: err.toBody() });
-        });
+      // in this node's memory and synchronous: a socket lives on one node only
+      try {
+        this.limits.consumeSocketEvent(socket.id);
+      } catch (err) {
+        if (typeof ack === 'function' && err instanceof DomainError) (ack as (a: Ack<never>) => void)({ ok: false, error: err.toBody() });
+        return;
+      }
+      // deep payloads are refused before validation could overflow the stack on them
+      if (!valueTooDeep(packet.slice(1))) return next();
+      if (typeof ack === 'function') (ack as (a: Ack<never>) => void)({ ok: false, error: { code: 'VALIDATION_FAILED', message: TOO_DEEP_MESSAGE } });
     });
     await emitEvent(this.events, SOCKET_CONNECTED, { auth, socketId: socket.id }).catch((err: Error) =>
       this.logger.error({ err: err.message }, 'connect handler failed'),
@@ -70,6 +70,7 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
 
   async handleDisconnect(socket: LotseSocket): Promise<void> {
     this.drain.forget(socket.id);
+    this.limits.forgetSocket(socket.id);
     const auth = socket.data.auth;
     if (!auth) return;
     // counted: a shutdown that disconnected its sockets waits for these handlers before closing the database

@@ -14,6 +14,8 @@ import { SOCKET_AUTHENTICATOR, SocketAuthenticator } from './socket-authenticato
 import { LotseSocket } from './ws';
 
 export const MAX_SOCKET_PAYLOAD = 64 * 1024;
+/** How long the handshake's token lookup may take before the client is answered INTERNAL (tests shorten it). */
+export const socketAuth = { timeoutMs: 10_000 };
 
 /** A socket's command handlers (Nest binds each gateway's handlers to the socket), by command name. */
 const HANDLERS = Symbol('lotse.commandHandlers');
@@ -152,16 +154,30 @@ export class LotseIoAdapter extends IoAdapter {
     server.use((socket, next) => {
       (socket as unknown as LotseSocket).data.address = forwardedAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+      // answered once: a lookup that never settles must not leave the client's CONNECT unanswered
+      // (socket.io-client would wait for ever); it gets INTERNAL and tries again
+      let answered = false;
+      const answer = (err?: Error): void => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        next(err);
+      };
+      const timer = setTimeout(() => {
+        this.logger.error({ ms: socketAuth.timeoutMs }, 'socket authentication did not finish in time: answered INTERNAL');
+        answer(new Error('INTERNAL'));
+      }, socketAuth.timeoutMs);
       tokens
         .resolve(token)
         .then((auth) => {
-          if (!auth) return next(new Error('UNAUTHORIZED'));
+          if (answered) return;
+          if (!auth) return answer(new Error('UNAUTHORIZED'));
           (socket as unknown as LotseSocket).data.auth = auth;
-          next();
+          answer();
         })
         .catch((err: Error) => {
           this.logger.error({ err: err.message }, 'socket authentication failed');
-          next(new Error('INTERNAL'));
+          answer(new Error('INTERNAL'));
         });
     });
     return server;

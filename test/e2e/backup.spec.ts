@@ -55,7 +55,15 @@ describe('backup and restore while the server writes', () => {
     const code = await p.exited;
     return { code, out: p.stdout() + p.stderr() };
   };
-  const history = async (s: TestSocket, roomId: string): Promise<MessageView[]> => ok(await call(s, 'room.history', { roomId, limit: 200 })).messages;
+  /** Every message of the room, oldest first, page by page (a slow backup lets the writer pass one page). */
+  const history = async (s: TestSocket, roomId: string): Promise<MessageView[]> => {
+    const all: MessageView[] = [];
+    for (;;) {
+      const page = ok(await call(s, 'room.history', { roomId, afterSeq: all.at(-1)?.seq ?? 0, limit: 200 })).messages;
+      all.push(...page);
+      if (page.length < 200) return all;
+    }
+  };
 
   interface Written {
     c: SeededCenter;

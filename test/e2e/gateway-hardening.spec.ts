@@ -3,6 +3,8 @@ import { call, callRaw, ok } from '../harness/ack';
 import { closeAllSockets, connect, seedCenter, SeededCenter, startApp, TestApp, TestSocket } from '../harness/app';
 import { onMariaDb } from '../harness/env';
 import { handshake as rawHandshake } from '../harness/raw-socket';
+import { TokensService } from '../../src/modules/auth/tokens.service';
+import { socketAuth } from '../../src/realtime/io-adapter';
 
 type Started = TestApp & { dropDb: () => Promise<void> };
 
@@ -106,5 +108,21 @@ describe(`socket gateway hardening (${onMariaDb ? 'two nodes, MariaDB + Redis' :
     await a.http().post('/api/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
     for (const at of await Promise.all([goneA, goneB])) expect(at - started).toBeLessThan(3000);
     await expect(connect(b.url, token)).rejects.toThrow('UNAUTHORIZED');
+  });
+
+  it('should answer a handshake whose token lookup never finishes with INTERNAL, and connect the next one', async () => {
+    const tokens = a.app.get(TokensService);
+    const resolve = jest.spyOn(tokens, 'resolve').mockImplementationOnce(() => new Promise(() => undefined));
+    const timeoutMs = socketAuth.timeoutMs;
+    socketAuth.timeoutMs = 300;
+    try {
+      const started = Date.now();
+      await expect(handshake(a.url, c.counselors[0]!.token)).resolves.toBe('INTERNAL');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      await expect(handshake(a.url, c.counselors[0]!.token)).resolves.toBe('connected');
+    } finally {
+      socketAuth.timeoutMs = timeoutMs;
+      resolve.mockRestore();
+    }
   });
 });

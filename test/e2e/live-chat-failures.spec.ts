@@ -1,7 +1,10 @@
 import { DataSource } from 'typeorm';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/realtime/contract';
 import { LiveChatsService } from '../../src/modules/live-queue/live-chats.service';
+import { LiveChat } from '../../src/modules/live-queue/live-chat.entity';
 import { LiveQueueRepository } from '../../src/modules/live-queue/live-queue.repository';
+import { Message } from '../../src/modules/rooms/message.entity';
+import { MessagesRepository } from '../../src/modules/rooms/messages.repository';
 import { RoomMember } from '../../src/modules/rooms/room-member.entity';
 import { Room } from '../../src/modules/rooms/room.entity';
 import { call as ackCall, ok as okData, AnswerOf, PayloadOf } from '../harness/ack';
@@ -417,6 +420,35 @@ describe(`live chat when things go wrong (${onMariaDb ? 'two nodes, MariaDB + Re
     okData(await call(second.socket, 'queue.join', {}));
     await expect(pos).resolves.toEqual({ position: 2, estimateMinutes: 8 });
     await expectSeatsMatchChats(a, c.centerId);
+  });
+
+  it('should store nothing of the chat, free the seat and tell only the visitor when the first message cannot be written (one transaction with the room)', async () => {
+    const c = await center();
+    const s = await counselor(c, 0, 1);
+    const spies = nodes.map((n) => jest.spyOn(n.app.get(MessagesRepository), 'append').mockRejectedValueOnce(new Error('forced failure')));
+    try {
+      const v = await newVisitor(c, a);
+      const closed = nextEvent(v.socket, 'queue.closed');
+      let counselorTold = false;
+      s.once('queue.assigned', () => (counselorTold = true));
+      okData(await call(v.socket, 'queue.join', { message: 'Ich weiß nicht weiter.' }));
+      await expect(closed).resolves.toEqual({ reason: 'error' });
+      const ds = a.app.get(DataSource);
+      await expect(ds.getRepository(Room).countBy({ centerId: c.centerId })).resolves.toBe(0);
+      await expect(ds.getRepository(RoomMember).countBy({ centerId: c.centerId })).resolves.toBe(0);
+      await expect(ds.getRepository(LiveChat).countBy({ centerId: c.centerId })).resolves.toBe(0);
+      await expect(ds.getRepository(Message).countBy({ centerId: c.centerId })).resolves.toBe(0);
+      expect(counselorTold).toBe(false);
+      // the seat came back, and the next chat starts with its own first message as seq 1
+      const next = await newVisitor(c, a);
+      const assigned = nextEvent(next.socket, 'queue.assigned');
+      okData(await call(next.socket, 'queue.join', { message: 'Jetzt klappt es.' }));
+      const { roomId } = await assigned;
+      await expect(bodies(next.socket, roomId)).resolves.toEqual([[1, 'visitor', 'Jetzt klappt es.']]);
+      await expectSeatsMatchChats(a, c.centerId);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 
   it('should leave no live room behind, free the seat and tell the visitor when the chat row cannot be written', async () => {

@@ -1,27 +1,59 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { PDF_LIMITS } from '../../src/modules/documents/pdf-sandbox';
 import { pdfOfSize } from '../factories/pdfs';
 import { createMariaDb, onMariaDb, REDIS_URL, TEST_MASTER_KEY, tempDataDir } from '../harness/env';
+import { slowUpload } from '../harness/slow-upload';
 import { DIST_CLI, DIST_MAIN, freePort, requireBuild, Spawned, spawnNode } from '../harness/spawn';
 
 const SLUG = 'upload-memory';
 const PASSWORD = 'Correct-Horse-9-Battery';
 const MB = 1024 * 1024;
-const CONCURRENT = 4;
+/** Uploads in flight at once: well above the inspection gate's N (PDF_LIMITS.concurrency). */
+const CONCURRENT = 8;
+/** How long each body takes to arrive: long enough that all of them are in flight together. */
+const STREAM_MS = 6000;
+/** What an upload in flight may add to the server's memory while its body streams ("a few MB"). */
+const PER_UPLOAD_MB = { heap: 4, external: 5, rss: 4 };
+/** What an upload in flight may keep held (not garbage) while its body streams. */
+const HELD_PER_UPLOAD_MB = 2;
+/**
+ * The whole run's RSS also holds the allocator's fragmentation, which grows with the machine's
+ * load (the CI runs its tiers side by side): 130 MB against a bound of 121 on MariaDB there, with
+ * nothing held. 2 MB more per upload keeps the old memory storage red (192 MB against 175 on SQLite).
+ */
+const WHOLE_RUN_SLACK_MB = { heap: 0, external: 0, rss: 2 };
+const KINDS = ['heap', 'external', 'rss'] as const;
 
 interface Memory {
   heap: number;
+  /** Buffers and ArrayBuffers outside the V8 heap (process.memoryUsage().external, arrayBuffers included). */
   external: number;
   rss: number;
 }
 
+/** The server process's resident set: now, and its peak since the last `resetPeak` (VmHWM). */
+const procStatus = (pid: number, field: 'VmRSS' | 'VmHWM'): number =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
+/** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux): the peak of a phase, not of the process's life. */
+const resetPeak = (pid: number): boolean => {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
- * Issue 15: a 10 MB PDF upload must not grow the server's heap by more than a few MB per upload in
- * flight. Measured in the spawned server (dist/main.js) through GET /metrics (METRICS_TOKEN), sampled
- * while CONCURRENT uploads of a 9.5 MB PDF run at once: the V8 heap, and beside it the Buffers
- * (external memory) the upload path holds (the file, the worker's copy, one batch of encrypted chunks).
+ * Issue 15: a 10 MB PDF upload streams with bounded memory. Measured in the spawned server
+ * (dist/main.js): the V8 heap and the external memory (Buffers, ArrayBuffers) through GET /metrics
+ * (METRICS_TOKEN), the resident set (worker threads included) from /proc, while CONCURRENT uploads
+ * of a 9.5 MB PDF stream slowly at once. While the bodies arrive each may add only a few MB
+ * (PER_UPLOAD_MB); over the whole run the server may in addition hold N files whole for the PDF
+ * inspection (N = PDF_LIMITS.concurrency, each measured as one upload alone), never more.
  */
 describe('upload memory (spawned server, /metrics)', () => {
   const token = randomBytes(16).toString('hex');
@@ -71,7 +103,7 @@ describe('upload memory (spawned server, /metrics)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('should grow the heap by at most a few MB per 10 MB upload in flight', async () => {
+  it('should add at most a few MB per 10 MB upload in flight, beyond the N files the inspection gate lets into memory', async () => {
     const login = async (who: string) =>
       (await request(base).post('/api/auth/login').send({ center: SLUG, login: who, password: PASSWORD }).expect(200)).body as {
         token: string;
@@ -96,35 +128,89 @@ describe('upload memory (spawned server, /metrics)', () => {
       .send({ counselorId: counselor.account.id })
       .expect(200);
     const pdf = await pdfOfSize(Math.floor(9.5 * MB));
-    const upload = () =>
-      request(base)
-        .post(`/api/threads/${thread.id}/documents`)
-        .set('Authorization', `Bearer ${client.token}`)
-        .attach('file', pdf, { filename: 'Befund.pdf', contentType: 'application/pdf' })
-        .expect(201);
-    await upload(); // the worker script and the keys are loaded once
+    const path = `/api/threads/${thread.id}/documents`;
+    const pid = server!.child.pid!;
+    const piece = 64 * 1024;
+    const everyMs = Math.round(STREAM_MS / (pdf.length / piece));
 
-    await new Promise((r) => setTimeout(r, 1000));
-    const idle = await metrics();
-    const peak = { ...idle };
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const m = await metrics();
-        for (const k of ['heap', 'external', 'rss'] as const) peak[k] = Math.max(peak[k], m[k]);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    await Promise.all(Array.from({ length: CONCURRENT }, upload));
-    sampling = false;
-    await sampler;
-    const per = (k: keyof Memory) => (peak[k] - idle[k]) / CONCURRENT / MB;
-    // the figures for docs/perf-log-perf-queue.md
+    /**
+     * Runs `uploads` slow uploads at once. Growth is measured from the floor (the lowest sample of
+     * the phase, idle included: garbage a previous phase left is no baseline), as the peak while
+     * every body is still arriving, as what stays held at the end of that (the lowest sample of its
+     * last 1.5 s: garbage is collected in between, a body held in memory is not), and as the peak of
+     * the whole run.
+     */
+    const phase = async (uploads: number) => {
+      await new Promise((r) => setTimeout(r, 1000));
+      const sample = async (): Promise<Memory> => ({ ...(await metrics()), rss: procStatus(pid, 'VmRSS') });
+      const idle = await sample();
+      const hwm = resetPeak(pid);
+      const floor = { ...idle };
+      const streaming = { ...idle };
+      const whole = { ...idle };
+      const tail: { at: number; m: Memory }[] = [];
+      let inStream = true;
+      let sampling = true;
+      const all = Array.from({ length: uploads }, () => slowUpload(base, path, client.token, pdf, { piece, everyMs }));
+      const sampler = (async () => {
+        while (sampling) {
+          const m = await sample();
+          // UPLOAD_MEMORY_TRACE=1: every sample (S while the bodies stream, W afterwards), external/rss MB and each body's progress
+          if (process.env.UPLOAD_MEMORY_TRACE)
+            process.stdout.write(
+              `${inStream ? 'S' : 'W'} ${Math.round(m.external / MB)}/${Math.round(m.rss / MB)} ${all.map((u) => Math.round((100 * u.sent()) / pdf.length)).join(',')}\n`,
+            );
+          for (const k of KINDS) {
+            floor[k] = Math.min(floor[k], m[k]);
+            whole[k] = Math.max(whole[k], m[k]);
+            if (inStream) streaming[k] = Math.max(streaming[k], m[k]);
+          }
+          if (inStream) tail.push({ at: Date.now(), m });
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      // the streaming phase ends when the first body is 90 % through: until then no upload can be past its body
+      while (all.every((u) => u.sent() < 0.9 * pdf.length)) await new Promise((r) => setTimeout(r, 10));
+      inStream = false;
+      const end = Date.now();
+      if (hwm) streaming.rss = Math.max(streaming.rss, procStatus(pid, 'VmHWM'));
+      const answers = await Promise.all(all.map((u) => u.answer));
+      sampling = false;
+      await sampler;
+      if (hwm) whole.rss = Math.max(whole.rss, procStatus(pid, 'VmHWM'));
+      expect(answers.map((a) => a.status)).toEqual(all.map(() => 201));
+      const last = tail.filter((t) => t.at >= end - 1500).map((t) => t.m);
+      const held = Object.fromEntries(KINDS.map((k) => [k, Math.min(...last.map((m) => m[k]))])) as unknown as Memory;
+      const growth = (peak: Memory): Memory => ({
+        heap: (peak.heap - floor.heap) / MB,
+        external: (peak.external - floor.external) / MB,
+        rss: (peak.rss - floor.rss) / MB,
+      });
+      return { streaming: growth(streaming), held: growth(held), whole: growth(whole) };
+    };
+    const show = (m: Memory, n: number) => `heap ${(m.heap / n).toFixed(1)} MB, external ${(m.external / n).toFixed(1)} MB, rss ${(m.rss / n).toFixed(1)} MB`;
+
+    await phase(1); // the worker script and the keys are loaded once
+    const one = await phase(1);
+    const many = await phase(CONCURRENT);
+    const gate = PDF_LIMITS.concurrency;
+    // the figures for docs/perf-log-perf-upload.md
     process.stdout.write(
-      `upload memory per upload in flight: heap ${per('heap').toFixed(1)} MB, external ${per('external').toFixed(1)} MB, rss ${per('rss').toFixed(1)} MB\n`,
+      `upload memory (${CONCURRENT} x ${(pdf.length / MB).toFixed(1)} MB streaming over ${STREAM_MS} ms, gate N=${gate}):\n` +
+        `  one upload alone, whole run: ${show(one.whole, 1)}\n` +
+        `  per upload in flight while the bodies stream, peak: ${show(many.streaming, CONCURRENT)}\n` +
+        `  per upload in flight while the bodies stream, held: ${show(many.held, CONCURRENT)}\n` +
+        `  whole run, total: ${show(many.whole, 1)}\n`,
     );
-    expect(per('heap')).toBeLessThanOrEqual(4);
-    // the Buffers: the file and one copy for the PDF worker at most, never a third (an encrypted copy of the whole file)
-    expect(per('external')).toBeLessThanOrEqual((2 * pdf.length) / MB + 2);
-  }, 180_000);
+    const within = (what: string, value: number, bound: number) => ({ what, value: Math.round(value * 10) / 10, bound, ok: value <= bound });
+    const checks = KINDS.flatMap((k) => [
+      // while the bodies stream, nothing is whole in memory: a few MB per upload in flight (garbage not yet collected included)
+      within(`${k} per upload while streaming`, many.streaming[k] / CONCURRENT, PER_UPLOAD_MB[k]),
+      // and what stays: next to nothing per upload (a body held in memory would be 8.5 MB here)
+      within(`${k} held per upload while streaming`, many.held[k] / CONCURRENT, HELD_PER_UPLOAD_MB),
+      // over the whole run: at most N uploads' worth of inspection (as one upload alone costs), plus a few MB for every upload in flight
+      within(`${k} whole run`, many.whole[k], Math.round(gate * Math.max(one.whole[k], 0) + CONCURRENT * (PER_UPLOAD_MB[k] + WHOLE_RUN_SLACK_MB[k]))),
+    ]);
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+  }, 240_000);
 });

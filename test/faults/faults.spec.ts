@@ -338,13 +338,11 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
   };
 
   // ---- live queue: cleo on shift (maxChats 2), visitors join one by one ------------------------------
-  const counselorChats: string[] = [];
   const cleoSocket = failoverSocket('cleo', cleo.token, urls);
   cleoSocket.on('connect', () => {
     const s = cleoSocket.current;
     if (s) void call(s, 'shift.open', { maxChats: MAX_CHATS }, 15_000).catch(() => undefined);
   });
-  cleoSocket.on('queue.assigned', (p: { roomId: string }) => counselorChats.push(p.roomId));
   await cleoSocket.open();
   await until(
     async () => (await query(stack.databaseUrl, 'SELECT id FROM shifts WHERE counselor_id = ? AND closed_at IS NULL', [cleo.account.id])).length > 0,
@@ -395,17 +393,18 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
         }
       })(),
     );
-  // the counselor ends a live chat now and then (the next visitor gets the seat)
+  // the counselor ends her oldest live chat now and then (the next visitor gets the seat); like the
+  // console, she learns her chats from live.sync, so an assignment whose event she missed while
+  // disconnected, or a chat that ended otherwise, cannot leave her seats full for good
   loops.push(
     (async () => {
       while (running) {
         await sleep(between(1500, 3000));
-        const roomId = counselorChats.shift();
         const s = cleoSocket.current;
-        if (roomId && s) {
-          const answer = await call(s, 'room.close', { roomId }, 15_000).catch(() => null);
-          if (!answer?.ok) counselorChats.unshift(roomId);
-        }
+        if (!s) continue;
+        const sync = await call(s, 'live.sync', {}, 15_000).catch(() => null);
+        const oldest = sync?.ok ? [...sync.data.chats].sort((x, y) => x.assignedAt.localeCompare(y.assignedAt))[0] : undefined;
+        if (oldest) await call(s, 'room.close', { roomId: oldest.roomId }, 15_000).catch(() => null);
       }
     })(),
   );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
 import type { AppConfig } from '../../src/config/config';
 import { ClusterBus } from '../../src/infra/redis/cluster-bus';
 import { RedisService } from '../../src/infra/redis/redis.service';
@@ -41,5 +42,23 @@ describe('cluster bus (real Redis)', () => {
     } finally {
       clearInterval(timer);
     }
+  });
+
+  it('should say it is not live and resync when its subscriber connection drops, and resync again once it is subscribed again', async () => {
+    const bus = node();
+    const events: string[] = [];
+    bus.onResync(() => events.push(bus.live ? 'live' : 'down'));
+    expect(bus.live).toBe(false);
+    bus.onModuleInit();
+    const until = async (want: boolean) => {
+      for (let i = 0; i < 100 && bus.live !== want; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(bus.live).toBe(want);
+    };
+    await until(true);
+    // a network drop of this node's subscription (ioredis reconnects by itself)
+    (bus as unknown as { sub: Redis }).sub.disconnect(true);
+    for (let i = 0; i < 100 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(events).toEqual(['live', 'down', 'live']);
+    expect(bus.live).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ import { DataKeyRepository } from '../../src/modules/crypto/data-key.repository'
 import { rotateMasterKey } from '../../src/modules/crypto/key-rotation';
 import { loadMasterKey, masterKeyId } from '../../src/infra/crypto/master-key';
 import { startApp, TestApp } from '../harness/app';
-import { tempDataDir, TEST_MASTER_KEY } from '../harness/env';
+import { onMariaDb, tempDataDir, TEST_MASTER_KEY } from '../harness/env';
+import { Transactions } from '../../src/infra/database/transactions';
 
 describe('CryptoService', () => {
   let t: TestApp & { dropDb: () => Promise<void> };
@@ -183,6 +184,54 @@ describe('CryptoService', () => {
     await expect(rotateMasterKey(repo, randomBytes(32), randomBytes(32))).rejects.toThrow('was wrapped by master key');
     expect(await repo.masterKeyIds()).toEqual([masterKeyId(next)]);
     await rotateMasterKey(repo, next, Buffer.from(TEST_MASTER_KEY, 'base64'));
+  });
+
+  it('should make a new room’s keys in one insert, serve them inside the transaction without a read, and keep none a rollback took back', async () => {
+    const tx = t.app.get(Transactions);
+    const keys = t.app.get(DataKeyRepository);
+    const ds = t.app.get(DataSource);
+    const countScopes = async (roomId: string) =>
+      Number(
+        (await ds.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM data_keys WHERE center_id = ? AND scope LIKE ?', [centerId, `room:${roomId}%`]))[0]!.n,
+      );
+    const room = (roomId: string, memberId?: string): CipherContext => ({ ...ctx({ roomId, memberId, rowId: roomId }), fresh: true });
+    const many = jest.spyOn(keys, 'insertNewMany');
+    const one = jest.spyOn(keys, 'insertNew');
+    const read = jest.spyOn(keys, 'findCurrent');
+    try {
+      const kept = randomUUID();
+      const sealed = await tx.run(async () => {
+        await crypto.createFreshKeys([room(kept), room(kept, 'a'), room(kept, 'b')]);
+        const values = [await crypto.encrypt(room(kept), 'Raum'), await crypto.encrypt(room(kept, 'a'), 'A')];
+        // the first message of a member, later in the same transaction: not `fresh`, still no read
+        values.push(await crypto.encrypt({ ...room(kept, 'b'), fresh: false }, 'B'));
+        return values;
+      });
+      expect([many.mock.calls.length, many.mock.calls[0]![0].length, one.mock.calls.length, read.mock.calls.length]).toEqual([1, 3, 0, 0]);
+      expect(await countScopes(kept)).toBe(3);
+      expect(
+        await Promise.all([crypto.decrypt(room(kept), sealed[0]!), crypto.decrypt(room(kept, 'a'), sealed[1]!), crypto.decrypt(room(kept, 'b'), sealed[2]!)]),
+      ).toEqual(['Raum', 'A', 'B']);
+
+      const gone = randomUUID();
+      await expect(
+        tx.run(async () => {
+          await crypto.createFreshKeys([room(gone)]);
+          await crypto.encrypt(room(gone), 'weg');
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      // SQLite: the key rolled back with the transaction (MariaDB writes keys outside it); never cached either way
+      if (!onMariaDb) expect(await countScopes(gone)).toBe(0);
+      read.mockClear();
+      const again = await crypto.encrypt({ ...room(gone), fresh: false }, 'neu');
+      expect(read).toHaveBeenCalled();
+      await expect(crypto.decrypt(room(gone), again)).resolves.toBe('neu');
+    } finally {
+      many.mockRestore();
+      one.mockRestore();
+      read.mockRestore();
+    }
   });
 
   it('should keep the data key wrapped when it is stored', async () => {

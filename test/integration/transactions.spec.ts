@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../src/config/config';
 import { Transactions } from '../../src/infra/database/transactions';
+import { ClusterBus } from '../../src/infra/redis/cluster-bus';
+import { RedisService } from '../../src/infra/redis/redis.service';
+import { MembershipCache } from '../../src/modules/rooms/membership-cache';
 import { isUniqueViolation } from '../../src/infra/database/unique-violation';
 import { Message } from '../../src/modules/rooms/message.entity';
 import { MessagesRepository } from '../../src/modules/rooms/messages.repository';
@@ -23,7 +27,9 @@ describe(`transactions (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
   beforeAll(async () => {
     ({ ds, close } = await openTestDatabase());
     tx = new Transactions(ds);
-    rooms = new RoomsRepository(ds.getRepository(Room), ds.getRepository(RoomMember), tx);
+    // an in-process bus: this file does not test the cache
+    const cache = new MembershipCache(new ClusterBus(new RedisService({ redisUrl: null } as AppConfig)));
+    rooms = new RoomsRepository(ds.getRepository(Room), ds.getRepository(RoomMember), tx, cache);
     messages = new MessagesRepository(ds.getRepository(Message), tx);
   });
   afterAll(async () => {
@@ -34,6 +40,24 @@ describe(`transactions (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
   const member = (roomId: string, subjectId = randomUUID()): RoomMember => rows.member({ roomId, subjectId });
   const roomCount = (id: string) => ds.getRepository(Room).countBy({ id });
   const memberCount = (roomId: string) => ds.getRepository(RoomMember).countBy({ roomId });
+
+  it('should let timers and I/O run between queued transactions (SQLite answers synchronously: a chain of them starved the event loop)', async () => {
+    const made = Array.from({ length: 200 }, () => room());
+    let done = 0;
+    let doneWhenTimerFired: number | null = null;
+    setTimeout(() => (doneWhenTimerFired = done), 0);
+    await Promise.all(
+      made.map((r) =>
+        tx.run(async () => {
+          await rooms.insertRoom(r, []);
+          done++;
+        }),
+      ),
+    );
+    // the timer came due while the transactions were still being worked off
+    expect(doneWhenTimerFired).not.toBeNull();
+    expect(doneWhenTimerFired).toBeLessThan(made.length);
+  });
 
   it('should answer 60 transactions at once that each also query through an unbound repository (a second pool connection)', async () => {
     // Without a bound on the transactions open at once, MariaDB's pool of 20 was held by 20
@@ -132,8 +156,8 @@ describe(`transactions (${onMariaDb ? 'MariaDB' : 'SQLite'})`, () => {
 
   it('should answer a duplicate message as duplicate inside the transaction and spend no seq', async () => {
     const r = room();
-    await rooms.insertRoom(r, []);
     const sender = randomUUID();
+    await rooms.insertRoom(r, [member(r.id, sender)]);
     const msg = (): Message => rows.message({ roomId: r.id, senderId: sender, clientMsgId: 'c-1', body: 'v1:x' });
     await expect(messages.append(msg())).resolves.toEqual({ kind: 'stored', seq: 1 });
     await expect(messages.append(msg())).resolves.toEqual({ kind: 'duplicate' });

@@ -4,6 +4,7 @@ import { IdleFigures, outcomeOf, QueueFigures, StepRow } from '../../load/bench/
 import { BenchJson, figureRows, figuresOf, renderReport, renderTable, TargetResult } from '../../load/bench/report';
 import { CLK_TCK, cpuTicks, groupCpuSeconds, groupRssMb, pidsByName, rssMb, startSampler, statTicks, statusRssMb } from '../../load/bench/sampler';
 import { readSettings, SettingsError } from '../../load/bench/settings';
+import type { UploadFigures } from '../../load/bench/uploads';
 import {
   busiestPassing,
   compare,
@@ -157,6 +158,7 @@ describe('the bench (load/bench)', () => {
       connected: 1000,
       failed: 0,
       firstError: null,
+      errorKinds: {},
       rssBeforeMb: before,
       rssAfterMb: after,
       connectSeconds: seconds,
@@ -174,6 +176,18 @@ describe('the bench (load/bench)', () => {
       serverCpu: { server: cpu },
       generatorCpu: 0.1,
     });
+    const upload = (idle: number, peak: number, concurrent: number): UploadFigures => ({
+      concurrent,
+      rounds: 2,
+      pdfBytes: 10_000_000,
+      stored: concurrent * 2,
+      errors: {},
+      heapMbPerUpload: 1,
+      idleRssMb: idle,
+      peakRssMb: peak,
+      rssMbPerUpload: (peak - idle) / concurrent,
+      seconds: 3,
+    });
     const result: TargetResult = {
       name: 'mariadb',
       description: 'one node, MariaDB + Redis',
@@ -190,6 +204,7 @@ describe('the bench (load/bench)', () => {
       posts: null,
       queue: { lotse: queue(800, 500, 0.5), baseline: queue(20, 0, 0.01) },
       idle: { lotse: idle(100, 160, 4), baseline: idle(50, 65, 2) },
+      uploads: { lotse: upload(300, 340, 8), baseline: upload(80, 84, 8) },
       problems: [],
     };
 
@@ -209,6 +224,8 @@ describe('the bench (load/bench)', () => {
       expect(f.idle?.connectSeconds.ratio).toBe(2);
       expect(f.queue?.cpuUsPerJoin).toEqual({ lotse: 1000, baseline: 20, ratio: 50 });
       expect(f.queue?.allAnsweredWithin1s).toEqual({ lotse: true, baseline: true });
+      expect(f.uploads?.rssMbPerUpload).toEqual({ lotse: 5, baseline: 0.5, ratio: 10 });
+      expect(f.uploads?.stored).toEqual({ lotse: 16, baseline: 16, ratio: 1 });
       expect(figuresOf({ ...result, queue: { lotse: queue(1200, 500, 0.5), baseline: queue(20, 0, 0.01) } }).queue?.allAnsweredWithin1s.lotse).toBe(false);
       expect(figuresOf({ ...result, queue: { lotse: queue(800, 499, 0.5), baseline: queue(20, 0, 0.01) } }).queue?.allAnsweredWithin1s.lotse).toBe(false);
     });
@@ -232,9 +249,15 @@ describe('the bench (load/bench)', () => {
       };
       const parsed = JSON.parse(JSON.stringify(json)) as BenchJson;
       expect(parsed).toEqual(json); // no Infinity or undefined is lost on the way
-      expect(Object.keys(parsed.targets.mariadb ?? {})).toEqual(['description', 'messages', 'idle', 'queue', 'live', 'threadPosts', 'problems']);
+      expect(Object.keys(parsed.targets.mariadb ?? {})).toEqual(['description', 'messages', 'idle', 'queue', 'live', 'threadPosts', 'uploads', 'problems']);
       const rows = figureRows(f);
       expect(rows.find((r) => r[0] === 'server CPU µs/msg at that step')).toEqual(['server CPU µs/msg at that step', '2000', '100', '20.00×']);
+      expect(rows.find((r) => r[0]?.startsWith('RSS growth per 10 MB upload'))).toEqual([
+        'RSS growth per 10 MB upload in flight (8 at once), MB',
+        '5.0',
+        '0.5',
+        '10.00×',
+      ]);
       expect(rows.every((r) => r.length === 4)).toBe(true);
       const text = renderReport(json);
       expect(text).toContain('== mariadb: one node, MariaDB + Redis');

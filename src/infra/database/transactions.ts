@@ -7,6 +7,7 @@ import { isMysql } from './columns';
 import { MYSQL_POOL_SIZE } from './data-source-options';
 
 type AfterCommit = () => void | Promise<void>;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 interface OpenTransaction {
   em: EntityManager;
   after: AfterCommit[];
@@ -50,13 +51,31 @@ export class Transactions {
     if (this.mysql) {
       result = await this.mysqlGate.run(start);
     } else {
-      const queued = this.sqliteTail.then(start);
-      this.sqliteTail = queued.catch(() => undefined);
-      result = await queued;
+      // better-sqlite3 answers synchronously, so a queue of transactions would run back to back in
+      // microtasks and starve the event loop: no request, handshake or timer was served while 500
+      // live chats ended at once (for longer than clients wait). Each one starts in a turn of its own.
+      result = await this.enqueue(start);
     }
     // outside the SQLite queue: a callback may open a transaction of its own
     for (const fn of after) await fn();
     return result;
+  }
+
+  /**
+   * SQLite: runs `fn` in the transactions' queue, between two of them and never inside one (a WAL
+   * checkpoint on the one connection fails while another operation's transaction is open there).
+   * MariaDB, or called inside a transaction: at once.
+   */
+  async between<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.mysql || this.current.getStore()) return fn();
+    return this.enqueue(fn);
+  }
+
+  /** SQLite's queue on its one connection: `fn` starts after everything queued before it, in a turn of its own. */
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const queued = this.sqliteTail.then(nextTurn).then(fn);
+    this.sqliteTail = queued.catch(() => undefined);
+    return queued;
   }
 
   /** Runs `fn` once the open transaction committed (dropped if it rolls back); outside of one, at once. */
@@ -70,6 +89,15 @@ export class Transactions {
   bind<E extends ObjectLiteral>(repo: Repository<E>): Repository<E> {
     const em = this.current.getStore()?.em;
     return em ? em.getRepository<E>(repo.target) : repo;
+  }
+
+  /**
+   * An object that stands for the open (outermost) transaction, the same for everything it awaits,
+   * or undefined outside of one: for what may be known within a transaction before it commits (a
+   * data key it made, CryptoService).
+   */
+  get scope(): object | undefined {
+    return this.current.getStore();
   }
 
   /** True while the caller runs inside `run`. */

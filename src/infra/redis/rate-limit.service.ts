@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 import { errors } from '../../common/errors';
 import { MASTER_KEY } from '../crypto/master-key';
 import { AddressHasher } from './address-hasher';
+import { LeasedLimit, LocalWindow } from './local-limits';
 import { RedisService } from './redis.service';
 
 /** Named limits: points per duration (seconds); `perAddress` ones are lifted by RATE_LIMITS=off. */
@@ -32,8 +33,7 @@ const LIMITS = {
   confirmResendLink: { points: 3, duration: 60 * 60, blockDuration: 0, perAddress: false },
   // guests joining through one video room's link (the link may leak; each join stores a confirmation row)
   videoGuestJoins: { points: 60, duration: 60 * 60, blockDuration: 0, perAddress: false },
-  // points of these two come from the config (SOCKET_EVENT_LIMIT, MESSAGE_RATE_LIMIT)
-  socketEvents: { points: 100, duration: 10, blockDuration: 0, perAddress: false },
+  // points from the config (MESSAGE_RATE_LIMIT); taken in batches per node (consumeMessage)
   accountMessages: { points: 50, duration: 10, blockDuration: 0, perAddress: false },
   // not a limit: a visitor turned away from the live chat counts once per hour in the statistics
   statRefusal: { points: 1_000_000, duration: 60 * 60, blockDuration: 0, perAddress: false },
@@ -59,6 +59,10 @@ const FAIL_CLOSED: ReadonlySet<LimitName> = new Set<LimitName>([
 ]);
 /** `retryAfterMs` of a fail-closed limit while Redis is away. */
 export const STORE_OUTAGE_RETRY_MS = 5000;
+/** The window of the per-socket event limit (SOCKET_EVENT_LIMIT events per socket in it). */
+const SOCKET_EVENT_WINDOW_MS = 10_000;
+/** Points of the per-account message limit one store call takes for a node: a tenth of the limit, 1 to 20. */
+export const messageLeaseBatch = (points: number): number => Math.max(1, Math.min(20, Math.floor(points / 10)));
 
 /**
  * rate-limiter-flexible with its Redis store when REDIS_URL is set (limits hold on every node) and
@@ -70,6 +74,8 @@ export class RateLimitService {
   private readonly limiters = new Map<LimitName, RateLimiterAbstract>();
   private readonly logger = new Logger('RateLimit');
   private lastOutageLog = -Infinity;
+  private readonly messages: LeasedLimit;
+  private readonly socketEvents: LocalWindow;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -78,7 +84,7 @@ export class RateLimitService {
     private readonly addresses: AddressHasher,
   ) {
     for (const [name, l] of Object.entries(LIMITS) as [LimitName, (typeof LIMITS)[LimitName]][]) {
-      const points = name === 'socketEvents' ? config.socketEventLimit : name === 'accountMessages' ? config.messageRateLimit : l.points;
+      const points = name === 'accountMessages' ? config.messageRateLimit : l.points;
       const opts = { keyPrefix: `lotse:rl:${name}`, points, duration: l.duration, blockDuration: l.blockDuration };
       const memory = new RateLimiterMemory(opts);
       // not ready (Redis away): fail at once — to the memory insurance, or closed (FAIL_CLOSED) —
@@ -89,6 +95,29 @@ export class RateLimitService {
         redis.client ? new RateLimiterRedis({ ...opts, ...insurance, storeClient: redis.client, useRedisPackage: false, rejectIfRedisNotReady: true }) : memory,
       );
     }
+    this.messages = new LeasedLimit(config.messageRateLimit, messageLeaseBatch(config.messageRateLimit), (key, points) =>
+      this.take('accountMessages', key, points),
+    );
+    this.socketEvents = new LocalWindow(config.socketEventLimit, SOCKET_EVENT_WINDOW_MS);
+  }
+
+  /**
+   * One message of the account (the per-account message limit, on every node together): from this
+   * node's lease of the shared store's points (LeasedLimit), so most messages cost no store call.
+   * null: granted, synchronously; otherwise a promise that rejects with RATE_LIMITED when refused.
+   */
+  consumeMessage(accountId: string): Promise<void> | null {
+    return this.messages.consume(accountId);
+  }
+
+  /** One event of a socket (SOCKET_EVENT_LIMIT per 10 s), in this node's memory, synchronous; throws RATE_LIMITED. */
+  consumeSocketEvent(socketId: string): void {
+    this.socketEvents.consume(socketId);
+  }
+
+  /** The socket is gone: its event count goes. */
+  forgetSocket(socketId: string): void {
+    this.socketEvents.forget(socketId);
   }
 
   /** HMAC of an address with the day's key (AddressHasher): stable for the limits of a day, unlinkable across days. */
@@ -149,8 +178,9 @@ export class RateLimitService {
       .catch(() => undefined);
   }
 
-  /** Forgets the count (after a successful login). */
+  /** Forgets the count (after a successful login; a deleted account's messages). */
   async reset(name: LimitName, key: string): Promise<void> {
+    if (name === 'accountMessages') this.messages.forget(key);
     await this.limiters
       .get(name)!
       .delete(key)

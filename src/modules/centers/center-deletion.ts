@@ -7,6 +7,7 @@ import { queueKeys } from '../live-queue/queue-scripts';
 import { busChannel } from '../../infra/redis/cluster-bus';
 import { TOKENS_REVOKED } from '../auth/tokens.service';
 import { KEYS_DESTROYED } from '../crypto/crypto.service';
+import { MEMBERSHIP_CHANGED, MembershipChange } from '../rooms/membership-cache';
 
 /** Rows deleted per table (table name → count), the center's own row included. */
 export type DeletedRows = Record<string, number>;
@@ -62,7 +63,8 @@ const HASHES_PER_MESSAGE = 500;
 
 /**
  * Tells every running node through Redis: the center's tokens are revoked (each node drops them
- * from its cache and disconnects their sockets) and its keys destroyed; the center's live queue in
+ * from its cache and disconnects their sockets), its keys destroyed and its rooms' memberships
+ * dropped from the nodes' MembershipCache; the center's live queue in
  * Redis (waiting visitors, shifts) is deleted. Awaited, so the CLI does not exit before Redis has it.
  */
 export async function notifyNodes(redis: Redis, centerId: string, deletion: CenterDeletion): Promise<void> {
@@ -70,5 +72,6 @@ export async function notifyNodes(redis: Redis, centerId: string, deletion: Cent
     await redis.publish(busChannel(TOKENS_REVOKED), JSON.stringify({ hashes: deletion.tokenHashes.slice(i, i + HASHES_PER_MESSAGE) }));
   }
   for (const scope of deletion.keyScopes) await redis.publish(busChannel(KEYS_DESTROYED), JSON.stringify({ centerId, scope }));
+  await redis.publish(busChannel(MEMBERSHIP_CHANGED), JSON.stringify({ centerId } satisfies MembershipChange));
   await redis.del(...queueKeys(centerId));
 }

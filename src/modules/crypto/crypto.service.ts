@@ -67,6 +67,8 @@ export const ROTATION_CHECK_MS = 1000;
 export class CryptoService implements OnModuleInit {
   private readonly logger = new Logger(CryptoService.name);
   private readonly cache = new Map<string, LoadedKey>();
+  /** Keys made inside a transaction that has not committed yet, by that transaction (they join `cache` once it commits). */
+  private readonly madeInTx = new WeakMap<object, Map<string, LoadedKey>>();
   private readonly byId = new Map<string, LoadedKey>();
   private readonly keyId: string;
   private checkedAt = Number.NEGATIVE_INFINITY;
@@ -232,17 +234,14 @@ export class CryptoService implements OnModuleInit {
     const cacheKey = `${centerId}|${scope}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
+    // made earlier in the open transaction (a new live chat's member key, then its first message)
+    const open = this.tx?.scope;
+    const madeInThisTx = open ? this.madeInTx.get(open)?.get(cacheKey) : undefined;
+    if (madeInThisTx) return madeInThisTx;
     let row = fresh ? null : await this.keys.findCurrent(centerId, scope);
     const creating = !row;
     if (!row) {
-      // A node still holding the old master key after a key:rotate must not wrap new keys with it.
-      if (this.clock.now().getTime() - this.checkedAt > STALE_CHECK_MS) await this.assertMasterKeyCurrent();
-      const raw = randomBytes(32);
-      const id = this.ids.uuid();
-      const wrapper = await this.wrappingKey();
-      const wrapped = wrapDataKey(wrapper.key, raw, { centerId, scope, version: 1 });
-      const candidate: DataKey = { id, centerId, scope, version: 1, wrappedKey: wrapped, masterKeyId: wrapper.id, createdAt: this.clock.now() };
-      raw.fill(0);
+      const candidate = await this.newKey(centerId, scope);
       // a fresh scope: nobody else can know it yet, our row is the key (a unique violation falls back below)
       if (fresh && (await this.keys.insertNew(candidate))) row = candidate;
       else {
@@ -253,20 +252,65 @@ export class CryptoService implements OnModuleInit {
       if (!row) throw new DomainError('INTERNAL', 'A data key could not be created.');
     }
     const loaded = this.load(row);
-    // a key made inside a transaction (on SQLite part of it) may roll back with it: cached only once
-    // that committed (a rollback never caches it; a new live chat's keys serve its first message at once)
-    if (creating && this.tx?.active) {
-      const tx = this.tx;
-      await tx.afterCommit(() => {
-        if (this.cache.has(cacheKey)) return;
-        this.cache.set(cacheKey, loaded);
-        this.remember(loaded);
-      });
-      return loaded;
+    if (creating) await this.keep(cacheKey, loaded);
+    else {
+      this.cache.set(cacheKey, loaded);
+      this.remember(loaded);
     }
-    this.cache.set(cacheKey, loaded);
-    this.remember(loaded);
     return loaded;
+  }
+
+  /**
+   * The keys of scopes made a moment ago (a new room's name and members), created together: one
+   * multi-row insert instead of one per scope. The encryptions with `fresh` that follow find them.
+   * Should one of them exist after all (the unique index refuses the insert), nothing is kept here
+   * and each encryption takes the usual path.
+   */
+  async createFreshKeys(contexts: CipherContext[]): Promise<void> {
+    const wanted = new Map<string, { centerId: string; scope: string }>();
+    for (const ctx of contexts) {
+      const scope = scopeOf(ctx);
+      const cacheKey = `${ctx.centerId}|${scope}`;
+      if (!this.cache.has(cacheKey)) wanted.set(cacheKey, { centerId: ctx.centerId, scope });
+    }
+    if (wanted.size === 0) return;
+    const rows: DataKey[] = [];
+    for (const { centerId, scope } of wanted.values()) rows.push(await this.newKey(centerId, scope));
+    if (!(await this.keys.insertNewMany(rows))) return;
+    for (const row of rows) await this.keep(`${row.centerId}|${row.scope}`, this.load(row));
+  }
+
+  /** A new data key for a scope, wrapped by the current master key (not stored yet). */
+  private async newKey(centerId: string, scope: string): Promise<DataKey> {
+    // A node still holding the old master key after a key:rotate must not wrap new keys with it.
+    if (this.clock.now().getTime() - this.checkedAt > STALE_CHECK_MS) await this.assertMasterKeyCurrent();
+    const raw = randomBytes(32);
+    const wrapper = await this.wrappingKey();
+    const wrapped = wrapDataKey(wrapper.key, raw, { centerId, scope, version: 1 });
+    raw.fill(0);
+    return { id: this.ids.uuid(), centerId, scope, version: 1, wrappedKey: wrapped, masterKeyId: wrapper.id, createdAt: this.clock.now() };
+  }
+
+  /**
+   * A key this node just created. Inside a transaction (on SQLite part of it) it may roll back with
+   * it: cached only once that committed (a rollback never caches it), and until then known to that
+   * transaction alone (a new live chat's member key serves its first message without a read).
+   */
+  private async keep(cacheKey: string, loaded: LoadedKey): Promise<void> {
+    const open = this.tx?.scope;
+    if (!this.tx || !open) {
+      this.cache.set(cacheKey, loaded);
+      this.remember(loaded);
+      return;
+    }
+    const made = this.madeInTx.get(open) ?? new Map<string, LoadedKey>();
+    made.set(cacheKey, loaded);
+    this.madeInTx.set(open, made);
+    await this.tx.afterCommit(() => {
+      if (this.cache.has(cacheKey)) return;
+      this.cache.set(cacheKey, loaded);
+      this.remember(loaded);
+    });
   }
 
   private async keyById(centerId: string, scopes: string[], id: string): Promise<LoadedKey> {

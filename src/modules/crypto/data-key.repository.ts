@@ -29,9 +29,14 @@ export class DataKeyRepository {
   }
 
   /** Inserts a key for a scope that cannot have one yet; false on a unique violation (it had one after all). */
-  async insertNew(key: DataKey): Promise<boolean> {
+  insertNew(key: DataKey): Promise<boolean> {
+    return this.insertNewMany([key]);
+  }
+
+  /** Inserts the keys of scopes that cannot have one yet, in one statement; false on a unique violation (then none is stored). */
+  async insertNewMany(keys: DataKey[]): Promise<boolean> {
     try {
-      await this.repo.createQueryBuilder().insert().into(DataKey).values(key).updateEntity(false).execute();
+      await this.repo.createQueryBuilder().insert().into(DataKey).values(keys).updateEntity(false).execute();
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;

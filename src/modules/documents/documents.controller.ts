@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse,
 import type { Request, Response } from 'express';
 import { Auth, AuthContext } from '../../common/auth-context';
 import { DocumentsService } from './documents.service';
-import { multipartReader } from './multipart-upload';
+import { streamingMultipartReader } from './multipart-upload';
 
 /** PDFs in threads: upload (members of the thread) and download (who may see the post). */
 @ApiTags('documents')
@@ -21,7 +21,7 @@ export class DocumentsController {
       'UNSUPPORTED_MEDIA_TYPE (not a PDF, active content, encrypted), PAYLOAD_TOO_LARGE (over the center limit), RATE_LIMITED (daily quota), CONFLICT (closed thread).',
   })
   upload(@Auth() auth: AuthContext, @Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.documents.upload(auth, id, multipartReader(req, res));
+    return this.documents.upload(auth, id, streamingMultipartReader(req, res));
   }
 
   @Get('documents/:id')
@@ -32,6 +32,6 @@ export class DocumentsController {
   @Header('Content-Security-Policy', "default-src 'none'; sandbox")
   async download(@Auth() auth: AuthContext, @Param('id') id: string): Promise<StreamableFile> {
     const doc = await this.documents.download(auth, id);
-    return new StreamableFile(doc.bytes, { type: 'application/pdf', disposition: doc.disposition, length: doc.size });
+    return new StreamableFile(doc.body, { type: 'application/pdf', disposition: doc.disposition, length: doc.size });
   }
 }

@@ -9,6 +9,7 @@ import { Document } from './document.entity';
 import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
+import { ScratchDir } from './scratch-file';
 
 /**
  * PDFs in threads (issue 12), encrypted at rest in the database. Depends on ThreadsModule and
@@ -17,6 +18,6 @@ import { DocumentsService } from './documents.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Document, DocumentChunk, DocumentQuota]), ThreadsModule, CentersModule, CryptoModule],
   controllers: [DocumentsController],
-  providers: [DocumentsRepository, DocumentsService],
+  providers: [DocumentsRepository, DocumentsService, ScratchDir],
 })
 export class DocumentsModule {}

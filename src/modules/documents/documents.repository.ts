@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, LessThan, Repository } from 'typeorm';
+import { Between, In, IsNull, LessThan, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
 import { Transactions } from '../../infra/database/transactions';
 import { isUniqueViolation } from '../../infra/database/unique-violation';
@@ -51,9 +51,13 @@ export class DocumentsRepository {
     return isUuid(id) ? this.docs.findOneBy({ centerId, id }) : null;
   }
 
-  /** The encrypted chunks in order. */
-  chunksOf(centerId: string, documentId: string): Promise<DocumentChunk[]> {
-    return this.chunks.find({ where: { centerId, documentId }, order: { idx: 'ASC' } });
+  countChunks(centerId: string, documentId: string): Promise<number> {
+    return this.chunks.countBy({ centerId, documentId });
+  }
+
+  /** `count` encrypted chunks from index `from` on, in order (a download reads a few at a time). */
+  chunkRange(centerId: string, documentId: string, from: number, count: number): Promise<DocumentChunk[]> {
+    return this.chunks.find({ where: { centerId, documentId, idx: Between(from, from + count - 1) }, order: { idx: 'ASC' } });
   }
 
   /**

@@ -19,19 +19,28 @@ import { documentErrors } from './documents.errors';
 import { Document, DocumentUploaderRole } from './document.entity';
 import { CHUNKS_PER_INSERT, DocumentsRepository } from './documents.repository';
 import { dayIn, msUntilNextDay } from '../../common/zoned-day';
-import type { ReadUpload } from './multipart-upload';
+import type { ReadStreamedUpload, StreamedUpload } from './multipart-upload';
+import { startsLikePdf } from './pdf-inspection';
 import { inspectPdfIsolated } from './pdf-sandbox';
+import { SCRATCH_RECORD_BYTES, ScratchDir } from './scratch-file';
+import { Readable } from 'node:stream';
+import type { Center } from '../centers/center.entity';
 
-/** Plaintext bytes per chunk: with the 65-byte envelope a chunk stays below MariaDB's 64 KiB `blob`. */
-export const CHUNK_BYTES = 60 * 1024;
+/**
+ * Plaintext bytes per chunk: with the 65-byte envelope a chunk stays below MariaDB's 64 KiB `blob`.
+ * One record of an upload's scratch file is one chunk.
+ */
+export const CHUNK_BYTES = SCRATCH_RECORD_BYTES;
+/** Chunks a download reads (and holds) at once. */
+const CHUNKS_PER_READ = 4;
 /** An upload that no post took within this time is deleted. */
 export const UNATTACHED_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** What a download answers: the controller turns it into headers and bytes. */
+/** What a download answers: the controller turns it into headers and a body streamed chunk by chunk. */
 export interface DocumentDownload {
   name: string;
   size: number;
-  bytes: Buffer;
+  body: Readable;
   disposition: string;
 }
 
@@ -55,6 +64,7 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly tx: Transactions,
+    private readonly scratch: ScratchDir,
   ) {}
 
   onModuleInit(): void {
@@ -64,9 +74,11 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
   /**
    * Membership and the quota are checked before a byte of the body is read; the body is refused
    * while it streams once it passes the center's limit; nothing is stored unless the bytes are a
-   * clean PDF and the quota takes it. A refusal leaves no row and no file.
+   * clean PDF and the quota takes it. A refusal leaves no row and no file. The body goes to an
+   * encrypted scratch file (never whole into memory except behind the inspection's gate), which is
+   * removed when the upload ends, whatever the outcome.
    */
-  async upload(auth: AuthContext, threadId: string, read: ReadUpload): Promise<PostDocumentView> {
+  async upload(auth: AuthContext, threadId: string, read: ReadStreamedUpload): Promise<PostDocumentView> {
     const { thread, role } = await this.threads.access(auth, threadId);
     if (thread.status === 'closed') throw errors.conflict('This thread is closed.');
     const center = await this.centers.byId(auth.centerId);
@@ -75,10 +87,30 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
     const used = await this.repo.usage(auth.centerId, auth.subjectId, day);
     if (used.uploads >= center.documentDailyQuota || used.bytes >= center.documentDailyBytes) throw this.quotaReached(center.timeZone, now);
 
-    const file = await read(center.documentMaxBytes);
-    if (file.bytes.length > center.documentMaxBytes) throw documentErrors.tooLarge(center.documentMaxBytes);
-    await inspectPdfIsolated(file.bytes);
+    const upload = await read(center.documentMaxBytes, this.scratch);
+    try {
+      return await this.store(auth, thread, role, center, day, upload);
+    } finally {
+      await upload.file.discard();
+    }
+  }
 
+  private async store(
+    auth: AuthContext,
+    thread: Thread,
+    role: DocumentUploaderRole,
+    center: Center,
+    day: string,
+    { name: rawName, file }: StreamedUpload,
+  ): Promise<PostDocumentView> {
+    if (file.size > center.documentMaxBytes) throw documentErrors.tooLarge(center.documentMaxBytes);
+    // what inspectPdf refuses first, on the bytes kept while streaming: a file that is not even a
+    // PDF neither waits for the gate nor is decrypted whole
+    if (file.size === 0) throw documentErrors.empty();
+    if (!startsLikePdf(file.firstBytes)) throw documentErrors.notAPdf();
+    await inspectPdfIsolated(() => file.readAll());
+
+    const now = this.clock.now();
     const doc = Object.assign(new Document(), {
       id: this.ids.uuid(),
       centerId: auth.centerId,
@@ -87,11 +119,11 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
       uploaderRole: role,
       postId: null,
       postSeq: null,
-      size: file.bytes.length,
-      chunkCount: Math.ceil(file.bytes.length / CHUNK_BYTES),
+      size: file.size,
+      chunkCount: file.records,
       createdAt: now,
     });
-    const name = cleanDocumentName(file.name);
+    const name = cleanDocumentName(rawName);
     doc.nameEnc = await this.crypto.encrypt(this.ctx(thread, doc, 'name_enc'), name);
 
     await this.repo.ensureQuotaRow(
@@ -101,13 +133,12 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
       const ok = await this.repo.reserve(auth.centerId, auth.subjectId, day, doc.size, center.documentDailyQuota, center.documentDailyBytes);
       if (!ok) throw this.quotaReached(center.timeZone, now);
       await this.repo.insertDocument(doc);
-      // encrypted and written a batch at a time: an upload holds at most CHUNKS_PER_INSERT encrypted
-      // chunks besides its plaintext, never a second, encrypted copy of the whole file
+      // read from the scratch file, encrypted and written a batch at a time: an upload holds at
+      // most CHUNKS_PER_INSERT chunks, never the file
       for (let first = 0; first < doc.chunkCount; first += CHUNKS_PER_INSERT) {
         const batch: DocumentChunk[] = [];
         for (let idx = first; idx < Math.min(doc.chunkCount, first + CHUNKS_PER_INSERT); idx++) {
-          const piece = file.bytes.subarray(idx * CHUNK_BYTES, (idx + 1) * CHUNK_BYTES);
-          const data = await this.crypto.encryptBytes(this.ctx(thread, doc, 'data', idx), piece);
+          const data = await this.crypto.encryptBytes(this.ctx(thread, doc, 'data', idx), await file.read(idx));
           batch.push(Object.assign(new DocumentChunk(), { documentId: doc.id, idx, centerId: doc.centerId, data }));
         }
         await this.repo.insertChunks(batch);
@@ -129,15 +160,33 @@ export class DocumentsService implements PostDocuments, OnModuleInit {
     if (!access || !visible) throw errors.notFound('The document');
     const { thread } = access;
     const name = await this.crypto.decrypt(this.ctx(thread, doc, 'name_enc'), doc.nameEnc);
-    const chunks = await this.repo.chunksOf(doc.centerId, doc.id);
-    if (chunks.length !== doc.chunkCount) {
-      this.logger.error({ documentId: doc.id, expected: doc.chunkCount, found: chunks.length }, 'document chunks missing');
+    const stored = await this.repo.countChunks(doc.centerId, doc.id);
+    if (stored !== doc.chunkCount) {
+      this.logger.error({ documentId: doc.id, expected: doc.chunkCount, found: stored }, 'document chunks missing');
       throw errors.notFound('The document');
     }
-    const parts: Buffer[] = [];
-    for (const chunk of chunks) parts.push(await this.crypto.decryptBytes(this.ctx(thread, doc, 'data', chunk.idx), chunk.data));
-    const bytes = Buffer.concat(parts);
-    return { name, size: bytes.length, bytes, disposition: attachmentDisposition(name) };
+    // the first chunks before the answer begins: a key that fails is an INTERNAL answer, not a cut-off body
+    const first = await this.plainChunks(thread, doc, 0);
+    const chunks = async function* (this: DocumentsService): AsyncGenerator<Buffer> {
+      yield* first;
+      for (let from = CHUNKS_PER_READ; from < doc.chunkCount; from += CHUNKS_PER_READ) yield* await this.plainChunks(thread, doc, from);
+    }.call(this);
+    // a failure later cuts the connection (the length was announced): never garbage, never a silent end
+    const body = Readable.from(chunks, { objectMode: false, highWaterMark: CHUNK_BYTES });
+    return { name, size: doc.size, body, disposition: attachmentDisposition(name) };
+  }
+
+  /** Up to CHUNKS_PER_READ chunks from `from` on, decrypted; a chunk that is missing (deleted meanwhile) is an error. */
+  private async plainChunks(thread: ThreadKeyed, doc: Document, from: number): Promise<Buffer[]> {
+    const want = Math.min(CHUNKS_PER_READ, doc.chunkCount - from);
+    const rows = await this.repo.chunkRange(doc.centerId, doc.id, from, want);
+    if (rows.length !== want || rows.some((row, i) => row.idx !== from + i)) {
+      this.logger.error({ documentId: doc.id, from, expected: want, found: rows.length }, 'document chunks missing');
+      throw new Error('document chunks missing');
+    }
+    const out: Buffer[] = [];
+    for (const row of rows) out.push(await this.crypto.decryptBytes(this.ctx(thread, doc, 'data', row.idx), row.data));
+    return out;
   }
 
   // ---- the POST_DOCUMENTS port (called by the threads module) ----

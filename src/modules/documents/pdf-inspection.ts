@@ -28,13 +28,18 @@ const RAW_FORBIDDEN = new Set([...FORBIDDEN.keys()].filter((name) => name !== 'J
 
 const HEADER = Buffer.from('%PDF-', 'latin1');
 
+/** The first check of inspectPdf: a PDF begins with `%PDF-` (also usable on the first bytes alone). */
+export function startsLikePdf(first: Uint8Array): boolean {
+  return Buffer.from(first.buffer, first.byteOffset, Math.min(first.length, HEADER.length)).equals(HEADER);
+}
+
 /**
  * Accepts only a real, inspectable PDF without active content; throws `UNSUPPORTED_MEDIA_TYPE`
  * (a `DomainError`) with the reason otherwise. Recognised by its bytes, never by name or type.
  */
 export async function inspectPdf(bytes: Uint8Array): Promise<void> {
   if (bytes.length === 0) throw documentErrors.empty();
-  if (!Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, HEADER.length)).equals(HEADER)) throw documentErrors.notAPdf();
+  if (!startsLikePdf(bytes)) throw documentErrors.notAPdf();
   scanRawNames(bytes);
   refuseTrailingData(bytes);
   const doc = await parse(bytes);

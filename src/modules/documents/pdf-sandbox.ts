@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '../../common/errors';
+import { Gate } from '../../common/gate';
 import { documentErrors } from './documents.errors';
 import type { PdfWorkerAnswer, PdfWorkerData } from './pdf-worker';
 
@@ -21,24 +22,15 @@ export const PDF_LIMITS = {
   maxDecodedBytes: 24 * 1024 * 1024,
   /** Wall time of one inspection. */
   timeoutMs: 10_000,
-  /** Inspections at once; more uploads wait their turn (each has its own worker). */
+  /**
+   * Inspections at once, and so files held whole in memory at once (each decrypted from its scratch
+   * file inside the gate and moved to its own worker); more uploads wait their turn on disk.
+   */
   concurrency: 2,
 };
 
 const logger = new Logger('PdfSandbox');
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function slot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= PDF_LIMITS.concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const gate = new Gate(PDF_LIMITS.concurrency);
 
 /** dist: the compiled worker; under ts-jest (sources only): the .ts file, transpiled on load by esbuild (a dev dependency). */
 function startWorker(data: PdfWorkerData): Worker {
@@ -57,36 +49,38 @@ function startWorker(data: PdfWorkerData): Worker {
 /**
  * inspectPdf (pdf-inspection.ts) in a worker thread with heap, stack, decode and time limits: a
  * compression bomb or a deeply nested file is refused, and the uploads and requests of others are
- * answered meanwhile (the event loop of the server never runs the parser).
+ * answered meanwhile (the event loop of the server never runs the parser). `load` gives the file's
+ * bytes; it is called only once the gate lets this inspection in (at most PDF_LIMITS.concurrency at
+ * once), and its array is moved to the worker (the caller must not use it afterwards).
  */
-export function inspectPdfIsolated(bytes: Uint8Array): Promise<void> {
-  return slot(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const worker = startWorker({ maxDecodedBytes: PDF_LIMITS.maxDecodedBytes });
-        let settled = false;
-        const finish = (err?: DomainError, why?: string) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          if (why) logger.warn({ why, size: bytes.length }, 'PDF refused: inspection limit');
-          void worker.terminate();
-          if (err) reject(err);
-          else resolve();
-        };
-        const timer = setTimeout(() => finish(documentErrors.tooComplex(), 'timeout'), PDF_LIMITS.timeoutMs);
-        worker.once('message', (answer: PdfWorkerAnswer) => {
-          if (answer.ok) finish();
-          else if ('refused' in answer) finish(new DomainError(answer.refused.code, answer.refused.message));
-          else finish(documentErrors.tooComplex(), answer.limit);
-        });
-        // ERR_WORKER_OUT_OF_MEMORY, a stack overflow outside the parser's own catch, a crash
-        worker.once('error', (err: Error) => finish(documentErrors.tooComplex(), (err as NodeJS.ErrnoException).code ?? err.message));
-        worker.once('exit', () => finish(documentErrors.tooComplex(), 'worker exited'));
-        // a copy for the worker (the caller keeps its bytes to store them), moved there rather than
-        // cloned once more (one copy per upload in flight, not two)
-        const copy = new Uint8Array(bytes);
-        worker.postMessage({ bytes: copy }, [copy.buffer]);
-      }),
-  );
+export function inspectPdfIsolated(load: () => Promise<Uint8Array>): Promise<void> {
+  return gate.run(async () => {
+    const bytes = await load();
+    const size = bytes.length;
+    await new Promise<void>((resolve, reject) => {
+      const worker = startWorker({ maxDecodedBytes: PDF_LIMITS.maxDecodedBytes });
+      let settled = false;
+      const finish = (err?: DomainError, why?: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (why) logger.warn({ why, size }, 'PDF refused: inspection limit');
+        void worker.terminate();
+        if (err) reject(err);
+        else resolve();
+      };
+      const timer = setTimeout(() => finish(documentErrors.tooComplex(), 'timeout'), PDF_LIMITS.timeoutMs);
+      worker.once('message', (answer: PdfWorkerAnswer) => {
+        if (answer.ok) finish();
+        else if ('refused' in answer) finish(new DomainError(answer.refused.code, answer.refused.message));
+        else finish(documentErrors.tooComplex(), answer.limit);
+      });
+      // ERR_WORKER_OUT_OF_MEMORY, a stack overflow outside the parser's own catch, a crash
+      worker.once('error', (err: Error) => finish(documentErrors.tooComplex(), (err as NodeJS.ErrnoException).code ?? err.message));
+      worker.once('exit', () => finish(documentErrors.tooComplex(), 'worker exited'));
+      // moved, not cloned; an array that shares its buffer (a pooled Buffer) is copied first
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+      worker.postMessage({ bytes: own }, [own.buffer]);
+    });
+  });
 }

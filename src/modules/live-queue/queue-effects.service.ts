@@ -23,6 +23,8 @@ const ROOM_NAME = 'Live-Chat';
 const UPDATE_DEBOUNCE_MS = 30;
 const CENTER_CACHE_MS = 1000;
 const ESTIMATE_CACHE_MS = 1000;
+export const COUNSELOR_NAME_CACHE_MS = 5000;
+const NAME_CACHE_MAX = 10_000;
 /** The first message becomes the chat's first message under this client id (idempotent). */
 export const FIRST_MESSAGE_ID = 'queue-first-message';
 /** The estimate: the waits of at most this many recent assignments within this window. */
@@ -46,6 +48,8 @@ export class QueueEffectsService implements OnApplicationShutdown {
   private readonly centerCache = new Map<string, { center: Center; at: number }>();
   /** The wait estimate's base per center: one query per second and center, not one per waiting visitor (a burst of joins). */
   private readonly estimateCache = new Map<string, { value: Promise<number | null>; at: number; wall: number }>();
+  /** Counselors' display names by center and account, with when they were read (monotonic time). */
+  private readonly nameCache = new Map<string, { name: string; wall: number }>();
 
   constructor(
     @Inject(LIVE_QUEUE_STORE) private readonly store: LiveQueueStore,
@@ -62,9 +66,20 @@ export class QueueEffectsService implements OnApplicationShutdown {
     private readonly events: EventEmitter2,
   ) {}
 
-  /** The name a visitor sees for their counselor. */
+  /**
+   * The name a visitor sees for their counselor, kept COUNSELOR_NAME_CACHE_MS per node (one account
+   * read per assignment was a tenth of a join's statements): a renamed counselor's new name reaches
+   * the chats that start after that, as it reaches the team page.
+   */
   async counselorName(centerId: string, counselorId: string): Promise<string> {
-    return (await this.accounts.displayName(centerId, counselorId)) ?? 'Beratung';
+    const key = `${centerId}|${counselorId}`;
+    const wall = performance.now();
+    const hit = this.nameCache.get(key);
+    if (hit && wall - hit.wall < COUNSELOR_NAME_CACHE_MS) return hit.name;
+    const name = (await this.accounts.displayName(centerId, counselorId)) ?? 'Beratung';
+    if (this.nameCache.size >= NAME_CACHE_MAX) this.nameCache.clear();
+    this.nameCache.set(key, { name, wall });
+    return name;
   }
 
   /** The center's settings, cached for a second (settings changes show up within that). */
@@ -174,7 +189,9 @@ export class QueueEffectsService implements OnApplicationShutdown {
     let created: { chatId?: string; roomId?: string } = {};
     try {
       const counselorName = await this.counselorName(centerId, a.counselorId);
-      // the room, its members and the chat row: all or nothing (no orphan room when a write fails)
+      const first = await this.openMessage(centerId, a.visitorId, a.message);
+      // the room, its members, the chat row and what the visitor wrote while waiting as the room's
+      // first message: all or nothing (no orphan room when a write fails), one transaction
       const chat = await this.tx.run(async () => {
         const { roomId } = await this.rooms.createSystemRoom({
           centerId,
@@ -201,14 +218,13 @@ export class QueueEffectsService implements OnApplicationShutdown {
           counselorAwaySince: null,
         });
         await this.repo.insertChat(chat);
+        if (first)
+          await this.messages.postInNewRoom(centerId, roomId, { subjectId: a.visitorId, role: 'visitor', displayName: VISITOR_LABEL }, FIRST_MESSAGE_ID, first);
         return chat;
       });
       const roomId = chat.roomId;
       created = { roomId, chatId: chat.id };
       this.estimateCache.delete(centerId);
-      // what the visitor wrote while waiting is the chat's first message, stored before anyone is told
-      const first = await this.openMessage(centerId, a.visitorId, a.message);
-      if (first) await this.messages.postAs(centerId, roomId, a.visitorId, FIRST_MESSAGE_ID, first);
       this.publisher.toSubject(a.visitorId, 'queue.assigned', { roomId, peer: { displayName: counselorName } });
       this.publisher.toSubject(a.counselorId, 'queue.assigned', this.counselorAssigned(chat));
       // statistics, once the chat stands (a failed assignment above counts nothing)

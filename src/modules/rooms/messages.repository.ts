@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
@@ -7,7 +7,13 @@ import { isUniqueViolation } from '../../infra/database/unique-violation';
 import { Message } from './message.entity';
 import { Room } from './room.entity';
 
-export type AppendResult = { kind: 'stored'; seq: number } | { kind: 'duplicate' } | { kind: 'closed' };
+/**
+ * `refused`: the room's and the sender's rows, as the append's transaction reads them, do not let
+ * this message in (the room is closed, another center's or outside its writing window; the sender
+ * is muted or no longer an active member). A node's cached membership can be a moment older than
+ * a change made on another node; the database decides.
+ */
+export type AppendResult = { kind: 'stored'; seq: number } | { kind: 'duplicate' } | { kind: 'refused' };
 
 export interface HistoryQuery {
   afterSeq?: number;
@@ -19,8 +25,19 @@ const INSERT_SQL = 'INSERT INTO messages (id, center_id, room_id, seq, sender_id
 const INSERT_HEAD = 'INSERT INTO messages (id, center_id, room_id, seq, sender_id, client_msg_id, body, created_at) VALUES';
 const ROW_MARKS = '(?, ?, ?, ?, ?, ?, ?, ?)';
 const MAX_LOCK_RETRIES = 5;
+/**
+ * The seq step of one message, taken only while the room is open and in its writing window at the
+ * message's time and the sender an active, unmuted member (parameters: room id, center id, sender
+ * id, the message's time twice).
+ */
+const WRITABLE =
+  'id = ? AND center_id = ? AND closed_at IS NULL' +
+  ' AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = rooms.id AND m.subject_id = ? AND m.removed_at IS NULL AND m.muted = 0)' +
+  ' AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)';
 /** At most this many messages per group commit (bounded statement size). */
 const MAX_BATCH = 200;
+/** MariaDB: how long the first send of an idle moment waits for others to share its transaction. */
+const MYSQL_LINGER_MS = 1;
 
 interface PendingAppend {
   m: Message;
@@ -38,6 +55,8 @@ export class MessagesRepository {
   /** Appends waiting for the next group commit, in arrival order. */
   private readonly pending: PendingAppend[] = [];
   private flushing = false;
+  private readonly logger = new Logger('Messages');
+  private lastBatchWarning = -Infinity;
 
   constructor(
     @InjectRepository(Message) private readonly messageRepo: Repository<Message>,
@@ -61,8 +80,10 @@ export class MessagesRepository {
       this.pending.push({ m, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
-        // the sends that arrive in this turn of the event loop make the first batch
-        setImmediate(() => void this.flush());
+        // the sends that arrive in this turn of the event loop make the first batch; on MariaDB
+        // those of the next millisecond too (every transaction there costs ~5 round trips)
+        if (this.tx.mysql) setTimeout(() => void this.flush(), MYSQL_LINGER_MS);
+        else setImmediate(() => void this.flush());
       }
     });
   }
@@ -79,8 +100,13 @@ export class MessagesRepository {
         let results: AppendResult[] | null = null;
         try {
           results = await this.appendBatch(batch.map((b) => b.m));
-        } catch {
+        } catch (err) {
           results = null; // rolled back as a whole: nothing of it was stored
+          // at most one line every 5 s (monotonic time): a failing batch under load repeats
+          if (performance.now() - this.lastBatchWarning > 5000) {
+            this.lastBatchWarning = performance.now();
+            this.logger.warn({ err: (err as Error).message, messages: batch.length }, 'a group commit failed; writing its messages one by one');
+          }
         }
         if (results) batch.forEach((b, i) => b.resolve(results[i] as AppendResult));
         // one by one, in arrival order: each gets its own outcome (and its own error)
@@ -94,7 +120,8 @@ export class MessagesRepository {
   /**
    * One transaction for many messages of many rooms. Per room: its row locked, the messages that
    * are not duplicates (in the database or earlier in the batch) get consecutive seqs after
-   * `last_seq`, which moves by their number. A closed room (or another center's) stores nothing.
+   * `last_seq`, which moves by their number. A closed room (or another center's, or one outside its
+   * writing window) and a sender who is not an active, unmuted member store nothing (`refused`).
    */
   private appendBatch(batch: Message[]): Promise<AppendResult[]> {
     const mysql = this.tx.mysql;
@@ -103,8 +130,8 @@ export class MessagesRepository {
       const marks = roomIds.map(() => '?').join(', ');
       // MariaDB: FOR UPDATE locks the rows (in primary-key order) and reads their newest committed
       // version; SQLite: the transaction holds the database's write lock already (BEGIN IMMEDIATE).
-      const rooms = await em.query<{ id: string; center_id: string; last_seq: number | string; closed_at: unknown }[]>(
-        `SELECT id, center_id, last_seq, closed_at FROM rooms WHERE id IN (${marks})${mysql ? ' FOR UPDATE' : ''}`,
+      const rooms = await em.query<RoomRow[]>(
+        `SELECT id, center_id, last_seq, closed_at, starts_at, ends_at FROM rooms WHERE id IN (${marks})${mysql ? ' FOR UPDATE' : ''}`,
         roomIds,
       );
       const byId = new Map(rooms.map((r) => [r.id, r]));
@@ -115,14 +142,23 @@ export class MessagesRepository {
         `SELECT room_id, sender_id, client_msg_id FROM messages WHERE ${batch.map(() => '(room_id = ? AND sender_id = ? AND client_msg_id = ?)').join(' OR ')}`,
         batch.flatMap((m) => [m.roomId, m.senderId, m.clientMsgId]),
       );
+      // who may write, by the primary key of each (room, sender): a mute or removal made on another
+      // node a moment ago counts even where this node's cache has not heard of it yet
+      const senders = [...new Map(batch.map((m) => [`${m.roomId}|${m.senderId}`, m])).values()];
+      const writers = await em.query<{ room_id: string; subject_id: string }[]>(
+        `SELECT room_id, subject_id FROM room_members WHERE removed_at IS NULL AND muted = 0 AND (${senders.map(() => '(room_id = ? AND subject_id = ?)').join(' OR ')})`,
+        senders.flatMap((m) => [m.roomId, m.senderId]),
+      );
+      const mayWrite = new Set(writers.map((w) => `${w.room_id}|${w.subject_id}`));
       const seen = new Set(stored.map((r) => `${r.room_id}|${r.sender_id}|${r.client_msg_id}`));
       const next = new Map<string, number>();
       const values: unknown[] = [];
       const results = batch.map((m): AppendResult => {
         const room = byId.get(m.roomId);
-        if (!room || room.center_id !== m.centerId || room.closed_at !== null) return { kind: 'closed' };
+        if (!room || room.center_id !== m.centerId || !inWindow(room, m.createdAt.getTime())) return { kind: 'refused' };
         const key = `${m.roomId}|${m.senderId}|${m.clientMsgId}`;
         if (seen.has(key)) return { kind: 'duplicate' };
+        if (!mayWrite.has(`${m.roomId}|${m.senderId}`)) return { kind: 'refused' };
         seen.add(key);
         const seq = (next.get(m.roomId) ?? Number(room.last_seq)) + 1;
         next.set(m.roomId, seq);
@@ -162,11 +198,8 @@ export class MessagesRepository {
       return await this.tx.run(async (em): Promise<AppendResult> => {
         // MariaDB has no UPDATE … RETURNING: LAST_INSERT_ID(expr) hands the new value to this connection
         // (the transaction's EntityManager keeps one connection for all its queries).
-        const upd = await em.query<{ affectedRows: number }>(
-          'UPDATE rooms SET last_seq = LAST_INSERT_ID(last_seq + 1) WHERE id = ? AND center_id = ? AND closed_at IS NULL',
-          [m.roomId, m.centerId],
-        );
-        if (upd.affectedRows !== 1) return { kind: 'closed' };
+        const upd = await em.query<{ affectedRows: number }>(`UPDATE rooms SET last_seq = LAST_INSERT_ID(last_seq + 1) WHERE ${WRITABLE}`, writableParams(m));
+        if (upd.affectedRows !== 1) return { kind: 'refused' };
         const [row] = await em.query<{ seq: number | string }[]>('SELECT LAST_INSERT_ID() AS seq');
         const seq = Number(row?.seq);
         values[3] = seq;
@@ -193,10 +226,10 @@ export class MessagesRepository {
         ]);
         if (dup.length > 0) return { kind: 'duplicate' };
         const [row] = await em.query<{ last_seq: number }[]>(
-          'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? AND center_id = ? AND closed_at IS NULL RETURNING last_seq',
-          [m.roomId, m.centerId],
+          `UPDATE rooms SET last_seq = last_seq + 1 WHERE ${WRITABLE} RETURNING last_seq`,
+          writableParams(m),
         );
-        if (!row) return { kind: 'closed' };
+        if (!row) return { kind: 'refused' };
         values[3] = row.last_seq;
         await em.query(INSERT_SQL, values);
         return { kind: 'stored', seq: row.last_seq };
@@ -257,6 +290,38 @@ export class MessagesRepository {
       .execute();
     return r.affected ?? 0;
   }
+}
+
+interface RoomRow {
+  id: string;
+  center_id: string;
+  last_seq: number | string;
+  closed_at: unknown;
+  starts_at: unknown;
+  ends_at: unknown;
+}
+
+function writableParams(m: Message): unknown[] {
+  const at = sqlDate(m.createdAt);
+  return [m.roomId, m.centerId, m.senderId, at, at];
+}
+
+/** Open, and inside [starts_at, ends_at) at `at` where those are set. */
+function inWindow(room: RoomRow, at: number): boolean {
+  if (room.closed_at !== null) return false;
+  const starts = timeOf(room.starts_at);
+  const ends = timeOf(room.ends_at);
+  return (starts === null || starts <= at) && (ends === null || at < ends);
+}
+
+/** A DATETIME as the driver hands it over: a Date (mysql2, timezone Z) or SQLite's 'YYYY-MM-DD HH:MM:SS.SSS' in UTC. */
+function timeOf(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.getTime();
+  if (typeof v !== 'string') throw new Error(`unreadable room time of type ${typeof v}`);
+  const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
+  if (Number.isNaN(t)) throw new Error(`unreadable room time ${v}`);
+  return t;
 }
 
 /** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: what TypeORM stores for datetime on SQLite, and valid on MariaDB. */

@@ -51,6 +51,14 @@ export class RoomCipherService implements OnApplicationBootstrap {
     if (done > 0) this.logger.log({ names: done }, 'encrypted room and member names stored before names were encrypted');
   }
 
+  /** A room being created: its name key and its members' keys, made together (one insert), before the names are sealed with `fresh`. */
+  createRoomKeys(room: Pick<Room, 'centerId' | 'id'>, subjectIds: string[]): Promise<void> {
+    return this.crypto.createFreshKeys([
+      roomNameCtx(room),
+      ...subjectIds.map((subjectId) => memberNameCtx({ centerId: room.centerId, roomId: room.id, subjectId })),
+    ]);
+  }
+
   /** `fresh`: the room is being created (its key cannot exist yet: created without a look first). */
   sealRoomName(room: Pick<Room, 'centerId' | 'id'>, name: string, fresh = false): Promise<string> {
     return this.crypto.encrypt({ ...roomNameCtx(room), fresh }, name);

@@ -5,6 +5,7 @@ import { ErasureModule } from '../../infra/database/erasure.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { Message } from './message.entity';
 import { MessagesRepository } from './messages.repository';
+import { MembershipCache } from './membership-cache';
 import { MessagesService } from './messages.service';
 import { RoomCipherService } from './room-cipher.service';
 import { RoomMember } from './room-member.entity';
@@ -18,7 +19,7 @@ import { RoomsService } from './rooms.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Room, RoomMember, Message]), AccountsModule, CryptoModule, ErasureModule],
   controllers: [RoomsController],
-  providers: [RoomsService, MessagesService, RoomCipherService, RoomsRepository, MessagesRepository, RoomsGateway],
+  providers: [RoomsService, MessagesService, MembershipCache, RoomCipherService, RoomsRepository, MessagesRepository, RoomsGateway],
   exports: [RoomsService, MessagesService],
 })
 export class RoomsModule {}

@@ -3,22 +3,36 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Like, Not, ObjectLiteral, Repository } from 'typeorm';
 import { isUuid } from '../../common/clock';
 import { Transactions } from '../../infra/database/transactions';
+import { MembershipCache, MembershipChange, RoomOfMember } from './membership-cache';
 import { RoomMember } from './room-member.entity';
 import { Room } from './room.entity';
 
-export interface RoomOfMember {
-  room: Room;
-  member: RoomMember;
-}
+export type { RoomOfMember };
 
-/** Rooms and their members, always scoped by center; inside `Transactions.run` on its transaction. */
+/**
+ * Rooms and their members, always scoped by center; inside `Transactions.run` on its transaction.
+ * Every write that can change what `message.send` reads of a room or a membership drops it from
+ * the MembershipCache of every node once it committed (`changed`).
+ */
 @Injectable()
 export class RoomsRepository {
   constructor(
     @InjectRepository(Room) private readonly roomRepo: Repository<Room>,
     @InjectRepository(RoomMember) private readonly memberRepo: Repository<RoomMember>,
     private readonly tx: Transactions,
+    private readonly cache: MembershipCache,
   ) {}
+
+  /** Once the write committed: every node drops what it cached of it (awaited, so the caller answers after them). */
+  private changed(change: MembershipChange): Promise<void> {
+    return this.tx.afterCommit(() => this.cache.changed(change));
+  }
+
+  /** The room and the caller's active membership for `message.send`, from the node's cache when it has them (not with `fresh`). */
+  findRoomOfSender(centerId: string, roomId: string, subjectId: string, fresh = false): Promise<RoomOfMember | null> {
+    if (!isUuid(roomId) || !isUuid(subjectId)) return Promise.resolve(null);
+    return this.cache.find(centerId, roomId, subjectId, () => this.findRoomOfMember(centerId, roomId, subjectId), fresh);
+  }
 
   private get rooms(): Repository<Room> {
     return this.tx.bind(this.roomRepo);
@@ -60,7 +74,7 @@ export class RoomsRepository {
     return this.roomOfMemberSqlText;
   }
 
-  /** The room and its members, all or nothing. */
+  /** The room and its members, all or nothing (a new room's id was never read: nothing cached to drop). */
   async insertRoom(room: Room, members: RoomMember[]): Promise<void> {
     await this.tx.run(async () => {
       // every column is set by the caller: no re-read of the defaults after the insert (updateEntity false)
@@ -78,11 +92,13 @@ export class RoomsRepository {
         { removedAt: null },
       );
     });
+    await this.changed({ roomIds: [member.roomId] });
   }
 
   async setMuted(centerId: string, roomId: string, subjectId: string, muted: boolean): Promise<boolean> {
     if (!isUuid(roomId) || !isUuid(subjectId)) return false;
     const r = await this.members.update({ centerId, roomId, subjectId }, { muted });
+    await this.changed({ roomIds: [roomId] });
     return (r.affected ?? 0) > 0;
   }
 
@@ -90,6 +106,7 @@ export class RoomsRepository {
   async markRemoved(centerId: string, roomId: string, subjectId: string, at: Date): Promise<boolean> {
     if (!isUuid(roomId) || !isUuid(subjectId)) return false;
     const r = await this.members.update({ centerId, roomId, subjectId, removedAt: IsNull() }, { removedAt: at });
+    await this.changed({ roomIds: [roomId] });
     return (r.affected ?? 0) > 0;
   }
 
@@ -125,7 +142,7 @@ export class RoomsRepository {
     return rows.map((r) => r.roomId);
   }
 
-  /** Moves the read marker forward only (a late, older marker never moves it back). */
+  /** Moves the read marker forward only (a late, older marker never moves it back; `message.send` does not read it: no drop). */
   async advanceReadMarker(centerId: string, roomId: string, subjectId: string, seq: number): Promise<void> {
     await this.members
       .createQueryBuilder()
@@ -137,7 +154,9 @@ export class RoomsRepository {
 
   /** Moves the writing window of a room (a rescheduled topic chat). */
   async setWindow(centerId: string, roomId: string, startsAt: Date | null, endsAt: Date | null): Promise<void> {
-    if (isUuid(roomId)) await this.rooms.update({ centerId, id: roomId }, { startsAt, endsAt });
+    if (!isUuid(roomId)) return;
+    await this.rooms.update({ centerId, id: roomId }, { startsAt, endsAt });
+    await this.changed({ roomIds: [roomId] });
   }
 
   /** The conditional close: exactly one caller (on any node) gets true. */
@@ -149,6 +168,7 @@ export class RoomsRepository {
       .set({ closedAt: at })
       .where('center_id = :centerId AND id = :roomId AND closed_at IS NULL', { centerId, roomId })
       .execute();
+    if ((r.affected ?? 0) === 1) await this.changed({ roomIds: [roomId] });
     return (r.affected ?? 0) === 1;
   }
 
@@ -158,14 +178,18 @@ export class RoomsRepository {
       await this.members.delete({ centerId, roomId });
       await this.rooms.delete({ centerId, id: roomId });
     });
+    await this.changed({ roomIds: [roomId] });
   }
 
   async deleteMembers(centerId: string, roomId: string): Promise<void> {
-    if (isUuid(roomId)) await this.members.delete({ centerId, roomId });
+    if (!isUuid(roomId)) return;
+    await this.members.delete({ centerId, roomId });
+    await this.changed({ roomIds: [roomId] });
   }
 
   async deleteMembershipsOf(centerId: string, subjectId: string): Promise<void> {
     await this.members.delete({ centerId, subjectId });
+    await this.changed({ centerId, subjectId });
   }
 
   /** Every room the subject is or was a member of (removed memberships included). */
@@ -187,6 +211,7 @@ export class RoomsRepository {
   /** Replaces a room name only if it is still the one read (another node may have done it). */
   async replaceRoomName(room: Room, name: string): Promise<void> {
     await this.rooms.update({ centerId: room.centerId, id: room.id, name: room.name }, { name });
+    await this.changed({ roomIds: [room.id] });
   }
 
   async replaceMemberName(member: RoomMember, displayName: string): Promise<void> {
@@ -194,6 +219,7 @@ export class RoomsRepository {
       { centerId: member.centerId, roomId: member.roomId, subjectId: member.subjectId, displayName: member.displayName },
       { displayName },
     );
+    await this.changed({ roomIds: [member.roomId] });
   }
 }
 

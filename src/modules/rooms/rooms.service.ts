@@ -195,6 +195,17 @@ export class RoomsService {
   }
 
   /**
+   * `requireMember` for `message.send`: from the node's MembershipCache when it holds them, so the
+   * room and membership returned are shared: read them, never change them. With `fresh`: from the
+   * database (and cached anew). NOT_FOUND when the sender is no active member.
+   */
+  async requireSender(auth: AuthContext, roomId: string, opts: { fresh?: boolean } = {}): Promise<{ room: Room; member: RoomMember }> {
+    const found = await this.rooms.findRoomOfSender(auth.centerId, roomId, auth.subjectId, opts.fresh);
+    if (!found || found.member.removedAt) throw errors.notFound('The room');
+    return found;
+  }
+
+  /**
    * Who is in a room (not the removed ones), for its members. In live and topic chats only staff
    * see the list (the host moderates; anonymous participants do not learn about each other).
    */
@@ -352,6 +363,10 @@ export class RoomsService {
     const unique = [...new Map(input.members.map((m) => [m.subjectId, m])).values()];
     // the room and its members: both or neither
     const room = await this.tx.run(async () => {
+      await this.cipher.createRoomKeys(
+        { centerId: input.centerId, id },
+        unique.map((m) => m.subjectId),
+      );
       const room = Object.assign(new Room(), {
         id,
         centerId: input.centerId,
