@@ -61,9 +61,11 @@ describe('absence assistant (REST)', () => {
 
   it('should answer VALIDATION_FAILED when the end lies before the start or in the past, or the body is malformed', async () => {
     const me = c.counselors[1]!;
+    // one instant for both ends: two calls of `at` can fall on two different milliseconds
+    const tomorrow = at(DAY);
     const cases: [object, string][] = [
       [{ startsAt: at(2 * DAY), endsAt: at(DAY), text: 'x' }, 'endsAt'],
-      [{ startsAt: at(DAY), endsAt: at(DAY), text: 'x' }, 'endsAt'],
+      [{ startsAt: tomorrow, endsAt: tomorrow, text: 'x' }, 'endsAt'],
       [{ startsAt: at(-2 * DAY), endsAt: at(-HOUR), text: 'x' }, 'endsAt'],
       [{ startsAt: at(0), endsAt: at(400 * DAY), text: 'x' }, 'endsAt'],
       [{ startsAt: at(0), endsAt: at(DAY), text: '   ' }, 'text'],

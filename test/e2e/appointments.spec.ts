@@ -136,9 +136,11 @@ describe('appointments (REST)', () => {
 
   it('should refuse bad slots with VALIDATION_FAILED on the right field and store nothing', async () => {
     const me = c.counselors[1]!;
+    // one instant for both ends: two calls of `at` can fall on two different milliseconds
+    const tomorrow = at(DAY);
     const cases: [object, string][] = [
       [{ startsAt: at(-HOUR), endsAt: at(HOUR), forms: ['chat'] }, 'startsAt'],
-      [{ startsAt: at(DAY), endsAt: at(DAY), forms: ['chat'] }, 'endsAt'],
+      [{ startsAt: tomorrow, endsAt: tomorrow, forms: ['chat'] }, 'endsAt'],
       [{ startsAt: at(DAY), endsAt: at(DAY - HOUR), forms: ['chat'] }, 'endsAt'],
       [{ startsAt: at(DAY), endsAt: at(DAY + 8 * HOUR + MIN), forms: ['chat'] }, 'endsAt'],
       [{ startsAt: at(DAY), endsAt: at(DAY + HOUR), forms: [] }, 'forms'],

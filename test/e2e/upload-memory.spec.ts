@@ -206,8 +206,11 @@ describe('upload memory (spawned server, /metrics)', () => {
     const checks = KINDS.flatMap((k) => [
       // while the bodies stream, nothing is whole in memory: a few MB per upload in flight (garbage not yet collected included)
       within(`${k} per upload while streaming`, many.streaming[k] / CONCURRENT, PER_UPLOAD_MB[k]),
-      // and what stays: next to nothing per upload (a body held in memory would be 8.5 MB here)
-      within(`${k} held per upload while streaming`, many.held[k] / CONCURRENT, HELD_PER_UPLOAD_MB),
+      // and what stays: next to nothing per upload (a body held in memory would be 8.5 MB here). Only
+      // for the heap and the external memory, which a collection gives back: freed pages stay in the
+      // resident set at the allocator's will (3.7 MB per upload in a CI run with nothing held, against
+      // its own streaming peak of at most 4), so the RSS is bounded by the peak and the whole run only.
+      ...(k === 'rss' ? [] : [within(`${k} held per upload while streaming`, many.held[k] / CONCURRENT, HELD_PER_UPLOAD_MB)]),
       // over the whole run: at most N uploads' worth of inspection (as one upload alone costs), plus a few MB for every upload in flight
       within(`${k} whole run`, many.whole[k], Math.round(gate * Math.max(one.whole[k], 0) + CONCURRENT * (PER_UPLOAD_MB[k] + WHOLE_RUN_SLACK_MB[k]))),
     ]);
