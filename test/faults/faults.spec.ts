@@ -350,6 +350,8 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
     'on shift',
   );
   const visitors: FailoverSocket[] = [];
+  const outcome = (a: { ok: boolean; error?: { code: string } } | null) => (a === null ? 'no answer' : a.ok ? 'ok' : a.error!.code);
+  const joinOutcomes: Record<string, number> = {};
   const joinVisitors = async (count: number) => {
     for (let v = 0; v < count; v++) {
       const res = await restRetry(urls, (u) => request(u).post(`/api/centers/${slug}/visitors`).send({}));
@@ -360,7 +362,14 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
       vs.on('queue.assigned', (p: { roomId: string }) => rec.assignments.push({ visitorId, roomId: p.roomId, source: 'event' }));
       await vs.open();
       visitors.push(vs);
-      const answer = await call(vs.current!, 'queue.join', {}, 15_000).catch(() => null);
+      // right after a Redis outage the queue reads closed until a node's sweep (5 s) has rebuilt the
+      // shifts from the database: like a person told "try again in a minute", try again (sooner)
+      let answer = await call(vs.current!, 'queue.join', {}, 15_000).catch(() => null);
+      for (let tries = 0; answer && !answer.ok && answer.error.code === 'LIVE_CLOSED' && tries < 20; tries++) {
+        await sleep(1000);
+        answer = await call(vs.current!, 'queue.join', {}, 15_000).catch(() => null);
+      }
+      joinOutcomes[outcome(answer)] = (joinOutcomes[outcome(answer)] ?? 0) + 1;
       if (answer?.ok) {
         rec.joins.push({ centerId, visitorId, at: Date.now() });
         rec.positions[visitorId].push(answer.data.position);
@@ -396,15 +405,22 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
   // the counselor ends her oldest live chat now and then (the next visitor gets the seat); like the
   // console, she learns her chats from live.sync, so an assignment whose event she missed while
   // disconnected, or a chat that ended otherwise, cannot leave her seats full for good
+  // what her loop saw, for the message when the workload falls short (outcome -> count)
+  const cleoSaw: Record<string, number> = {};
+  const saw = (what: string) => (cleoSaw[what] = (cleoSaw[what] ?? 0) + 1);
   loops.push(
     (async () => {
       while (running) {
         await sleep(between(1500, 3000));
         const s = cleoSocket.current;
-        if (!s) continue;
+        if (!s?.connected) {
+          saw('not connected');
+          continue;
+        }
         const sync = await call(s, 'live.sync', {}, 15_000).catch(() => null);
+        saw(`sync ${outcome(sync)}${sync?.ok ? ` (${sync.data.chats.length} chats)` : ''}`);
         const oldest = sync?.ok ? [...sync.data.chats].sort((x, y) => x.assignedAt.localeCompare(y.assignedAt))[0] : undefined;
-        if (oldest) await call(s, 'room.close', { roomId: oldest.roomId }, 15_000).catch(() => null);
+        if (oldest) saw(`close ${outcome(await call(s, 'room.close', { roomId: oldest.roomId }, 15_000).catch(() => null))}`);
       }
     })(),
   );
@@ -621,7 +637,7 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
     rec.assignments.push({ visitorId: c.v as string, roomId: c.r as string, source: 'db', centerId, assignedAt: new Date(c.at as string).getTime() });
   const topicMessages = rec.db.messages.filter((m) => m.roomId === topicRoom).length;
   log(
-    `${rec.messageAcks.length} messages (${topicMessages} in the topic chat) and ${rec.postAcks.length} posts acked, ${chats.length} live chats, ${rec.received.length} receipts, ${rec.loadSamples.length} load samples`,
+    `${rec.messageAcks.length} messages (${topicMessages} in the topic chat) and ${rec.postAcks.length} posts acked, ${chats.length} live chats, ${rec.received.length} receipts, ${rec.loadSamples.length} load samples; joins ${JSON.stringify(joinOutcomes)}; counselor ${JSON.stringify(cleoSaw)}`,
   );
 
   for (const m of members) m.close();
@@ -633,7 +649,10 @@ async function runOnce(stack: Stack, seed: number, run: number, log: (line: stri
   expect(rec.messageAcks.length).toBeGreaterThan(400);
   expect(topicMessages).toBeGreaterThan(30);
   expect(rec.postAcks.length).toBeGreaterThan(10);
-  expect(chats.length).toBeGreaterThan(2);
+  if (chats.length <= 2)
+    problems.push(
+      `the workload fell short: ${chats.length} live chats (more than 2 expected); visitors' joins ${JSON.stringify(joinOutcomes)}; the counselor's loop saw ${JSON.stringify(cleoSaw)}`,
+    );
   try {
     assertClean(rec, String(seed));
   } catch (err) {
