@@ -17,7 +17,7 @@
 //   <name>  runs load/scenarios/<name>.yml and writes load/reports/<name>-<time>.json and .html.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,11 +99,24 @@ function readState(opts) {
   const file = stateFile(opts);
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
 }
+/**
+ * Written whole under a temporary name, then renamed over the state: scenarios run side by side on
+ * one state, and a reader must never see a half-written file (CI saw "Unexpected end of JSON input"
+ * from a status run while a topic-chat run wrote it).
+ */
 function writeState(opts, state) {
   const file = stateFile(opts);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+/** A change to the state as it is on disk now (another run may have written it since this one read it). */
+function updateState(opts, change) {
+  const state = readState(opts);
+  change(state);
+  writeState(opts, state);
 }
 /** A file next to the state, readable by this user only (payloads with tokens). */
 function privateFile(opts, name, text) {
@@ -463,7 +476,12 @@ async function freshTokens(opts, state) {
       changed = true;
     }
   }
-  if (changed) writeState(opts, state); // only then: scenarios may run side by side on one state
+  // only then, and only the tokens: scenarios may run side by side on one state
+  if (changed)
+    updateState(opts, (s) => {
+      for (const key of ['counselors', 'clients']) for (const who of s[key]) who.token = state[key].find((w) => w.login === who.login)?.token ?? who.token;
+      s.admin.token = state.admin.token;
+    });
 }
 
 /** What differs per scenario: the payload, the variables, what the runner does around the run. */
@@ -522,7 +540,7 @@ async function prepare(name, opts, state) {
       host.token,
     );
     state.topicChats.push(id);
-    writeState(opts, state);
+    updateState(opts, (s) => s.topicChats.push(id));
     vars.topicChatId = id;
     // the runner's clock and the target's can differ: wait until the target lists it as open
     for (let waited = 0; ; waited += 500) {
