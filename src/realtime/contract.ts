@@ -156,7 +156,8 @@ export interface ClientToServerEvents {
 }
 
 /** Why a visitor's wait ended without a counselor. */
-export type QueueClosedReason = 'shift_closed' | 'timeout' | 'left' | 'blocked' | 'disconnected' | 'removed' | 'error';
+/** `lost`: the store lost the waiting line (a Redis without persistence restarted); the visitor may join again. */
+export type QueueClosedReason = 'shift_closed' | 'timeout' | 'left' | 'blocked' | 'disconnected' | 'removed' | 'error' | 'lost';
 
 export interface QueueWaitingEntry {
   visitorId: string;

@@ -67,6 +67,13 @@ export class RealtimePublisher {
     this.io.in(tokenHashes.map(roomFor.token)).disconnectSockets(true);
   }
 
+  /** The visitors with a socket in a center, on all nodes (each once). */
+  async centerVisitors(centerId: string): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const s of await this.io.in(roomFor.center(centerId)).fetchSockets()) if (s.data.auth?.role === 'visitor') ids.add(s.data.auth.subjectId);
+    return [...ids];
+  }
+
   /** How many sockets of a subject are connected on all nodes. */
   async countSubjectSockets(subjectId: string): Promise<number> {
     return (await this.io.in(roomFor.subject(subjectId)).fetchSockets()).length;

@@ -7,6 +7,8 @@ import type { Ack, LiveSyncResult, QueueJoinResult } from '../../src/realtime/co
 import { closeAllSockets, connect, freePort, nextEvent, seedCenter, SeededCenter, startApp, TestApp, TestSocket, visitor } from '../harness/app';
 import { launchChromium } from '../harness/browser';
 import { expectSeatsMatchChats } from '../harness/live-invariant';
+import { LiveQueueService } from '../../src/modules/live-queue/live-queue.service';
+import { LIVE_QUEUE_STORE } from '../../src/modules/live-queue/queue-store';
 
 /**
  * Issue 8 in Chromium: the live chat when things go wrong, with two or more browsers at once —
@@ -486,4 +488,41 @@ describe('live chat failure paths in Chromium (issue 8)', () => {
     const again = await socketVisitor('Wieder da');
     expect(again.join).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
+
+  it('should join again and say so when the server lost the waiting line, and bring the first message into the chat', async () => {
+    const counselor = await counselorSocket(1, 1);
+    const first = await socketVisitor();
+    expect(first.join).toEqual({ ok: true, data: { position: 0 } });
+    await until(async () => (await assignedRoom(first.socket)) !== undefined);
+    const w = await openWidget(await newPage({ width: 400, height: 700 }));
+    await startChat(w, 'Ich halte es nicht mehr aus');
+    await w.getByText('Sie sind als Nächste·r dran.').waitFor();
+
+    // what a Redis restart without persistence does to the line (here: the embedded store forgets the
+    // center); the next sweep rebuilds shifts and seats from the database and tells the widget
+    t.app.get<symbol, { centers: Map<string, unknown> }>(LIVE_QUEUE_STORE).centers.delete(center.centerId);
+    await t.app.get(LiveQueueService).sweepQueues();
+    const notice = w.locator('[data-notice="line-lost"]');
+    await notice.waitFor();
+    await expect(notice.textContent()).resolves.toBe(
+      'Wegen einer technischen Störung bei uns musste die Warteschlange neu beginnen. Sie warten wieder; Ihren Platz sehen Sie unten.',
+    );
+    await w.getByText('Sie sind als Nächste·r dran.').waitFor();
+    await shot(w, 'f16-widget-line-lost');
+
+    // the seat frees: the widget is assigned, and its first message (held in the tab) opens the chat
+    const assigned = nextEvent(counselor, 'queue.assigned');
+    await expect(emit(counselor, 'live.end', { roomId: (await assignedRoom(first.socket))! })).resolves.toMatchObject({ ok: true });
+    await assigned;
+    await w.getByRole('heading', { name: `Sie chatten mit ${center.counselors[1]!.displayName}.` }).waitFor();
+    await w.locator('.msg[data-seq="1"]', { hasText: 'Ich halte es nicht mehr aus' }).waitFor();
+    await expect(notice.count()).resolves.toBe(0);
+  });
 });
+
+async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !(await check());) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -91,4 +91,45 @@ describe('live chat queue when Redis fails', () => {
     await expect(next).resolves.toMatchObject({ peer: { displayName: 'Counselor 1' } });
     await expectSeatsMatchChats(t, c.centerId);
   });
+
+  it('should tell the visitors who were waiting when the line was lost (queue.closed lost), not the one in a chat, and let them join again', async () => {
+    await expectRedisUp();
+    const c = await seedCenter(t, { counselors: 1, clients: 0 });
+    const other = await seedCenter(t, { counselors: 1, clients: 0 });
+    const s = await connect(t.url, c.counselors[0]!.token);
+    okData(await call(s, 'shift.open', { maxChats: 1 }));
+    const so = await connect(t.url, other.counselors[0]!.token);
+    okData(await call(so, 'shift.open', { maxChats: 1 }));
+    const chatting = await connect(t.url, (await visitor(t, c.slug)).token);
+    const assigned = nextEvent(chatting, 'queue.assigned');
+    okData(await call(chatting, 'queue.join', {}));
+    await assigned;
+    const waiting = [await connect(t.url, (await visitor(t, c.slug)).token), await connect(t.url, (await visitor(t, c.slug)).token)];
+    for (const w of waiting) okData(await call(w, 'queue.join', { message: 'Hallo' }));
+    // a waiting visitor of another center, whose line is not lost
+    const elsewhere = await connect(t.url, (await visitor(t, other.slug)).token);
+    okData(await call(elsewhere, 'queue.join', {}));
+    okData(await call(await connect(t.url, (await visitor(t, other.slug)).token), 'queue.join', {}));
+    const heard: string[] = [];
+    for (const [name, sock] of [
+      ['chatting', chatting],
+      ['waiting-0', waiting[0]!],
+      ['waiting-1', waiting[1]!],
+      ['elsewhere', elsewhere],
+    ] as const)
+      sock.on('queue.closed', (p: { reason: string }) => heard.push(`${name} ${p.reason}`));
+
+    const lost = waiting.map((w) => nextEvent(w, 'queue.closed'));
+    await direct.del(...queueKeys(c.centerId));
+    await t.app.get(LiveQueueService).sweepQueues();
+    await expect(Promise.all(lost)).resolves.toEqual([{ reason: 'lost' }, { reason: 'lost' }]);
+    // they join again (what the widget does) and wait behind the running chat's seat, in the order they asked
+    await expect(call(waiting[1]!, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 1 } });
+    await expect(call(waiting[0]!, 'queue.join', {})).resolves.toEqual({ ok: true, data: { position: 2 } });
+    // the next sweep finds the state in place: it restores nothing and tells no one
+    await t.app.get(LiveQueueService).sweepQueues();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(heard.sort()).toEqual(['waiting-0 lost', 'waiting-1 lost']);
+    await expectSeatsMatchChats(t, c.centerId);
+  });
 });

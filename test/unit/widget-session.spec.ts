@@ -131,6 +131,25 @@ describe('WidgetSession', () => {
     expect(s.session.state).toMatchObject({ phase: 'ended', endReason: 'removed' });
   });
 
+  it('should join again with its first message when the server lost the waiting line, and say so until the chat begins', async () => {
+    const s = setup();
+    await startWaiting(s, 3, 'Ich brauche Hilfe');
+    s.socket.push('queue.closed', { reason: 'lost' });
+    expect(s.session.state).toMatchObject({ phase: 'waiting', lineLost: true, position: null });
+    const again = s.socket.take('queue.join');
+    expect(again.payload).toEqual({ message: 'Ich brauche Hilfe' });
+    again.ack({ ok: true, data: { position: 5 } });
+    await flush();
+    expect(s.session.state).toMatchObject({ phase: 'waiting', lineLost: true, position: 5 });
+    expect(s.store.getItem('lotse.widget.demo')).not.toContain('Ich brauche Hilfe');
+    s.socket.push('queue.assigned', { roomId: 'r1', peer: { displayName: 'Anna' } });
+    expect(s.session.state).toMatchObject({ phase: 'chat', lineLost: false });
+    // in a chat (or after it) the push changes nothing and joins nothing
+    s.socket.push('queue.closed', { reason: 'lost' });
+    expect(s.session.state).toMatchObject({ phase: 'chat', lineLost: false });
+    expect(() => s.socket.take('queue.join')).toThrow();
+  });
+
   it('should send queue.leave on quick exit, clear the storage and drop the socket without waiting long for the answer', async () => {
     const s = setup();
     await startWaiting(s);

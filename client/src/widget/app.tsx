@@ -120,6 +120,11 @@ function Step({ state, session, t, lang, headingRef }: StepProps) {
       return (
         <section class="waiting">
           {h(t.waitingHeading)}
+          {state.lineLost && (
+            <p class="notice" role="status" data-notice="line-lost">
+              {t.lineLost}
+            </p>
+          )}
           <p class="position" role="status" aria-live="polite" aria-atomic="true">
             {state.position === null || state.position === 0 ? t.loading : t.position(state.position)}
           </p>

@@ -38,6 +38,8 @@ export interface WidgetState {
   endReason: string | null;
   /** The live connection is not up within CONNECT_TIMEOUT_MS (or was refused): said so, with the crisis lines. */
   connectProblem: boolean;
+  /** The server lost the waiting line (a technical fault) and this visitor joined it again: said so while waiting. */
+  lineLost: boolean;
 }
 
 /** What survives a reload of the tab (sessionStorage only; cleared by quick exit and at the end). */
@@ -70,6 +72,7 @@ export class WidgetSession extends Store<WidgetState> {
     handedOverTo: null,
     endReason: null,
     connectProblem: false,
+    lineLost: false,
   };
   private socket: LotseSocket | null = null;
   private chat: ReliableChat | null = null;
@@ -161,7 +164,17 @@ export class WidgetSession extends Store<WidgetState> {
 
   /** Back to the start (after an end or a refusal). */
   restart(): void {
-    this.set({ phase: 'loading', room: null, peer: null, position: null, estimate: undefined, paused: false, handedOverTo: null, endReason: null });
+    this.set({
+      phase: 'loading',
+      room: null,
+      peer: null,
+      position: null,
+      estimate: undefined,
+      paused: false,
+      handedOverTo: null,
+      endReason: null,
+      lineLost: false,
+    });
     void this.init();
   }
 
@@ -245,11 +258,10 @@ export class WidgetSession extends Store<WidgetState> {
     this.watchConnection();
 
     let first = firstMessage;
-    socket.on('connect', () => {
-      this.stopWatch();
-      this.set({ online: true, connectProblem: false });
-      if (this.saved?.phase !== 'waiting') return;
-      // Joining again after a reconnect keeps the place (ALREADY_WAITING) or takes a new one.
+    // kept in this tab's memory while waiting (never stored): the server's copy goes with a lost line
+    const original = firstMessage;
+    // Joining again after a reconnect keeps the place (ALREADY_WAITING) or takes a new one.
+    const join = () => {
       void command(socket, 'queue.join', first === undefined ? {} : { message: first }).then((ack) => {
         first = undefined;
         this.set({ busy: false });
@@ -264,6 +276,11 @@ export class WidgetSession extends Store<WidgetState> {
         else if (code === 'FORBIDDEN') this.finish('blocked');
         else this.finish('error');
       });
+    };
+    socket.on('connect', () => {
+      this.stopWatch();
+      this.set({ online: true, connectProblem: false });
+      if (this.saved?.phase === 'waiting') join();
     });
     socket.on('disconnect', () => {
       this.set({ online: false });
@@ -277,12 +294,20 @@ export class WidgetSession extends Store<WidgetState> {
     });
     socket.on('queue.position', (p) => this.position(p.position, p.estimateMinutes));
     socket.on('queue.assigned', (p) => this.assigned(p.roomId, p.peer.displayName));
-    socket.on('queue.closed', (p) =>
+    socket.on('queue.closed', (p) => {
+      // The server lost the waiting line (a technical fault): join again at once, and say why the place changed.
+      if (p.reason === 'lost') {
+        if (this.saved?.phase !== 'waiting') return;
+        this.set({ lineLost: true, position: null, estimate: undefined });
+        first = original;
+        join();
+        return;
+      }
       this.finish(
         p.reason === 'shift_closed' ? 'closed' : p.reason === 'timeout' ? 'timeout' : p.reason === 'blocked' ? 'blocked' : 'ended',
         p.reason === 'removed' ? 'removed' : null,
-      ),
-    );
+      );
+    });
     socket.on('live.paused', (p) => {
       if (p.roomId === this.saved?.roomId && p.who === 'counselor') this.set({ paused: true });
     });
@@ -323,13 +348,13 @@ export class WidgetSession extends Store<WidgetState> {
     if (!this.saved || !this.chat) return;
     this.saved = { ...this.saved, phase: 'chat', roomId, peer };
     this.save();
-    this.set({ phase: 'chat', peer, busy: false, room: this.chat.addRoom(roomId) });
+    this.set({ phase: 'chat', peer, busy: false, room: this.chat.addRoom(roomId), lineLost: false });
   }
 
   /** The chat is over (or never began): forget the identity, keep the last view on screen. */
   private finish(phase: Phase, endReason: string | null = null): void {
     const room = this.state.room;
     this.forget();
-    this.set({ phase, busy: false, online: true, room, position: null, paused: false, connectProblem: false, endReason });
+    this.set({ phase, busy: false, online: true, room, position: null, paused: false, connectProblem: false, endReason, lineLost: false });
   }
 }

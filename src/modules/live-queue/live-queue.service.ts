@@ -214,6 +214,30 @@ export class LiveQueueService implements OnModuleDestroy {
     }
   }
 
+  /**
+   * The store lost the center's waiting line with the rest of its state (a Redis without persistence
+   * restarted, a failover to an empty replica) and it was just rebuilt: who was waiting is known to no
+   * one but their own sockets. Every visitor of the center with a socket on any node who is neither in
+   * a running chat nor (again) in the line hears `queue.closed` `lost`, so that their widget joins
+   * again instead of waiting for a push that never comes. (The order of the lost line cannot be
+   * rebuilt: it was never written down, and neither were the first messages.)
+   */
+  private async tellLost(centerId: string): Promise<void> {
+    try {
+      const [visitors, seats, waiting] = await Promise.all([
+        this.publisher.centerVisitors(centerId),
+        this.store.seats(centerId),
+        this.store.snapshot(centerId),
+      ]);
+      const placed = new Set([...seats.inChat.map((c) => c.visitorId), ...waiting.map((e) => e.visitorId)]);
+      const lost = visitors.filter((v) => !placed.has(v));
+      for (const v of lost) this.publisher.toSubject(v, 'queue.closed', { reason: 'lost' });
+      if (lost.length > 0) this.logger.warn({ centerId, visitors: lost.length }, 'waiting visitors told that the line was lost');
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not tell the visitors of a lost waiting line');
+    }
+  }
+
   /** Maximum wait, and the restore of a center's shifts and seats when the store lost them. */
   @Interval(5000)
   async sweepQueues(): Promise<void> {
@@ -229,6 +253,7 @@ export class LiveQueueService implements OnModuleDestroy {
           const restored = await this.store.restore(centerId, { shifts, chats }, now);
           if (restored.restored) this.logger.warn({ centerId }, 'live queue state restored from the database');
           await this.effects.apply(centerId, restored);
+          if (restored.restored) await this.tellLost(centerId);
         }
         const center = await this.effects.center(centerId);
         const change = await this.store.sweepTimeouts(centerId, now - center.liveMaxWaitMinutes * 60_000);

@@ -14,6 +14,7 @@ export const widget = {
   start: 'Chat beginnen',
   waitingHeading: 'Sie sind in der Warteschlange',
   position: (n: number) => (n <= 1 ? 'Sie sind als Nächste·r dran.' : `Sie sind Nummer ${n}.`),
+  lineLost: 'Wegen einer technischen Störung bei uns musste die Warteschlange neu beginnen. Sie warten wieder; Ihren Platz sehen Sie unten.',
   waitingHint: 'Bitte lassen Sie dieses Fenster offen. Eine Beraterin oder ein Berater meldet sich gleich.',
   leaveQueue: 'Warteschlange verlassen',
   connectedWith: (name: string) => `Sie chatten mit ${name}.`,

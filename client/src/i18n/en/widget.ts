@@ -16,6 +16,7 @@ export const widget: typeof de = {
   start: 'Start chat',
   waitingHeading: 'You are in the queue',
   position: (n: number) => (n <= 1 ? 'You are next.' : `You are number ${n}.`),
+  lineLost: 'Because of a technical fault on our side the waiting line had to be started again. You are waiting again; your place is shown below.',
   waitingHint: 'Please keep this window open. A counselor will be with you shortly.',
   leaveQueue: 'Leave the queue',
   connectedWith: (name: string) => `You are chatting with ${name}.`,
