@@ -139,9 +139,11 @@ afterEach(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
   for (const c of center.counselors) {
     const s = await connect(t.url, c.token);
+    // the shift first: ending a chat on shift would free a seat, and a visitor still waiting would
+    // take it (a chat the list read before does not hold)
+    await emit(s, 'shift.close', {});
     const sync = await emit<LiveSyncResult>(s, 'live.sync', {});
     if (sync.ok) for (const chat of sync.data.chats) await emit(s, 'live.end', { roomId: chat.roomId });
-    await emit(s, 'shift.close', {});
     s.disconnect();
   }
   await expectSeatsMatchChats(t, center.centerId);
