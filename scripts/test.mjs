@@ -65,30 +65,34 @@ function jestPass(name, projects, env) {
 
 // load/'s own packages (artillery, for the load scenarios' smoke runs at the end), installed in the
 // background while the passes run; without npm's variables of this `npm test`, which would point
-// `npm ci` at the root package (load/run.mjs does the same).
+// `npm ci` at the root package (load/run.mjs does the same). Started after the check: load/bench
+// resolves socket.io-client from load/node_modules when it is there, and the type check of a
+// half-installed one failed (CI: "Unsafe call of a type that could not be resolved" in load/bench).
 const artillery = 'load/node_modules/.bin/artillery';
-const loadDeps = existsSync(artillery)
-  ? Promise.resolve(0)
-  : new Promise((resolve) => {
-      const env = Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') || k.toLowerCase() === 'npm_config_cache'),
-      );
-      mkdirSync('test-artifacts', { recursive: true });
-      const log = createWriteStream('test-artifacts/load-npm-ci.log');
-      const child = spawn('npm', ['ci', '--no-audit', '--no-fund'], {
-        cwd: 'load',
-        env: { ...env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+const installLoadDeps = () =>
+  existsSync(artillery)
+    ? Promise.resolve(0)
+    : new Promise((resolve) => {
+        const env = Object.fromEntries(
+          Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') || k.toLowerCase() === 'npm_config_cache'),
+        );
+        mkdirSync('test-artifacts', { recursive: true });
+        const log = createWriteStream('test-artifacts/load-npm-ci.log');
+        const child = spawn('npm', ['ci', '--no-audit', '--no-fund'], {
+          cwd: 'load',
+          env: { ...env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stdout.pipe(log, { end: false });
+        child.stderr.pipe(log, { end: false });
+        child.on('close', (code) => log.end(() => resolve(code ?? 1)));
       });
-      child.stdout.pipe(log, { end: false });
-      child.stderr.pipe(log, { end: false });
-      child.on('close', (code) => log.end(() => resolve(code ?? 1)));
-    });
 
 if (!process.env.LOTSE_SKIP_CHECK) {
   console.log('=== check: prettier, eslint, tsc ===');
   if (run('npm', ['run', '-s', 'check']) !== 0) failed += 1;
 }
+const loadDeps = installLoadDeps();
 console.log('=== build ===');
 if (run('npm', ['run', '-s', 'build']) !== 0) {
   console.error('build failed');
